@@ -1,0 +1,80 @@
+using System.Text;
+
+namespace Modules.Tensors;
+
+/// <summary>Shape arithmetic shared by the ops: sizes, strides, axes, broadcasting, and error texts.</summary>
+internal static class ShapeUtil
+{
+    public static int SizeOf(ReadOnlySpan<int> shape)
+    {
+        long size = 1;
+        foreach (var d in shape) size *= d;
+        if (size > int.MaxValue) throw new ArgumentException($"shape {Format(shape)} has more than {int.MaxValue} elements");
+        return (int)size;
+    }
+
+    public static string Format(ReadOnlySpan<int> shape)
+    {
+        var sb = new StringBuilder("[");
+        for (int i = 0; i < shape.Length; i++) sb.Append(i == 0 ? "" : ", ").Append(shape[i]);
+        return sb.Append(']').ToString();
+    }
+
+    public static int[] Strides(ReadOnlySpan<int> shape)
+    {
+        var strides = new int[shape.Length];
+        int s = 1;
+        for (int i = shape.Length - 1; i >= 0; i--) { strides[i] = s; s *= shape[i]; }
+        return strides;
+    }
+
+    public static int NormalizeAxis(int axis, int rank, string op)
+    {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for rank {rank}");
+        return a;
+    }
+
+    public static int FlatIndex(ReadOnlySpan<int> shape, ReadOnlySpan<int> index)
+    {
+        if (index.Length != shape.Length) throw new ArgumentException($"index of rank {index.Length} for tensor of shape {Format(shape)}");
+        int flat = 0;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if ((uint)index[i] >= (uint)shape[i]) throw new IndexOutOfRangeException($"index {Format(index)} is out of range for shape {Format(shape)}");
+            flat = flat * shape[i] + index[i];
+        }
+        return flat;
+    }
+
+    public static void RequireSame(string op, ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        if (!a.SequenceEqual(b)) throw new ShapeMismatchException(op, a, b);
+    }
+
+    /// <summary>NumPy broadcasting: align shapes at the right; each pair of dims must match or one be 1.</summary>
+    public static int[] Broadcast(string op, ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        int rank = Math.Max(a.Length, b.Length);
+        var result = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
+            int db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
+            if (da != db && da != 1 && db != 1) throw new ShapeMismatchException(op, a, b, "cannot be broadcast together");
+            result[i] = da == 1 ? db : da;
+        }
+        return result;
+    }
+
+    /// <summary>Strides of <paramref name="shape"/> viewed as <paramref name="target"/> (0 where broadcast).</summary>
+    public static int[] BroadcastStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> target)
+    {
+        var own = Strides(shape);
+        var strides = new int[target.Length];
+        int lead = target.Length - shape.Length;
+        for (int i = lead; i < target.Length; i++)
+            strides[i] = shape[i - lead] == 1 ? 0 : own[i - lead];
+        return strides;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Modules.Tensors;
+
+/// <summary>
+/// A dense float32 tensor in contiguous row-major storage, with optional reverse-mode gradient tracking.
+/// </summary>
+/// <remarks>
+/// Tensors are values: every op returns a new tensor and leaves its inputs untouched (reshape and
+/// <see cref="Detach"/> share storage, since nothing mutates it). When any input of an op
+/// <see cref="RequiresGrad"/> and no <see cref="NoGrad"/> scope is active, the result records how to
+/// propagate its gradient, and <see cref="Backward()"/> walks that record in reverse.
+/// </remarks>
+public sealed partial class Tensor
+{
+    private readonly float[] storage;
+    private readonly int offset;
+    private readonly int[] shape;
+
+    /// <summary>How this tensor was computed, when it takes part in a gradient computation.</summary>
+    internal GradNode? Node { get; private set; }
+
+    internal Tensor(float[] storage, int offset, int[] shape)
+    {
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape;
+        Size = ShapeUtil.SizeOf(shape);
+        if (offset + Size > storage.Length)
+            throw new ArgumentException($"storage of {storage.Length} elements cannot hold shape {ShapeUtil.Format(shape)} at offset {offset}");
+    }
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
+    /// <exception cref="ArgumentException">The data's length is not the product of the shape.</exception>
+    public Tensor(float[] data, params int[] shape) : this(data, 0, ValidateShape(shape))
+    {
+        if (data.Length != Size)
+            throw new ArgumentException($"Tensor: {data.Length} values cannot fill shape {ShapeUtil.Format(shape)} ({Size} elements)");
+    }
+
+    private static int[] ValidateShape(int[] shape)
+    {
+        foreach (var d in shape)
+            if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeUtil.Format(shape)}");
+        return (int[])shape.Clone();
+    }
+
+    /// <summary>The dimensions, outermost first. A scalar has rank 0.</summary>
+    public ReadOnlySpan<int> Shape => shape;
+
+    /// <summary>The dimensions as a new array (for callers that need to keep or edit them).</summary>
+    public int[] ShapeArray() => (int[])shape.Clone();
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => shape.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Size { get; }
+
+    /// <summary>The size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
+    public int Dim(int axis) => shape[ShapeUtil.NormalizeAxis(axis, shape.Length, "Dim")];
+
+    /// <summary>The elements in row-major order. Writable so that optimizers and loaders can update leaves in place.</summary>
+    public Span<float> Data => storage.AsSpan(offset, Size);
+
+    /// <summary>The elements in row-major order, read-only.</summary>
+    public ReadOnlySpan<float> Values => storage.AsSpan(offset, Size);
+
+    /// <summary>The single value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Size != 1) throw new InvalidOperationException($"Item: tensor of shape {ShapeUtil.Format(shape)} has {Size} elements, not 1");
+        return storage[offset];
+    }
+
+    /// <summary>The element at the given multi-index.</summary>
+    public float At(params int[] index) => storage[offset + ShapeUtil.FlatIndex(shape, index)];
+
+    /// <summary>The elements copied into a new array.</summary>
+    public float[] ToArray() => Values.ToArray();
+
+    /// <summary>Whether gradients with respect to this tensor are computed by <see cref="Backward()"/>.</summary>
+    public bool RequiresGrad { get; private set; }
+
+    /// <summary>
+    /// The accumulated gradient after <see cref="Backward()"/>, with this tensor's shape; null before.
+    /// Kept for leaves (tensors not computed by an op); intermediate gradients are released.
+    /// </summary>
+    public Tensor? Grad
+    {
+        get => grad;
+        set { grad = value; ownsGrad = false; }
+    }
+
+    private Tensor? grad;
+
+    /// <summary>Whether this tensor was created directly (not computed by a tracked op).</summary>
+    public bool IsLeaf => Node is null;
+
+    /// <summary>Marks this leaf as a parameter whose gradient <see cref="Backward()"/> computes. Returns this tensor.</summary>
+    public Tensor RequireGrad(bool requires = true)
+    {
+        if (!IsLeaf) throw new InvalidOperationException("RequireGrad: only leaf tensors can be marked; use Detach() first");
+        RequiresGrad = requires;
+        return this;
+    }
+
+    /// <summary>A tensor sharing this one's storage that takes no part in gradient computation (a stop-gradient).</summary>
+    public Tensor Detach() => new(storage, offset, shape);
+
+    /// <summary>A copy with its own storage, detached from any gradient computation.</summary>
+    public Tensor Clone() => new(ToArray(), 0, shape);
+
+    /// <summary>Overwrites this tensor's elements with <paramref name="source"/>'s (same shape required).</summary>
+    public void CopyFrom(Tensor source)
+    {
+        ShapeUtil.RequireSame("CopyFrom", shape, source.shape);
+        source.Values.CopyTo(Data);
+    }
+
+    internal float[] Storage => storage;
+    internal int Offset => offset;
+    internal int[] ShapeRef => shape;
+
+    /// <summary>Attaches a backward function to a freshly computed result, if gradients are being tracked.</summary>
+    internal Tensor WithGrad(string op, Tensor[] inputs, Action<Tensor> backward)
+    {
+        if (GradMode.Enabled)
+        {
+            foreach (var input in inputs)
+            {
+                if (input.RequiresGrad)
+                {
+                    Node = new GradNode(op, inputs, backward);
+                    RequiresGrad = true;
+                    break;
+                }
+            }
+        }
+        return this;
+    }
+
+    internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
+        GradMode.Enabled && input.RequiresGrad ? WithGrad(op, [input], backward) : this;
+
+    /// <summary>A short description: shape, and the values when there are few of them.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder("Tensor").Append(ShapeUtil.Format(shape));
+        if (Size <= 16)
+        {
+            sb.Append(" [");
+            var v = Values;
+            for (int i = 0; i < v.Length; i++) sb.Append(i == 0 ? "" : ", ").Append(v[i].ToString("G6", System.Globalization.CultureInfo.InvariantCulture));
+            sb.Append(']');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>A new uninitialised-to-zero tensor of the given shape (internal helper for op results).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Tensor Empty(int[] shape) => new(new float[ShapeUtil.SizeOf(shape)], 0, shape);
+}
