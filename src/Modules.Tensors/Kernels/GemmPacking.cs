@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Modules.Tensors;
 
 /// <summary>
@@ -27,6 +30,13 @@ internal static unsafe class GemmPacking
                     for (; r < mr; r++) d[r] = 0f;
                 }
             }
+            else if (rows == 8 && mr == 8 && Avx2.IsSupported && 8L * lda <= int.MaxValue)
+            {
+                // One gather per k step collects column p of the 8 rows; far cheaper than 8 scattered stores.
+                float* src = a + (nint)(i0 + ir) * lda + p0;
+                var rowOffsets = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)lda;
+                for (int p = 0; p < kc; p++) Avx2.GatherVector256(src + p, rowOffsets, 4).Store(dst + (nint)p * 8);
+            }
             else
             {
                 // Read each source row sequentially and scatter it with stride mr.
@@ -51,7 +61,16 @@ internal static unsafe class GemmPacking
         for (int jr = 0; jr < nc; jr += nr, dst += (nint)kc * nr)
         {
             int cols = Math.Min(nr, nc - jr);
-            if (transB)
+            if (transB && cols == nr && nr % 8 == 0 && Avx2.IsSupported && (long)nr * ldb <= int.MaxValue)
+            {
+                // Stored [n,k]: row p of the panel is column p of nr source rows; gather 8 of them per instruction.
+                float* src = b + (nint)(j0 + jr) * ldb + p0;
+                var rowOffsets = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)ldb;
+                for (int p = 0; p < kc; p++)
+                    for (int j = 0; j < nr; j += 8)
+                        Avx2.GatherVector256(src + (nint)j * ldb + p, rowOffsets, 4).Store(dst + (nint)p * nr + j);
+            }
+            else if (transB)
             {
                 for (int j = 0; j < cols; j++)
                 {
