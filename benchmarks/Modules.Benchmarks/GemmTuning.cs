@@ -50,6 +50,32 @@ public static class GemmTuning
             () => Gemm.Multiply(a.AsSpan(half * k), b, c.AsSpan(half * n), m - half, n, k, false, tb, false, GemmPath.Avx512, 1));
     }
 
+    /// <summary>
+    /// Single-thread GFLOP/s of the packed kernel on large squares, timed by process CPU time as well as wall time:
+    /// on a shared machine CPU time shows what the kernel does when it actually holds a core.
+    /// </summary>
+    public static void RunLarge()
+    {
+        foreach (int s in new[] { 256, 512, 1024 })
+            foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
+            {
+                var g = new Generator(1);
+                var a = GemmBenchmarks.Fill(g, s * s); var b = GemmBenchmarks.Fill(g, s * s); var c = new float[s * s];
+                void Call() => Gemm.Multiply(a, b, c, s, s, s, ta, tb, false, GemmPath.Auto, 1);
+                Call();
+                int reps = Math.Max(1, (int)(3e9 / (2.0 * s * s * s)));
+                var process = System.Diagnostics.Process.GetCurrentProcess();
+                var cpu0 = process.TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                for (int i = 0; i < reps; i++) Call();
+                double wall = sw.Elapsed.TotalSeconds;
+                process.Refresh();
+                double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+                double flops = 2.0 * s * s * s * reps;
+                Console.WriteLine($"{s}³ {(ta ? "T" : "N")}{(tb ? "T" : "N")}: wall {flops / wall / 1e9:F1} GFLOP/s, cpu-time {flops / cpu / 1e9:F1} GFLOP/s");
+            }
+    }
+
     /// <summary>Seconds per call: best of 7 batches, each batch at least 20 ms.</summary>
     private static double Time(Action action)
     {

@@ -7,4 +7,9 @@ if (args.Length > 0 && args[0] == "tune")
     GemmTuning.Run();
     return;
 }
+if (args.Length > 0 && args[0] == "tune-large")
+{
+    GemmTuning.RunLarge();
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
