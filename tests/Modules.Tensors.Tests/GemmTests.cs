@@ -32,8 +32,8 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(160, 1050, 30)] // packed B, tiles split over row blocks and column groups, crosses NC
-    [InlineData(20, 1100, 200)] // B read in place (few rows), split over column groups only
+    [InlineData(270, 1050, 30)] // packed B, tiles split over row blocks and column groups, crosses NC
+    [InlineData(20, 1100, 400)] // B read in place (few rows), split over column groups only
     [InlineData(300, 300, 300)] // crosses MC, KC; transposed operands packed by several threads
     public void ParallelSplitMatchesDoubleReference(int m, int n, int k)
     {
