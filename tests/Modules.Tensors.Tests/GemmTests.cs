@@ -79,6 +79,22 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(16, 256, 134, false, false)] // the DNC controller's linear layer, B read in place
+    [InlineData(16, 134, 256, false, true)]  // its input gradient, B packed by transposes
+    [InlineData(134, 256, 16, true, false)]  // its weight gradient
+    [InlineData(2, 16, 8, false, true)]      // content-addressing sized batch entry, row loop
+    public void SerialMultiplyAllocatesNothingOnceWarm(int m, int n, int k, bool transA, bool transB)
+    {
+        var g = new Generator(11);
+        float[] a = Random(g, m * k), b = Random(g, k * n), c = new float[m * n];
+        // Grows this thread's packing buffers, and lets tiered compilation settle (it allocates while it re-jits).
+        for (int i = 0; i < 200; i++) Gemm.Multiply(a, b, c, m, n, k, transA, transB, false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Gemm.Multiply(a, b, c, m, n, k, transA, transB, i > 0);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void ShortSpanIsRejectedWithSizes()
     {

@@ -150,12 +150,16 @@ internal static unsafe class Gemm
                 }
                 else
                 {
-                    var problem = q;
-                    Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t => RunTask<TK>(problem, s, t));
+                    RunParallel<TK>(q, s, tasks, maxThreads);
                 }
             }
         }
     }
+
+    /// <summary>Runs the tasks of one slice on the thread pool. A separate method so the closure is only
+    /// allocated on this path, never by a serial multiply.</summary>
+    private static void RunParallel<TK>(Problem q, Slice s, int tasks, int maxThreads) where TK : IGemmMicroKernel
+        => Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t => RunTask<TK>(q, s, t));
 
     /// <summary>Packs one A block and runs the micro-kernel over one group of B panels (the unit of parallel work).</summary>
     private static void RunTask<TK>(in Problem q, in Slice s, int task) where TK : IGemmMicroKernel
