@@ -19,7 +19,7 @@ public sealed partial class Tensor
         {
             // In double: max(x,0) − x·z cancels exactly for saturated logits, leaving the tiny log1p term intact.
             double xi = x[i];
-            r[i] = (float)(Math.Max(xi, 0.0) - xi * z[i] + Log1p(Math.Exp(-Math.Abs(xi))));
+            r[i] = (float)(Math.Max(xi, 0.0) - xi * z[i] + ScalarMath.Log1p(Math.Exp(-Math.Abs(xi))));
         }
         return result.WithGrad(op, [logits, targets], g =>
         {
@@ -27,7 +27,7 @@ public sealed partial class Tensor
             if (logits.RequiresGrad)
             {
                 var dx = Empty(logits.ShapeArray()); var d = dx.Data;
-                for (int i = 0; i < d.Length; i++) d[i] = (float)(gv[i] * (StableSigmoid(xv[i]) - zv[i]));
+                for (int i = 0; i < d.Length; i++) d[i] = (float)(gv[i] * (ScalarMath.Sigmoid(xv[i]) - zv[i]));
                 logits.AccumulateGrad(dx);
             }
             if (targets.RequiresGrad)
@@ -37,20 +37,5 @@ public sealed partial class Tensor
                 targets.AccumulateGrad(dz);
             }
         });
-    }
-
-    /// <summary>log(1 + u), accurate for tiny u (where 1 + u rounds to 1).</summary>
-    private static double Log1p(double u)
-    {
-        double w = 1.0 + u;
-        return w == 1.0 ? u : Math.Log(w) * u / (w - 1.0);
-    }
-
-    /// <summary>1 / (1 + e^−x) without overflow for large |x|.</summary>
-    private static double StableSigmoid(double x)
-    {
-        if (x >= 0) return 1.0 / (1.0 + Math.Exp(-x));
-        double e = Math.Exp(x);
-        return e / (1.0 + e);
     }
 }
