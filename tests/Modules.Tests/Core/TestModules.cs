@@ -4,7 +4,7 @@ namespace Modules.Tests.Core;
 
 /// <summary>y = x·w + b with w [in, out] and b [out], both created on the first call.</summary>
 [Module]
-public sealed partial class Dense : Module
+public sealed partial class Dense : Module, IModule<Tensor, Tensor>
 {
     [Param] private Tensor? w;
     [Param] private Tensor? b;
