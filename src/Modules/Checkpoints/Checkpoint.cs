@@ -244,6 +244,27 @@ public static partial class Checkpoint
         return best;
     }
 
+    /// <summary>
+    /// Deletes all but the <paramref name="keep"/> highest-step checkpoints in <paramref name="directory"/> (files named
+    /// like <c>ckpt-000100.safetensors</c>; other files are left alone). Returns the deleted paths, lowest step first.
+    /// </summary>
+    /// <param name="directory">The run's checkpoint directory; nothing happens when it does not exist.</param>
+    /// <param name="keep">How many of the newest checkpoints to keep; at least 1.</param>
+    public static IReadOnlyList<string> DeleteAllButLatest(string directory, int keep)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        if (!Directory.Exists(directory)) return [];
+        var byStep = Directory.EnumerateFiles(directory, "ckpt-*.safetensors")
+            .Select(file => (File: file, Step: StepOf(file)))
+            .Where(c => c.Step is not null)
+            .OrderBy(c => c.Step)
+            .ToList();
+        var deleted = byStep.Take(Math.Max(0, byStep.Count - keep)).Select(c => c.File).ToList();
+        foreach (var file in deleted) File.Delete(file);
+        return deleted;
+    }
+
     [GeneratedRegex(@"^ckpt-(\d+)\.safetensors$", RegexOptions.CultureInvariant)]
     private static partial Regex CheckpointName();
 
