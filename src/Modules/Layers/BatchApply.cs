@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Layers;
+namespace Modules;
 
 /// <summary>
 /// Sonnet's BatchApply: applies a function written for one batch dimension to a tensor with several leading

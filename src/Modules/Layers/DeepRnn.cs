@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Layers;
+namespace Modules;
 
 /// <summary>
 /// Stacks two recurrent cores as Sonnet 1's <c>DeepRNN</c> does. With skip connections (the default) the upper core

@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Layers;
+namespace Modules;
 
 /// <summary>
 /// The state of a <see cref="DeepRnn{TFirst, TSecond}"/>: the lower core's state and the upper core's state. Paths are

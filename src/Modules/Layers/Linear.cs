@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Layers;
+namespace Modules;
 
 /// <summary>
 /// A fully connected layer, <c>y = x·w + b</c>, in Sonnet's layout: <c>w</c> is <c>[in, out]</c> (truncated normal,

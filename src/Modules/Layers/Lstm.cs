@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Layers;
+namespace Modules;
 
 /// <summary>
 /// Sonnet 1's LSTM core. One weight <c>w_gates</c> <c>[in + H, 4H]</c> (truncated normal, standard deviation

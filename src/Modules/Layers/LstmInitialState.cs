@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Layers;
+namespace Modules;
 
 /// <summary>
 /// Trainable initial state of an <see cref="Lstm"/>: parameters <c>hidden</c> and <c>cell</c>, each <c>[H]</c>

@@ -1,5 +1,4 @@
 using Modules.Checkpoints;
-using Modules.Layers;
 using Modules.Tensors;
 using Modules.Training;
 

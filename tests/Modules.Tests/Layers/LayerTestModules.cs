@@ -1,4 +1,3 @@
-using Modules.Layers;
 using Modules.Tensors;
 
 namespace Modules.Tests.Layers;

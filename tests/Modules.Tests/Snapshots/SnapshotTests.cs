@@ -1,4 +1,3 @@
-using Modules.Layers;
 using Modules.Snapshots;
 using Modules.Tensors;
 using Modules.Tests.Checkpoints;

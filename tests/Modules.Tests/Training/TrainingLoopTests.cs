@@ -1,4 +1,3 @@
-using Modules.Layers;
 using Modules.Tensors;
 using Modules.Training;
 
