@@ -23,7 +23,7 @@ public static class AccessStep
         var allocationGate = Tensor.Sigmoid(raw.AllocationGate);
         var writeGate = Tensor.Sigmoid(raw.WriteGate);
         var eraseVectors = Tensor.Sigmoid(raw.EraseVectors);
-        var readMode = TensorTricks.SoftmaxLast(raw.ReadMode);
+        var readMode = Tensor.Softmax(raw.ReadMode, -1);
 
         // 1. Usage from the previous step's write and read weights.
         var usage = Usage.Update(previous.Usage, previous.WriteWeights, freeGate, previous.ReadWeights);
@@ -31,8 +31,8 @@ public static class AccessStep
         // 2. Write weights: g^w·(g^a·a + (1 − g^a)·c^w), content on the previous memory.
         var writeContent = CosineWeights.Compute(previous.Memory, raw.WriteKeys, raw.WriteStrengths);     // [B, W, N]
         var allocation = Allocation.WriteWeights(usage, allocationGate * writeGate);                        // [B, W, N]
-        var ga = TensorTricks.Unsqueeze(allocationGate, -1);
-        var gw = TensorTricks.Unsqueeze(writeGate, -1);
+        var ga = allocationGate.Unsqueeze(-1);
+        var gw = writeGate.Unsqueeze(-1);
         var writeWeights = gw * (ga * allocation + (1f - ga) * writeContent);
 
         // 3. Erase then write: M ← M ⊙ Π_W(1 − w^wᵀ e) + Σ_W w^wᵀ v.
@@ -59,8 +59,8 @@ public static class AccessStep
     /// </summary>
     public static Tensor EraseAndWrite(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
     {
-        var weightedErase = TensorTricks.Unsqueeze(writeWeights, 3) * TensorTricks.Unsqueeze(eraseVectors, 2); // [B, W, N, Wd]
-        var keep = TensorTricks.Prod(1f - weightedErase, 1);                                                    // [B, N, Wd]
+        var weightedErase = writeWeights.Unsqueeze(3) * eraseVectors.Unsqueeze(2); // [B, W, N, Wd]
+        var keep = (1f - weightedErase).Prod(1);                                                                  // [B, N, Wd]
         var add = Tensor.MatMul(writeWeights, writeVectors, transposeA: true);                                  // [B, N, Wd]
         return memory * keep + add;
     }
@@ -75,9 +75,9 @@ public static class AccessStep
         var content = CosineWeights.Compute(memory, readKeys, readStrengths);                               // [B, R, N]
         var forward = Linkage.DirectionalReadWeights(link, previousReadWeights, forward: true);              // [B, R, W, N]
         var backward = Linkage.DirectionalReadWeights(link, previousReadWeights, forward: false);
-        var backwardMode = TensorTricks.Unsqueeze(TensorTricks.SliceLast(readMode, 0, writes), -1);         // [B, R, W, 1]
-        var forwardMode = TensorTricks.Unsqueeze(TensorTricks.SliceLast(readMode, writes, writes), -1);
-        var contentMode = TensorTricks.SliceLast(readMode, 2 * writes, 1);                                    // [B, R, 1]
+        var backwardMode = readMode.Slice(-1, 0, writes).Unsqueeze(-1);                      // [B, R, W, 1]
+        var forwardMode = readMode.Slice(-1, writes, writes).Unsqueeze(-1);
+        var contentMode = readMode.Slice(-1, 2 * writes, 1);                                                   // [B, R, 1]
         return contentMode * content + (forwardMode * forward).Sum(2) + (backwardMode * backward).Sum(2);
     }
 

@@ -13,7 +13,8 @@ public static class Allocation
 
     /// <summary>
     /// a[φ_j] = (1 − u[φ_j])·Π_{i&lt;j} u[φ_i], with φ the cells sorted by ascending usage (ties: lower index
-    /// first), after u ← ε + (1 − ε)·u.
+    /// first), after u ← ε + (1 − ε)·u. As in DeepMind's code the sort is a top-k of the non-usage 1 − u, so
+    /// float32 ties are judged on 1 − u.
     /// </summary>
     /// <param name="usage">u, [B, N], in [0, 1].</param>
     /// <returns>Allocation weights [B, N].</returns>
@@ -21,12 +22,12 @@ public static class Allocation
     {
         if (usage.Rank != 2)
             throw new ArgumentException($"Allocation: usage must be [B, N], got [{string.Join(", ", usage.ShapeArray())}]");
-        int b = usage.Dim(0), n = usage.Dim(1);
+        int n = usage.Dim(1);
         var u = Epsilon + (1f - Epsilon) * usage;
-        var permutation = TensorTricks.AscendingPermutation(u);                       // [B, N, N], constant
-        var sortedUsage = Tensor.MatMul(permutation, u.Reshape(b, n, 1)).Reshape(b, n);
-        var sortedAllocation = (1f - sortedUsage) * TensorTricks.ExclusiveCumprodLast(sortedUsage);
-        return Tensor.MatMul(permutation, sortedAllocation.Reshape(b, n, 1), transposeA: true).Reshape(b, n);
+        var (sortedNonUsage, indices) = Tensor.TopK(1f - u, n, axis: 1);            // φ: least used first
+        var sortedUsage = 1f - sortedNonUsage;
+        var sortedAllocation = sortedNonUsage * Tensor.ExclusiveCumprod(sortedUsage, 1);
+        return Tensor.Scatter(sortedAllocation, 1, indices, usage.ShapeArray());
     }
 
     /// <summary>
@@ -44,9 +45,9 @@ public static class Allocation
         {
             var a = Weights(usage);
             weights.Add(a);
-            var gate = TensorTricks.Unsqueeze(TensorTricks.Select(writeGates, 1, i), -1); // [B, 1]
+            var gate = writeGates.Slice(1, i, 1);                                          // [B, 1]
             usage = usage + (1f - usage) * gate * a;
         }
-        return TensorTricks.StackAxis1(weights);
+        return Tensor.Stack(1, [.. weights]);
     }
 }

@@ -30,8 +30,8 @@ public static class CosineWeights
         var keyNorms = VectorNorms(keys);                                        // [B, H, 1]
         var norms = Tensor.MatMul(keyNorms, memoryNorms, transposeB: true);      // [B, H, N]
         var similarity = dot / (norms + Epsilon);
-        var sharpness = TensorTricks.Unsqueeze(Tensor.Softplus(strengths), -1); // [B, H, 1]
-        return TensorTricks.SoftmaxLast(similarity * sharpness);
+        var sharpness = Tensor.Softplus(strengths).Unsqueeze(-1);               // [B, H, 1]
+        return Tensor.Softmax(similarity * sharpness, -1);
     }
 
     /// <summary>sqrt(Σ x² + ε) over the last axis, kept: [..., Wd] → [..., 1].</summary>

@@ -18,9 +18,9 @@ public static class Linkage
     public static Tensor Link(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
     {
         int n = writeWeights.Dim(-1);
-        var wi = TensorTricks.Unsqueeze(writeWeights, 3);          // [B, W, N, 1]
-        var wj = TensorTricks.Unsqueeze(writeWeights, 2);          // [B, W, 1, N]
-        var pj = TensorTricks.Unsqueeze(previousPrecedence, 2);    // [B, W, 1, N]
+        var wi = writeWeights.Unsqueeze(3);                    // [B, W, N, 1]
+        var wj = writeWeights.Unsqueeze(2);                    // [B, W, 1, N]
+        var pj = previousPrecedence.Unsqueeze(2);              // [B, W, 1, N]
         var link = (1f - wi - wj) * previousLink + wi * pj;
         var offDiagonal = 1f - Tensor.Eye(n);
         return link * offDiagonal;
@@ -44,7 +44,7 @@ public static class Linkage
     public static Tensor DirectionalReadWeights(Tensor link, Tensor previousReadWeights, bool forward)
     {
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
-        var expanded = TensorTricks.Unsqueeze(previousReadWeights, 1) * Tensor.Ones(1, writes, 1, 1);   // [B, W, R, N]
+        var expanded = previousReadWeights.Unsqueeze(1).Expand(b, writes, reads, n);                     // [B, W, R, N]
         // Forward: f[r, i] = Σ_j w[r, j]·L[i, j] = (w·Lᵀ)[r, i]; backward: (w·L)[r, i].
         var result = Tensor.MatMul(expanded.Reshape(b * writes, reads, n), link.Reshape(b * writes, n, n), transposeB: forward);
         return result.Reshape(b, writes, reads, n).Permute(0, 2, 1, 3);

@@ -26,15 +26,15 @@ public static class Usage
     /// <summary>u + (1 − u)·(1 − Π_W(1 − w)): usage [B, N], write weights [B, W, N] → [B, N].</summary>
     public static Tensor AfterWrite(Tensor usage, Tensor writeWeights)
     {
-        var written = 1f - TensorTricks.Prod(1f - writeWeights, 1);          // [B, N]
+        var written = 1f - (1f - writeWeights).Prod(1);          // [B, N]
         return usage + (1f - usage) * written;
     }
 
     /// <summary>u · Π_R(1 − f_r·w_r): usage [B, N], free gate [B, R], read weights [B, R, N] → [B, N].</summary>
     public static Tensor AfterRead(Tensor usage, Tensor freeGate, Tensor readWeights)
     {
-        var freed = TensorTricks.Unsqueeze(freeGate, -1) * readWeights;      // [B, R, N]
-        var retention = TensorTricks.Prod(1f - freed, 1);                    // ψ, [B, N]
+        var freed = freeGate.Unsqueeze(-1) * readWeights;      // [B, R, N]
+        var retention = (1f - freed).Prod(1);                    // ψ, [B, N]
         return usage * retention;
     }
 }

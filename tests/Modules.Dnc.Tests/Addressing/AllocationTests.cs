@@ -15,8 +15,11 @@ public class AllocationTests
     [Fact]
     public void AllZeroUsage_TiesGoToLowerIndexFirst()
     {
+        // As in DeepMind's float32 code, cells are ranked by the non-usage 1 − u, and 1 − (1 − ε) in float32
+        // is 1.0133e-6 rather than 1e-6 (and the third weight ≈ 1.0133e-6 · 1.0133e-6), hence 3% relative tolerance.
         var a = Allocation.Weights(Tensor.Zeros(1, 3));
-        FiniteDifference.AssertClose([1 - 1e-6f, 1e-6f, 1e-12f], a.Values, 1e-4, 1e-14);
+        FiniteDifference.AssertClose([1 - 1e-6f], a.Values[..1], 0, 1e-7);
+        FiniteDifference.AssertClose([1e-6f, 1e-12f], a.Values[1..], 3e-2, 0);
     }
 
     [Fact]
