@@ -8,4 +8,5 @@ namespace Modules.Dnc.Access;
 /// <param name="WriteWeights">w^w, [B, W, N].</param>
 /// <param name="Linkage">Link matrices and precedence weights.</param>
 /// <param name="Usage">u, [B, N].</param>
+[State]
 public readonly partial record struct AccessState(Tensor Memory, Tensor ReadWeights, Tensor WriteWeights, LinkageState Linkage, Tensor Usage);
