@@ -53,4 +53,17 @@ public class DncTests
         var ex = Assert.Throws<ShapeMismatchException>(() => dnc.Step(Tensor.Zeros(2, 4), dnc.InitialState(2)));
         Assert.Contains("dnc/lstm", ex.Message);
     }
+
+    [Fact]
+    public void AnotherController_IsUsedAndItsParametersAreListed()
+    {
+        var controller = new Lstm(hiddenSize: 7, forgetBias: 0f, name: "controller");
+        var dnc = new Dnc(Small(), controller);
+        var (output, state) = dnc.Step(Tensor.Ones(2, 3), dnc.InitialState(2));
+        Assert.Equal([2, 3], output.ShapeArray());
+        Assert.Equal([2, 7], state.Controller.Hidden.ShapeArray());
+        Assert.Same(controller, dnc.Controller);
+        Assert.Equal("dnc/controller/w_gates", dnc.NamedParameters()[0].Key);
+        Assert.Equal([7 + 2 * 2, 3], dnc.NamedParameters().Single(p => p.Key == "dnc/output_linear/w").Value.ShapeArray());
+    }
 }
