@@ -1,31 +1,264 @@
+using System.Numerics.Tensors;
+
 namespace Modules.Tensors;
 
-/// <summary>Single-precision matrix multiply on row-major spans: C (+)= op(A)·op(B).</summary>
-internal static class Gemm
+/// <summary>Which implementation <see cref="Gemm"/> uses; <see cref="Auto"/> picks by size and hardware.</summary>
+internal enum GemmPath
 {
+    /// <summary>Choose by problem size and the instruction sets present.</summary>
+    Auto,
+    /// <summary>Unpacked loops over <see cref="TensorPrimitives"/> rows; best for tiny products.</summary>
+    Small,
+    /// <summary>Packed, cache-blocked AVX-512 8×32 micro-kernel.</summary>
+    Avx512,
+    /// <summary>Packed, cache-blocked AVX2/FMA 6×16 micro-kernel.</summary>
+    Avx2,
+}
+
+/// <summary>
+/// Single-precision matrix multiply on row-major spans: C (+)= op(A)·op(B).
+/// Follows the Goto/BLIS scheme: B is packed in [KC, NC] panels (kept in L2), A in [MC, KC] blocks,
+/// and a register-blocked micro-kernel computes MR×NR tiles of C from the packed panels with FMAs.
+/// </summary>
+internal static unsafe class Gemm
+{
+    /// <summary>Depth of one packed block: a [KC, 32] B micro-panel is 32 KB and stays in the 48 KB L1.</summary>
+    internal const int KC = 256;
+
+    /// <summary>Width of one packed B panel: [KC, NC] is 1 MB, which sits in the 2 MB per-core L2 next to an A block.</summary>
+    internal const int NC = 1024;
+
+    /// <summary>
+    /// Products with m·n·k below this take <see cref="GemmPath.Small"/>: packing and tile padding cost more than they save.
+    /// Measured crossover on the reference machine (see docs/performance.md).
+    /// </summary>
+    internal const long SmallThreshold = 8 * 1024;
+
+    /// <summary>
+    /// Rows of C at or below which B (when not transposed) is read in place instead of packed: with few rows each
+    /// B panel feeds only one or two micro-tiles, so packing it would cost about as much as the multiply itself.
+    /// </summary>
+    internal const int DirectBMaxRows = 32;
+
+    /// <summary>
+    /// Work (m·n·k multiply-adds) from which the tiles are split across threads. Below it a Parallel.For
+    /// (≈5–10 µs to wake a pool thread and join) costs more than half the serial time saves; measured on the
+    /// reference machine: [16,134]×[134,256] (0.55 M) is faster serial, 256³ (16.8 M) gains ≈1.8× on 2 cores.
+    /// </summary>
+    internal const long ParallelThreshold = 4L * 1024 * 1024;
+
     /// <summary>
     /// C[m,n] = op(A)[m,k] · op(B)[k,n], or C += when <paramref name="accumulate"/>.
     /// A is stored [m,k] (or [k,m] when <paramref name="transA"/>), B is stored [k,n] (or [n,k] when <paramref name="transB"/>).
     /// </summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int n, int k, bool transA, bool transB, bool accumulate)
+        => Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmPath.Auto, Environment.ProcessorCount);
+
+    /// <summary>As <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>,
+    /// forcing an implementation and a thread limit (tests and benchmarks use this to reach every path).</summary>
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmPath path, int maxThreads)
     {
-        if (!accumulate) c.Slice(0, m * n).Clear();
-        for (int i = 0; i < m; i++)
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: negative size m={m}, n={n}, k={k}");
+        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+            throw new ArgumentException($"Gemm: spans too short for m={m}, n={n}, k={k}: A has {a.Length} (needs {(long)m * k}), " +
+                                        $"B has {b.Length} (needs {(long)k * n}), C has {c.Length} (needs {(long)m * n})");
+        if (m == 0 || n == 0) return;
+        if (k == 0)
         {
-            var crow = c.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            return;
+        }
+        if (path == GemmPath.Auto)
+            path = (long)m * n * k < SmallThreshold ? GemmPath.Small
+                 : Avx512Kernel8x32.IsSupported ? GemmPath.Avx512
+                 : Avx2Kernel6x16.IsSupported ? GemmPath.Avx2
+                 : GemmPath.Small;
+        if (path == GemmPath.Avx512 && !Avx512Kernel8x32.IsSupported) path = GemmPath.Small;
+        if (path == GemmPath.Avx2 && !Avx2Kernel6x16.IsSupported) path = GemmPath.Small;
+
+        if (path == GemmPath.Small)
+        {
+            Small(a, b, c, m, n, k, transA, transB, accumulate);
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var problem = new Problem(pa, pb, pc, m, n, k, transA, transB, accumulate);
+            if (path == GemmPath.Avx512) Blocked<Avx512Kernel8x32>(problem, maxThreads);
+            else Blocked<Avx2Kernel6x16>(problem, maxThreads);
+        }
+    }
+
+    /// <summary>The operands of one multiply; pointers kept as addresses so worker lambdas can capture them.</summary>
+    private readonly struct Problem(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB, bool accumulate)
+    {
+        public readonly nint A = (nint)a, B = (nint)b, C = (nint)c;
+        public readonly int M = m, N = n, K = k;
+        public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
+        public nint Lda => TransA ? M : K;
+        public nint Ldb => TransB ? K : N;
+    }
+
+    /// <summary>One [kc, nc] slice of the loop nest: which B panel is packed and how the tiles are split into tasks.</summary>
+    private readonly struct Slice
+    {
+        public int Jc { get; init; }
+        public int Nc { get; init; }
+        public int Pc { get; init; }
+        public int Kc { get; init; }
+        public bool Add { get; init; }
+        public nint PackedB { get; init; }
+        public bool DirectB { get; init; }
+        public int Groups { get; init; }
+    }
+
+    private static void Blocked<TK>(in Problem q, int maxThreads) where TK : IGemmMicroKernel
+    {
+        int nr = TK.NR, mcMax = TK.MC;
+        bool directB = !q.TransB && q.M <= DirectBMaxRows;
+        int kcMax = Math.Min(KC, q.K);
+        int ncMax = Math.Min(NC, RoundUp(q.N, nr));
+        float* packedB = directB ? null : GemmBuffers.B(kcMax * ncMax);
+        int mBlocks = (q.M + mcMax - 1) / mcMax;
+        bool parallel = maxThreads > 1 && (long)q.M * q.N * q.K >= ParallelThreshold;
+
+        for (int jc = 0; jc < q.N; jc += NC)
+        {
+            int nc = Math.Min(NC, q.N - jc);
+            int panels = (nc + nr - 1) / nr;
+            // Two tasks per thread keep both cores busy when another process steals one for a while.
+            int groups = parallel ? Math.Clamp((2 * maxThreads + mBlocks - 1) / mBlocks, 1, panels) : 1;
+            for (int pc = 0; pc < q.K; pc += KC)
             {
-                float av = transA ? a[p * m + i] : a[i * k + p];
-                if (!transB)
+                int kc = Math.Min(KC, q.K - pc);
+                if (!directB) GemmPacking.PackB((float*)q.B, q.Ldb, q.TransB, pc, kc, jc, nc, nr, packedB);
+                var s = new Slice
                 {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), av, crow, crow);
+                    Jc = jc, Nc = nc, Pc = pc, Kc = kc, Add = q.Accumulate || pc > 0,
+                    PackedB = (nint)packedB, DirectB = directB, Groups = groups,
+                };
+                int tasks = mBlocks * groups;
+                if (!parallel || tasks == 1)
+                {
+                    for (int t = 0; t < tasks; t++) RunTask<TK>(q, s, t);
                 }
                 else
                 {
-                    for (int j = 0; j < n; j++) crow[j] += av * b[j * k + p];
+                    var problem = q;
+                    Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t => RunTask<TK>(problem, s, t));
                 }
             }
         }
     }
+
+    /// <summary>Packs one A block and runs the micro-kernel over one group of B panels (the unit of parallel work).</summary>
+    private static void RunTask<TK>(in Problem q, in Slice s, int task) where TK : IGemmMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR, mcMax = TK.MC;
+        int i0 = task / s.Groups * mcMax, group = task % s.Groups;
+        int mc = Math.Min(mcMax, q.M - i0);
+        int panels = (s.Nc + nr - 1) / nr;
+        int perGroup = (panels + s.Groups - 1) / s.Groups;
+        int jp0 = group * perGroup, jp1 = Math.Min(panels, jp0 + perGroup);
+        if (jp0 >= jp1) return;
+
+        int kc = s.Kc;
+        float* ap = GemmBuffers.A(RoundUp(mc, mr) * kc);
+        GemmPacking.PackA((float*)q.A, q.Lda, q.TransA, i0, mc, s.Pc, kc, mr, ap);
+        float* tile = stackalloc float[mr * nr];
+        float* b = (float*)q.B, c = (float*)q.C;
+        nint ldb = q.Ldb, ldc = q.N;
+
+        for (int jp = jp0; jp < jp1; jp++)
+        {
+            int j = jp * nr, cols = Math.Min(nr, s.Nc - j);
+            float* bPanel;
+            nint bStride;
+            if (s.DirectB && cols == nr)
+            {
+                bPanel = b + s.Pc * ldb + s.Jc + j;
+                bStride = ldb;
+            }
+            else if (s.DirectB)
+            {
+                // Ragged right edge: pad it to a full panel (this thread's B buffer is unused when B is read in place).
+                bPanel = GemmBuffers.B(kc * nr);
+                GemmPacking.PackB(b, ldb, false, s.Pc, kc, s.Jc + j, cols, nr, bPanel);
+                bStride = nr;
+            }
+            else
+            {
+                bPanel = (float*)s.PackedB + (nint)jp * kc * nr;
+                bStride = nr;
+            }
+
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* aPanel = ap + (nint)ir * kc;
+                float* cTile = c + (i0 + ir) * ldc + s.Jc + j;
+                if (rows == mr && cols == nr)
+                {
+                    TK.Run(kc, aPanel, bPanel, bStride, cTile, ldc, s.Add);
+                }
+                else
+                {
+                    TK.Run(kc, aPanel, bPanel, bStride, tile, nr, false);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        var src = new ReadOnlySpan<float>(tile + r * nr, cols);
+                        var dst = new Span<float>(cTile + r * ldc, cols);
+                        if (s.Add) TensorPrimitives.Add(dst, src, dst);
+                        else src.CopyTo(dst);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Unpacked path for tiny products: vectorised over rows of B (or dot products when B is transposed).</summary>
+    private static void Small(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k, bool transA, bool transB, bool accumulate)
+    {
+        if (!transB)
+        {
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            for (int i = 0; i < m; i++)
+            {
+                var crow = c.Slice(i * n, n);
+                for (int p = 0; p < k; p++)
+                {
+                    float av = transA ? a[p * m + i] : a[i * k + p];
+                    TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), av, crow, crow);
+                }
+            }
+        }
+        else if (!transA)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                var arow = a.Slice(i * k, k);
+                for (int j = 0; j < n; j++)
+                {
+                    float d = TensorPrimitives.Dot(arow, b.Slice(j * k, k));
+                    c[i * n + j] = accumulate ? c[i * n + j] + d : d;
+                }
+            }
+        }
+        else
+        {
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    float d = 0f;
+                    for (int p = 0; p < k; p++) d += a[p * m + i] * b[j * k + p];
+                    c[i * n + j] = accumulate ? c[i * n + j] + d : d;
+                }
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }

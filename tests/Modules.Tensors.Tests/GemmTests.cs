@@ -1,0 +1,141 @@
+using Modules.Tensors;
+
+namespace Modules.Tensors.Tests;
+
+/// <summary>Checks every GEMM path against a double-precision triple loop, over shapes that cross the block sizes.</summary>
+public class GemmTests
+{
+    /// <summary>m, n, k: degenerate, odd, exact tiles, and sizes crossing MR/NR (8/32, 6/16), MC (128/144), KC (256) and NC (1024).</summary>
+    public static readonly TheoryData<int, int, int> Shapes = new()
+    {
+        { 1, 1, 1 }, { 2, 3, 4 }, { 1, 64, 1 }, { 64, 1, 64 }, { 2, 16, 8 }, { 17, 33, 65 },
+        { 8, 32, 256 }, { 6, 16, 7 }, { 9, 33, 257 }, { 16, 256, 134 }, { 16, 134, 256 }, { 134, 256, 16 },
+        { 33, 47, 19 }, { 130, 70, 300 }, { 150, 40, 10 }, { 3, 1100, 20 }, { 40, 1030, 9 },
+    };
+
+    public static IEnumerable<object[]> ShapesAndPaths()
+    {
+        foreach (var row in Shapes)
+            foreach (var path in new[] { nameof(GemmPath.Auto), nameof(GemmPath.Small), nameof(GemmPath.Avx512), nameof(GemmPath.Avx2) })
+                yield return [row[0], row[1], row[2], path];
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesAndPaths))]
+    public void MatchesDoubleReferenceForAllTransposesAndAccumulate(int m, int n, int k, string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                foreach (bool accumulate in new[] { false, true })
+                    CheckAgainstReference(m, n, k, transA, transB, accumulate, path, maxThreads: 1);
+    }
+
+    [Theory]
+    [InlineData(160, 1050, 30)] // packed B, tiles split over row blocks and column groups, crosses NC
+    [InlineData(20, 1100, 200)] // B read in place (few rows), split over column groups only
+    [InlineData(300, 300, 300)] // crosses MC, KC; transposed operands packed by several threads
+    public void ParallelSplitMatchesDoubleReference(int m, int n, int k)
+    {
+        Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to take the parallel path");
+        foreach (var path in new[] { GemmPath.Avx512, GemmPath.Avx2 })
+            foreach (bool transA in new[] { false, true })
+                foreach (bool transB in new[] { false, true })
+                    CheckAgainstReference(m, n, k, transA, transB, accumulate: transA, path, maxThreads: 4);
+    }
+
+    [Theory]
+    [InlineData(0, 5, 3)]
+    [InlineData(4, 0, 3)]
+    public void EmptyOutputLeavesBuffersUntouched(int m, int n, int k)
+    {
+        var c = new float[] { 42f };
+        Gemm.Multiply(new float[m * k], new float[k * n], c, m, n, k, false, false, false);
+        Assert.Equal(42f, c[0]);
+    }
+
+    [Fact]
+    public void ZeroInnerDimensionGivesZerosOrKeepsAccumulator()
+    {
+        var c = new float[] { 1, 2, 3, 4, 5, 6 };
+        Gemm.Multiply([], [], c, 2, 3, 0, false, false, accumulate: true);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, c);
+        Gemm.Multiply([], [], c, 2, 3, 0, false, false, accumulate: false);
+        Assert.Equal(new float[6], c);
+    }
+
+    [Fact]
+    public void HandComputedProductOnEveryPath()
+    {
+        // [[1,2,3],[4,5,6]] · [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
+        float[] a = [1, 2, 3, 4, 5, 6], b = [7, 8, 9, 10, 11, 12];
+        foreach (var path in new[] { GemmPath.Small, GemmPath.Avx512, GemmPath.Avx2 })
+        {
+            var c = new float[4];
+            Gemm.Multiply(a, b, c, 2, 2, 3, false, false, false, path, 1);
+            Assert.Equal(new float[] { 58, 64, 139, 154 }, c);
+            Gemm.Multiply(a, b, c, 2, 2, 3, false, false, true, path, 1);
+            Assert.Equal(new float[] { 116, 128, 278, 308 }, c);
+        }
+    }
+
+    [Fact]
+    public void ShortSpanIsRejectedWithSizes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[5], new float[6], new float[4], 2, 2, 3, false, false, false));
+        Assert.Contains("A has 5 (needs 6)", ex.Message);
+    }
+
+    [Fact]
+    public void BatchedTransposedMatMulMatchesReference()
+    {
+        // The DNC's content addressing shape: [3,2,8] · [3,16,8]ᵀ → [3,2,16].
+        var g = new Generator(7);
+        var a = Tensor.Uniform(g, [3, 2, 8], -1f, 1f);
+        var b = Tensor.Uniform(g, [3, 16, 8], -1f, 1f);
+        var c = Tensor.MatMul(a, b, transposeB: true);
+        Assert.Equal(new[] { 3, 2, 16 }, c.ShapeArray());
+        for (int t = 0; t < 3; t++)
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 16; j++)
+                {
+                    double d = 0;
+                    for (int p = 0; p < 8; p++) d += (double)a.At(t, i, p) * b.At(t, j, p);
+                    Assert.True(Math.Abs(d - c.At(t, i, j)) < 1e-5, $"[{t},{i},{j}]: {c.At(t, i, j)} vs {d}");
+                }
+    }
+
+    private static void CheckAgainstReference(int m, int n, int k, bool transA, bool transB, bool accumulate, GemmPath path, int maxThreads)
+    {
+        var g = new Generator((ulong)(m * 1_000_003 + n * 1009 + k * 7 + (transA ? 1 : 0) + (transB ? 2 : 0)));
+        float[] a = Random(g, m * k), b = Random(g, k * n), c0 = Random(g, m * n);
+        var c = (float[])c0.Clone();
+        Gemm.Multiply(a, b, c, m, n, k, transA, transB, accumulate, path, maxThreads);
+
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = accumulate ? c0[i * n + j] : 0, magnitude = Math.Abs(sum);
+                for (int p = 0; p < k; p++)
+                {
+                    double x = transA ? a[p * m + i] : a[i * k + p];
+                    double y = transB ? b[j * k + p] : b[p * n + j];
+                    sum += x * y;
+                    magnitude += Math.Abs(x * y);
+                }
+                // Worst-case float32 summation bound: (k + 2)·u·Σ|terms| with u = 2⁻²⁴.
+                double tolerance = (k + 2) * 6e-8 * magnitude + 1e-7;
+                double actual = c[i * n + j];
+                if (Math.Abs(actual - sum) > tolerance)
+                    Assert.Fail($"{path} m={m} n={n} k={k} transA={transA} transB={transB} accumulate={accumulate}: " +
+                                $"C[{i},{j}] = {actual}, expected {sum} ± {tolerance}");
+            }
+    }
+
+    private static float[] Random(Generator g, int length)
+    {
+        var x = new float[length];
+        for (int i = 0; i < x.Length; i++) x[i] = g.NextFloat() * 2f - 1f;
+        return x;
+    }
+}
