@@ -113,4 +113,23 @@ public class ShapeOpsTests
         var e = Assert.Throws<ShapeMismatchException>(() => Tensor.Zeros(2, 3).Expand(2, 4));
         Assert.Equal("Expand: shapes [2, 3] and [2, 4] cannot be broadcast", e.Message);
     }
+
+    [Fact]
+    public void SelectAndUnstackRemoveTheAxis()
+    {
+        var x = Tensor.Arange(24).Reshape(2, 3, 4);
+        var s = x.Select(1, 2);
+        Assert.Equal(new[] { 2, 4 }, s.ShapeArray());
+        Assert.Equal(new float[] { 8, 9, 10, 11, 20, 21, 22, 23 }, s.ToArray());
+        Assert.Equal(s.ToArray(), x.Select(-2, -1).ToArray());
+        var parts = x.Unstack(0);
+        Assert.Equal(2, parts.Length);
+        Assert.Equal(new[] { 3, 4 }, parts[1].ShapeArray());
+        Assert.Equal(Tensor.Arange(12, 12f).ToArray(), parts[1].ToArray());
+        Assert.Equal(x.ToArray(), Tensor.Stack(2, x.Unstack(2)).ToArray());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => x.Select(2, 4));
+        Assert.StartsWith("Select: index 4 is outside axis 2 of shape [2, 3, 4]", e.Message);
+        GradCheck.Assert(t => t[0].Select(1, 1) * t[0].Select(0, 0), [R(6, 3, 3)]);
+        GradCheck.Assert(t => { var p = t[0].Unstack(-1); return p[0] - p[2] * p[1]; }, [R(7, 2, 3)]);
+    }
 }

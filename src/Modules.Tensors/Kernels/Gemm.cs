@@ -22,8 +22,8 @@ internal enum GemmPath
 /// </summary>
 internal static unsafe class Gemm
 {
-    /// <summary>Depth of one packed block: a [KC, 32] B micro-panel is 32 KB and stays in the 48 KB L1.</summary>
-    internal const int KC = 256;
+    /// <summary>Depth of one packed block: a [KC, 32] B micro-panel (24 KB) plus an [MR, KC] A micro-panel (6 KB) stay in the 48 KB L1 together.</summary>
+    internal const int KC = 192;
 
     /// <summary>Width of one packed B panel: [KC, NC] is 1 MB, which sits in the 2 MB per-core L2 next to an A block.</summary>
     internal const int NC = 1024;

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Modules.Tensors;
 
 /// <summary>
@@ -27,6 +30,15 @@ internal static unsafe class GemmPacking
                     for (; r < mr; r++) d[r] = 0f;
                 }
             }
+            else if (rows == 8 && mr == 8 && Avx.IsSupported)
+            {
+                // Eight source rows → eight-float groups per k step: an 8×8 register transpose per 8 k steps.
+                float* src = a + (nint)(i0 + ir) * lda + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, lda, dst + (nint)p * 8, 8);
+                for (; p < kc; p++)
+                    for (int r = 0; r < 8; r++) dst[(nint)p * 8 + r] = src[r * lda + p];
+            }
             else
             {
                 // Read each source row sequentially and scatter it with stride mr.
@@ -51,7 +63,17 @@ internal static unsafe class GemmPacking
         for (int jr = 0; jr < nc; jr += nr, dst += (nint)kc * nr)
         {
             int cols = Math.Min(nr, nc - jr);
-            if (transB)
+            if (transB && cols == nr && nr % 8 == 0 && Avx.IsSupported)
+            {
+                // Stored [n,k]: row p of the panel is column p of nr source rows; transpose 8×8 blocks in registers.
+                float* src = b + (nint)(j0 + jr) * ldb + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                    for (int j = 0; j < nr; j += 8) Transpose8x8(src + j * ldb + p, ldb, dst + (nint)p * nr + j, nr);
+                for (; p < kc; p++)
+                    for (int j = 0; j < nr; j++) dst[(nint)p * nr + j] = src[j * ldb + p];
+            }
+            else if (transB)
             {
                 for (int j = 0; j < cols; j++)
                 {
@@ -73,5 +95,31 @@ internal static unsafe class GemmPacking
                 }
             }
         }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (row stride <paramref name="lds"/>)
+    /// to <paramref name="dst"/> (row stride <paramref name="ldd"/>) with 24 in-register shuffles.</summary>
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds); var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds); var r5 = Avx.LoadVector256(src + 5 * lds);
+        var r6 = Avx.LoadVector256(src + 6 * lds); var r7 = Avx.LoadVector256(src + 7 * lds);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

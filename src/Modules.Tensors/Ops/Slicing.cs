@@ -31,6 +31,32 @@ public sealed partial class Tensor
         });
     }
 
+    /// <summary>
+    /// The sub-tensor at position <paramref name="index"/> of <paramref name="axis"/>, with that axis removed (copied):
+    /// [a, b, c].Select(1, i) → [a, c]. Negative indices count from the end.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index lies outside the axis.</exception>
+    public Tensor Select(int axis, int index)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Select");
+        int i = index < 0 ? index + shape[ax] : index;
+        if (i < 0 || i >= shape[ax])
+            throw new ArgumentOutOfRangeException(nameof(index), $"Select: index {index} is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
+        return Slice(ax, i, 1).Squeeze(ax);
+    }
+
+    /// <summary>
+    /// Splits along <paramref name="axis"/> into its slices, each with that axis removed: the inverse of
+    /// <see cref="Stack(int, Tensor[])"/>. [a, n, b].Unstack(1) → n tensors of shape [a, b].
+    /// </summary>
+    public Tensor[] Unstack(int axis)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Unstack");
+        var parts = new Tensor[shape[ax]];
+        for (int i = 0; i < parts.Length; i++) parts[i] = Slice(ax, i, 1).Squeeze(ax);
+        return parts;
+    }
+
     /// <summary>Inserts a dim of size 1 at <paramref name="axis"/> (in [−rank−1, rank]); no copy. [a, b] at 1 → [a, 1, b].</summary>
     public Tensor Unsqueeze(int axis)
     {

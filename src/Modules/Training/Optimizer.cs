@@ -155,14 +155,15 @@ public abstract class Optimizer
         StepCount = step.Value;
     }
 
-    /// <summary>The parameter path a slot name refers to, or null when the name is not one of this optimizer's slots.</summary>
+    /// <summary>The parameter path a slot name refers to (<c>adam/m/net/w</c> → <c>net/w</c>), or null when the name is not one of this optimizer's per-parameter slots.</summary>
     /// <param name="slotName">A name as <see cref="Slots"/> returns it.</param>
     public string? ParameterPathOf(string slotName)
     {
         string prefix = Name + "/";
         if (!slotName.StartsWith(prefix, StringComparison.Ordinal)) return null;
         int kindEnd = slotName.IndexOf('/', prefix.Length);
-        return kindEnd > 0 && kindEnd < slotName.Length - 1 ? slotName[(kindEnd + 1)..] : null;
+        if (kindEnd < 0 || kindEnd == slotName.Length - 1) return null;
+        return SlotKinds.Contains(slotName[prefix.Length..kindEnd]) ? slotName[(kindEnd + 1)..] : null;
     }
 
     private static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";

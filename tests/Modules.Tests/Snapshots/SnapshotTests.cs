@@ -1,0 +1,94 @@
+using Modules.Snapshots;
+using Modules.Tests.Checkpoints;
+
+namespace Modules.Tests.Snapshots;
+
+public sealed class SnapshotTests : IDisposable
+{
+    private const string Verified = "{\n  \"hidden\": {\n    \"shape\": [1, 2],\n    \"values\": [0.5, -0.25]\n  }\n}\n";
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void MatchingTextPassesAndRemovesAStaleReceivedFile()
+    {
+        string verified = temp.File("state.verified.json");
+        File.WriteAllText(verified, Verified);
+        File.WriteAllText(temp.File("state.received.json"), "old");
+        Snapshot.Match(Verified, verified);
+        Assert.False(File.Exists(temp.File("state.received.json")));
+    }
+
+    [Fact]
+    public void LineEndingsAndTrailingNewlinesAreNormalised()
+    {
+        string verified = temp.File("state.verified.json");
+        File.WriteAllText(verified, Verified.Replace("\n", "\r\n"));
+        Snapshot.Match(Verified.TrimEnd('\n'), verified);
+        Snapshot.Match(Verified + "\n\n", verified);
+    }
+
+    [Fact]
+    public void MismatchWritesReceivedAndThrowsWithALineDiff()
+    {
+        string verified = temp.File("state.verified.json");
+        File.WriteAllText(verified, Verified);
+        string actual = Verified.Replace("-0.25", "-0.75");
+
+        var error = Assert.Throws<SnapshotMismatchException>(() => Snapshot.Match(actual, verified));
+
+        string received = temp.File("state.received.json");
+        Assert.Equal(received, error.ReceivedPath);
+        Assert.Equal(actual, File.ReadAllText(received));
+        Assert.Equal(
+            "@@ -2,5 +2,5 @@\n" +
+            "    \"hidden\": {\n" +
+            "      \"shape\": [1, 2],\n" +
+            "-     \"values\": [0.5, -0.25]\n" +
+            "+     \"values\": [0.5, -0.75]\n" +
+            "    }\n" +
+            "  }\n",
+            error.Diff);
+        Assert.Contains(error.Diff, error.Message);
+        Assert.Contains($"mv \"{received}\" \"{verified}\"", error.Message);
+        Assert.Equal(Verified, File.ReadAllText(verified)); // the verified file is never touched
+    }
+
+    [Fact]
+    public void MissingVerifiedFileWritesReceivedAndExplainsHowToAccept()
+    {
+        string verified = temp.File("new.verified.json");
+        var error = Assert.Throws<SnapshotMismatchException>(() => Snapshot.Match("{}", verified));
+        Assert.Equal("{}\n", File.ReadAllText(temp.File("new.received.json")));
+        Assert.Contains("does not exist yet", error.Message);
+        Assert.Contains("accept it by renaming it", error.Message);
+        Assert.False(File.Exists(verified));
+    }
+
+    [Fact]
+    public void VerifiedFileBesideTheTestSourceIsFound() =>
+        Snapshot.MatchBesideSource(Verified, "SnapshotTests.example");
+
+    [Theory]
+    [InlineData("a/state.verified.json", "a/state.received.json")]
+    [InlineData("a/state.verified.txt", "a/state.received.txt")]
+    [InlineData("a/state.json", "a/state.received.json")]
+    public void ReceivedPathSitsBesideTheVerifiedOne(string verified, string received) =>
+        Assert.Equal(received, Snapshot.ReceivedPathFor(verified));
+
+    [Fact]
+    public void DiffAlignsInsertionsAndDeletionsAndSeparatesDistantHunks()
+    {
+        // Line 2 deleted, "x" inserted after line 4; line 11 changed far below, giving a second hunk.
+        string before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12";
+        string after = "1\n3\n4\nx\n5\n6\n7\n8\n9\n10\neleven\n12";
+        Assert.Equal(
+            "@@ -1,6 +1,6 @@\n" +
+            "  1\n- 2\n  3\n  4\n+ x\n  5\n  6\n" +
+            "@@ -9,4 +9,4 @@\n" +
+            "  9\n  10\n- 11\n+ eleven\n  12\n",
+            LineDiff.Compute(before, after));
+        Assert.Equal("", LineDiff.Compute(before, before));
+    }
+}
