@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Dnc.Train;
+namespace DncTrain;
 
 /// <summary>
 /// What the memory did over one episode, for the first batch entry, gathered step by step while unrolling.

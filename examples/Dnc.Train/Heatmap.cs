@@ -1,4 +1,4 @@
-namespace Dnc.Train;
+namespace DncTrain;
 
 /// <summary>
 /// One panel of the visualisation: a matrix with one row per memory slot (or mode) and one column per time step.

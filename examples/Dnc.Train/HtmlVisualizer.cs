@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Dnc.Train;
+namespace DncTrain;
 
 /// <summary>
 /// Writes a self-contained HTML page (inline SVG, no scripts or external files) with one heatmap per panel,

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Dnc.Train;
+namespace DncTrain;
 
 /// <summary>
 /// Console output of a training run: a progress bar redrawn in place on a terminal (none when output is

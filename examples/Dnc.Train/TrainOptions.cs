@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Dnc.Train;
+namespace DncTrain;
 
 /// <summary>
 /// Every setting of a training run. Names and defaults mirror DeepMind's <c>train.py</c> flags in kebab case,

@@ -1,4 +1,4 @@
-namespace Dnc.Train;
+namespace DncTrain;
 
 /// <summary>
 /// A problem with the command line or the checkpoint directory that the user must fix; the program prints

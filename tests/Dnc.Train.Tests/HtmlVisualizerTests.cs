@@ -1,7 +1,7 @@
-using Dnc.Train;
+using DncTrain;
 using Modules.Tensors;
 
-namespace Dnc.Train.Tests;
+namespace DncTrain.Tests;
 
 public sealed class HtmlVisualizerTests
 {

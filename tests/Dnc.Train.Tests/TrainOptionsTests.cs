@@ -1,6 +1,6 @@
-using Dnc.Train;
+using DncTrain;
 
-namespace Dnc.Train.Tests;
+namespace DncTrain.Tests;
 
 public sealed class TrainOptionsTests
 {
