@@ -82,6 +82,7 @@ public sealed class Trainer
         if (TryResume() is { } resumedFrom) reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
 
         var losses = new List<float>();
+        var bitErrorsPerStep = new List<float>();
         double lossSum = 0, bitErrorSum = 0;
         int sinceReport = 0;
         bool interrupted = false;
@@ -90,6 +91,7 @@ public sealed class Trainer
             if (cancellation.IsCancellationRequested) { interrupted = true; break; }
             var (loss, bitErrors) = TrainStep();
             losses.Add(loss);
+            bitErrorsPerStep.Add(bitErrors);
             lossSum += loss;
             bitErrorSum += bitErrors;
             sinceReport++;
@@ -109,7 +111,7 @@ public sealed class Trainer
         if (checkpoints is not null && losses.Count > 0) SaveCheckpoint();
         if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (checkpoints is null ? "." : "; checkpoint saved."));
         if (options.Viz is not null) WriteVisualisation(options.Viz);
-        return new TrainResult(CompletedSteps, interrupted, losses);
+        return new TrainResult(CompletedSteps, interrupted, losses, bitErrorsPerStep);
     }
 
     /// <summary>One training iteration on a fresh batch.</summary>
@@ -218,4 +220,5 @@ public sealed class Trainer
 /// <param name="Steps">Steps completed in total (including before a resume).</param>
 /// <param name="Interrupted">Whether the run stopped early on cancellation.</param>
 /// <param name="Losses">The loss of every step run in this call.</param>
-public sealed record TrainResult(int Steps, bool Interrupted, IReadOnlyList<float> Losses);
+/// <param name="BitErrors">The bit errors per sequence of every step run in this call.</param>
+public sealed record TrainResult(int Steps, bool Interrupted, IReadOnlyList<float> Losses, IReadOnlyList<float> BitErrors);
