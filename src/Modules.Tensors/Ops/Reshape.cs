@@ -41,7 +41,7 @@ public sealed partial class Tensor
         var permStrides = new int[Rank];
         for (int i = 0; i < Rank; i++) permStrides[i] = inStrides[norm[i]];
         var result = Empty(outShape);
-        Gather(Values, result.Data, outShape, permStrides);
+        CopyStrided(Values, result.Data, outShape, permStrides);
         var inverse = new int[Rank];
         for (int i = 0; i < Rank; i++) inverse[norm[i]] = i;
         var source = this;
@@ -58,7 +58,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Copies elements read at the given strides into a contiguous destination of shape <paramref name="shape"/>.</summary>
-    private static void Gather(ReadOnlySpan<float> src, Span<float> dst, int[] shape, int[] strides)
+    internal static void CopyStrided(ReadOnlySpan<float> src, Span<float> dst, int[] shape, int[] strides)
     {
         int rank = shape.Length;
         if (dst.Length == 0) return;

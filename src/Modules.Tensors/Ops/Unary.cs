@@ -65,7 +65,7 @@ public sealed partial class Tensor
             for (int i = 0; i < d.Length; i++)
             {
                 float v = x[i];
-                d[i] = MathF.Max(v, 0f) + (float)Math.Log(1.0 + Math.Exp(-Math.Abs(v)));
+                d[i] = (float)(Math.Max(v, 0.0) + ScalarMath.Log1p(Math.Exp(-Math.Abs(v))));
             }
         }).WithGrad("Softplus", a, g => a.AccumulateGrad(Mul(g, Sigmoid(a))));
 

@@ -1,0 +1,91 @@
+namespace Modules.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Joins tensors end to end along an existing <paramref name="axis"/>. All must have the same rank and the
+    /// same dims except along the axis; the result's axis length is the sum of theirs.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">Two tensors differ in rank or in a dim other than the axis.</exception>
+    public static Tensor Concat(int axis, params Tensor[] tensors)
+    {
+        const string op = "Concat";
+        if (tensors.Length == 0) throw new ArgumentException($"{op}: needs at least one tensor");
+        var first = tensors[0];
+        int ax = ShapeUtil.NormalizeAxis(axis, first.Rank, op);
+        var outShape = first.ShapeArray();
+        outShape[ax] = 0;
+        foreach (var t in tensors)
+        {
+            if (t.Rank != first.Rank)
+                throw new ShapeMismatchException(op, first.Shape, t.Shape, "have different ranks");
+            for (int d = 0; d < first.Rank; d++)
+                if (d != ax && t.shape[d] != first.shape[d])
+                    throw new ShapeMismatchException(op, first.Shape, t.Shape, $"differ outside axis {axis}");
+            outShape[ax] += t.shape[ax];
+        }
+        var (outer, _, inner) = first.Split3(ax);
+        int total = outShape[ax];
+        var result = Empty(outShape);
+        var r = result.Data;
+        int start = 0;
+        var starts = new int[tensors.Length];
+        for (int n = 0; n < tensors.Length; n++)
+        {
+            var t = tensors[n];
+            int run = t.shape[ax] * inner;
+            var x = t.Values;
+            for (int o = 0; o < outer; o++)
+                x.Slice(o * run, run).CopyTo(r.Slice((o * total + start) * inner, run));
+            starts[n] = start;
+            start += t.shape[ax];
+        }
+        var inputs = (Tensor[])tensors.Clone();
+        return result.WithGrad(op, inputs, g =>
+        {
+            for (int n = 0; n < inputs.Length; n++)
+                if (inputs[n].RequiresGrad) inputs[n].AccumulateGrad(g.Slice(ax, starts[n], inputs[n].shape[ax]));
+        });
+    }
+
+    /// <summary>
+    /// Joins tensors of identical shape along a new <paramref name="axis"/> (in [−rank−1, rank]):
+    /// n tensors of shape [a, b] stacked on axis 1 give [a, n, b].
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">Two tensors have different shapes.</exception>
+    public static Tensor Stack(int axis, params Tensor[] tensors)
+    {
+        const string op = "Stack";
+        if (tensors.Length == 0) throw new ArgumentException($"{op}: needs at least one tensor");
+        var first = tensors[0];
+        int ax = ShapeUtil.NormalizeAxis(axis, first.Rank + 1, op);
+        var expanded = new Tensor[tensors.Length];
+        for (int n = 0; n < tensors.Length; n++)
+        {
+            if (!tensors[n].Shape.SequenceEqual(first.Shape)) throw new ShapeMismatchException(op, first.Shape, tensors[n].Shape);
+            expanded[n] = tensors[n].Unsqueeze(ax);
+        }
+        return Concat(ax, expanded);
+    }
+
+    /// <summary>
+    /// Cuts this tensor along <paramref name="axis"/> into consecutive pieces of the given lengths, which must add
+    /// up to the axis length. Each piece keeps the other dims.
+    /// </summary>
+    public Tensor[] Split(int axis, params int[] sizes)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Split");
+        long total = 0;
+        foreach (var s in sizes)
+        {
+            if (s < 0) throw new ArgumentException($"Split: negative size in [{string.Join(", ", sizes)}]");
+            total += s;
+        }
+        if (total != shape[ax])
+            throw new ArgumentException($"Split: sizes [{string.Join(", ", sizes)}] add up to {total}, but axis {axis} of shape {ShapeUtil.Format(shape)} has length {shape[ax]}");
+        var pieces = new Tensor[sizes.Length];
+        int start = 0;
+        for (int n = 0; n < sizes.Length; n++) { pieces[n] = Slice(ax, start, sizes[n]); start += sizes[n]; }
+        return pieces;
+    }
+}

@@ -1,0 +1,102 @@
+namespace Modules.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// The elements at positions [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) along
+    /// <paramref name="axis"/> (copied); the other dims are unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range does not lie within the axis.</exception>
+    public Tensor Slice(int axis, int start, int length)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Slice");
+        if (start < 0 || length < 0 || (long)start + length > shape[ax])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {(long)start + length}) is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
+        var (outer, len, inner) = Split3(ax);
+        var outShape = (int[])shape.Clone();
+        outShape[ax] = length;
+        var result = Empty(outShape);
+        var x = Values; var r = result.Data;
+        int run = length * inner;
+        for (int o = 0; o < outer; o++)
+            x.Slice((o * len + start) * inner, run).CopyTo(r.Slice(o * run, run));
+        var source = this;
+        return result.WithGrad("Slice", source, g =>
+        {
+            var dx = Zeros(source.shape);
+            var gv = g.Values; var d = dx.Data;
+            for (int o = 0; o < outer; o++)
+                gv.Slice(o * run, run).CopyTo(d.Slice((o * len + start) * inner, run));
+            source.AccumulateGrad(dx);
+        });
+    }
+
+    /// <summary>
+    /// The sub-tensor at position <paramref name="index"/> of <paramref name="axis"/>, with that axis removed (copied):
+    /// [a, b, c].Select(1, i) → [a, c]. Negative indices count from the end.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index lies outside the axis.</exception>
+    public Tensor Select(int axis, int index)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Select");
+        int i = index < 0 ? index + shape[ax] : index;
+        if (i < 0 || i >= shape[ax])
+            throw new ArgumentOutOfRangeException(nameof(index), $"Select: index {index} is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
+        return Slice(ax, i, 1).Squeeze(ax);
+    }
+
+    /// <summary>
+    /// Splits along <paramref name="axis"/> into its slices, each with that axis removed: the inverse of
+    /// <see cref="Stack(int, Tensor[])"/>. [a, n, b].Unstack(1) → n tensors of shape [a, b].
+    /// </summary>
+    public Tensor[] Unstack(int axis)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Unstack");
+        var parts = new Tensor[shape[ax]];
+        for (int i = 0; i < parts.Length; i++) parts[i] = Slice(ax, i, 1).Squeeze(ax);
+        return parts;
+    }
+
+    /// <summary>Inserts a dim of size 1 at <paramref name="axis"/> (in [−rank−1, rank]); no copy. [a, b] at 1 → [a, 1, b].</summary>
+    public Tensor Unsqueeze(int axis)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank + 1, "Unsqueeze");
+        var newShape = new int[Rank + 1];
+        for (int i = 0, j = 0; i < newShape.Length; i++) newShape[i] = i == ax ? 1 : shape[j++];
+        return Reshape(newShape);
+    }
+
+    /// <summary>Removes the size-1 dim at <paramref name="axis"/>; no copy. [a, 1, b] at 1 → [a, b].</summary>
+    /// <exception cref="ArgumentException">That dim is not of size 1.</exception>
+    public Tensor Squeeze(int axis)
+    {
+        int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Squeeze");
+        if (shape[ax] != 1)
+            throw new ArgumentException($"Squeeze: axis {axis} of shape {ShapeUtil.Format(shape)} has size {shape[ax]}, not 1");
+        return Reshape(DropAxis(shape, ax));
+    }
+
+    /// <summary>
+    /// Broadcasts this tensor to <paramref name="newShape"/> (copied), following NumPy rules: dims are aligned at the
+    /// right, a size-1 dim repeats, new leading dims are added, and −1 keeps a dim as it is. The gradient sums back.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shape cannot be broadcast to <paramref name="newShape"/>.</exception>
+    public Tensor Expand(params int[] newShape)
+    {
+        const string op = "Expand";
+        if (newShape.Length < Rank) throw new ShapeMismatchException(op, Shape, newShape, "cannot be broadcast (target has lower rank)");
+        var target = (int[])newShape.Clone();
+        int lead = target.Length - Rank;
+        for (int i = 0; i < target.Length; i++)
+        {
+            int own = i < lead ? 1 : shape[i - lead];
+            if (target[i] == -1 && i >= lead) target[i] = own;
+            if (target[i] < 0 || (own != 1 && own != target[i]))
+                throw new ShapeMismatchException(op, Shape, newShape, "cannot be broadcast");
+        }
+        var result = Empty(target);
+        CopyStrided(Values, result.Data, target, ShapeUtil.BroadcastStrides(shape, target));
+        var source = this;
+        return result.WithGrad(op, source, g => source.AccumulateGrad(Broadcasting.SumTo(g, source.shape)));
+    }
+}

@@ -1,0 +1,131 @@
+using Modules.Tensors;
+
+namespace Modules;
+
+public abstract partial class Module
+{
+    /// <summary>
+    /// Every parameter created so far, keyed by its full path with this module as root (<c>dnc/memory_access/read_keys/w</c>),
+    /// in declaration order, depth-first; a module or tensor reachable twice is listed once (at its first path).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        var result = new List<KeyValuePair<string, Tensor>>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        Walk((owner, name, path, value) =>
+        {
+            if (value is not null && seen.Add(value)) result.Add(new(path, value));
+        });
+        return result;
+    }
+
+    /// <summary>The tensors of <see cref="NamedParameters"/>, in the same order.</summary>
+    public IReadOnlyList<Tensor> Parameters() => NamedParameters().Select(p => p.Value).ToArray();
+
+    /// <summary>The direct submodules in declaration order, each once.</summary>
+    public IReadOnlyList<Module> Children() => DirectChildren();
+
+    /// <summary>All modules below this one (not including it), depth-first in declaration order, each once.</summary>
+    public IEnumerable<Module> Submodules()
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance) { this };
+        var result = new List<Module>();
+        void Visit(Module m)
+        {
+            foreach (var c in m.DirectChildren())
+                if (seen.Add(c)) { result.Add(c); Visit(c); }
+        }
+        Visit(this);
+        return result;
+    }
+
+    /// <summary>Whether every parameter of this module and its submodules has been created (true for a module without parameters).</summary>
+    public bool IsConnected
+    {
+        get
+        {
+            bool connected = true;
+            Walk((_, _, _, value) => connected &= value is not null);
+            return connected;
+        }
+    }
+
+    /// <summary>Clears the gradient of every parameter.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.Grad = null;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="value"/> into the parameter at <paramref name="path"/> (a key of <see cref="NamedParameters"/>).
+    /// An existing parameter keeps its identity and gets the values copied (the shapes must match); a parameter not yet
+    /// created takes <paramref name="value"/> itself, marked as requiring gradients, and its <c>GetX</c> then checks the shape.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No parameter slot has that path.</exception>
+    /// <exception cref="ShapeMismatchException">The existing parameter has another shape.</exception>
+    public void SetParameter(string path, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(value);
+        bool found = false;
+        Walk((owner, name, slotPath, current) =>
+        {
+            if (found || slotPath != path) return;
+            found = true;
+            if (current is not null)
+            {
+                if (!current.Shape.SequenceEqual(value.Shape))
+                    throw new ShapeMismatchException($"{path}: parameter has shape {Format(current.Shape)}, the value has {Format(value.Shape)}");
+                current.CopyFrom(value);
+                return;
+            }
+            var stored = value.IsLeaf ? value : value.Detach();
+            if (!stored.RequiresGrad) stored.RequireGrad();
+            owner.AssignParameter(name, stored);
+        });
+        if (!found) throw new KeyNotFoundException($"{Name}: no parameter at path '{path}'");
+    }
+
+    internal List<Module> DirectChildren()
+    {
+        var collector = new MemberCollector();
+        VisitMembers(collector);
+        var children = new List<Module>();
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        foreach (var (_, _, child) in collector.Members)
+            if (child is not null && seen.Add(child)) children.Add(child);
+        return children;
+    }
+
+    /// <summary>Visits every parameter slot (created or not) depth-first with its owner, local name and full path; each module once.</summary>
+    private void Walk(Action<Module, string, string, Tensor?> onSlot)
+    {
+        var visited = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        void Visit(Module m, string prefix)
+        {
+            var collector = new MemberCollector();
+            m.VisitMembers(collector);
+            var children = m.DirectChildren();
+            var names = ModuleNaming.UniqueNames(children);
+            foreach (var (name, value, child) in collector.Members)
+            {
+                if (child is null) onSlot(m, name!, prefix + "/" + name, value);
+                else if (visited.Add(child)) Visit(child, prefix + "/" + names[children.IndexOf(child)]);
+            }
+        }
+        visited.Add(this);
+        Visit(this, Name);
+    }
+
+    private sealed class MemberCollector : ModuleMemberVisitor
+    {
+        public List<(string? Name, Tensor? Value, Module? Child)> Members { get; } = [];
+
+        public override void Parameter(string name, Tensor? value) => Members.Add((name, value, null));
+
+        public override void Child(Module? module)
+        {
+            if (module is not null) Members.Add((null, null, module));
+        }
+    }
+}

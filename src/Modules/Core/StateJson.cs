@@ -1,0 +1,38 @@
+using System.Text;
+using System.Text.Json;
+using Modules.Tensors;
+
+namespace Modules;
+
+/// <summary>Writes state snapshots as JSON for generated <see cref="IState{TSelf}.ToJson"/> code (no reflection).</summary>
+public static class StateJson
+{
+    /// <summary>
+    /// Writes <c>{"path": {"shape": [...], "values": [...]}, ...}</c> for parallel lists of paths and tensors.
+    /// </summary>
+    public static string Write(IReadOnlyList<string> paths, IReadOnlyList<Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (paths.Count != tensors.Count)
+            throw new ArgumentException($"StateJson.Write: {paths.Count} paths for {tensors.Count} tensors");
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            for (int i = 0; i < paths.Count; i++)
+            {
+                writer.WriteStartObject(paths[i]);
+                writer.WriteStartArray("shape");
+                foreach (var d in tensors[i].Shape) writer.WriteNumberValue(d);
+                writer.WriteEndArray();
+                writer.WriteStartArray("values");
+                foreach (var v in tensors[i].Values) writer.WriteNumberValue(v);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

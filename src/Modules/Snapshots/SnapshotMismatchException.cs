@@ -1,0 +1,29 @@
+namespace Modules.Snapshots;
+
+/// <summary>
+/// Thrown by <see cref="Snapshot.Match"/> when the received text differs from the verified file or the verified
+/// file does not exist. The message says where the received file was written, how to accept it, and shows a line diff.
+/// </summary>
+public sealed class SnapshotMismatchException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The full, readable explanation.</param>
+    /// <param name="verifiedPath">The checked-in snapshot.</param>
+    /// <param name="receivedPath">Where the actual text was written.</param>
+    /// <param name="diff">The line diff (empty when the verified file is missing).</param>
+    public SnapshotMismatchException(string message, string verifiedPath, string receivedPath, string diff) : base(message)
+    {
+        VerifiedPath = verifiedPath;
+        ReceivedPath = receivedPath;
+        Diff = diff;
+    }
+
+    /// <summary>The checked-in snapshot (<c>*.verified.json</c>).</summary>
+    public string VerifiedPath { get; }
+
+    /// <summary>Where the actual text was written (<c>*.received.json</c>).</summary>
+    public string ReceivedPath { get; }
+
+    /// <summary>The line diff: <c>-</c> lines only in the verified file, <c>+</c> lines only in the received text.</summary>
+    public string Diff { get; }
+}

@@ -1,0 +1,45 @@
+using System.Numerics.Tensors;
+using Modules.Tensors;
+using Tensor = Modules.Tensors.Tensor;
+
+namespace Modules.Training;
+
+/// <summary>Gradient clipping with TensorFlow's <c>tf.clip_by_global_norm</c> semantics.</summary>
+public static class GradientClipping
+{
+    /// <summary>
+    /// Scales every gradient in place by <c>maxNorm / max(globalNorm, maxNorm)</c>, where
+    /// <c>globalNorm = sqrt(Σ over all gradients of Σ g²)</c>; gradients within the limit are left unchanged.
+    /// Null entries are skipped. Returns the global norm measured before clipping (NaN or ∞ gradients give a
+    /// non-finite norm and, as in TensorFlow, non-finite gradients).
+    /// </summary>
+    /// <param name="grads">The gradients, any shapes.</param>
+    /// <param name="maxNorm">The largest global norm allowed; must be positive.</param>
+    public static float ClipByGlobalNorm(IEnumerable<Tensor?> grads, float maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(grads);
+        if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "ClipByGlobalNorm: maxNorm must be positive");
+        var list = grads.Where(g => g is not null).Select(g => g!).ToList();
+        double sumOfSquares = 0;
+        foreach (var g in list) sumOfSquares += TensorPrimitives.SumOfSquares(g.Values);
+        float norm = (float)Math.Sqrt(sumOfSquares);
+        if (norm > maxNorm || !float.IsFinite(norm))
+        {
+            float scale = maxNorm / norm;
+            foreach (var g in list) TensorPrimitives.Multiply(g.Values, scale, g.Data);
+        }
+        return norm;
+    }
+
+    /// <summary>
+    /// Clips the <see cref="Tensor.Grad"/> of every parameter (those without one are skipped) as
+    /// <see cref="ClipByGlobalNorm(IEnumerable{Tensor?}, float)"/> does; returns the global norm before clipping.
+    /// </summary>
+    /// <param name="parameters">Parameters by path, as <c>Module.NamedParameters()</c> returns them.</param>
+    /// <param name="maxNorm">The largest global norm allowed; must be positive.</param>
+    public static float ClipGradientsByGlobalNorm(IEnumerable<KeyValuePair<string, Tensor>> parameters, float maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return ClipByGlobalNorm(parameters.Select(p => p.Value.Grad), maxNorm);
+    }
+}

@@ -1,0 +1,119 @@
+namespace Modules.Generators.Tests;
+
+/// <summary>The generated source for representative declarations, compared with files under Snapshots/.</summary>
+public class SnapshotTests
+{
+    public static readonly Dictionary<string, string> Inputs = new()
+    {
+        ["Module"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo.Layers;
+
+            [Module]
+            public sealed partial class Controller : Module
+            {
+                [Param] private Tensor? wGates;
+                [Param] private Tensor? @event;
+                private readonly Linear input = new();
+                private readonly Linear[] heads = [];
+                public List<Linear> Outputs { get; } = [];
+                public IReadOnlyList<Module> Extra { get; set; } = [];
+                private readonly int size = 3;
+                public Tensor Forward(Tensor x) => GetWGates([size], Tensor.Zeros) + GetEvent([size], Tensor.Zeros) + input.Forward(x);
+            }
+
+            [Module]
+            public partial class Linear : Module
+            {
+                [Param] private Tensor? w;
+                public Tensor Forward(Tensor x) => x.MatMul(GetW([x.Dim(-1), 1], Tensor.Zeros));
+            }
+            """,
+        ["NestedGenericModule"] = """
+            using Modules;
+            using Modules.Tensors;
+
+            public static partial class Outer
+            {
+                [Module]
+                internal sealed partial class Box<T> : Module where T : class
+                {
+                    [Param] private Tensor? _scale;
+                    public T? Tag { get; set; }
+                    public Tensor Scale() => GetScale([1], Tensor.Ones);
+                }
+            }
+            """,
+        ["State"] = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo.States;
+
+            [State]
+            public readonly partial record struct LinkageState(Tensor Link, Tensor PrecedenceWeights);
+
+            [State]
+            public readonly partial record struct AccessState(Tensor Memory, LinkageState Linkage, Tensor Usage);
+
+            [State]
+            public partial struct PlainState
+            {
+                public Tensor First { get; init; }
+                public Tensor Second;
+            }
+            """,
+        ["Parts"] = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo.Parts;
+
+            [Parts]
+            public readonly partial record struct AccessInterface(
+                [Part("reads", "word")] Tensor ReadKeys,
+                [Part("reads")] Tensor ReadStrengths,
+                [Part("writes", "word")] Tensor WriteKeys,
+                [Part("reads", "3")] Tensor ReadMode,
+                [Part] Tensor Gate);
+            """,
+    };
+
+    [Theory]
+    [InlineData("Module", "Demo.Layers.Controller.g.cs")]
+    [InlineData("Module", "Demo.Layers.Linear.g.cs")]
+    [InlineData("NestedGenericModule", "Outer.Box_1.g.cs")]
+    [InlineData("State", "Demo.States.LinkageState.g.cs")]
+    [InlineData("State", "Demo.States.AccessState.g.cs")]
+    [InlineData("State", "Demo.States.PlainState.g.cs")]
+    [InlineData("Parts", "Demo.Parts.AccessInterface.Parts.g.cs")]
+    public void GeneratedSourceMatchesSnapshot(string input, string hintName)
+    {
+        var (run, errors) = GeneratorHarness.Run(Inputs[input]);
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(errors);
+        var generated = run.Results.Single().GeneratedSources;
+        var source = Assert.Single(generated, s => s.HintName == hintName);
+        SnapshotAssert.Matches(hintName[..^".g.cs".Length], source.SourceText.ToString());
+    }
+
+    [Fact]
+    public void EachInputProducesExactlyTheExpectedFiles()
+    {
+        var (run, _) = GeneratorHarness.Run(Inputs.Values.ToArray());
+        Assert.Equal(
+            ["Demo.Layers.Controller.g.cs", "Demo.Layers.Linear.g.cs", "Demo.Parts.AccessInterface.Parts.g.cs",
+             "Demo.States.AccessState.g.cs", "Demo.States.LinkageState.g.cs", "Demo.States.PlainState.g.cs", "Outer.Box_1.g.cs"],
+            run.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void LineDiffShowsOnlyChangedLines()
+    {
+        var diff = SnapshotAssert.LineDiff("a\nb\nc", "a\nB\nc\nd");
+        Assert.Equal("line 2:\n  - b\n  + B\nline 4:\n  + d\n", diff);
+    }
+}
