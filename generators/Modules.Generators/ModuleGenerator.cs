@@ -15,7 +15,7 @@ namespace Modules.Generators
     public sealed class ModuleGenerator : IIncrementalGenerator
     {
         /// <summary>Tracking names of the pipeline steps, for caching tests.</summary>
-        public const string ModuleStep = "ModuleModels", StateStep = "StateModels", PartsStep = "PartsModels";
+        public const string ModuleStep = "ModuleModels", StateStep = "StateModels", PartsStep = "PartsModels", OrphanParamStep = "OrphanParams";
 
         /// <summary>Registers the three attribute pipelines.</summary>
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -43,6 +43,14 @@ namespace Modules.Generators
                 .WithTrackingName(PartsStep);
             context.RegisterSourceOutput(parts, static (spc, result) =>
                 Output(spc, result, m => (m.Type.HintName + ".Parts.g.cs", PartsEmitter.Emit(m))));
+
+            var orphanParams = context.SyntaxProvider.ForAttributeWithMetadataName(
+                    ModuleParser.ParamAttribute,
+                    static (node, _) => node is VariableDeclaratorSyntax,
+                    static (ctx, _) => ModuleParser.CheckParamOwner(ctx))
+                .Where(static d => d is not null)
+                .WithTrackingName(OrphanParamStep);
+            context.RegisterSourceOutput(orphanParams, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
         }
 
         private static void Output<T>(SourceProductionContext context, ParseResult<T> result, System.Func<T, (string Hint, string Source)> emit)

@@ -22,6 +22,7 @@ public class DiagnosticTests
         { "PartDimKeyword", "MOD008", 7, 71 },
         { "AccessorNameCollision", "MOD009", 9, 28 },
         { "ParamReadonly", "MOD010", 9, 37 },
+        { "ParamOutsideModule", "MOD011", 8, 28 },
         { "ParamStatic", "MOD010", 9, 35 },
     };
 
@@ -201,6 +202,18 @@ public class DiagnosticTests
             public sealed partial class Net : Module
             {
                 [Param] private readonly Tensor? w = null;
+            }
+            """,
+        ["ParamOutsideModule"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            public sealed partial class Net : Module
+            {
+                [Param] private Tensor? weights;
             }
             """,
         ["ParamStatic"] = """

@@ -56,5 +56,10 @@ namespace Modules.Generators.Diagnostics
             "MOD010", "[Param] field must be a non-readonly instance field",
             "[Param] field '{0}' must be a non-static, non-readonly field so that its accessor can create it on first use",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor ParamOutsideModule = new(
+            "MOD011", "[Param] field outside a [Module] class",
+            "[Param] field '{0}' is declared in '{1}', which is not marked [Module]; no accessor is generated for it",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }
 }

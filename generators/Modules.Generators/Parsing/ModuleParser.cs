@@ -12,6 +12,7 @@ namespace Modules.Generators.Parsing
     {
         public const string ModuleBaseType = "Modules.Module";
         public const string ParamAttribute = "Modules.ParamAttribute";
+        public const string ModuleAttribute = "Modules.ModuleAttribute";
 
         public static ParseResult<ModuleModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -53,6 +54,15 @@ namespace Modules.Generators.Parsing
 
             var model = new ModuleModel(TypeDeclarationParser.Parse(type), Naming.ToSnakeCase(type.Name), members.ToEquatableArray());
             return new ParseResult<ModuleModel>(model, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>A MOD011 diagnostic when a [Param] field's type is not marked [Module] (that type gets no accessors); otherwise null.</summary>
+        public static DiagnosticInfo? CheckParamOwner(GeneratorAttributeSyntaxContext context)
+        {
+            if (context.TargetSymbol is not IFieldSymbol field) return null;
+            var owner = field.ContainingType;
+            if (TypeDeclarationParser.HasAttribute(owner, ModuleAttribute)) return null;
+            return DiagnosticInfo.Create(DiagnosticDescriptors.ParamOutsideModule, LocationInfo.From(field), field.Name, owner.Name);
         }
 
         private static ModuleMember? ParseParameter(INamedTypeSymbol type, IFieldSymbol field, List<DiagnosticInfo> diagnostics)

@@ -23,13 +23,14 @@ public static class DynamicRnn
             throw new ArgumentException("DynamicRnn.Unroll: inputs have no time steps (T = 0)", nameof(inputs));
 
         var state = initialState ?? core.InitialState(inputs.Dim(1));
+        var stepInputs = inputs.Unstack(0);
         var outputs = new Tensor[steps];
         var states = captureStates ? new TState[steps] : null;
         for (int t = 0; t < steps; t++)
         {
-            (outputs[t], state) = core.Step(SelectionOps.Row(inputs, t), state);
+            (outputs[t], state) = core.Step(stepInputs[t], state);
             if (states is not null) states[t] = state;
         }
-        return new RnnOutput<TState>(SelectionOps.Stack(outputs), state, states);
+        return new RnnOutput<TState>(Tensor.Stack(0, outputs), state, states);
     }
 }

@@ -15,7 +15,7 @@ public static class FlatParts
         int total = sizes.Sum();
         if (flat.Rank != 2 || flat.Dim(1) != total)
             throw new ShapeMismatchException($"{owner}.Split: input must be [B, {total}], got [{string.Join(", ", flat.ShapeArray())}]");
-        return SelectionOps.SplitColumns(flat, sizes);
+        return flat.Split(1, sizes);
     }
 
     /// <summary>Checks that part <paramref name="index"/> (<paramref name="name"/>) is <c>[B, size]</c> and reshapes it to <c>[B, dims...]</c>.</summary>

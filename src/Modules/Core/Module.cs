@@ -41,7 +41,7 @@ public abstract partial class Module
     {
         get
         {
-            ModuleRegistry.Resolve(force: LinkedParent is null);
+            ModuleRegistry.Resolve();
             return LinkedName ?? BaseName;
         }
     }
@@ -51,7 +51,7 @@ public abstract partial class Module
     {
         get
         {
-            ModuleRegistry.Resolve(force: LinkedParent is null);
+            ModuleRegistry.Resolve();
             return LinkedParent;
         }
     }
@@ -61,7 +61,7 @@ public abstract partial class Module
     {
         get
         {
-            ModuleRegistry.Resolve(force: LinkedParent is null);
+            ModuleRegistry.Resolve();
             var parts = new List<string>();
             for (var m = this; m is not null; m = m.LinkedParent) parts.Add(m.LinkedName ?? m.BaseName);
             parts.Reverse();
@@ -74,7 +74,7 @@ public abstract partial class Module
     {
         get
         {
-            ModuleRegistry.Resolve(force: LinkedParent is null);
+            ModuleRegistry.Resolve();
             var m = this;
             while (m.LinkedParent is not null) m = m.LinkedParent;
             return m;
@@ -90,6 +90,12 @@ public abstract partial class Module
         get => generator ??= new Generator(0);
         set => generator = value ?? throw new ArgumentNullException(nameof(value));
     }
+
+    /// <summary>
+    /// Makes the next <see cref="Name"/>/<see cref="Path"/> query recompute parent links. Links are recomputed
+    /// automatically whenever a module is created; call this only after pointing a field at an existing module.
+    /// </summary>
+    public static void RefreshPaths() => ModuleRegistry.Invalidate();
 
     /// <summary>Replaces this module's <see cref="Generator"/> with one seeded by <paramref name="seed"/> (call it on the root).</summary>
     public void Seed(ulong seed) => generator = new Generator(seed);

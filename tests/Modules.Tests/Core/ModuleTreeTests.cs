@@ -113,4 +113,26 @@ public class ModuleTreeTests
         Assert.Throws<ArgumentException>(() => new Dense(1, "a/b"));
         Assert.Throws<ArgumentException>(() => new Dense(1, ""));
     }
+
+    [Fact]
+    public void DerivedModulesListTheBaseMembersFirst()
+    {
+        var model = new ScaledDense();
+        Assert.Equal("scaled_dense", model.Name);
+        model.Forward(Tensor.Ones(1, 3));
+        Assert.Equal(["scaled_dense/scale", "scaled_dense/dense/w", "scaled_dense/dense/b"], model.NamedParameters().Select(p => p.Key));
+        model.SetParameter("scaled_dense/scale", new Tensor([3f], 1));
+        Assert.Equal([3f], model.Parameters()[0].ToArray());
+    }
+
+    [Fact]
+    public void RefreshPathsPicksUpAFieldPointedAtAnExistingModule()
+    {
+        var first = new Dense(1, "first");
+        var holder = new Wrapper(new Dense(1), "holder");
+        Assert.Equal("first", first.Path);
+        holder.SwapInner(first);
+        Module.RefreshPaths();
+        Assert.Equal("holder/first", first.Path);
+    }
 }

@@ -4,7 +4,7 @@ namespace Modules.Tests.Core;
 
 /// <summary>y = x·w + b with w [in, out] and b [out], both created on the first call.</summary>
 [Module]
-public sealed partial class Dense : Module
+public sealed partial class Dense : Module, IModule<Tensor, Tensor>
 {
     [Param] private Tensor? w;
     [Param] private Tensor? b;
@@ -68,11 +68,13 @@ public sealed partial class SharingHolder : Module
 [Module]
 public sealed partial class Wrapper : Module
 {
-    private readonly Module inner;
+    private Module inner;
 
     public Wrapper(Module inner, string? name = null) : base(name) => this.inner = inner;
 
     public Module Inner => inner;
+
+    public void SwapInner(Module replacement) => inner = replacement;
 }
 
 /// <summary>h' = tanh(x·w + h·u), output = 2·h'.</summary>
@@ -121,3 +123,29 @@ public readonly partial record struct ToyInterface(
     [Part("reads")] Tensor ReadStrengths,
     [Part("2")] Tensor Gates,
     [Part] Tensor Scalar);
+
+/// <summary>An abstract module with a parameter of its own, for derived modules.</summary>
+[Module]
+public abstract partial class ScaledBase : Module
+{
+    [Param] private Tensor? scale;
+
+    protected ScaledBase(string? name) : base(name)
+    {
+    }
+
+    protected Tensor Scale(Tensor x) => x * GetScale([1], Tensor.Ones);
+}
+
+/// <summary>A module that adds a submodule to its base's parameter.</summary>
+[Module]
+public sealed partial class ScaledDense : ScaledBase
+{
+    private readonly Dense dense = new(2);
+
+    public ScaledDense(string? name = null) : base(name)
+    {
+    }
+
+    public Tensor Forward(Tensor x) => Scale(dense.Forward(x));
+}
