@@ -44,9 +44,16 @@ public static class Linkage
     public static Tensor DirectionalReadWeights(Tensor link, Tensor previousReadWeights, bool forward)
     {
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
+        if (forward)
+        {
+            // f[r, k, i] = Σ_j w[r, j]·L_k[i, j]: the W link matrices stacked as one [W·N, N] matrix, no copies.
+            return Tensor.MatMul(previousReadWeights, link.Reshape(b, writes * n, n), transposeB: true).Reshape(b, reads, writes, n);
+        }
+        if (writes == 1)
+            return Tensor.MatMul(previousReadWeights, link.Reshape(b, n, n)).Reshape(b, reads, 1, n);
+        // b[r, k, i] = Σ_j w[r, j]·L_k[j, i], one batched product per write head.
         var expanded = previousReadWeights.Unsqueeze(1).Expand(b, writes, reads, n);                     // [B, W, R, N]
-        // Forward: f[r, i] = Σ_j w[r, j]·L[i, j] = (w·Lᵀ)[r, i]; backward: (w·L)[r, i].
-        var result = Tensor.MatMul(expanded.Reshape(b * writes, reads, n), link.Reshape(b * writes, n, n), transposeB: forward);
+        var result = Tensor.MatMul(expanded.Reshape(b * writes, reads, n), link.Reshape(b * writes, n, n));
         return result.Reshape(b, writes, reads, n).Permute(0, 2, 1, 3);
     }
 }

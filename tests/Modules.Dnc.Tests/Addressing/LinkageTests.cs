@@ -93,4 +93,31 @@ public class LinkageTests
             return Linkage.DirectionalReadWeights(link, x[3], forward: true) + Linkage.DirectionalReadWeights(link, x[3], forward: false);
         }, [Tensor.Uniform(rng, [2, 2, 3, 3], 0, 0.3f), Tensor.Uniform(rng, [2, 2, 3], 0, 0.3f), Tensor.Uniform(rng, [2, 2, 3], 0, 0.3f), Tensor.Uniform(rng, [2, 2, 3])]);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void DirectionalReads_MatchExplicitSums(int writes)
+    {
+        int b = 2, r = 2, n = 4;
+        var rng = new Generator(12);
+        var link = Tensor.Uniform(rng, [b, writes, n, n]);
+        var read = Tensor.Uniform(rng, [b, r, n]);
+        var f = Linkage.DirectionalReadWeights(link, read, forward: true);
+        var bw = Linkage.DirectionalReadWeights(link, read, forward: false);
+        for (int i0 = 0; i0 < b; i0++)
+            for (int h = 0; h < r; h++)
+                for (int k = 0; k < writes; k++)
+                    for (int i = 0; i < n; i++)
+                    {
+                        float fs = 0, bs = 0;
+                        for (int j = 0; j < n; j++)
+                        {
+                            fs += link.At(i0, k, i, j) * read.At(i0, h, j);
+                            bs += link.At(i0, k, j, i) * read.At(i0, h, j);
+                        }
+                        Assert.Equal(fs, f.At(i0, h, k, i), 1e-5f);
+                        Assert.Equal(bs, bw.At(i0, h, k, i), 1e-5f);
+                    }
+    }
 }

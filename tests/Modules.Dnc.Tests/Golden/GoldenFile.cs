@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text.Json;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests.Golden;
@@ -14,30 +12,11 @@ public sealed class GoldenFile
 
     public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name + ".safetensors");
 
+    /// <summary>Reads the file with the product's safetensors reader (checkpoints use the same format).</summary>
     public static GoldenFile Load(string name)
     {
-        var bytes = File.ReadAllBytes(PathOf(name));
-        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        var data = bytes.AsSpan(8 + (int)headerLength);
-        using var header = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-        var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var entry in header.RootElement.EnumerateObject())
-        {
-            if (entry.Name == "__metadata__")
-            {
-                foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString()!;
-                continue;
-            }
-            Assert.Equal("F32", entry.Value.GetProperty("dtype").GetString());
-            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            var values = new float[(offsets[1] - offsets[0]) / 4];
-            for (int i = 0; i < values.Length; i++)
-                values[i] = BinaryPrimitives.ReadSingleLittleEndian(data.Slice(offsets[0] + 4 * i, 4));
-            tensors[entry.Name] = new Tensor(values, shape);
-        }
-        return new GoldenFile(tensors, metadata);
+        var file = Modules.Checkpoints.SafeTensors.Read(PathOf(name));
+        return new GoldenFile(file.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value), file.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value));
     }
 
     public int Int(string key) => int.Parse(Metadata[key], System.Globalization.CultureInfo.InvariantCulture);
