@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Modules.Checkpoints;
 using Modules.Tensors;
 using Modules.Training;
@@ -62,7 +64,7 @@ public sealed class CheckpointStore
             if (!header.TryGetValue(Checkpoint.ConfigurationKey, out var saved))
                 throw new UsageException($"checkpoint {path} is corrupted (no configuration in its header)");
             if (saved != configuration)
-                throw new UsageException($"checkpoint {path} was written with another configuration ({saved}); " +
+                throw new UsageException($"checkpoint {path} was written with another configuration ({Differences(saved, configuration)}); " +
                                          "use the same flags or another --checkpoint-dir");
             var metadata = Checkpoint.Load(path, parameters, optimizer);
             return (path, metadata);
@@ -112,4 +114,22 @@ public sealed class CheckpointStore
     }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+
+    // "memory_size: checkpoint 16, flags 8; seed: checkpoint 0, flags 1", or the saved text when it is not a JSON object.
+    private static string Differences(string saved, string current)
+    {
+        try
+        {
+            if (JsonNode.Parse(saved) is not JsonObject there || JsonNode.Parse(current) is not JsonObject here) return saved;
+            var keys = there.Select(p => p.Key).Union(here.Select(p => p.Key));
+            var parts = keys
+                .Where(k => there[k]?.ToJsonString() != here[k]?.ToJsonString())
+                .Select(k => $"{k}: checkpoint {there[k]?.ToJsonString() ?? "unset"}, flags {here[k]?.ToJsonString() ?? "unset"}");
+            return string.Join("; ", parts);
+        }
+        catch (JsonException)
+        {
+            return saved;
+        }
+    }
 }

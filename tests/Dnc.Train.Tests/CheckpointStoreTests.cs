@@ -78,6 +78,10 @@ public sealed class CheckpointStoreTests : IDisposable
 
         var other = Assert.Throws<UsageException>(() => store.LoadLatest("B", Params(0f), RmsProp.TensorFlow1(0.1f)));
         Assert.Contains("was written with another configuration (A)", other.Message);
+        var json = new CheckpointStore(Path.Combine(root, "json"));
+        json.Save(1, parameters, Trained(Params(1f)), new Dictionary<string, string> { ["configuration"] = "{\"memory_size\":16,\"seed\":0}" });
+        var named = Assert.Throws<UsageException>(() => json.LoadLatest("{\"memory_size\":8,\"seed\":0}", Params(0f), RmsProp.TensorFlow1(0.1f)));
+        Assert.Contains("was written with another configuration (memory_size: checkpoint 16, flags 8); use the same flags", named.Message);
 
         var wrongShape = new List<KeyValuePair<string, Tensor>> { new("m/w", Tensor.Zeros(3, 2)), new("m/b", Tensor.Zeros(1)) };
         var shape = Assert.Throws<UsageException>(() => store.LoadLatest("A", wrongShape, RmsProp.TensorFlow1(0.1f)));
