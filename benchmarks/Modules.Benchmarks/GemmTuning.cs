@@ -56,9 +56,10 @@ public static class GemmTuning
     /// </summary>
     public static void RunLarge()
     {
-        foreach (int s in new[] { 256, 512, 1024 })
+        foreach (int s in new[] { 128, 192, 256, 384, 512, 1024 })
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
             {
+                if (s < 512 && (ta || tb)) continue;
                 var g = new Generator(1);
                 var a = GemmBenchmarks.Fill(g, s * s); var b = GemmBenchmarks.Fill(g, s * s); var c = new float[s * s];
                 void Call() => Gemm.Multiply(a, b, c, s, s, s, ta, tb, false, GemmPath.Auto, 1);
@@ -72,7 +73,11 @@ public static class GemmTuning
                 process.Refresh();
                 double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
                 double flops = 2.0 * s * s * s * reps;
-                Console.WriteLine($"{s}³ {(ta ? "T" : "N")}{(tb ? "T" : "N")}: wall {flops / wall / 1e9:F1} GFLOP/s, cpu-time {flops / cpu / 1e9:F1} GFLOP/s");
+                sw.Restart();
+                for (int i = 0; i < reps; i++) Gemm.Multiply(a, b, c, s, s, s, ta, tb, false, GemmPath.Auto, Environment.ProcessorCount);
+                double wallAll = sw.Elapsed.TotalSeconds;
+                Console.WriteLine($"{s}³ {(ta ? "T" : "N")}{(tb ? "T" : "N")}: 1 thread wall {flops / wall / 1e9:F1} GFLOP/s, cpu-time {flops / cpu / 1e9:F1} GFLOP/s; " +
+                                  $"{Environment.ProcessorCount} threads wall {flops / wallAll / 1e9:F1} GFLOP/s");
             }
     }
 

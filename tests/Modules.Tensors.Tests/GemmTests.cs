@@ -32,8 +32,8 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(160, 1050, 30)] // packed B, tiles split over row blocks and column groups, crosses NC
-    [InlineData(20, 1100, 200)] // B read in place (few rows), split over column groups only
+    [InlineData(270, 1050, 30)] // packed B, tiles split over row blocks and column groups, crosses NC
+    [InlineData(20, 1100, 400)] // B read in place (few rows), split over column groups only
     [InlineData(300, 300, 300)] // crosses MC, KC; transposed operands packed by several threads
     public void ParallelSplitMatchesDoubleReference(int m, int n, int k)
     {
@@ -77,6 +77,22 @@ public class GemmTests
             Gemm.Multiply(a, b, c, 2, 2, 3, false, false, true, path, 1);
             Assert.Equal(new float[] { 116, 128, 278, 308 }, c);
         }
+    }
+
+    [Theory]
+    [InlineData(16, 256, 134, false, false)] // the DNC controller's linear layer, B read in place
+    [InlineData(16, 134, 256, false, true)]  // its input gradient, B packed by transposes
+    [InlineData(134, 256, 16, true, false)]  // its weight gradient
+    [InlineData(2, 16, 8, false, true)]      // content-addressing sized batch entry, row loop
+    public void SerialMultiplyAllocatesNothingOnceWarm(int m, int n, int k, bool transA, bool transB)
+    {
+        var g = new Generator(11);
+        float[] a = Random(g, m * k), b = Random(g, k * n), c = new float[m * n];
+        // Grows this thread's packing buffers, and lets tiered compilation settle (it allocates while it re-jits).
+        for (int i = 0; i < 200; i++) Gemm.Multiply(a, b, c, m, n, k, transA, transB, false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Gemm.Multiply(a, b, c, m, n, k, transA, transB, i > 0);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

@@ -29,10 +29,11 @@ internal static unsafe class Gemm
     internal const int NC = 1024;
 
     /// <summary>
-    /// Products with m·n·k below this take <see cref="GemmPath.Small"/>: packing and tile padding cost more than they save.
-    /// Measured crossover on the reference machine (see docs/performance.md).
+    /// Products with m·n·k below this take <see cref="GemmPath.Small"/>: packing and padding to 8×32 tiles cost more
+    /// than they save. Measured crossover (`-- tune`): at 8³ the two paths tie, from 12³ the packed kernel wins.
+    /// Single-row products (m = 1, a vector–matrix product) also take the row loop, which was 2–4× faster there.
     /// </summary>
-    internal const long SmallThreshold = 8 * 1024;
+    internal const long SmallThreshold = 512;
 
     /// <summary>
     /// Rows of C at or below which B (when not transposed) is read in place instead of packed: with few rows each
@@ -41,11 +42,13 @@ internal static unsafe class Gemm
     internal const int DirectBMaxRows = 32;
 
     /// <summary>
-    /// Work (m·n·k multiply-adds) from which the tiles are split across threads. Below it a Parallel.For
-    /// (≈5–10 µs to wake a pool thread and join) costs more than half the serial time saves; measured on the
-    /// reference machine: [16,134]×[134,256] (0.55 M) is faster serial, 256³ (16.8 M) gains ≈1.8× on 2 cores.
+    /// Work (m·n·k multiply-adds) from which the tiles are split across threads. Waking a pool thread and joining
+    /// costs ≈10–20 µs on an idle machine and far more when other processes hold the cores, so a split must save
+    /// well over that: 8 M (≈200³, ≈150 µs serial at ≈110 GFLOP/s) keeps the overhead under ~10%. Measured (`-- tune-large`)
+    /// on the shared 2-core machine: below 256³ the split always lost (128³: 19 → 9 GFLOP/s), and every DNC product
+    /// at the default sizes ([16,134]×[134,256] is 0.55 M) stays serial.
     /// </summary>
-    internal const long ParallelThreshold = 4L * 1024 * 1024;
+    internal const long ParallelThreshold = 8L * 1024 * 1024;
 
     /// <summary>
     /// C[m,n] = op(A)[m,k] · op(B)[k,n], or C += when <paramref name="accumulate"/>.
@@ -72,7 +75,7 @@ internal static unsafe class Gemm
             return;
         }
         if (path == GemmPath.Auto)
-            path = (long)m * n * k < SmallThreshold ? GemmPath.Small
+            path = (long)m * n * k < SmallThreshold || m == 1 ? GemmPath.Small
                  : Avx512Kernel8x32.IsSupported ? GemmPath.Avx512
                  : Avx2Kernel6x16.IsSupported ? GemmPath.Avx2
                  : GemmPath.Small;
@@ -147,12 +150,16 @@ internal static unsafe class Gemm
                 }
                 else
                 {
-                    var problem = q;
-                    Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t => RunTask<TK>(problem, s, t));
+                    RunParallel<TK>(q, s, tasks, maxThreads);
                 }
             }
         }
     }
+
+    /// <summary>Runs the tasks of one slice on the thread pool. A separate method so the closure is only
+    /// allocated on this path, never by a serial multiply.</summary>
+    private static void RunParallel<TK>(Problem q, Slice s, int tasks, int maxThreads) where TK : IGemmMicroKernel
+        => Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t => RunTask<TK>(q, s, t));
 
     /// <summary>Packs one A block and runs the micro-kernel over one group of B panels (the unit of parallel work).</summary>
     private static void RunTask<TK>(in Problem q, in Slice s, int task) where TK : IGemmMicroKernel

@@ -124,6 +124,55 @@ public static partial class Checkpoint
         return file.Metadata;
     }
 
+    /// <summary>Saves <paramref name="module"/>'s parameters (<see cref="Module.NamedParameters"/>); see the main overload.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="module">The root module whose parameters to save.</param>
+    /// <param name="optimizer">Whose slots and step to save, or null.</param>
+    /// <param name="metadata">Strings to store.</param>
+    public static void Save(string path, Module module, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        Save(path, module.NamedParameters(), optimizer, metadata);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint into <paramref name="module"/>, which need not have been called yet: parameters it has not
+    /// created are assigned from the checkpoint (<see cref="Module.SetParameter"/>; their <c>GetX</c> then checks the shape
+    /// on the first call), the rest are verified and copied as by the main overload. Throws
+    /// <see cref="CheckpointMismatchException"/> when the module still lacks parameters afterwards (they are not in the
+    /// checkpoint) or anything else does not match; parameters assigned before the check stay assigned.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="module">The root module (its name is the first part of every parameter path).</param>
+    /// <param name="optimizer">Receives the saved slots and step, or null.</param>
+    /// <returns>The checkpoint's metadata.</returns>
+    public static IReadOnlyDictionary<string, string> Load(string path, Module module, Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (!module.IsConnected)
+        {
+            var created = module.NamedParameters().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, tensor) in SafeTensors.Read(path).Tensors)
+            {
+                if (!name.StartsWith(ParameterPrefix, StringComparison.Ordinal)) continue;
+                string parameterPath = name[ParameterPrefix.Length..];
+                if (created.Contains(parameterPath)) continue;
+                try
+                {
+                    module.SetParameter(parameterPath, tensor.Clone());
+                }
+                catch (KeyNotFoundException)
+                {
+                    // Not a parameter of this module: reported as an extra parameter by the verification below.
+                }
+            }
+            if (!module.IsConnected)
+                throw new CheckpointMismatchException(path,
+                    [$"module '{module.Name}' has parameters that are neither created nor in the checkpoint (call the module once to have them listed by path)"]);
+        }
+        return Load(path, module.NamedParameters(), optimizer);
+    }
+
     private static void CheckSlots(Optimizer optimizer, List<KeyValuePair<string, Tensor>> slots, Dictionary<string, Tensor> model,
         IReadOnlyDictionary<string, string> metadata, List<string> problems)
     {
@@ -193,6 +242,27 @@ public static partial class Checkpoint
             }
         }
         return best;
+    }
+
+    /// <summary>
+    /// Deletes all but the <paramref name="keep"/> highest-step checkpoints in <paramref name="directory"/> (files named
+    /// like <c>ckpt-000100.safetensors</c>; other files are left alone). Returns the deleted paths, lowest step first.
+    /// </summary>
+    /// <param name="directory">The run's checkpoint directory; nothing happens when it does not exist.</param>
+    /// <param name="keep">How many of the newest checkpoints to keep; at least 1.</param>
+    public static IReadOnlyList<string> DeleteAllButLatest(string directory, int keep)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        if (!Directory.Exists(directory)) return [];
+        var byStep = Directory.EnumerateFiles(directory, "ckpt-*.safetensors")
+            .Select(file => (File: file, Step: StepOf(file)))
+            .Where(c => c.Step is not null)
+            .OrderBy(c => c.Step)
+            .ToList();
+        var deleted = byStep.Take(Math.Max(0, byStep.Count - keep)).Select(c => c.File).ToList();
+        foreach (var file in deleted) File.Delete(file);
+        return deleted;
     }
 
     [GeneratedRegex(@"^ckpt-(\d+)\.safetensors$", RegexOptions.CultureInvariant)]

@@ -1,7 +1,7 @@
 namespace Modules.Checkpoints;
 
 /// <summary>
-/// Thrown by <see cref="Checkpoint.Load"/> when a checkpoint does not fit the model or optimizer it is loaded into:
+/// Thrown by <c>Checkpoint.Load</c> when a checkpoint does not fit the model or optimizer it is loaded into:
 /// a parameter is missing or extra, or a shape differs. The message names the file and every offending path (with
 /// both shapes for a mismatch); nothing is loaded when it is thrown.
 /// </summary>

@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace Modules.Snapshots;
 
@@ -7,6 +10,8 @@ namespace Modules.Snapshots;
 /// checked-in <c>*.verified.json</c>. On a mismatch it writes the actual text to <c>*.received.json</c> beside it and
 /// throws <see cref="SnapshotMismatchException"/> with a line diff; accepting a change means renaming the received
 /// file over the verified one. Line endings are normalised (CRLF and CR become LF) and trailing newlines ignored.
+/// Text that parses as JSON is compared, and written, indented with one value per line (numbers keep their exact
+/// text), so a compact <c>ToJson()</c> snapshot still gives a diff that points at the changed values.
 /// </summary>
 public static class Snapshot
 {
@@ -74,7 +79,51 @@ public static class Snapshot
         return stem + ".received" + extension;
     }
 
-    private static string Normalise(string text) => text.Replace("\r\n", "\n").Replace('\r', '\n').TrimEnd('\n');
+    /// <summary>
+    /// Matches a state tree's <see cref="IState{TSelf}.ToJson"/> snapshot against <paramref name="verifiedPath"/>; see
+    /// <see cref="Match(string, string)"/>.
+    /// </summary>
+    /// <param name="state">The state to snapshot.</param>
+    /// <param name="verifiedPath">The checked-in snapshot.</param>
+    public static void Match<TState>(TState state, string verifiedPath) where TState : struct, IState<TState> =>
+        Match(state.ToJson(), verifiedPath);
+
+    /// <summary>
+    /// The text as compared and written: LF line endings, no trailing newline, and JSON (when it parses) re-indented
+    /// with two spaces and one array element per line.
+    /// </summary>
+    /// <param name="text">Snapshot text.</param>
+    public static string Normalise(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string lines = text.Replace("\r\n", "\n").Replace('\r', '\n').TrimEnd('\n');
+        return TryIndentJson(lines) ?? lines;
+    }
+
+    private static string? TryIndentJson(string text)
+    {
+        var trimmed = text.TrimStart();
+        if (trimmed.Length == 0 || (trimmed[0] != '{' && trimmed[0] != '[')) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+            {
+                Indented = true,
+                NewLine = "\n",
+                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            }))
+            {
+                document.RootElement.WriteTo(writer);
+            }
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static void WriteReceived(string path, string text)
     {

@@ -198,6 +198,20 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void OldCheckpointsArePrunedKeepingTheNewest()
+    {
+        var dir = Path.Combine(temp.Path, "run");
+        Assert.Empty(Checkpoint.DeleteAllButLatest(dir, 2));
+        Directory.CreateDirectory(dir);
+        foreach (long step in new long[] { 300, 100, 1000, 200 }) File.WriteAllText(Checkpoint.PathFor(dir, step), "");
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "");
+        var deleted = Checkpoint.DeleteAllButLatest(dir, 2);
+        Assert.Equal([Checkpoint.PathFor(dir, 100), Checkpoint.PathFor(dir, 200)], deleted);
+        Assert.Equal(["ckpt-000300.safetensors", "ckpt-001000.safetensors", "notes.txt"],
+            Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void FileNamesHaveSixDigitSteps()
     {
         Assert.Equal("ckpt-000100.safetensors", Checkpoint.FileName(100));

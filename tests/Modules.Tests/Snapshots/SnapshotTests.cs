@@ -1,4 +1,5 @@
 using Modules.Snapshots;
+using Modules.Tensors;
 using Modules.Tests.Checkpoints;
 
 namespace Modules.Tests.Snapshots;
@@ -40,19 +41,43 @@ public sealed class SnapshotTests : IDisposable
 
         string received = temp.File("state.received.json");
         Assert.Equal(received, error.ReceivedPath);
-        Assert.Equal(actual, File.ReadAllText(received));
+        Assert.Equal(Snapshot.Normalise(actual) + "\n", File.ReadAllText(received));
+        // JSON is compared one value per line, so the diff points at the changed number.
         Assert.Equal(
-            "@@ -2,5 +2,5 @@\n" +
-            "    \"hidden\": {\n" +
-            "      \"shape\": [1, 2],\n" +
-            "-     \"values\": [0.5, -0.25]\n" +
-            "+     \"values\": [0.5, -0.75]\n" +
-            "    }\n" +
-            "  }\n",
+            "@@ -7,5 +7,5 @@\n" +
+            "      \"values\": [\n" +
+            "        0.5,\n" +
+            "-       -0.25\n" +
+            "+       -0.75\n" +
+            "      ]\n" +
+            "    }\n",
             error.Diff);
         Assert.Contains(error.Diff, error.Message);
         Assert.Contains($"mv \"{received}\" \"{verified}\"", error.Message);
         Assert.Equal(Verified, File.ReadAllText(verified)); // the verified file is never touched
+    }
+
+    [Fact]
+    public void JsonIsComparedByContentLayoutNotWhitespace()
+    {
+        string verified = temp.File("compact.verified.json");
+        File.WriteAllText(verified, "{\"a\":{\"shape\":[2],\"values\":[1,-0.5]}}");
+        Snapshot.Match("{ \"a\": { \"shape\": [ 2 ], \"values\": [ 1, -0.5 ] } }", verified);
+        Assert.Equal("{\n  \"a\": [\n    1e-7\n  ]\n}", Snapshot.Normalise("{\"a\":[1e-7]}"));
+        Assert.Equal("not json {", Snapshot.Normalise("not json {\r\n\r\n"));
+    }
+
+    [Fact]
+    public void StateTreesAreSnapshotThroughTheirJson()
+    {
+        var state = new LstmState(new Tensor([0.5f, -0.25f], 1, 2), Tensor.Zeros(1, 2));
+        string verified = temp.File("lstm.verified.json");
+        File.WriteAllText(verified, state.ToJson());
+        Snapshot.Match(state, verified);
+        var changed = state with { Cell = Tensor.Ones(1, 2) };
+        var error = Assert.Throws<SnapshotMismatchException>(() => Snapshot.Match(changed, verified));
+        Assert.Contains("-       0", error.Diff);
+        Assert.Contains("+       1", error.Diff);
     }
 
     [Fact]

@@ -1,0 +1,50 @@
+using Modules.Tensors;
+
+namespace Modules;
+
+/// <summary>
+/// A fully connected layer, <c>y = x·w + b</c>, in Sonnet's layout: <c>w</c> is <c>[in, out]</c> (truncated normal,
+/// standard deviation 1/√in), <c>b</c> is <c>[out]</c> (zeros). Both are created on the first call from the input's last
+/// dimension and shared by every later call; a later input with another last dimension is rejected.
+/// </summary>
+[Module]
+public sealed partial class Linear : Module
+{
+    [Param] private Tensor? w;
+    [Param] private Tensor? b;
+
+    /// <summary>Creates an unconnected layer producing <paramref name="outputSize"/> features.</summary>
+    /// <param name="outputSize">The number of output features; positive.</param>
+    /// <param name="name">The module's name; by default <c>linear</c> (<c>linear_1</c>, … among siblings).</param>
+    public Linear(int outputSize, string? name = null) : base(name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
+        OutputSize = outputSize;
+    }
+
+    /// <summary>The number of output features.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>The number of input features, once connected; otherwise null.</summary>
+    public int? InputSize => w?.Dim(0);
+
+    /// <summary>Applies the layer to <paramref name="x"/> <c>[..., in]</c> (at least one dimension); returns <c>[..., out]</c>.</summary>
+    /// <exception cref="ShapeMismatchException">The layer is connected and <paramref name="x"/>'s last dimension differs from its input size.</exception>
+    public Tensor Forward(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank == 0) throw new ShapeMismatchException($"{Path}: input must have at least one dimension [..., in], got a scalar");
+        int inputSize = x.Dim(-1);
+        if (w is not null && w.Dim(0) != inputSize)
+        {
+            var expected = x.ShapeArray();
+            expected[^1] = w.Dim(0);
+            throw new ShapeMismatchException(
+                $"{Path}: input must be {Format(expected)} (last dimension {w.Dim(0)}), got {Format(x.Shape)}");
+        }
+        var weights = GetW([inputSize, OutputSize], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize)));
+        var bias = GetB([OutputSize], Tensor.Zeros);
+        if (x.Rank == 1) return (x.Reshape(1, inputSize).MatMul(weights) + bias).Reshape(OutputSize);
+        return x.MatMul(weights) + bias;
+    }
+}
