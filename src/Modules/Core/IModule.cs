@@ -1,7 +1,7 @@
 namespace Modules;
 
 /// <summary>
-/// A module with a single forward computation, so that generic helpers (such as <c>BatchApply</c>)
+/// A module with a single forward computation, so that generic utilities (such as <c>BatchApply</c>)
 /// can take any module of that shape.
 /// </summary>
 /// <typeparam name="TInput">What <see cref="Forward"/> takes, usually a <c>Tensor</c> <c>[B, ...]</c>.</typeparam>
