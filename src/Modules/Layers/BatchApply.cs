@@ -35,4 +35,11 @@ public static class BatchApply
                 $"BatchApply: the function must keep the folded batch of {folded} as its output's first dimension, got [{string.Join(", ", output.ShapeArray())}]");
         return output.Reshape([.. leading, .. output.ShapeArray()[1..]]);
     }
+
+    /// <summary>Applies <paramref name="module"/>'s <c>Forward</c> with the leading dims folded (see <see cref="Apply(Func{Tensor, Tensor}, Tensor, int)"/>).</summary>
+    public static Tensor Apply(IModule<Tensor, Tensor> module, Tensor input, int foldedDims = 2)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return Apply(module.Forward, input, foldedDims);
+    }
 }

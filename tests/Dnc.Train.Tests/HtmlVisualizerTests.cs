@@ -1,0 +1,63 @@
+using DncTrain;
+using Modules.Tensors;
+
+namespace DncTrain.Tests;
+
+public sealed class HtmlVisualizerTests
+{
+    [Fact]
+    public void Colour_scale_runs_from_white_to_navy_and_clamps()
+    {
+        Assert.Equal("#ffffff", HtmlVisualizer.Colour(0f));
+        Assert.Equal("#081d58", HtmlVisualizer.Colour(1f));
+        Assert.Equal("#081d58", HtmlVisualizer.Colour(3f));
+        Assert.Equal("#ffffff", HtmlVisualizer.Colour(-1f));
+        Assert.Equal("#848eac", HtmlVisualizer.Colour(0.5f)); // (255+8)/2, (255+29)/2, (255+88)/2 rounded half-even
+    }
+
+    [Fact]
+    public void Page_is_self_contained_with_one_rect_per_cell()
+    {
+        var map = new Heatmap("Usage <slots>", new float[,] { { 0f, 1f, 0.5f }, { 1f, 0f, 0f } }, ["0", "1"]);
+        string html = HtmlVisualizer.Render("Run & test", [map], "+1 -+");
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Equal(6, CountOf(html, "<rect "));
+        Assert.Equal(1, CountOf(html, "<svg "));
+        Assert.Contains("Usage &lt;slots&gt;", html);
+        Assert.Contains("<title>Run &amp; test</title>", html);
+        Assert.Contains("<title>t=1 0: 1</title>", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
+    }
+
+    [Fact]
+    public void Episode_trace_makes_panels_for_each_head_usage_and_modes()
+    {
+        var trace = new EpisodeTrace();
+        // B = 1, W = 1, R = 2, N = 3, modes = 1 + 2W = 3; two steps.
+        for (int t = 0; t < 2; t++)
+        {
+            var write = new Tensor([t, 1 - t, 0f], 1, 1, 3);
+            var read = new Tensor([0f, 0f, 1f, 0.5f, 0.5f, 0f], 1, 2, 3);
+            var usage = new Tensor([0.1f * t, 0.2f, 0.3f], 1, 3);
+            var modes = new Tensor([0.2f, 0.3f, 0.5f, 1f, 0f, 0f], 1, 2, 3);
+            trace.Add(write, read, usage, modes);
+        }
+        var maps = trace.ToHeatmaps();
+        Assert.Equal(["Write weights (head 0)", "Read weights (head 0)", "Read weights (head 1)", "Usage",
+            "Read modes (head 0)", "Read modes (head 1)"], maps.Select(m => m.Title));
+        Assert.Equal(1f, maps[0].Values[1, 0]);
+        Assert.Equal(1f, maps[0].Values[0, 1]);
+        Assert.Equal(0.1f, maps[3].Values[0, 1]);
+        Assert.Equal(["backward 0", "forward 0", "content"], maps[4].RowLabels);
+        Assert.Equal(0.5f, maps[4].Values[2, 0]);
+        Assert.Equal(1f, maps[5].Values[0, 1]);
+    }
+
+    private static int CountOf(string s, string part)
+    {
+        int count = 0;
+        for (int i = s.IndexOf(part, StringComparison.Ordinal); i >= 0; i = s.IndexOf(part, i + 1, StringComparison.Ordinal)) count++;
+        return count;
+    }
+}

@@ -1,0 +1,26 @@
+using DncTrain;
+
+namespace DncTrain.Tests;
+
+public sealed class LearningTests
+{
+    [Fact]
+    public void Small_dnc_learns_repeat_copy_within_a_few_hundred_steps()
+    {
+        // A small DNC at a larger learning rate than train.py's so that the trend shows in 500 steps (~10 s).
+        var options = TrainOptions.Parse([
+            "--hidden-size", "32", "--memory-size", "8", "--word-size", "8", "--num-read-heads", "2", "--num-bits", "3",
+            "--batch-size", "8", "--min-length", "1", "--max-length", "2", "--learning-rate", "1e-2",
+            "--num-training-iterations", "500", "--checkpoint-dir", "", "--seed", "1"]);
+        var result = new Trainer(options).Run();
+
+        Assert.Equal(500, result.Losses.Count);
+        Assert.All(result.Losses, l => Assert.True(float.IsFinite(l)));
+        float firstLoss = result.Losses.Take(20).Average();
+        float lastLoss = result.Losses.TakeLast(20).Average();
+        Assert.True(lastLoss < 0.7f * firstLoss, $"loss fell only from {firstLoss:F3} to {lastLoss:F3}");
+        float firstErrors = result.BitErrors.Take(20).Average();
+        float lastErrors = result.BitErrors.TakeLast(20).Average();
+        Assert.True(lastErrors < 0.7f * firstErrors, $"bit errors fell only from {firstErrors:F3} to {lastErrors:F3}");
+    }
+}
