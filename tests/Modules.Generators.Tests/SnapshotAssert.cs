@@ -53,10 +53,12 @@ internal static class SnapshotAssert
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n").TrimStart('\uFEFF');
 
+    /// <summary>The folder holding Modules.sln: above this source file, or (with path-mapped CI builds) above the test binaries.</summary>
     private static string FindRoot([CallerFilePath] string thisFile = "")
     {
-        for (var dir = Path.GetDirectoryName(thisFile); dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "Modules.sln"))) return dir;
-        throw new InvalidOperationException($"Modules.sln not found above {thisFile}");
+        foreach (var start in new[] { Path.GetDirectoryName(thisFile), AppContext.BaseDirectory })
+            for (var dir = start; !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+                if (File.Exists(Path.Combine(dir, "Modules.sln"))) return dir;
+        throw new InvalidOperationException($"Modules.sln not found above {thisFile} or {AppContext.BaseDirectory}");
     }
 }

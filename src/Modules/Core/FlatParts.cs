@@ -2,7 +2,7 @@ using Modules.Tensors;
 
 namespace Modules;
 
-/// <summary>Helpers for generated <see cref="PartsAttribute"/> code: checked splitting of a flat vector into parts.</summary>
+/// <summary>Run-time support for generated <see cref="PartsAttribute"/> code: checked splitting of a flat vector into parts.</summary>
 public static class FlatParts
 {
     /// <summary>

@@ -1,8 +1,8 @@
 namespace Modules;
 
 /// <summary>
-/// A module with a single forward computation, so that generic helpers (such as <see cref="BatchApply"/>)
-/// can call any module of that shape.
+/// A module with a single forward computation, so that generic utilities (such as <c>BatchApply</c>)
+/// can take any module of that shape.
 /// </summary>
 /// <typeparam name="TInput">What <see cref="Forward"/> takes, usually a <c>Tensor</c> <c>[B, ...]</c>.</typeparam>
 /// <typeparam name="TOutput">What <see cref="Forward"/> returns.</typeparam>

@@ -19,6 +19,17 @@ public abstract partial class Module
         return result;
     }
 
+    /// <summary>
+    /// The path of every parameter slot, created or not, in <see cref="NamedParameters"/> order (each module once):
+    /// what a checkpoint must supply before the first call, and what <see cref="SetParameter"/> accepts.
+    /// </summary>
+    public IReadOnlyList<string> ParameterPaths()
+    {
+        var result = new List<string>();
+        Walk((_, _, path, _) => result.Add(path));
+        return result;
+    }
+
     /// <summary>The tensors of <see cref="NamedParameters"/>, in the same order.</summary>
     public IReadOnlyList<Tensor> Parameters() => NamedParameters().Select(p => p.Value).ToArray();
 

@@ -37,49 +37,27 @@ public abstract partial class Module
     /// This module's name among its siblings: the constructor's name or the snake_case type name, suffixed
     /// <c>_1</c>, <c>_2</c>, … when a sibling already has it.
     /// </summary>
-    public string Name
-    {
-        get
-        {
-            ModuleRegistry.Resolve();
-            return LinkedName ?? BaseName;
-        }
-    }
+    public string Name => ModuleRegistry.Read(() => LinkedName ?? BaseName);
 
     /// <summary>The module that holds this one (the first by creation order, if several do), or null for a root.</summary>
-    public Module? Parent
-    {
-        get
-        {
-            ModuleRegistry.Resolve();
-            return LinkedParent;
-        }
-    }
+    public Module? Parent => ModuleRegistry.Read(() => LinkedParent);
 
     /// <summary>The full path from the root, root's name first: <c>dnc/memory_access/read_keys</c>.</summary>
-    public string Path
+    public string Path => ModuleRegistry.Read(() =>
     {
-        get
-        {
-            ModuleRegistry.Resolve();
-            var parts = new List<string>();
-            for (var m = this; m is not null; m = m.LinkedParent) parts.Add(m.LinkedName ?? m.BaseName);
-            parts.Reverse();
-            return string.Join('/', parts);
-        }
-    }
+        var parts = new List<string>();
+        for (var m = this; m is not null; m = m.LinkedParent) parts.Add(m.LinkedName ?? m.BaseName);
+        parts.Reverse();
+        return string.Join('/', parts);
+    });
 
     /// <summary>The outermost module holding this one (this module if it is a root).</summary>
-    public Module Root
+    public Module Root => ModuleRegistry.Read(() =>
     {
-        get
-        {
-            ModuleRegistry.Resolve();
-            var m = this;
-            while (m.LinkedParent is not null) m = m.LinkedParent;
-            return m;
-        }
-    }
+        var m = this;
+        while (m.LinkedParent is not null) m = m.LinkedParent;
+        return m;
+    });
 
     /// <summary>
     /// The random generator of this module tree, used by parameter initializers: the root's. Set it on the root

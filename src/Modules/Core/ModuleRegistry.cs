@@ -38,33 +38,50 @@ internal static class ModuleRegistry
         lock (Gate) dirty = true;
     }
 
-    /// <summary>Relinks parents and sibling-unique names if modules were created since the last pass.</summary>
-    public static void Resolve()
+    /// <summary>
+    /// Runs <paramref name="read"/> (which follows parent links) under the registry's lock, after relinking if
+    /// modules were created since the last pass, so that no thread sees a half-done relink.
+    /// </summary>
+    public static T Read<T>(Func<T> read)
     {
-        if (!Volatile.Read(ref dirty)) return;
         lock (Gate)
         {
-            if (!dirty) return;
-            Live.RemoveAll(w => !w.TryGetTarget(out _));
-            var alive = new List<Module>(Live.Count);
-            foreach (var w in Live)
-                if (w.TryGetTarget(out var m)) { alive.Add(m); m.ClearLink(); }
-            foreach (var parent in alive)
-            {
-                var children = parent.DirectChildren();
-                var names = ModuleNaming.UniqueNames(children);
-                for (int i = 0; i < children.Count; i++)
-                    if (children[i].LinkedParent is null && !ReferenceEquals(children[i], parent) && !IsAncestor(children[i], parent))
-                        children[i].Link(parent, names[i]);
-            }
-            dirty = false;
+            if (dirty) Relink();
+            return read();
         }
     }
 
-    private static bool IsAncestor(Module candidate, Module of)
+    private static void Relink()
     {
-        for (var p = of.LinkedParent; p is not null; p = p.LinkedParent)
+        Live.RemoveAll(w => !w.TryGetTarget(out _));
+        var alive = new List<Module>(Live.Count);
+        foreach (var w in Live)
+            if (w.TryGetTarget(out var m)) alive.Add(m);
+        // Compute every link first (parents in creation order claim their children), then publish them.
+        var links = new Dictionary<Module, (Module Parent, string Name)>(ReferenceEqualityComparer.Instance);
+        foreach (var parent in alive)
+        {
+            var children = parent.DirectChildren();
+            var names = ModuleNaming.UniqueNames(children);
+            for (int i = 0; i < children.Count; i++)
+                if (!links.ContainsKey(children[i]) && !ReferenceEquals(children[i], parent) && !IsAncestor(children[i], parent, links))
+                    links[children[i]] = (parent, names[i]);
+        }
+        foreach (var m in alive)
+        {
+            if (links.TryGetValue(m, out var link)) m.Link(link.Parent, link.Name);
+            else m.ClearLink();
+        }
+        dirty = false;
+    }
+
+    private static bool IsAncestor(Module candidate, Module of, Dictionary<Module, (Module Parent, string Name)> links)
+    {
+        for (var p = of; links.TryGetValue(p, out var link);)
+        {
+            p = link.Parent;
             if (ReferenceEquals(p, candidate)) return true;
+        }
         return false;
     }
 }

@@ -9,6 +9,8 @@ public static class StateJson
 {
     /// <summary>
     /// Writes <c>{"path": {"shape": [...], "values": [...]}, ...}</c> for parallel lists of paths and tensors.
+    /// Non-finite values are written as the strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>, which
+    /// System.Text.Json reads back with <c>JsonNumberHandling.AllowNamedFloatingPointLiterals</c>.
     /// </summary>
     public static string Write(IReadOnlyList<string> paths, IReadOnlyList<Tensor> tensors)
     {
@@ -27,7 +29,12 @@ public static class StateJson
                 foreach (var d in tensors[i].Shape) writer.WriteNumberValue(d);
                 writer.WriteEndArray();
                 writer.WriteStartArray("values");
-                foreach (var v in tensors[i].Values) writer.WriteNumberValue(v);
+                foreach (var v in tensors[i].Values)
+                {
+                    // JSON has no NaN/Infinity; write them as System.Text.Json's named literals ("NaN", "Infinity", "-Infinity").
+                    if (float.IsFinite(v)) writer.WriteNumberValue(v);
+                    else writer.WriteStringValue(float.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+                }
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }

@@ -2,7 +2,7 @@ using Modules.Tensors;
 
 namespace Modules;
 
-/// <summary>Helpers for generated <see cref="IState{TSelf}"/> code: checked counts and sub-lists of a flat tensor list.</summary>
+/// <summary>Run-time support for generated <see cref="IState{TSelf}"/> code: checked counts and sub-lists of a flat tensor list.</summary>
 public static class StateLists
 {
     /// <summary>Throws unless <paramref name="tensors"/> holds exactly <paramref name="expected"/> tensors for state type <paramref name="stateType"/>.</summary>

@@ -66,6 +66,14 @@ public class ModuleTreeTests
     }
 
     [Fact]
+    public void ParameterPathsListSlotsBeforeCreation()
+    {
+        var model = new TwoDense("net");
+        Assert.Empty(model.NamedParameters());
+        Assert.Equal(["net/dense/w", "net/dense/b", "net/dense_1/w", "net/dense_1/b"], model.ParameterPaths());
+    }
+
+    [Fact]
     public void IsConnectedNeedsEverySubmodule()
     {
         var model = new TwoDense();

@@ -119,6 +119,23 @@ public class ParameterSharingTests
     }
 
     [Fact]
+    public void ModulesBuiltOnManyThreadsStillUseTheirRootsGenerator()
+    {
+        float[] Build()
+        {
+            var model = new TwoDense();
+            model.Seed(42);
+            model.Forward(Input(1, 2, 0f));
+            return model.Parameters().SelectMany(p => p.ToArray()).ToArray();
+        }
+
+        var expected = Build();
+        var results = new float[64][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = Build());
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
     public void ZeroGradClearsEveryGradient()
     {
         var model = new TwoDense();

@@ -78,4 +78,19 @@ public class StateTests
         Assert.Equal([2, 1], root.GetProperty("controller/hidden").GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal([1f, 2f, 3f, 4f], root.GetProperty("memory_words").GetProperty("values").EnumerateArray().Select(e => e.GetSingle()));
     }
+
+    [Fact]
+    public void ToJsonWritesNonFiniteValuesAsNamedLiterals()
+    {
+        var state = new ToyState(new Tensor([float.NaN, float.PositiveInfinity], 2, 1), new Tensor([float.NegativeInfinity], 1, 1));
+        var options = new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        using var doc = JsonDocument.Parse(state.ToJson());
+        var hidden = doc.RootElement.GetProperty("hidden").GetProperty("values").GetRawText();
+        var steps = doc.RootElement.GetProperty("steps").GetProperty("values").GetRawText();
+        Assert.Equal("[\"NaN\",\"Infinity\"]", hidden);
+        var values = JsonSerializer.Deserialize<float[]>(hidden, options)!;
+        Assert.True(float.IsNaN(values[0]));
+        Assert.Equal(float.PositiveInfinity, values[1]);
+        Assert.Equal([float.NegativeInfinity], JsonSerializer.Deserialize<float[]>(steps, options)!);
+    }
 }
