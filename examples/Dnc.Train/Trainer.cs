@@ -111,7 +111,7 @@ public sealed class Trainer
 
         // The last step may just have been saved by the interval rule.
         if (checkpoints is not null && losses.Count > 0 && lastSavedStep != CompletedSteps) SaveCheckpoint();
-        if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (checkpoints is null ? "." : "; checkpoint saved."));
+        if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (lastSavedStep == CompletedSteps ? "; checkpoint saved." : "."));
         if (options.Viz is not null) WriteVisualisation(options.Viz);
         return new TrainResult(CompletedSteps, interrupted, losses, bitErrorsPerStep);
     }
