@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Modules.Benchmarks;
 
@@ -12,4 +13,6 @@ if (args.Length > 0 && args[0] == "tune-large")
     GemmTuning.RunLarge();
     return;
 }
-BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
+// The generated benchmark project can take minutes to build while other builds share the two cores.
+BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly)
+    .Run(args, ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15)));

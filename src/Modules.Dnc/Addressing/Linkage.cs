@@ -17,13 +17,11 @@ public static class Linkage
     /// <returns>L_t, [B, W, N, N].</returns>
     public static Tensor Link(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
     {
-        int n = writeWeights.Dim(-1);
         var wi = writeWeights.Unsqueeze(3);                    // [B, W, N, 1]
         var wj = writeWeights.Unsqueeze(2);                    // [B, W, 1, N]
         var pj = previousPrecedence.Unsqueeze(2);              // [B, W, 1, N]
         var link = (1f - wi - wj) * previousLink + wi * pj;
-        var offDiagonal = 1f - Tensor.Eye(n);
-        return link * offDiagonal;
+        return link.MaskDiagonal();                                 // a cell is never linked to itself
     }
 
     /// <summary>p ← (1 − Σ_N w)·p + w: precedence [B, W, N], write weights [B, W, N] → [B, W, N].</summary>

@@ -118,6 +118,7 @@ internal static unsafe class Gemm
         public int Groups { get; init; }
     }
 
+    /// <summary>The jc (NC columns) → pc (KC depth) loops: packs each B panel once, then runs its tiles as tasks.</summary>
     private static void Blocked<TK>(in Problem q, int maxThreads) where TK : IGemmMicroKernel
     {
         int nr = TK.NR, mcMax = TK.MC;

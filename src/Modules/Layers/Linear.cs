@@ -8,7 +8,7 @@ namespace Modules;
 /// dimension and shared by every later call; a later input with another last dimension is rejected.
 /// </summary>
 [Module]
-public sealed partial class Linear : Module
+public sealed partial class Linear : Module, IModule<Tensor, Tensor>
 {
     [Param] private Tensor? w;
     [Param] private Tensor? b;

@@ -21,6 +21,16 @@ public class BatchApplyTests
     }
 
     [Fact]
+    public void LinearCanBePassedAsAModule()
+    {
+        var linear = new Linear(2);
+        var inputs = Tensor.Normal(new Generator(5), [3, 2, 4]);
+        var viaModule = BatchApply.Apply(linear, inputs);
+        Assert.Equal(BatchApply.Apply(linear.Forward, inputs).ToArray(), viaModule.ToArray());
+        Assert.Equal([3, 2, 2], viaModule.ShapeArray());
+    }
+
+    [Fact]
     public void FoldsAnyNumberOfLeadingDimensionsAndKeepsGradients()
     {
         var linear = new Linear(2);

@@ -1,5 +1,5 @@
 using Modules.Training;
-using static Modules.Tests.Training.OptimizerTestHelpers;
+using static Modules.Tests.Training.OptimizerRuns;
 
 namespace Modules.Tests.Training;
 

@@ -1,6 +1,6 @@
 using Modules.Tensors;
 using Modules.Training;
-using static Modules.Tests.Training.OptimizerTestHelpers;
+using static Modules.Tests.Training.OptimizerRuns;
 
 namespace Modules.Tests.Training;
 

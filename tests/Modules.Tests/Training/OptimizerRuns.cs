@@ -4,7 +4,7 @@ using Modules.Training;
 namespace Modules.Tests.Training;
 
 /// <summary>Runs an optimizer for three steps on one two-element parameter with fixed gradients.</summary>
-internal static class OptimizerTestHelpers
+internal static class OptimizerRuns
 {
     /// <summary>The parameter starts at [1, −2].</summary>
     public static readonly float[] Initial = [1f, -2f];
