@@ -20,6 +20,7 @@ public sealed class Trainer
     private readonly Generator dataRng;
     private readonly Generator sampleRng;
     private readonly CheckpointStore? checkpoints;
+    private int lastSavedStep = -1;
 
     /// <summary>Builds the model, task and optimizer; touches no files until <see cref="Run"/>.</summary>
     public Trainer(TrainOptions options, Reporter? reporter = null)
@@ -108,8 +109,9 @@ public sealed class Trainer
                 SaveCheckpoint();
         }
 
-        if (checkpoints is not null && losses.Count > 0) SaveCheckpoint();
-        if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (checkpoints is null ? "." : "; checkpoint saved."));
+        // The last step may just have been saved by the interval rule.
+        if (checkpoints is not null && losses.Count > 0 && lastSavedStep != CompletedSteps) SaveCheckpoint();
+        if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (lastSavedStep == CompletedSteps ? "; checkpoint saved." : "."));
         if (options.Viz is not null) WriteVisualisation(options.Viz);
         return new TrainResult(CompletedSteps, interrupted, losses, bitErrorsPerStep);
     }
@@ -181,6 +183,7 @@ public sealed class Trainer
             [CheckpointStore.SampleRngStateKey] = sampleRng.SaveState(),
         };
         string path = checkpoints.Save(CompletedSteps, Model.NamedParameters(), optimizer, metadata);
+        lastSavedStep = CompletedSteps;
         reporter.Info($"Saved checkpoint {path}.");
     }
 

@@ -142,3 +142,36 @@ public sealed class TrainerTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 }
+
+public sealed class CliTests
+{
+    [Fact]
+    public void Help_exits_zero_and_lists_flags()
+    {
+        var output = new StringWriter();
+        int code = Cli.Run(["--help"], output, TextWriter.Null, interactive: false, CancellationToken.None);
+        Assert.Equal(0, code);
+        Assert.Contains("--num-training-iterations", output.ToString());
+    }
+
+    [Fact]
+    public void Checkpoints_are_written_every_interval_and_once_at_the_end()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "dnc-train-interval-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var output = new StringWriter();
+            int code = Cli.Run(["--hidden-size", "8", "--memory-size", "4", "--word-size", "2", "--num-read-heads", "1",
+                "--num-bits", "1", "--batch-size", "2", "--num-training-iterations", "5", "--checkpoint-interval", "2",
+                "--report-interval", "100", "--checkpoint-dir", dir], output, TextWriter.Null, interactive: false, CancellationToken.None);
+            Assert.Equal(0, code);
+            Assert.Equal<string>(["ckpt-000002.safetensors", "ckpt-000004.safetensors", "ckpt-000005.safetensors"],
+                Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order().ToArray());
+            Assert.Equal(3, output.ToString().Split("Saved checkpoint").Length - 1);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -181,3 +181,27 @@ public sealed class RepeatCopyTests
         Assert.DoesNotContain("Model Output", whole);
     }
 }
+
+public sealed class RepeatCopyConfigurationTests
+{
+    [Theory]
+    [InlineData(0, 1, 1, 1, 1, "numBits must be positive")]
+    [InlineData(2, 0, 1, 1, 1, "batchSize must be positive")]
+    [InlineData(2, 1, 3, 2, 1, "minLength (3) must not exceed maxLength (2)")]
+    [InlineData(2, 1, 1, 1, 3, "minRepeats (3) must not exceed maxRepeats (2)")]
+    public void Bad_configuration_is_rejected_with_the_reason(int bits, int batch, int minLength, int maxLength, int minRepeats, string reason)
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            new RepeatCopy(bits, batch, minLength, maxLength, minRepeats, maxRepeats: 2));
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Fact]
+    public void Sizes_follow_the_number_of_bits()
+    {
+        var task = new RepeatCopy(numBits: 6);
+        Assert.Equal(8, task.ObservationSize);
+        Assert.Equal(7, task.TargetSize);
+        Assert.Equal((2 + 1) * 1 + 3, task.MaxEpisodeLength);
+    }
+}
