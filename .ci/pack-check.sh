@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packaging check: packs src/Modules (which also packs Modules.Tensors) into a temporary feed, then builds
-# and runs a tiny consumer project that restores Modules from that feed (plus nuget.org for the rest),
+# and runs a tiny consumer project that restores Modules from that feed (plus the machine's configured sources for the rest),
 # declares its own [Module] and prints NamedParameters(). Fails unless the package carries the generator
 # under analyzers/dotnet/cs and the consumer prints the expected parameter paths and shapes.
 set -euo pipefail
@@ -23,7 +23,8 @@ dotnet pack src/Modules -c Release -o "$feed" -p:Version="$version" --nologo -v 
 for package in "Modules.$version.nupkg" "Modules.Tensors.$version.nupkg"; do
   [ -f "$feed/$package" ] || { echo "FAIL: $package was not produced"; ls "$feed"; exit 1; }
 done
-contents=$(unzip -l "$feed/Modules.$version.nupkg")
+# List the package's entries (a .nupkg is a zip); python3 ships with the machine image, unzip may not.
+contents=$(python3 -c 'import sys, zipfile; print("\n".join(" " + n for n in zipfile.ZipFile(sys.argv[1]).namelist()))' "$feed/Modules.$version.nupkg")
 for entry in analyzers/dotnet/cs/Modules.Generators.dll lib/net10.0/Modules.dll lib/net10.0/Modules.xml; do
   grep -q " $entry\$" <<<"$contents" || { echo "FAIL: Modules package lacks $entry"; echo "$contents"; exit 1; }
 done
@@ -35,9 +36,7 @@ cat > "$consumer/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
-    <clear />
     <add key="local" value="$feed" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
   </packageSources>
 </configuration>
 XML
