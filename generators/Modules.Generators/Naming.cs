@@ -7,24 +7,7 @@ namespace Modules.Generators
     internal static class Naming
     {
         /// <summary><c>MemoryAccess</c> → <c>memory_access</c>, <c>LSTMCell</c> → <c>lstm_cell</c>, <c>_wGates</c> → <c>w_gates</c>.</summary>
-        public static string ToSnakeCase(string identifier)
-        {
-            var s = identifier.TrimStart('_');
-            var sb = new StringBuilder(s.Length + 4);
-            for (int i = 0; i < s.Length; i++)
-            {
-                char c = s[i];
-                if (char.IsUpper(c))
-                {
-                    bool prevLowerOrDigit = i > 0 && (char.IsLower(s[i - 1]) || char.IsDigit(s[i - 1]));
-                    bool acronymEnd = i > 0 && char.IsUpper(s[i - 1]) && i + 1 < s.Length && char.IsLower(s[i + 1]);
-                    if ((prevLowerOrDigit || acronymEnd) && sb.Length > 0 && sb[sb.Length - 1] != '_') sb.Append('_');
-                    sb.Append(char.ToLowerInvariant(c));
-                }
-                else sb.Append(c);
-            }
-            return sb.ToString();
-        }
+        public static string ToSnakeCase(string identifier) => global::Modules.SnakeCase.From(identifier);
 
         /// <summary><c>w</c> → <c>W</c>, <c>_wGates</c> → <c>WGates</c>, <c>w_gates</c> → <c>WGates</c>.</summary>
         public static string ToPascalCase(string identifier)
