@@ -60,6 +60,24 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackB(float* b, nint ldb, bool transB, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
+        if (!transB)
+        {
+            // Walk each source row once, left to right, dealing its nr-float pieces out to the panels:
+            // visiting the rows panel by panel instead re-reads every row once per panel at a large stride.
+            nint panelSize = (nint)kc * nr;
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + (nint)(p0 + p) * ldb + j0;
+                float* d = dst + (nint)p * nr;
+                for (int jr = 0; jr < nc; jr += nr, d += panelSize)
+                {
+                    int cols = Math.Min(nr, nc - jr);
+                    new ReadOnlySpan<float>(src + jr, cols).CopyTo(new Span<float>(d, cols));
+                    if (cols < nr) new Span<float>(d + cols, nr - cols).Clear();
+                }
+            }
+            return;
+        }
         for (int jr = 0; jr < nc; jr += nr, dst += (nint)kc * nr)
         {
             int cols = Math.Min(nr, nc - jr);
