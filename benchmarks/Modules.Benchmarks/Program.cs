@@ -2,10 +2,16 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Modules.Benchmarks;
 
-// `tune` runs the quick stopwatch sweeps used to pick the GEMM thresholds; anything else goes to BenchmarkDotNet.
+// `tune` runs the quick stopwatch sweeps used to pick the GEMM thresholds, `dnc-train` times DNC training steps for
+// benchmarks/compare.sh; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "tune")
 {
     GemmTuning.Run();
+    return;
+}
+if (args.Length > 0 && args[0] == "dnc-train")
+{
+    Environment.ExitCode = DncTrainingTiming.Run(args[1..]);
     return;
 }
 if (args.Length > 0 && args[0] == "tune-large")

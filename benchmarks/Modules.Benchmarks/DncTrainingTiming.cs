@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using Modules.Checkpoints;
+
+namespace Modules.Benchmarks;
+
+/// <summary>
+/// The <c>dnc-train</c> mode: times whole DNC training steps with a stopwatch, for <c>benchmarks/compare.sh</c>.
+/// Takes Dnc.Train's model and task flags (<c>--batch-size 32 --memory-size 128 …</c>) plus <c>--warmup-steps</c>
+/// (untimed), <c>--steps</c> (timed), <c>--print-losses</c> and <c>--export-init file</c> (writes the initial
+/// parameters as <c>param/&lt;path&gt;</c> safetensors, for the PyTorch reference's <c>--init-from</c>). Ends with a line
+/// <c>RESULT side=modules steps=… steps_per_second=…</c> in the same format as <c>benchmarks/reference/train_dnc.py</c>.
+/// </summary>
+public static class DncTrainingTiming
+{
+    /// <summary>Runs the mode with the arguments after <c>dnc-train</c>; returns the process exit code (2 for bad flags).</summary>
+    public static int Run(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var configuration = DncConfiguration.Defaults with { Name = "custom" };
+        int warmup = 5, steps = 30;
+        bool printLosses = false;
+        string? exportInit = null;
+        try
+        {
+            for (int i = 0; i < args.Count; i++)
+            {
+                string flag = args[i];
+                if (flag == "--print-losses") { printLosses = true; continue; }
+                if (i + 1 >= args.Count) throw new FormatException($"{flag} needs a value");
+                string value = args[++i];
+                switch (flag)
+                {
+                    case "--batch-size": configuration = configuration with { BatchSize = Int(value) }; break;
+                    case "--memory-size": configuration = configuration with { MemorySize = Int(value) }; break;
+                    case "--word-size": configuration = configuration with { WordSize = Int(value) }; break;
+                    case "--hidden-size": configuration = configuration with { HiddenSize = Int(value) }; break;
+                    case "--num-read-heads": configuration = configuration with { NumReadHeads = Int(value) }; break;
+                    case "--num-write-heads": configuration = configuration with { NumWriteHeads = Int(value) }; break;
+                    case "--num-bits": configuration = configuration with { NumBits = Int(value) }; break;
+                    case "--min-length": configuration = configuration with { MinLength = Int(value) }; break;
+                    case "--max-length": configuration = configuration with { MaxLength = Int(value) }; break;
+                    case "--min-repeats": configuration = configuration with { MinRepeats = Int(value) }; break;
+                    case "--max-repeats": configuration = configuration with { MaxRepeats = Int(value) }; break;
+                    case "--seed": configuration = configuration with { Seed = ulong.Parse(value, CultureInfo.InvariantCulture) }; break;
+                    case "--warmup-steps": warmup = Int(value); break;
+                    case "--steps": steps = Int(value); break;
+                    case "--export-init": exportInit = value; break;
+                    default: throw new FormatException($"unknown flag {flag}");
+                }
+            }
+            if (steps < 1 || warmup < 0) throw new FormatException("--steps must be positive and --warmup-steps not negative");
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"error: dnc-train: {e.Message}");
+            return 2;
+        }
+
+        var run = new DncTrainingRun(configuration);
+        int parameterCount = run.Model.NamedParameters().Sum(p => p.Value.Size);
+        Console.WriteLine($"modules (.NET {Environment.Version}), processors {Environment.ProcessorCount}, parameters {parameterCount}");
+        if (exportInit is not null)
+        {
+            SafeTensors.Write(exportInit, run.Model.NamedParameters().Select(p => KeyValuePair.Create("param/" + p.Key, p.Value)));
+            Console.WriteLine($"wrote initial parameters to {exportInit}");
+        }
+
+        float loss = 0;
+        for (int i = 0; i < warmup; i++)
+        {
+            var (l, errors, t) = run.TrainStep();
+            if (printLosses) Console.WriteLine(Line(i, t, l, errors));
+        }
+        long timeSteps = 0;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++)
+        {
+            var (l, errors, t) = run.TrainStep();
+            loss = l;
+            timeSteps += t;
+            if (printLosses) Console.WriteLine(Line(warmup + i, t, l, errors));
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT side=modules steps={steps} time_steps={timeSteps} seconds={seconds:F3} steps_per_second={steps / seconds:F3} ms_per_step={1000 * seconds / steps:F2} last_loss={loss:F6}"));
+        return 0;
+    }
+
+    private static string Line(int step, int t, float loss, float errors) =>
+        string.Create(CultureInfo.InvariantCulture, $"step {step} T={t} loss {loss:F6} bit_errors {errors:F4}");
+
+    private static int Int(string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new FormatException($"expected an integer, got '{value}'");
+}
