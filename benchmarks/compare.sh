@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Side-by-side DNC training speed: our library (benchmarks/Modules.Benchmarks `dnc-train` mode) against the
+# PyTorch reference (benchmarks/reference/train_dnc.py), alternating runs, on DeepMind's repeat-copy defaults
+# and on a large configuration. Both sides train on identical batches (the same seeded episode stream) with
+# the same step: unroll, masked sigmoid cross-entropy, backward, global-norm clip 50, TF1 RMSProp.
+#
+# Usage: benchmarks/compare.sh [--rounds R] [--no-build] [--no-check]
+# Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default 2),
+#   OMP_WAIT_POLICY for PyTorch (default PASSIVE: on a shared 2-core machine libgomp's spinning threads otherwise
+#   make PyTorch up to 10x slower; ACTIVE gives the stock behaviour), DEFAULTS_WARMUP/DEFAULTS_STEPS (5/30),
+#   LARGE_WARMUP/LARGE_STEPS (3/20).
+# Prints per configuration: steps/s of each side per round, their means, the ratio, and each process's peak
+# resident memory (GNU time's maximum RSS). Before timing, a same-start check gives both sides the same
+# initial parameters and compares their losses over a few steps.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+TORCH_THREADS="${TORCH_THREADS:-2}"
+ROUNDS=2
+BUILD=1
+CHECK=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    --no-check) CHECK=0; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+OURS="$ROOT/benchmarks/Modules.Benchmarks/bin/Release/net10.0/Modules.Benchmarks"
+REFERENCE="$ROOT/benchmarks/reference/train_dnc.py"
+GNU_TIME=/usr/bin/time
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+export DOTNET_PROCESSOR_COUNT=2 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
+if [[ ! -x "$GNU_TIME" ]]; then echo "error: $GNU_TIME (GNU time) is needed for peak memory: apt-get install time" >&2; exit 1; fi
+if [[ $BUILD -eq 1 ]]; then
+  echo "building benchmarks/Modules.Benchmarks (Release)..."
+  dotnet build "$ROOT/benchmarks/Modules.Benchmarks" -c Release --nologo -v q > "$WORK/build.log" 2>&1 \
+    || { cat "$WORK/build.log"; exit 1; }
+fi
+HAVE_TORCH=1
+TORCH_VERSION="$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null)" || HAVE_TORCH=0
+
+declare -A FLAGS DESCRIPTION WARMUP STEPS
+FLAGS[defaults]="--batch-size 16 --memory-size 16 --word-size 16 --hidden-size 64 --num-read-heads 4 --num-write-heads 1 --num-bits 4 --min-length 1 --max-length 2 --min-repeats 1 --max-repeats 2"
+DESCRIPTION[defaults]="batch 16, memory 16x16, hidden 64, 4 reads, 1 write, 4 bits, length 1-2, repeats 1-2"
+WARMUP[defaults]="${DEFAULTS_WARMUP:-5}"; STEPS[defaults]="${DEFAULTS_STEPS:-30}"
+FLAGS[large]="--batch-size 32 --memory-size 128 --word-size 32 --hidden-size 256 --num-read-heads 4 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 5 --min-repeats 1 --max-repeats 2"
+DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bits, length 1-5, repeats 1-2"
+WARMUP[large]="${LARGE_WARMUP:-3}"; STEPS[large]="${LARGE_STEPS:-20}"
+
+# run SIDE CONFIG LOGFILE [extra flags...]: one process under GNU time; its peak RSS (KiB) goes to LOGFILE.rss.
+run() {
+  local side="$1" config="$2" log="$3"; shift 3
+  local cmd
+  # shellcheck disable=SC2206
+  local flags=(${FLAGS[$config]})
+  if [[ $side == modules ]]; then cmd=("$OURS" dnc-train "${flags[@]}")
+  else cmd=("$PYTHON" "$REFERENCE" --threads "$TORCH_THREADS" "${flags[@]}"); fi
+  "$GNU_TIME" -f '%M' -o "$log.rss" "${cmd[@]}" "$@" > "$log" 2>&1 || { echo "error: $side failed:" >&2; cat "$log" >&2; exit 1; }
+}
+
+field() { grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+echo "machine: $(nproc) cores, $(uname -r); dotnet $(dotnet --version); pytorch ${TORCH_VERSION:-not installed} (threads $TORCH_THREADS, OMP_WAIT_POLICY=$OMP_WAIT_POLICY)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ $HAVE_TORCH -eq 1 ]] || echo "PyTorch is not importable with $PYTHON: only our side is timed (apt-get install -y python3-torch)."
+
+for config in defaults large; do
+  echo
+  echo "== $config: ${DESCRIPTION[$config]}"
+  echo "   warm-up ${WARMUP[$config]} steps, then ${STEPS[$config]} timed steps per run, $ROUNDS rounds alternating"
+
+  if [[ $CHECK -eq 1 && $HAVE_TORCH -eq 1 ]]; then
+    init="$WORK/init-$config.safetensors"
+    run modules "$config" "$WORK/check-ours.log" --warmup-steps 0 --steps 3 --print-losses --export-init "$init"
+    run pytorch "$config" "$WORK/check-ref.log" --warmup-steps 0 --steps 3 --print-losses --init-from "$init"
+    paste <(grep '^step' "$WORK/check-ours.log" | awk '{print $5}') <(grep '^step' "$WORK/check-ref.log" | awk '{print $5}') \
+      | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d; s = s sprintf(" %s/%s", $1, $2) }
+             END { printf "   same-start check (losses ours/pytorch):%s; max |diff| %.2g\n", s, m }'
+  fi
+
+  sum_ours=0; sum_ref=0; rss_ours=0; rss_ref=0
+  for ((round = 1; round <= ROUNDS; round++)); do
+    # Alternate which side goes first, so a slow phase of the machine does not always hit the same side.
+    if (( round % 2 == 1 )); then order=(modules pytorch); else order=(pytorch modules); fi
+    for side in "${order[@]}"; do
+      [[ $side == pytorch && $HAVE_TORCH -eq 0 ]] && continue
+      log="$WORK/$config-$side-$round.log"
+      run "$side" "$config" "$log" --warmup-steps "${WARMUP[$config]}" --steps "${STEPS[$config]}"
+      sps="$(field "$log" steps_per_second)"; ms="$(field "$log" ms_per_step)"; rss="$(cat "$log.rss")"
+      printf '   round %d  %-8s %8.2f steps/s  %8.2f ms/step  peak RSS %5s MiB  (load %s)\n' \
+        "$round" "$side" "$sps" "$ms" "$(mib "$rss")" "$(cut -d' ' -f1 /proc/loadavg)"
+      if [[ $side == modules ]]; then
+        sum_ours="$(awk -v a="$sum_ours" -v b="$sps" 'BEGIN { print a + b }')"; (( rss > rss_ours )) && rss_ours=$rss
+      else
+        sum_ref="$(awk -v a="$sum_ref" -v b="$sps" 'BEGIN { print a + b }')"; (( rss > rss_ref )) && rss_ref=$rss
+      fi
+    done
+  done
+  mean_ours="$(awk -v s="$sum_ours" -v n="$ROUNDS" 'BEGIN { printf "%.2f", s / n }')"
+  if [[ $HAVE_TORCH -eq 1 ]]; then
+    mean_ref="$(awk -v s="$sum_ref" -v n="$ROUNDS" 'BEGIN { printf "%.2f", s / n }')"
+    ratio="$(awk -v a="$mean_ours" -v b="$mean_ref" 'BEGIN { printf "%.2f", a / b }')"
+    printf '   %-9s modules %7s steps/s | pytorch %7s steps/s | modules/pytorch %sx | peak RSS modules %s MiB, pytorch %s MiB\n' \
+      "$config:" "$mean_ours" "$mean_ref" "$ratio" "$(mib "$rss_ours")" "$(mib "$rss_ref")"
+  else
+    printf '   %-9s modules %7s steps/s | pytorch n/a | peak RSS modules %s MiB\n' "$config:" "$mean_ours" "$(mib "$rss_ours")"
+  fi
+done
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
