@@ -7,8 +7,9 @@
 # Usage: benchmarks/compare.sh [--rounds R] [--no-build] [--no-check]
 # Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default 2),
 #   OMP_WAIT_POLICY for PyTorch (default PASSIVE: on a shared 2-core machine libgomp's spinning threads otherwise
-#   make PyTorch up to 10x slower; ACTIVE gives the stock behaviour), DEFAULTS_WARMUP/DEFAULTS_STEPS (5/30),
-#   LARGE_WARMUP/LARGE_STEPS (3/20).
+#   make PyTorch up to 10x slower; ACTIVE gives the stock behaviour), DEFAULTS_WARMUP/DEFAULTS_STEPS (60/30),
+#   LARGE_WARMUP/LARGE_STEPS (8/20). The warm-up is long enough for .NET's tiered JIT to reach optimised code
+#   (with 5 warm-up steps at the defaults our side still runs partly tier-0 code and measures ~2.5x slower).
 # Prints per configuration: steps/s of each side per round, their means, the ratio, and each process's peak
 # resident memory (GNU time's maximum RSS). Before timing, a same-start check gives both sides the same
 # initial parameters and compares their losses over a few steps.
@@ -25,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --no-check) CHECK=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,10 +51,10 @@ TORCH_VERSION="$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/nu
 declare -A FLAGS DESCRIPTION WARMUP STEPS
 FLAGS[defaults]="--batch-size 16 --memory-size 16 --word-size 16 --hidden-size 64 --num-read-heads 4 --num-write-heads 1 --num-bits 4 --min-length 1 --max-length 2 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[defaults]="batch 16, memory 16x16, hidden 64, 4 reads, 1 write, 4 bits, length 1-2, repeats 1-2"
-WARMUP[defaults]="${DEFAULTS_WARMUP:-5}"; STEPS[defaults]="${DEFAULTS_STEPS:-30}"
+WARMUP[defaults]="${DEFAULTS_WARMUP:-60}"; STEPS[defaults]="${DEFAULTS_STEPS:-30}"
 FLAGS[large]="--batch-size 32 --memory-size 128 --word-size 32 --hidden-size 256 --num-read-heads 4 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 5 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bits, length 1-5, repeats 1-2"
-WARMUP[large]="${LARGE_WARMUP:-3}"; STEPS[large]="${LARGE_STEPS:-20}"
+WARMUP[large]="${LARGE_WARMUP:-8}"; STEPS[large]="${LARGE_STEPS:-20}"
 
 # run SIDE CONFIG LOGFILE [extra flags...]: one process under GNU time; its peak RSS (KiB) goes to LOGFILE.rss.
 run() {
