@@ -5,9 +5,10 @@
 # the same step: unroll, masked sigmoid cross-entropy, backward, global-norm clip 50, TF1 RMSProp.
 #
 # Usage: benchmarks/compare.sh [--rounds R] [--no-build] [--no-check]
-# Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default 2),
-#   OMP_WAIT_POLICY for PyTorch (default PASSIVE: on a shared 2-core machine libgomp's spinning threads otherwise
-#   make PyTorch up to 10x slower; ACTIVE gives the stock behaviour), DEFAULTS_WARMUP/DEFAULTS_STEPS (60/30),
+# Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default "2 1": PyTorch
+#   runs once per thread count and the ratio is taken against its faster setting; stock libgomp spins, so with
+#   2 threads PyTorch slows down up to 10x when other processes share the 2 cores, and 1 thread is then faster;
+#   OMP_WAIT_POLICY is passed through if set), DEFAULTS_WARMUP/DEFAULTS_STEPS (60/30),
 #   LARGE_WARMUP/LARGE_STEPS (8/20). The warm-up is long enough for .NET's tiered JIT to reach optimised code
 #   (with 5 warm-up steps at the defaults our side still runs partly tier-0 code and measures ~2.5x slower).
 # Prints per configuration: steps/s of each side per round, their means, the ratio, and each process's peak
@@ -17,7 +18,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
-TORCH_THREADS="${TORCH_THREADS:-2}"
+TORCH_THREADS="${TORCH_THREADS:-2 1}"
 ROUNDS=2
 BUILD=1
 CHECK=1
@@ -37,7 +38,6 @@ GNU_TIME=/usr/bin/time
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 export DOTNET_PROCESSOR_COUNT=2 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 if [[ ! -x "$GNU_TIME" ]]; then echo "error: $GNU_TIME (GNU time) is needed for peak memory: apt-get install time" >&2; exit 1; fi
 if [[ $BUILD -eq 1 ]]; then
@@ -57,20 +57,23 @@ DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bit
 WARMUP[large]="${LARGE_WARMUP:-8}"; STEPS[large]="${LARGE_STEPS:-20}"
 
 # run SIDE CONFIG LOGFILE [extra flags...]: one process under GNU time; its peak RSS (KiB) goes to LOGFILE.rss.
+# SIDE is "modules" or "pytorch-<threads>t".
 run() {
   local side="$1" config="$2" log="$3"; shift 3
   local cmd
   # shellcheck disable=SC2206
   local flags=(${FLAGS[$config]})
   if [[ $side == modules ]]; then cmd=("$OURS" dnc-train "${flags[@]}")
-  else cmd=("$PYTHON" "$REFERENCE" --threads "$TORCH_THREADS" "${flags[@]}"); fi
+  else local threads="${side#pytorch-}"; cmd=("$PYTHON" "$REFERENCE" --threads "${threads%t}" "${flags[@]}"); fi
   "$GNU_TIME" -f '%M' -o "$log.rss" "${cmd[@]}" "$@" > "$log" 2>&1 || { echo "error: $side failed:" >&2; cat "$log" >&2; exit 1; }
 }
 
 field() { grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
-echo "machine: $(nproc) cores, $(uname -r); dotnet $(dotnet --version); pytorch ${TORCH_VERSION:-not installed} (threads $TORCH_THREADS, OMP_WAIT_POLICY=$OMP_WAIT_POLICY)"
+SIDES=(modules)
+if [[ $HAVE_TORCH -eq 1 ]]; then for t in $TORCH_THREADS; do SIDES+=("pytorch-${t}t"); done; fi
+echo "machine: $(nproc) cores, $(uname -r); dotnet $(dotnet --version); pytorch ${TORCH_VERSION:-not installed} (threads: $TORCH_THREADS; OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset})"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ $HAVE_TORCH -eq 1 ]] || echo "PyTorch is not importable with $PYTHON: only our side is timed (apt-get install -y python3-torch)."
 
@@ -82,39 +85,42 @@ for config in defaults large; do
   if [[ $CHECK -eq 1 && $HAVE_TORCH -eq 1 ]]; then
     init="$WORK/init-$config.safetensors"
     run modules "$config" "$WORK/check-ours.log" --warmup-steps 0 --steps 3 --print-losses --export-init "$init"
-    run pytorch "$config" "$WORK/check-ref.log" --warmup-steps 0 --steps 3 --print-losses --init-from "$init"
+    run "${SIDES[1]}" "$config" "$WORK/check-ref.log" --warmup-steps 0 --steps 3 --print-losses --init-from "$init"
     paste <(grep '^step' "$WORK/check-ours.log" | awk '{print $5}') <(grep '^step' "$WORK/check-ref.log" | awk '{print $5}') \
       | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d; s = s sprintf(" %s/%s", $1, $2) }
              END { printf "   same-start check (losses ours/pytorch):%s; max |diff| %.2g\n", s, m }'
   fi
 
-  sum_ours=0; sum_ref=0; rss_ours=0; rss_ref=0
+  declare -A SUM=() RSS=()
+  for side in "${SIDES[@]}"; do SUM[$side]=0; RSS[$side]=0; done
   for ((round = 1; round <= ROUNDS; round++)); do
-    # Alternate which side goes first, so a slow phase of the machine does not always hit the same side.
-    if (( round % 2 == 1 )); then order=(modules pytorch); else order=(pytorch modules); fi
+    # Alternate the order, so a slow phase of the machine does not always hit the same side.
+    order=("${SIDES[@]}")
+    if (( round % 2 == 0 )); then order=(); for ((i = ${#SIDES[@]} - 1; i >= 0; i--)); do order+=("${SIDES[i]}"); done; fi
     for side in "${order[@]}"; do
-      [[ $side == pytorch && $HAVE_TORCH -eq 0 ]] && continue
       log="$WORK/$config-$side-$round.log"
       run "$side" "$config" "$log" --warmup-steps "${WARMUP[$config]}" --steps "${STEPS[$config]}"
       sps="$(field "$log" steps_per_second)"; ms="$(field "$log" ms_per_step)"; rss="$(cat "$log.rss")"
-      printf '   round %d  %-8s %8.2f steps/s  %8.2f ms/step  peak RSS %5s MiB  (load %s)\n' \
+      printf '   round %d  %-10s %8.2f steps/s  %8.2f ms/step  peak RSS %5s MiB  (load %s)\n' \
         "$round" "$side" "$sps" "$ms" "$(mib "$rss")" "$(cut -d' ' -f1 /proc/loadavg)"
-      if [[ $side == modules ]]; then
-        sum_ours="$(awk -v a="$sum_ours" -v b="$sps" 'BEGIN { print a + b }')"; (( rss > rss_ours )) && rss_ours=$rss
-      else
-        sum_ref="$(awk -v a="$sum_ref" -v b="$sps" 'BEGIN { print a + b }')"; (( rss > rss_ref )) && rss_ref=$rss
-      fi
+      SUM[$side]="$(awk -v a="${SUM[$side]}" -v b="$sps" 'BEGIN { print a + b }')"
+      (( rss > RSS[$side] )) && RSS[$side]=$rss
     done
   done
-  mean_ours="$(awk -v s="$sum_ours" -v n="$ROUNDS" 'BEGIN { printf "%.2f", s / n }')"
-  if [[ $HAVE_TORCH -eq 1 ]]; then
-    mean_ref="$(awk -v s="$sum_ref" -v n="$ROUNDS" 'BEGIN { printf "%.2f", s / n }')"
-    ratio="$(awk -v a="$mean_ours" -v b="$mean_ref" 'BEGIN { printf "%.2f", a / b }')"
-    printf '   %-9s modules %7s steps/s | pytorch %7s steps/s | modules/pytorch %sx | peak RSS modules %s MiB, pytorch %s MiB\n' \
-      "$config:" "$mean_ours" "$mean_ref" "$ratio" "$(mib "$rss_ours")" "$(mib "$rss_ref")"
-  else
-    printf '   %-9s modules %7s steps/s | pytorch n/a | peak RSS modules %s MiB\n' "$config:" "$mean_ours" "$(mib "$rss_ours")"
+  mean() { awk -v s="${SUM[$1]}" -v n="$ROUNDS" 'BEGIN { printf "%.2f", s / n }'; }
+  line="   $config: modules $(mean modules) steps/s, peak RSS $(mib "${RSS[modules]}") MiB"
+  best=""
+  for side in "${SIDES[@]:1}"; do
+    line+=" | $side $(mean "$side") steps/s, peak RSS $(mib "${RSS[$side]}") MiB, ratio $(awk -v a="$(mean modules)" -v b="$(mean "$side")" 'BEGIN { printf "%.2f", a / b }')x"
+    if [[ -z $best ]] || awk -v a="$(mean "$side")" -v b="$(mean "$best")" 'BEGIN { exit !(a > b) }'; then best=$side; fi
+  done
+  echo "$line"
+  if [[ -n $best ]]; then
+    printf '   %s: modules/pytorch %sx against the faster PyTorch setting (%s); peak RSS modules %s MiB, pytorch %s MiB\n' \
+      "$config" "$(awk -v a="$(mean modules)" -v b="$(mean "$best")" 'BEGIN { printf "%.2f", a / b }')" "$best" \
+      "$(mib "${RSS[modules]}")" "$(mib "${RSS[$best]}")"
   fi
+  unset SUM RSS
 done
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
