@@ -62,6 +62,8 @@ public class FreenessCoreTests
         var (w, f, r, u) = RandomInputs(4);
         var core = new Freeness(Cells, numReads: Reads, numWrites: Writes);
         FiniteDifference.Check(x => core.Step(FreenessInputs.Pack(w, x[0], x[1]), new FreenessState(x[2])).Output, [f, r, u], eps: 1e-3f);
+        foreach (var checkedTensor in new[] { f, r, u })
+            Assert.Contains(checkedTensor.Grad!.Values.ToArray(), g => MathF.Abs(g) > 1e-4f);
     }
 
     [Fact]

@@ -87,6 +87,8 @@ public class GenericControllerDncTests
         var readKeys = dnc.NamedParameters().Single(p => p.Key == "dnc/memory_access/read_keys/w").Value;
 
         FiniteDifference.Check(x => DynamicRnn.Unroll(dnc, x[0]).Outputs, [inputs, upperGates, readKeys], eps: 1e-2f, rtol: 3e-2, atol: 3e-3);
+        foreach (var checkedTensor in new[] { inputs, upperGates, readKeys })
+            Assert.Contains(checkedTensor.Grad!.Values.ToArray(), g => MathF.Abs(g) > 1e-4f);   // the check compared real gradients
     }
 
     private sealed class NotAModule : IRnnCore<LstmState>
