@@ -3,20 +3,23 @@ using Modules.Tensors;
 namespace Modules.Dnc;
 
 /// <summary>
-/// The Differentiable Neural Computer core (DeepMind's <c>DNC</c>): an LSTM controller reads the input and the
-/// previous read words, drives a <see cref="MemoryAccess"/>, and a linear layer maps the controller output and
-/// the new read words to the output. Parameters: <c>dnc/lstm/{w_gates,b_gates}</c>,
-/// <c>dnc/memory_access/&lt;head&gt;/{w,b}</c>, <c>dnc/output_linear/{w,b}</c>. The controller can be any
-/// module that is an <see cref="IRnnCore{TState}"/> over <see cref="LstmState"/> (an LSTM variant).
+/// The Differentiable Neural Computer core (DeepMind's <c>DNC</c>) with its default LSTM controller: an LSTM reads the
+/// input and the previous read words, drives a <see cref="MemoryAccess"/>, and a linear layer maps the controller
+/// output and the new read words to the output. Parameters: <c>dnc/lstm/{w_gates,b_gates}</c>,
+/// <c>dnc/memory_access/&lt;head&gt;/{w,b}</c>, <c>dnc/output_linear/{w,b}</c>; state <see cref="DncState"/>.
 /// </summary>
+/// <remarks>
+/// For any other controller (a <see cref="DeepRnn{TFirst, TSecond}"/> stack, a custom core) use
+/// <see cref="Dnc{TControllerState}"/>, e.g. through <see cref="Create{TControllerState}"/>. The two are siblings over
+/// <see cref="DncBase{TControllerState}"/> rather than <c>Dnc : Dnc&lt;LstmState&gt;</c>: a class that implemented both
+/// <c>IRnnCore&lt;DncState&gt;</c> and <c>IRnnCore&lt;DncState&lt;LstmState&gt;&gt;</c> would defeat type inference in
+/// <see cref="DynamicRnn.Unroll{TState}"/>, and C# cannot make <see cref="DncState"/> another name for
+/// <c>DncState&lt;LstmState&gt;</c>. So <c>new Dnc(options)</c> keeps its exact state type, paths and parameters, and
+/// <see cref="DncState"/> converts implicitly to and from <c>DncState&lt;LstmState&gt;</c>.
+/// </remarks>
 [Module]
-public sealed partial class Dnc : Module, IRnnCore<DncState>
+public sealed partial class Dnc : DncBase<LstmState>, IRnnCore<DncState>
 {
-    private readonly Module controllerModule;
-    private readonly IRnnCore<LstmState> controller;
-    private readonly MemoryAccess access;
-    private readonly Linear outputLinear;
-
     /// <summary>Creates the core with a Sonnet-1 LSTM controller of <see cref="DncOptions.HiddenSize"/>; default name <c>dnc</c>.</summary>
     public Dnc(DncOptions options, string? name = null) : this(options, new Lstm(options?.HiddenSize ?? 0), name)
     {
@@ -27,26 +30,18 @@ public sealed partial class Dnc : Module, IRnnCore<DncState>
     /// output [B, H'] with an (h, c) state; <see cref="DncOptions.HiddenSize"/> is then not used.
     /// </summary>
     /// <exception cref="ArgumentException">The controller is not a <see cref="Module"/>.</exception>
-    public Dnc(DncOptions options, IRnnCore<LstmState> controller, string? name = null) : base(name)
+    public Dnc(DncOptions options, IRnnCore<LstmState> controller, string? name = null) : base(options, controller, name)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(controller);
-        Options = options;
-        controllerModule = controller as Module
-            ?? throw new ArgumentException($"Dnc: the controller must be a Module so its parameters are found, got {controller.GetType().Name}", nameof(controller));
-        this.controller = controller;
-        access = new MemoryAccess(options.MemorySize, options.WordSize, options.NumReads, options.NumWrites);
-        outputLinear = new Linear(options.OutputSize, "output_linear");
     }
 
-    /// <summary>The configuration.</summary>
-    public DncOptions Options { get; }
-
-    /// <summary>The memory access module (set its <see cref="MemoryAccess.Trace"/> to observe every step).</summary>
-    public MemoryAccess Access => access;
-
-    /// <summary>The controller core (an <see cref="Lstm"/> unless another was given).</summary>
-    public IRnnCore<LstmState> Controller => controller;
+    /// <summary>
+    /// A DNC around any recurrent core (a <see cref="Module"/>) with the state type inferred, e.g.
+    /// <c>Dnc.Create(options, DeepRnn.Create(new Lstm(64), new Lstm(64)))</c>; see <see cref="Dnc{TControllerState}"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The controller is not a <see cref="Module"/>.</exception>
+    public static Dnc<TControllerState> Create<TControllerState>(DncOptions options, IRnnCore<TControllerState> controller, string? name = null)
+        where TControllerState : struct, IState<TControllerState> =>
+        new(options, controller, name);
 
     /// <summary>
     /// One step: input [B, in] (any trailing shape is flattened) and the previous state → output
@@ -54,21 +49,14 @@ public sealed partial class Dnc : Module, IRnnCore<DncState>
     /// </summary>
     public (Tensor Output, DncState State) Step(Tensor input, DncState state)
     {
-        int batch = input.Dim(0);
-        var controllerInput = Tensor.Concat(-1, input.Reshape(batch, -1), state.AccessOutput.Reshape(batch, -1));
-        var (controllerOutput, controllerState) = controller.Step(controllerInput, state.Controller);
-        controllerOutput = Clip(controllerOutput);
-        controllerState = controllerState.Map(Clip);
-
-        var (readWords, accessState) = access.Step(controllerOutput, state.Access);
-
-        var output = outputLinear.Forward(Tensor.Concat(-1, controllerOutput, readWords.Reshape(batch, -1)));
-        return (Clip(output), new DncState(readWords, accessState, controllerState));
+        var (output, readWords, access, controller) = Advance(input, state.AccessOutput, state.Access, state.Controller);
+        return (output, new DncState(readWords, access, controller));
     }
 
     /// <summary>All zeros: read words [B, R, Wd], the access state and the LSTM state.</summary>
-    public DncState InitialState(int batchSize) => new(
-        Tensor.Zeros(batchSize, Options.NumReads, Options.WordSize), access.InitialState(batchSize), controller.InitialState(batchSize));
-
-    private Tensor Clip(Tensor x) => Options.ClipValue > 0 ? Tensor.Clamp(x, -Options.ClipValue, Options.ClipValue) : x;
+    public DncState InitialState(int batchSize)
+    {
+        var (readWords, access, controller) = InitialParts(batchSize);
+        return new DncState(readWords, access, controller);
+    }
 }

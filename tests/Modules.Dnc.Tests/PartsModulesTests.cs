@@ -34,7 +34,7 @@ public class PartsModulesTests
     public void Freeness_UpdatesUsageAndAllocates()
     {
         var freeness = new Freeness(memorySize: 3);
-        var usage = freeness.Step(new Tensor([1f, 0f, 0f], 1, 1, 3), Tensor.Zeros(1, 1), Tensor.Zeros(1, 1, 3), freeness.InitialState(1));
+        var usage = freeness.Step(new Tensor([1f, 0f, 0f], 1, 1, 3), Tensor.Zeros(1, 1), Tensor.Zeros(1, 1, 3), freeness.InitialState(1).Usage);
         Assert.Equal([1f, 0f, 0f], usage.ToArray());
         var allocation = freeness.WriteAllocationWeights(usage, new Tensor([1f], 1, 1));
         Assert.True(allocation.Values[1] > 0.99f);

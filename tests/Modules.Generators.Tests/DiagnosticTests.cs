@@ -16,6 +16,7 @@ public class DiagnosticTests
         { "StateMemberUnsupported", "MOD004", 7, 63 },
         { "StateMemberListUnsupported", "MOD004", 10, 24 },
         { "StateNotStruct", "MOD005", 7, 21 },
+        { "StateTypeParameterUnconstrained", "MOD012", 7, 74 },
         { "PartNotTensor", "MOD006", 7, 97 },
         { "PartMissing", "MOD007", 7, 82 },
         { "PartDimInvalid", "MOD008", 7, 75 },
@@ -123,6 +124,16 @@ public class DiagnosticTests
                 public Tensor Words { get; init; }
                 public List<Tensor> Reads { get; init; }
             }
+            """,
+        ["StateTypeParameterUnconstrained"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [State]
+            public readonly partial record struct Wrapper<TInner>(Tensor Step, TInner Inner) where TInner : struct;
             """,
         ["StateNotStruct"] = """
             using System.Collections.Generic;

@@ -66,6 +66,16 @@ public class SnapshotTests
                 public Tensor Second;
             }
             """,
+        ["GenericState"] = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo.States;
+
+            [State]
+            public readonly partial record struct Controlled<TController>(Tensor Output, TController Controller, DeepRnnState<TController, LstmState> Stack)
+                where TController : struct, IState<TController>;
+            """,
         ["Parts"] = """
             using Modules;
             using Modules.Tensors;
@@ -89,6 +99,7 @@ public class SnapshotTests
     [InlineData("State", "Demo.States.LinkageState.g.cs")]
     [InlineData("State", "Demo.States.AccessState.g.cs")]
     [InlineData("State", "Demo.States.PlainState.g.cs")]
+    [InlineData("GenericState", "Demo.States.Controlled_1.g.cs")]
     [InlineData("Parts", "Demo.Parts.AccessInterface.Parts.g.cs")]
     public void GeneratedSourceMatchesSnapshot(string input, string hintName)
     {
@@ -106,7 +117,7 @@ public class SnapshotTests
         var (run, _) = GeneratorHarness.Run(Inputs.Values.ToArray());
         Assert.Equal(
             ["Demo.Layers.Controller.g.cs", "Demo.Layers.Linear.g.cs", "Demo.Parts.AccessInterface.Parts.g.cs",
-             "Demo.States.AccessState.g.cs", "Demo.States.LinkageState.g.cs", "Demo.States.PlainState.g.cs", "Outer.Box_1.g.cs"],
+             "Demo.States.AccessState.g.cs", "Demo.States.Controlled_1.g.cs", "Demo.States.LinkageState.g.cs", "Demo.States.PlainState.g.cs", "Outer.Box_1.g.cs"],
             run.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }
 

@@ -61,5 +61,11 @@ namespace Modules.Generators.Diagnostics
             "MOD011", "[Param] field outside a [Module] class",
             "[Param] field '{0}' is declared in '{1}', which is not marked [Module]; no accessor is generated for it",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    
+
+        public static readonly DiagnosticDescriptor StateTypeParameterUnconstrained = new(
+            "MOD012", "[State] member of an unconstrained type parameter",
+            "[State] member '{0}' has type parameter '{1}'; constrain it 'where {1} : struct, IState<{1}>' so its tensors can be enumerated",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }
 }

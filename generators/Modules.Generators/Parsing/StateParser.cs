@@ -33,6 +33,15 @@ namespace Modules.Generators.Parsing
                     members.Add(new StateMember(Naming.Escape(name), Naming.ToSnakeCase(name), null));
                 else if (IsState(memberType))
                     members.Add(new StateMember(Naming.Escape(name), Naming.ToSnakeCase(name), TypeDeclarationParser.FullyQualified(memberType)));
+                else if (memberType is ITypeParameterSymbol typeParameter)
+                {
+                    // T's static abstract members (T.Paths, T.Unflatten, T.Zip) stand in for a concrete state's.
+                    if (IsStateTypeParameter(typeParameter))
+                        members.Add(new StateMember(Naming.Escape(name), Naming.ToSnakeCase(name), Naming.Escape(typeParameter.Name)));
+                    else
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StateTypeParameterUnconstrained,
+                            LocationInfo.From(locationSymbol), name, typeParameter.Name));
+                }
                 else
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StateMemberUnsupported,
                         LocationInfo.From(locationSymbol), name, memberType.ToDisplayString()));
@@ -43,6 +52,13 @@ namespace Modules.Generators.Parsing
                 new StateModel(TypeDeclarationParser.Parse(type), isPositional, members.ToEquatableArray()),
                 diagnostics.ToEquatableArray());
         }
+
+        /// <summary>A type parameter constrained <c>where T : struct, Modules.IState&lt;T&gt;</c>.</summary>
+        private static bool IsStateTypeParameter(ITypeParameterSymbol parameter) =>
+            parameter.HasValueTypeConstraint &&
+            parameter.ConstraintTypes.Any(c => c is INamedTypeSymbol { IsGenericType: true } i &&
+                i.OriginalDefinition.ToDisplayString() == "Modules.IState<TSelf>" &&
+                SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], parameter));
 
         /// <summary>A struct marked [State] (in this compilation) or implementing Modules.IState&lt;T&gt; (from a reference).</summary>
         private static bool IsState(ITypeSymbol type) =>
