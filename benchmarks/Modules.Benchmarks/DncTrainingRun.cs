@@ -55,11 +55,7 @@ public sealed class DncTrainingRun
         var data = NextBatch();
         var logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
         var loss = Task.Cost(logits, data.Targets, data.Mask);
-        var parameters = Model.NamedParameters();
-        Optimizer.ZeroGrad(parameters);
-        loss.Backward();
-        GradientClipping.ClipGradientsByGlobalNorm(parameters, configuration.MaxGradNorm);
-        optimizer.Step(parameters);
+        optimizer.Minimize(loss, Model.NamedParameters(), configuration.MaxGradNorm);
         return (loss.Item(), RepeatCopy.BitErrors(logits, data.Targets, data.Mask), data.Observations.Dim(0));
     }
 }

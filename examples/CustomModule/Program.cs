@@ -17,11 +17,7 @@ for (int step = 1; step <= 200; step++)
     var batch = task.Sample(rng);
     var logits = DynamicRnn.Unroll(core, batch.Observations).Outputs;
     var loss = task.Cost(logits, batch.Targets, batch.Mask);
-    var parameters = core.NamedParameters();
-    Optimizer.ZeroGrad(parameters);
-    loss.Backward();
-    GradientClipping.ClipGradientsByGlobalNorm(parameters, 50f);
-    optimizer.Step(parameters);
+    optimizer.Minimize(loss, core.NamedParameters(), maxGradNorm: 50f);
     lossSum += loss.Item();
     bitErrorSum += RepeatCopy.BitErrors(logits, batch.Targets, batch.Mask);
     if (step % 50 == 0)

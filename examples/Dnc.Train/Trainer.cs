@@ -123,11 +123,7 @@ public sealed class Trainer
         var data = Task.Sample(dataRng);
         var logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
         var loss = Task.Cost(logits, data.Targets, data.Mask);
-        var parameters = Model.NamedParameters();
-        Optimizer.ZeroGrad(parameters);
-        loss.Backward();
-        GradientClipping.ClipGradientsByGlobalNorm(parameters, options.MaxGradNorm);
-        optimizer.Step(parameters);
+        optimizer.Minimize(loss, Model.NamedParameters(), options.MaxGradNorm);
         CompletedSteps++;
         return (loss.Item(), RepeatCopy.BitErrors(logits, data.Targets, data.Mask));
     }

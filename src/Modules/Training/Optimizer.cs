@@ -69,6 +69,26 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// One training iteration after the forward pass: clears the parameters' gradients, back-propagates
+    /// <paramref name="loss"/>, clips the gradients to a global norm of <paramref name="maxGradNorm"/> (when
+    /// positive) and applies <see cref="Step"/>.
+    /// </summary>
+    /// <param name="loss">A one-element loss computed from <paramref name="parameters"/>.</param>
+    /// <param name="parameters">Parameters by path, as <c>Module.NamedParameters()</c> returns them.</param>
+    /// <param name="maxGradNorm">The global-norm clip (TensorFlow's <c>clip_by_global_norm</c>); 0 or less: no clipping.</param>
+    /// <returns>The gradients' global norm before clipping, or NaN when no clipping was asked for.</returns>
+    public float Minimize(Tensor loss, IReadOnlyList<KeyValuePair<string, Tensor>> parameters, float maxGradNorm = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ZeroGrad(parameters);
+        loss.Backward();
+        float norm = maxGradNorm > 0f ? GradientClipping.ClipGradientsByGlobalNorm(parameters, maxGradNorm) : float.NaN;
+        Step(parameters);
+        return norm;
+    }
+
     /// <summary>Sets every given parameter's gradient to null (a convenience for training loops).</summary>
     /// <param name="parameters">Parameters by path.</param>
     public static void ZeroGrad(IEnumerable<KeyValuePair<string, Tensor>> parameters)
