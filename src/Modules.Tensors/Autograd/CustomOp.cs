@@ -1,0 +1,80 @@
+namespace Modules.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Records a differentiable op whose forward pass the caller has already computed and whose backward pass
+    /// the caller writes by hand: the way to fuse many small ops into one kernel.
+    /// </summary>
+    /// <param name="op">The op's name, for error messages.</param>
+    /// <param name="output">The freshly computed result (a new tensor, not one of <paramref name="inputs"/> or a view of one).</param>
+    /// <param name="inputs">The tensors <paramref name="output"/> was computed from.</param>
+    /// <param name="backward">
+    /// Given the gradient of the loss with respect to <paramref name="output"/>, returns one gradient per input, in order,
+    /// each of that input's shape, or null for an input that needs none (check <see cref="RequiresGrad"/>). It runs
+    /// with gradient recording off and may return new tensors freely; it must not modify the output gradient.
+    /// </param>
+    /// <returns><paramref name="output"/>, now part of the gradient computation when any input requires a gradient.</returns>
+    /// <exception cref="InvalidOperationException">During backward, a returned gradient has the wrong count or shape.</exception>
+    public static Tensor Custom(string op, Tensor output, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        ArgumentNullException.ThrowIfNull(backward);
+        if (!output.IsLeaf) throw new ArgumentException($"{op}: the output already belongs to a gradient computation", nameof(output));
+        return output.WithGrad(op, inputs, g => Distribute(op, inputs, backward(g)));
+    }
+
+    /// <summary>
+    /// Records a differentiable op with several outputs (for example a state update that yields a new memory and a new
+    /// link matrix), computed by the caller, with a hand-written backward pass over all of them at once.
+    /// </summary>
+    /// <param name="op">The op's name, for error messages.</param>
+    /// <param name="outputs">The freshly computed results.</param>
+    /// <param name="inputs">The tensors the outputs were computed from.</param>
+    /// <param name="backward">
+    /// Given the gradient with respect to each output (null for an output the loss does not depend on), returns one
+    /// gradient per input, as for <see cref="Custom(string, Tensor, Tensor[], Func{Tensor, Tensor?[]})"/>. Runs once, after
+    /// every output's gradient is complete.
+    /// </param>
+    /// <returns><paramref name="outputs"/>, now part of the gradient computation when any input requires a gradient.</returns>
+    public static Tensor[] Custom(string op, Tensor[] outputs, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward)
+    {
+        ArgumentNullException.ThrowIfNull(backward);
+        foreach (var output in outputs)
+            if (!output.IsLeaf) throw new ArgumentException($"{op}: an output already belongs to a gradient computation", nameof(outputs));
+
+        // A hidden one-element tensor joins the outputs: each output's backward parks its gradient and marks the joint,
+        // and the joint, which the topological order visits after every output, runs the caller's backward once.
+        var outputGrads = new Tensor?[outputs.Length];
+        var joint = Empty([1]).WithGrad(op, inputs, _ =>
+        {
+            var grads = (Tensor?[])outputGrads.Clone();
+            Array.Clear(outputGrads);
+            Distribute(op, inputs, backward(grads));
+        });
+        if (!joint.RequiresGrad) return outputs;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            int index = i;
+            outputs[i].WithGrad(op, joint, g =>
+            {
+                outputGrads[index] = g; // complete: the order visits an output once, after everything that uses it
+                joint.AccumulateGrad(Empty([1]));
+            });
+        }
+        return outputs;
+    }
+
+    private static void Distribute(string op, Tensor[] inputs, Tensor?[] grads)
+    {
+        if (grads.Length != inputs.Length)
+            throw new InvalidOperationException($"{op}: backward returned {grads.Length} gradients for {inputs.Length} inputs");
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (grads[i] is not { } g || !inputs[i].RequiresGrad) continue;
+            if (!g.Shape.SequenceEqual(inputs[i].Shape))
+                throw new InvalidOperationException(
+                    $"{op}: backward returned a gradient of shape {ShapeUtil.Format(g.shape)} for input {i} of shape {ShapeUtil.Format(inputs[i].shape)}");
+            inputs[i].AccumulateGrad(g);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Modules.Tensors;
+
+namespace Modules.Tensors.Tests;
+
+public class CustomOpTests
+{
+    /// <summary>x·y + x with a hand-written backward: dx = g·(y + 1), dy = g·x.</summary>
+    private static Tensor FusedMulAdd(Tensor x, Tensor y)
+    {
+        Tensor output;
+        using (Tensor.NoGrad()) output = x * y + x;
+        return Tensor.Custom("FusedMulAdd", output, [x, y], g => [g * (y + 1f), g * x]);
+    }
+
+    [Fact]
+    public void SingleOutput_GradientsMatchFiniteDifferences()
+    {
+        var g = new Generator(3);
+        GradCheck.Assert(t => FusedMulAdd(t[0], t[1]), [Tensor.Uniform(g, [3, 4], -1f, 1f), Tensor.Uniform(g, [3, 4], -1f, 1f)]);
+    }
+
+    [Fact]
+    public void SingleOutput_HandComputedGradient()
+    {
+        var x = new Tensor([2f, -1f], 2).RequireGrad();
+        var y = new Tensor([3f, 5f], 2);
+        var z = FusedMulAdd(x, y);
+        Assert.Equal(new[] { 8f, -6f }, z.ToArray());
+        z.Sum().Backward();
+        Assert.Equal(new[] { 4f, 6f }, x.Grad!.ToArray()); // y + 1
+        Assert.Null(y.Grad);
+    }
+
+    /// <summary>(a + b, a·b) as one op with two outputs.</summary>
+    private static (Tensor Sum, Tensor Product) SumAndProduct(Tensor a, Tensor b)
+    {
+        Tensor sum, product;
+        using (Tensor.NoGrad()) { sum = a + b; product = a * b; }
+        var outputs = Tensor.Custom("SumAndProduct", [sum, product], [a, b], grads =>
+        {
+            var gs = grads[0] ?? Tensor.Zeros(a.ShapeArray());
+            var gp = grads[1] ?? Tensor.Zeros(a.ShapeArray());
+            return [gs + gp * b, gs + gp * a];
+        });
+        return (outputs[0], outputs[1]);
+    }
+
+    [Fact]
+    public void TwoOutputs_BothUsed_GradientsMatchFiniteDifferences()
+    {
+        var g = new Generator(5);
+        GradCheck.Assert(t =>
+        {
+            var (s, p) = SumAndProduct(t[0], t[1]);
+            return Tensor.Sigmoid(s) * p + p; // p reaches the loss twice, s once
+        }, [Tensor.Uniform(g, [2, 3], -1f, 1f), Tensor.Uniform(g, [2, 3], -1f, 1f)]);
+    }
+
+    [Fact]
+    public void TwoOutputs_OnlyOneUsed_TheOtherGradientIsNullAndBackwardRunsOnce()
+    {
+        var a = new Tensor([1f, 2f], 2).RequireGrad();
+        var b = new Tensor([3f, 4f], 2).RequireGrad();
+        int calls = 0;
+        Tensor sum, product;
+        using (Tensor.NoGrad()) { sum = a + b; product = a * b; }
+        var outputs = Tensor.Custom("SumAndProduct", [sum, product], [a, b], grads =>
+        {
+            calls++;
+            Assert.Null(grads[0]);
+            return [grads[1]! * b, grads[1]! * a];
+        });
+        (outputs[1] * 2f).Sum().Backward();
+        Assert.Equal(1, calls);
+        Assert.Equal(new[] { 6f, 8f }, a.Grad!.ToArray());
+        Assert.Equal(new[] { 2f, 4f }, b.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void WithoutInputsRequiringGrad_NothingIsRecorded()
+    {
+        var x = new Tensor([1f], 1);
+        var z = FusedMulAdd(x, x);
+        Assert.True(z.IsLeaf);
+        Assert.False(z.RequiresGrad);
+    }
+
+    [Fact]
+    public void ABackwardReturningTheWrongShape_NamesTheOpAndBothShapes()
+    {
+        var x = new Tensor([1f, 2f], 2).RequireGrad();
+        var z = Tensor.Custom("Broken", x.Clone(), [x], g => [Tensor.Zeros(3)]);
+        var e = Assert.Throws<InvalidOperationException>(() => z.Sum().Backward());
+        Assert.Equal("Broken: backward returned a gradient of shape [3] for input 0 of shape [2]", e.Message);
+    }
+}
