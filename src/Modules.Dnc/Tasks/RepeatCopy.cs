@@ -16,7 +16,7 @@ namespace Modules.Dnc.Tasks;
 /// The mask is 0 on the first L+2 steps and 1 on the L·R+1 output steps. Shorter episodes in a batch are
 /// padded with zeros (mask 0) up to the longest one.
 /// </remarks>
-public sealed class RepeatCopy
+public sealed class RepeatCopy : ITask
 {
     /// <summary>Creates the task; every argument matches <c>repeat_copy.RepeatCopy</c> in name, meaning and default.</summary>
     /// <param name="numBits">Width of each pattern vector.</param>
@@ -48,6 +48,9 @@ public sealed class RepeatCopy
         LogProbInBits = logProbInBits;
         TimeAverageCost = timeAverageCost;
     }
+
+    /// <summary>The task's command-line name, <c>repeat-copy</c>.</summary>
+    public string Name => "repeat-copy";
 
     /// <summary>Width of each pattern vector.</summary>
     public int NumBits { get; }
@@ -156,24 +159,9 @@ public sealed class RepeatCopy
     /// <param name="logProbInBits">Divide the result by ln 2.</param>
     /// <returns>A scalar tensor: Σ_b Σ_t mask·Σ_f xent, divided by B.</returns>
     public static Tensor MaskedSigmoidCrossEntropy(Tensor logits, Tensor targets, Tensor mask,
-        bool timeAverage = false, bool logProbInBits = false)
-    {
-        CheckShapes(nameof(MaskedSigmoidCrossEntropy), logits, targets, mask);
-        int batch = logits.Dim(1);
-        // softplus(x) - x·z is sigmoid cross-entropy with logits; Softplus is the stable form.
-        var xent = Tensor.Softplus(logits) - logits * targets;
-        var lossTimeBatch = xent.Sum(2);                       // [T, B]
-        var lossBatch = (lossTimeBatch * mask).Sum(0);        // [B]
-        if (timeAverage)
-        {
-            // np.finfo(np.float32).eps, as DeepMind adds it.
-            var maskCount = mask.Sum(0) + 1.1920929e-07f;
-            lossBatch = lossBatch / maskCount;
-        }
-        var loss = lossBatch.Sum() / batch;
-        if (logProbInBits) loss = loss / MathF.Log(2f);
-        return loss;
-    }
+        bool timeAverage = false, bool logProbInBits = false) =>
+        SequenceLosses.MaskedSigmoidCrossEntropy($"RepeatCopy.{nameof(MaskedSigmoidCrossEntropy)}", logits, targets, mask,
+            timeAverage, logProbInBits);
 
     /// <summary>
     /// Bit errors per sequence: the number of masked output bits where round(σ(logits)) differs from the
@@ -183,26 +171,23 @@ public sealed class RepeatCopy
     /// <param name="targets">Targets, <c>[T, B, F]</c>.</param>
     /// <param name="mask">Mask, <c>[T, B]</c>.</param>
     /// <returns>Average wrong bits per sequence.</returns>
-    public static float BitErrors(Tensor logits, Tensor targets, Tensor mask)
-    {
-        CheckShapes(nameof(BitErrors), logits, targets, mask);
-        int steps = logits.Dim(0), batch = logits.Dim(1), features = logits.Dim(2);
-        var x = logits.Values;
-        var z = targets.Values;
-        var m = mask.Values;
-        long errors = 0;
-        for (int tb = 0; tb < steps * batch; tb++)
-        {
-            if (m[tb] == 0f) continue;
-            for (int f = 0; f < features; f++)
-            {
-                // round(σ(x)) is 1 exactly when x > 0 (σ(0) = 0.5 rounds to even, i.e. 0).
-                float predicted = x[tb * features + f] > 0f ? 1f : 0f;
-                if (predicted != z[tb * features + f]) errors++;
-            }
-        }
-        return (float)errors / batch;
-    }
+    public static float BitErrors(Tensor logits, Tensor targets, Tensor mask) =>
+        SequenceLosses.BitErrors($"RepeatCopy.{nameof(BitErrors)}", logits, targets, mask);
+
+    /// <summary>What <see cref="Error"/> measures: <c>Bit errors per sequence</c>.</summary>
+    public string ErrorName => "Bit errors per sequence";
+
+    /// <summary>Bit errors per sequence on the output steps (<see cref="BitErrors"/>).</summary>
+    /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits+1]</c>.</param>
+    /// <param name="targets">Targets, <c>[T, B, numBits+1]</c>.</param>
+    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
+    public float Error(Tensor logits, Tensor targets, Tensor mask) => BitErrors(logits, targets, mask);
+
+    /// <summary>The rounded bits the model emits on the output steps (<see cref="RoundedPrediction"/>).</summary>
+    /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits+1]</c>.</param>
+    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
+    /// <returns>0/1 values, <c>[T, B, numBits+1]</c>.</returns>
+    public Tensor Prediction(Tensor logits, Tensor mask) => RoundedPrediction(logits, mask);
 
     /// <summary>
     /// The model's binary prediction as <c>train.py</c> shows it: round(mask·σ(logits)).
@@ -210,19 +195,8 @@ public sealed class RepeatCopy
     /// <param name="logits">Model output before the sigmoid, <c>[T, B, F]</c>.</param>
     /// <param name="mask">Mask, <c>[T, B]</c>.</param>
     /// <returns>0/1 values, <c>[T, B, F]</c>, zero where the mask is zero.</returns>
-    public static Tensor RoundedPrediction(Tensor logits, Tensor mask)
-    {
-        if (logits.Rank != 3 || mask.Rank != 2 || mask.Dim(0) != logits.Dim(0) || mask.Dim(1) != logits.Dim(1))
-            throw new ShapeMismatchException(nameof(RoundedPrediction), logits.ShapeArray(), mask.ShapeArray(),
-                "logits must be [T, B, F] and mask [T, B]");
-        int features = logits.Dim(2);
-        var result = new float[logits.Size];
-        var x = logits.Values;
-        var m = mask.Values;
-        for (int i = 0; i < result.Length; i++)
-            result[i] = m[i / features] != 0f && x[i] > 0f ? 1f : 0f;
-        return new Tensor(result, logits.ShapeArray());
-    }
+    public static Tensor RoundedPrediction(Tensor logits, Tensor mask) =>
+        SequenceLosses.RoundedBits($"RepeatCopy.{nameof(RoundedPrediction)}", logits, mask);
 
     /// <summary>
     /// Renders a batch as DeepMind's <c>to_human_readable</c> does: one row per channel, time left to right,
@@ -247,7 +221,7 @@ public sealed class RepeatCopy
             for (int c = 0; c < obsSize; c++)
             {
                 bool repeatsChannel = c == obsSize - 1;
-                sb.Append('\n').Append(Readable(steps, t =>
+                sb.Append('\n').Append(ReadableRows.Row(steps, t =>
                 {
                     float v = obs.At(t, b, c);
                     return repeatsChannel ? MathF.Round(v * NormMax, MidpointRounding.ToEven) : v;
@@ -255,40 +229,16 @@ public sealed class RepeatCopy
             }
             sb.Append("\n\nTargets:");
             for (int c = 0; c < targSize; c++)
-                sb.Append('\n').Append(Readable(steps, t => targ.At(t, b, c)));
+                sb.Append('\n').Append(ReadableRows.Row(steps, t => targ.At(t, b, c)));
             if (modelOutput is not null)
             {
                 sb.Append("\n\nModel Output:");
                 for (int c = 0; c < targSize; c++)
-                    sb.Append('\n').Append(Readable(steps, t => modelOutput.At(t, b, c)));
+                    sb.Append('\n').Append(ReadableRows.Row(steps, t => modelOutput.At(t, b, c)));
             }
             entries.Add(sb.ToString());
         }
         return "\n" + string.Join("\n\n\n\n", entries);
-    }
-
-    // '+' + ' '.join('-' if x == 0 else '%d' % x) + '+'; %d truncates towards zero.
-    private static string Readable(int steps, Func<int, float> value)
-    {
-        var sb = new StringBuilder("+");
-        for (int t = 0; t < steps; t++)
-        {
-            if (t > 0) sb.Append(' ');
-            float v = value(t);
-            if (v == 0f) sb.Append('-');
-            else sb.Append(((long)Math.Truncate((double)v)).ToString(CultureInfo.InvariantCulture));
-        }
-        return sb.Append('+').ToString();
-    }
-
-    private static void CheckShapes(string op, Tensor logits, Tensor targets, Tensor mask)
-    {
-        if (!logits.Shape.SequenceEqual(targets.Shape) || logits.Rank != 3)
-            throw new ShapeMismatchException($"RepeatCopy.{op}", logits.ShapeArray(), targets.ShapeArray(),
-                "logits and targets must both be [T, B, F]");
-        if (mask.Rank != 2 || mask.Dim(0) != logits.Dim(0) || mask.Dim(1) != logits.Dim(1))
-            throw new ShapeMismatchException($"RepeatCopy.{op}", logits.ShapeArray(), mask.ShapeArray(),
-                "mask must be [T, B] matching logits [T, B, F]");
     }
 
     private static void Require(bool condition, string message)
