@@ -63,7 +63,7 @@ public sealed class CheckpointStore
             var header = SafeTensors.Read(path).Metadata;
             if (!header.TryGetValue(Checkpoint.ConfigurationKey, out var saved))
                 throw new UsageException($"checkpoint {path} is corrupted (no configuration in its header)");
-            if (saved != configuration)
+            if (!SameConfiguration(saved, configuration))
                 throw new UsageException($"checkpoint {path} was written with another configuration ({Differences(saved, configuration)}); " +
                                          "use the same flags or another --checkpoint-dir");
             var metadata = Checkpoint.Load(path, parameters, optimizer);
@@ -115,12 +115,40 @@ public sealed class CheckpointStore
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 
+    /// <summary>
+    /// Whether a checkpoint's configuration equals the run's, as JSON values (key order aside). A configuration written
+    /// before <c>--model</c> and <c>--task</c> existed has neither key and means the DNC on repeat copy.
+    /// </summary>
+    public static bool SameConfiguration(string saved, string current)
+    {
+        try
+        {
+            var here = JsonNode.Parse(current);
+            return JsonNode.DeepEquals(WithLegacyDefaults(JsonNode.Parse(saved), here), here);
+        }
+        catch (JsonException)
+        {
+            return saved == current;
+        }
+    }
+
+    // Only when the run's configuration has both keys, so that other configurations compare as written.
+    private static JsonNode? WithLegacyDefaults(JsonNode? saved, JsonNode? current)
+    {
+        if (saved is not JsonObject o || o.ContainsKey("model") || o.ContainsKey("task")) return saved;
+        if (current is not JsonObject c || !c.ContainsKey("model") || !c.ContainsKey("task")) return saved;
+        var upgraded = new JsonObject { ["model"] = "dnc", ["task"] = "repeat-copy" };
+        foreach (var (key, value) in o) upgraded[key] = value?.DeepClone();
+        return upgraded;
+    }
+
     // "memory_size: checkpoint 16, flags 8; seed: checkpoint 0, flags 1", or the saved text when it is not a JSON object.
     private static string Differences(string saved, string current)
     {
         try
         {
-            if (JsonNode.Parse(saved) is not JsonObject there || JsonNode.Parse(current) is not JsonObject here) return saved;
+            var here = JsonNode.Parse(current) as JsonObject;
+            if (here is null || WithLegacyDefaults(JsonNode.Parse(saved), here) is not JsonObject there) return saved;
             var keys = there.Select(p => p.Key).Union(here.Select(p => p.Key));
             var parts = keys
                 .Where(k => there[k]?.ToJsonString() != here[k]?.ToJsonString())

@@ -52,16 +52,17 @@ public sealed class Reporter
             $"[{new string('#', filled)}{new string('-', width - filled)}] {fraction * 100,5:0.0}% step {step}/{totalSteps} loss {loss:0.0000} {rate:0.0} steps/s");
     }
 
-    /// <summary>Prints a report in the style of <c>train.py</c>'s log line, plus bit errors and a readable sample.</summary>
+    /// <summary>Prints a report in the style of <c>train.py</c>'s log line, plus the task's error measure and a readable sample.</summary>
     /// <param name="iteration">The zero-based iteration just finished (as train.py prints it).</param>
     /// <param name="averageLoss">Average training loss since the last report.</param>
-    /// <param name="bitErrors">Average bit errors per sequence since the last report.</param>
+    /// <param name="errorName">What <paramref name="averageError"/> measures, e.g. <c>Bit errors per sequence</c>.</param>
+    /// <param name="averageError">Average of the task's error measure since the last report.</param>
     /// <param name="sample">The readable episode with model output.</param>
-    public void Report(int iteration, float averageLoss, float bitErrors, string sample)
+    public void Report(int iteration, float averageLoss, string errorName, float averageError, string sample)
     {
         ClearLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{iteration}: Avg training loss {averageLoss:F6}. Bit errors per sequence {bitErrors:F4}.{sample}"));
+            $"{iteration}: Avg training loss {averageLoss:F6}. {errorName} {averageError:F4}.{sample}"));
         output.WriteLine();
         output.Flush();
     }

@@ -7,10 +7,17 @@ namespace DncTrain;
 
 /// <summary>
 /// Every setting of a training run. Names and defaults mirror DeepMind's <c>train.py</c> flags in kebab case,
-/// plus <c>--seed</c>, <c>--viz</c> and a checkpoint directory that is on by default.
+/// plus <c>--seed</c>, <c>--viz</c>, a checkpoint directory that is on by default, and <c>--model</c> / <c>--task</c>
+/// with their own flags. <see cref="Parse"/> starts from <see cref="Defaults"/> of the chosen task (the property
+/// initialisers are repeat copy's) and refuses flags that do not apply to the chosen model or task.
 /// </summary>
 public sealed record TrainOptions
 {
+    /// <summary>The memory core: <c>--model</c>.</summary>
+    public ModelKind Model { get; init; } = ModelKind.Dnc;
+    /// <summary>The task: <c>--task</c>.</summary>
+    public TaskKind Task { get; init; } = TaskKind.RepeatCopy;
+
     // Model.
     public int HiddenSize { get; init; } = 64;
     public int MemorySize { get; init; } = 16;
@@ -18,6 +25,12 @@ public sealed record TrainOptions
     public int NumWriteHeads { get; init; } = 1;
     public int NumReadHeads { get; init; } = 4;
     public float ClipValue { get; init; } = 20f;
+    /// <summary>The NTM's controller (<c>--controller</c>, ntm only).</summary>
+    public ControllerKind Controller { get; init; } = ControllerKind.Lstm;
+    /// <summary>K, the rows each SAM/SDNC read head reads (<c>--sparse-reads</c>).</summary>
+    public int SparseReads { get; init; } = 4;
+    /// <summary>K_L, the SDNC's sparse temporal link entries per row (<c>--link-sparsity</c>).</summary>
+    public int LinkSparsity { get; init; } = 8;
 
     // Optimizer.
     public float MaxGradNorm { get; init; } = 50f;
@@ -31,6 +44,8 @@ public sealed record TrainOptions
     public int MaxLength { get; init; } = 2;
     public int MinRepeats { get; init; } = 1;
     public int MaxRepeats { get; init; } = 2;
+    /// <summary>One-hot width of the adding and argmax tasks (digits 0..S−2, end marker S−1).</summary>
+    public int InputSize { get; init; } = 6;
 
     // Run.
     public int NumTrainingIterations { get; init; } = 100_000;
@@ -46,25 +61,45 @@ public sealed record TrainOptions
     /// <summary>Whether the run reads and writes checkpoints.</summary>
     public bool CheckpointsEnabled => CheckpointDir.Length > 0;
 
-    private sealed record Flag(string Name, string Help, Func<TrainOptions, string, TrainOptions> Apply, Func<TrainOptions, string> Show);
+    private static readonly TaskKind[] BitTasks = [TaskKind.RepeatCopy, TaskKind.Copy];
+    private static readonly TaskKind[] DigitTasks = [TaskKind.Adding, TaskKind.Argmax];
+
+    // Tasks / Models: where the flag applies (null: everywhere).
+    private sealed record Flag(string Name, string Help, Func<TrainOptions, string, TrainOptions> Apply, Func<TrainOptions, string> Show)
+    {
+        public TaskKind[]? Tasks { get; init; }
+        public ModelKind[]? Models { get; init; }
+    }
 
     private static readonly Flag[] Flags =
     [
+        new("model", "The memory core: dnc, ntm, sam or sdnc.", (o, v) => o with { Model = Choices.Parse<ModelKind>("model", v, Choices.Name) }, o => Choices.Name(o.Model)),
+        new("task", "The task: repeat-copy, copy, adding or argmax.", (o, v) => o with { Task = Choices.Parse<TaskKind>("task", v, Choices.Name) }, o => Choices.Name(o.Task)),
         IntFlag("hidden-size", "Size of LSTM hidden layer.", (o, v) => o with { HiddenSize = v }, o => o.HiddenSize),
         IntFlag("memory-size", "The number of memory slots.", (o, v) => o with { MemorySize = v }, o => o.MemorySize),
         IntFlag("word-size", "The width of each memory slot.", (o, v) => o with { WordSize = v }, o => o.WordSize),
         IntFlag("num-write-heads", "Number of memory write heads.", (o, v) => o with { NumWriteHeads = v }, o => o.NumWriteHeads),
         IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads),
         FloatFlag("clip-value", "Maximum absolute value of controller and dnc outputs (0 = no clipping).", (o, v) => o with { ClipValue = v }, o => o.ClipValue),
+        new("controller", "The NTM's controller: lstm or feedforward.", (o, v) => o with { Controller = Choices.Parse<ControllerKind>("controller", v, Choices.Name) }, o => Choices.Name(o.Controller))
+            { Models = [ModelKind.Ntm] },
+        IntFlag("sparse-reads", "Memory rows each sparse read head reads (K).", (o, v) => o with { SparseReads = v }, o => o.SparseReads) with
+            { Models = [ModelKind.Sam, ModelKind.Sdnc] },
+        IntFlag("link-sparsity", "Sparse temporal link entries kept per row (K_L).", (o, v) => o with { LinkSparsity = v }, o => o.LinkSparsity) with
+            { Models = [ModelKind.Sdnc] },
         FloatFlag("max-grad-norm", "Gradient clipping norm limit.", (o, v) => o with { MaxGradNorm = v }, o => o.MaxGradNorm),
         FloatFlag("learning-rate", "Optimizer learning rate.", (o, v) => o with { LearningRate = v }, o => o.LearningRate),
         FloatFlag("optimizer-epsilon", "Epsilon used for RMSProp optimizer.", (o, v) => o with { OptimizerEpsilon = v }, o => o.OptimizerEpsilon),
-        IntFlag("num-bits", "Dimensionality of each vector to copy.", (o, v) => o with { NumBits = v }, o => o.NumBits),
+        IntFlag("num-bits", "Dimensionality of each vector to copy.", (o, v) => o with { NumBits = v }, o => o.NumBits) with { Tasks = BitTasks },
+        IntFlag("input-size", "One-hot width of the digits and end marker (digits 0..size-2).", (o, v) => o with { InputSize = v }, o => o.InputSize) with
+            { Tasks = DigitTasks },
         IntFlag("batch-size", "Batch size for training.", (o, v) => o with { BatchSize = v }, o => o.BatchSize),
-        IntFlag("min-length", "Lower limit on number of vectors in the observation pattern to copy.", (o, v) => o with { MinLength = v }, o => o.MinLength),
-        IntFlag("max-length", "Upper limit on number of vectors in the observation pattern to copy.", (o, v) => o with { MaxLength = v }, o => o.MaxLength),
-        IntFlag("min-repeats", "Lower limit on number of copy repeats.", (o, v) => o with { MinRepeats = v }, o => o.MinRepeats),
-        IntFlag("max-repeats", "Upper limit on number of copy repeats.", (o, v) => o with { MaxRepeats = v }, o => o.MaxRepeats),
+        IntFlag("min-length", "Lower limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MinLength = v }, o => o.MinLength),
+        IntFlag("max-length", "Upper limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MaxLength = v }, o => o.MaxLength),
+        IntFlag("min-repeats", "Lower limit on number of copy repeats.", (o, v) => o with { MinRepeats = v }, o => o.MinRepeats) with
+            { Tasks = [TaskKind.RepeatCopy] },
+        IntFlag("max-repeats", "Upper limit on number of copy repeats.", (o, v) => o with { MaxRepeats = v }, o => o.MaxRepeats) with
+            { Tasks = [TaskKind.RepeatCopy] },
         IntFlag("num-training-iterations", "Number of iterations to train for.", (o, v) => o with { NumTrainingIterations = v }, o => o.NumTrainingIterations),
         IntFlag("report-interval", "Iterations between reports (samples, valid loss).", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
         new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints).", (o, v) => o with { CheckpointDir = v }, o => o.CheckpointDir),
@@ -74,12 +109,24 @@ public sealed record TrainOptions
     ];
 
     /// <summary>
+    /// The settings a run of <paramref name="task"/> starts from: repeat copy's are DeepMind's (4 bits, length 1–2,
+    /// repeats 1–2), copy's the NTM paper's (8 bits, length 1–20), adding's and argmax's the PyTorch library's
+    /// (one-hot width 6, length 2–4).
+    /// </summary>
+    public static TrainOptions Defaults(TaskKind task) => task switch
+    {
+        TaskKind.Copy => new TrainOptions { Task = task, NumBits = 8, MinLength = 1, MaxLength = 20 },
+        TaskKind.Adding or TaskKind.Argmax => new TrainOptions { Task = task, MinLength = 2, MaxLength = 4 },
+        _ => new TrainOptions { Task = task },
+    };
+
+    /// <summary>
     /// Parses <c>--flag value</c> and <c>--flag=value</c> arguments and validates the result.
     /// </summary>
     /// <exception cref="UsageException">Unknown flag, missing or malformed value, or an inconsistent setting.</exception>
     public static TrainOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new TrainOptions();
+        var given = new List<(Flag Flag, string Value)>();
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -96,10 +143,27 @@ public sealed record TrainOptions
                 if (i + 1 >= args.Count) throw new UsageException($"--{flag.Name} needs a value");
                 value = args[++i];
             }
-            options = flag.Apply(options, value);
+            given.Add((flag, value));
         }
+
+        // The task decides the defaults of the other flags, so it is applied first.
+        var options = new TrainOptions();
+        foreach (var (flag, value) in given.Where(g => g.Flag.Name == "task")) options = flag.Apply(options, value);
+        options = Defaults(options.Task);
+        foreach (var (flag, value) in given) options = flag.Apply(options, value);
+        foreach (var (flag, _) in given) CheckApplies(flag, options);
         options.Validate();
         return options;
+    }
+
+    private static void CheckApplies(Flag flag, TrainOptions options)
+    {
+        if (flag.Tasks is { } tasks && !tasks.Contains(options.Task))
+            throw new UsageException($"--{flag.Name} does not apply to --task {Choices.Name(options.Task)} " +
+                                     $"(only to {string.Join(", ", tasks.Select(Choices.Name))})");
+        if (flag.Models is { } models && !models.Contains(options.Model))
+            throw new UsageException($"--{flag.Name} does not apply to --model {Choices.Name(options.Model)} " +
+                                     $"(only to {string.Join(", ", models.Select(Choices.Name))})");
     }
 
     /// <summary>Whether the arguments ask for the help text.</summary>
@@ -109,9 +173,23 @@ public sealed record TrainOptions
     public static string HelpText()
     {
         var defaults = new TrainOptions();
-        var sb = new StringBuilder("Trains a Differentiable Neural Computer on the repeat-copy task.\n\nUsage: Dnc.Train [--flag value]...\n\n");
+        var sb = new StringBuilder("Trains a memory-augmented core (DNC, NTM, SAM, SDNC) on an algorithmic task " +
+                                   "(repeat copy, copy, adding, argmax).\n\nUsage: Dnc.Train [--flag value]...\n\n");
         foreach (var f in Flags)
-            sb.Append(CultureInfo.InvariantCulture, $"  --{f.Name,-26}{f.Help} (default: {DefaultText(f.Show(defaults))})\n");
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  --{f.Name,-26}{f.Help}");
+            if (f.Models is { } models) sb.Append(CultureInfo.InvariantCulture, $" [{string.Join(", ", models.Select(Choices.Name))}]");
+            if (f.Tasks is { } tasks) sb.Append(CultureInfo.InvariantCulture, $" [{string.Join(", ", tasks.Select(Choices.Name))}]");
+            sb.Append(CultureInfo.InvariantCulture, $" (default: {DefaultText(f.Show(defaults))}");
+            // Flags whose default depends on the task list the other tasks' defaults.
+            foreach (var task in (f.Tasks ?? Enum.GetValues<TaskKind>()).Where(t => t != defaults.Task))
+            {
+                string other = f.Show(Defaults(task));
+                if (other != f.Show(defaults) && f.Name != "task")
+                    sb.Append(CultureInfo.InvariantCulture, $"; {Choices.Name(task)}: {DefaultText(other)}");
+            }
+            sb.Append(")\n");
+        }
         return sb.ToString();
     }
 
@@ -136,6 +214,9 @@ public sealed record TrainOptions
         Positive("max-length", MaxLength);
         Positive("min-repeats", MinRepeats);
         Positive("max-repeats", MaxRepeats);
+        if (InputSize < 2) throw new UsageException($"--input-size must be at least 2 (digits and the end marker), got {InputSize}");
+        Positive("sparse-reads", SparseReads);
+        Positive("link-sparsity", LinkSparsity);
         if (MinLength > MaxLength) throw new UsageException($"--min-length ({MinLength}) must not exceed --max-length ({MaxLength})");
         if (MinRepeats > MaxRepeats) throw new UsageException($"--min-repeats ({MinRepeats}) must not exceed --max-repeats ({MaxRepeats})");
         if (NumTrainingIterations < 0) throw new UsageException($"--num-training-iterations must be 0 or more, got {NumTrainingIterations}");
@@ -143,22 +224,48 @@ public sealed record TrainOptions
         if (CheckpointInterval == 0 || CheckpointInterval < -1)
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
+        if (Task is TaskKind.Adding or TaskKind.Argmax && ClipValue > 0 && LargestTarget > ClipValue)
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--task {Choices.Name(Task)}: the largest target {LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
+                string.Create(CultureInfo.InvariantCulture, $"exceeds --clip-value {ClipValue}, which bounds the model's output; ") +
+                "lower --max-length or raise --clip-value (0: no clipping)");
+        if (!ModelFactory.IsAvailable(Model))
+            throw new UsageException($"--model {Choices.Name(Model)} is not available in this build");
     }
 
+    // The largest number the adding or argmax task asks for: (S−2)·max-length or max-length−1.
+    private float LargestTarget => Task == TaskKind.Adding ? (float)(InputSize - 2) * MaxLength : MaxLength - 1;
+
     /// <summary>
-    /// The settings a checkpoint must agree with to be resumed: model, task, optimizer and seed
-    /// (not the run length, intervals or paths).
+    /// The settings a checkpoint must agree with to be resumed: model and task (by name and by their settings),
+    /// optimizer and seed (not the run length, intervals or paths). Keys are <c>train.py</c>'s flag names.
     /// </summary>
     public string ConfigurationJson()
     {
         var node = new JsonObject
         {
+            ["model"] = Choices.Name(Model), ["task"] = Choices.Name(Task),
             ["hidden_size"] = HiddenSize, ["memory_size"] = MemorySize, ["word_size"] = WordSize,
             ["num_write_heads"] = NumWriteHeads, ["num_read_heads"] = NumReadHeads, ["clip_value"] = ClipValue,
-            ["max_grad_norm"] = MaxGradNorm, ["learning_rate"] = LearningRate, ["optimizer_epsilon"] = OptimizerEpsilon,
-            ["num_bits"] = NumBits, ["batch_size"] = BatchSize, ["min_length"] = MinLength, ["max_length"] = MaxLength,
-            ["min_repeats"] = MinRepeats, ["max_repeats"] = MaxRepeats, ["seed"] = Seed,
         };
+        // Settings of another model or task do not change this run, so they do not belong to its configuration.
+        if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
+        if (Model is ModelKind.Sam or ModelKind.Sdnc) node["sparse_reads"] = SparseReads;
+        if (Model == ModelKind.Sdnc) node["link_sparsity"] = LinkSparsity;
+        node["max_grad_norm"] = MaxGradNorm;
+        node["learning_rate"] = LearningRate;
+        node["optimizer_epsilon"] = OptimizerEpsilon;
+        if (Task is TaskKind.RepeatCopy or TaskKind.Copy) node["num_bits"] = NumBits;
+        if (Task is TaskKind.Adding or TaskKind.Argmax) node["input_size"] = InputSize;
+        node["batch_size"] = BatchSize;
+        node["min_length"] = MinLength;
+        node["max_length"] = MaxLength;
+        if (Task == TaskKind.RepeatCopy)
+        {
+            node["min_repeats"] = MinRepeats;
+            node["max_repeats"] = MaxRepeats;
+        }
+        node["seed"] = Seed;
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
     }
 

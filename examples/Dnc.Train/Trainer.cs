@@ -1,7 +1,5 @@
 using System.Globalization;
-using Modules;
 using Modules.Checkpoints;
-using Modules.Dnc;
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
 using Modules.Training;
@@ -9,8 +7,8 @@ using Modules.Training;
 namespace DncTrain;
 
 /// <summary>
-/// DeepMind's <c>train.py</c> loop: a DNC unrolled over repeat-copy batches, masked sigmoid cross-entropy,
-/// gradients clipped to a global norm, TF1-style RMSProp; plus checkpoints that resume the run exactly.
+/// DeepMind's <c>train.py</c> loop over any model and task: the core unrolled over the task's batches, the task's
+/// cost, gradients clipped to a global norm, TF1-style RMSProp; plus checkpoints that resume the run exactly.
 /// </summary>
 public sealed class Trainer
 {
@@ -29,9 +27,8 @@ public sealed class Trainer
         options.Validate();
         this.options = options;
         this.reporter = reporter ?? new Reporter(TextWriter.Null, interactive: false, options.NumTrainingIterations);
-        Task = new RepeatCopy(options.NumBits, options.BatchSize, options.MinLength, options.MaxLength,
-            options.MinRepeats, options.MaxRepeats);
-        Model = CreateModel(options, Task.TargetSize);
+        Task = TaskFactory.Create(options);
+        Model = ModelFactory.Create(options, Task.TargetSize);
         optimizer = RmsProp.TensorFlow1(options.LearningRate, epsilon: options.OptimizerEpsilon);
         // Separate streams: training batches, and the batches shown in reports (so --report-interval
         // does not change what the model trains on).
@@ -41,10 +38,10 @@ public sealed class Trainer
     }
 
     /// <summary>The task being trained on.</summary>
-    public RepeatCopy Task { get; }
+    public ITask Task { get; }
 
     /// <summary>The model; its parameters exist after the first step (or after a resume).</summary>
-    public Dnc Model { get; }
+    public IModelRunner Model { get; }
 
     /// <summary>Training steps completed, including those before a resume.</summary>
     public int CompletedSteps { get; private set; }
@@ -54,23 +51,6 @@ public sealed class Trainer
 
     /// <summary>The model's parameters by path.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Parameters => Model.NamedParameters();
-
-    /// <summary>Creates the DNC core the way <c>train.py</c> configures it.</summary>
-    public static Dnc CreateModel(TrainOptions options, int outputSize)
-    {
-        var model = new Dnc(new DncOptions
-        {
-            OutputSize = outputSize,
-            HiddenSize = options.HiddenSize,
-            MemorySize = options.MemorySize,
-            WordSize = options.WordSize,
-            NumReads = options.NumReadHeads,
-            NumWrites = options.NumWriteHeads,
-            ClipValue = options.ClipValue,
-        });
-        model.Seed(options.Seed);
-        return model;
-    }
 
     /// <summary>
     /// Trains up to <c>--num-training-iterations</c>, resuming from the latest checkpoint first. Stops early
@@ -83,26 +63,26 @@ public sealed class Trainer
         if (TryResume() is { } resumedFrom) reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
 
         var losses = new List<float>();
-        var bitErrorsPerStep = new List<float>();
-        double lossSum = 0, bitErrorSum = 0;
+        var errorsPerStep = new List<float>();
+        double lossSum = 0, errorSum = 0;
         int sinceReport = 0;
         bool interrupted = false;
         while (CompletedSteps < options.NumTrainingIterations)
         {
             if (cancellation.IsCancellationRequested) { interrupted = true; break; }
-            var (loss, bitErrors) = TrainStep();
+            var (loss, error) = TrainStep();
             losses.Add(loss);
-            bitErrorsPerStep.Add(bitErrors);
+            errorsPerStep.Add(error);
             lossSum += loss;
-            bitErrorSum += bitErrors;
+            errorSum += error;
             sinceReport++;
             reporter.Progress(CompletedSteps, loss);
             StepCompleted?.Invoke(CompletedSteps);
 
             if (CompletedSteps % options.ReportInterval == 0)
             {
-                reporter.Report(CompletedSteps - 1, (float)(lossSum / sinceReport), (float)(bitErrorSum / sinceReport), Sample());
-                lossSum = bitErrorSum = 0;
+                reporter.Report(CompletedSteps - 1, (float)(lossSum / sinceReport), Task.ErrorName, (float)(errorSum / sinceReport), Sample());
+                lossSum = errorSum = 0;
                 sinceReport = 0;
             }
             if (checkpoints is not null && options.CheckpointInterval > 0 && CompletedSteps % options.CheckpointInterval == 0)
@@ -113,28 +93,28 @@ public sealed class Trainer
         if (checkpoints is not null && losses.Count > 0 && lastSavedStep != CompletedSteps) SaveCheckpoint();
         if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (lastSavedStep == CompletedSteps ? "; checkpoint saved." : "."));
         if (options.Viz is not null) WriteVisualisation(options.Viz);
-        return new TrainResult(CompletedSteps, interrupted, losses, bitErrorsPerStep);
+        return new TrainResult(CompletedSteps, interrupted, losses, errorsPerStep);
     }
 
     /// <summary>One training iteration on a fresh batch.</summary>
-    /// <returns>The batch's loss and bit errors per sequence.</returns>
-    public (float Loss, float BitErrors) TrainStep()
+    /// <returns>The batch's loss and the task's error measure (<see cref="ITask.Error"/>).</returns>
+    public (float Loss, float Error) TrainStep()
     {
         var data = Task.Sample(dataRng);
-        var logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
+        var logits = Model.Unroll(data.Observations);
         var loss = Task.Cost(logits, data.Targets, data.Mask);
         optimizer.Minimize(loss, Model.NamedParameters(), options.MaxGradNorm);
         CompletedSteps++;
-        return (loss.Item(), RepeatCopy.BitErrors(logits, data.Targets, data.Mask));
+        return (loss.Item(), Task.Error(logits, data.Targets, data.Mask));
     }
 
-    /// <summary>A fresh batch with the model's rounded output, as <c>to_human_readable</c> text.</summary>
+    /// <summary>A fresh batch with the model's prediction, as the task's readable text.</summary>
     public string Sample()
     {
         using var _ = Tensor.NoGrad();
         var data = Task.Sample(sampleRng);
-        var logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
-        return Task.ToHumanReadable(data, RepeatCopy.RoundedPrediction(logits, data.Mask));
+        var logits = Model.Unroll(data.Observations);
+        return Task.ToHumanReadable(data, Task.Prediction(logits, data.Mask));
     }
 
     /// <summary>Runs one episode of a fresh batch and writes the memory heatmaps page.</summary>
@@ -143,18 +123,10 @@ public sealed class Trainer
         using var _ = Tensor.NoGrad();
         var data = Task.Sample(sampleRng);
         var trace = new EpisodeTrace();
-        Tensor logits;
-        Model.Access.Trace = t => trace.Add(t.WriteWeights, t.ReadWeights, t.Usage, t.ReadModes);
-        try
-        {
-            logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
-        }
-        finally
-        {
-            Model.Access.Trace = null;
-        }
-        var page = HtmlVisualizer.Render($"DNC memory over one repeat-copy episode (after {CompletedSteps} steps)",
-            trace.ToHeatmaps(), Task.ToHumanReadable(data, RepeatCopy.RoundedPrediction(logits, data.Mask)));
+        var logits = Model.Unroll(data.Observations, trace);
+        var page = HtmlVisualizer.Render(
+            $"{Model.Name.ToUpperInvariant()} memory over one {Task.Name} episode (after {CompletedSteps} steps)",
+            trace.ToHeatmaps(), Task.ToHumanReadable(data, Task.Prediction(logits, data.Mask)));
         try
         {
             string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -211,7 +183,7 @@ public sealed class Trainer
     private void ConnectModel()
     {
         using var _ = Tensor.NoGrad();
-        DynamicRnn.Unroll(Model, Tensor.Zeros(1, options.BatchSize, Task.ObservationSize));
+        Model.Unroll(Tensor.Zeros(1, options.BatchSize, Task.ObservationSize));
     }
 }
 
@@ -219,5 +191,5 @@ public sealed class Trainer
 /// <param name="Steps">Steps completed in total (including before a resume).</param>
 /// <param name="Interrupted">Whether the run stopped early on cancellation.</param>
 /// <param name="Losses">The loss of every step run in this call.</param>
-/// <param name="BitErrors">The bit errors per sequence of every step run in this call.</param>
-public sealed record TrainResult(int Steps, bool Interrupted, IReadOnlyList<float> Losses, IReadOnlyList<float> BitErrors);
+/// <param name="Errors">The task's error measure (bit errors per sequence, absolute error, accuracy) of every step run in this call.</param>
+public sealed record TrainResult(int Steps, bool Interrupted, IReadOnlyList<float> Losses, IReadOnlyList<float> Errors);

@@ -1,4 +1,5 @@
 using DncTrain;
+using Modules.Dnc;
 using Modules.Tensors;
 
 namespace DncTrain.Tests;
@@ -41,7 +42,8 @@ public sealed class HtmlVisualizerTests
             var read = new Tensor([0f, 0f, 1f, 0.5f, 0.5f, 0f], 1, 2, 3);
             var usage = new Tensor([0.1f * t, 0.2f, 0.3f], 1, 3);
             var modes = new Tensor([0.2f, 0.3f, 0.5f, 1f, 0f, 0f], 1, 2, 3);
-            trace.Add(write, read, usage, modes);
+            trace.Add(new MemoryTrace(write, read, usage));
+            trace.AddReadModes(modes);
         }
         var maps = trace.ToHeatmaps();
         Assert.Equal(["Write weights (head 0)", "Read weights (head 0)", "Read weights (head 1)", "Usage",
@@ -52,6 +54,19 @@ public sealed class HtmlVisualizerTests
         Assert.Equal(["backward 0", "forward 0", "content"], maps[4].RowLabels);
         Assert.Equal(0.5f, maps[4].Values[2, 0]);
         Assert.Equal(1f, maps[5].Values[0, 1]);
+    }
+
+    [Fact]
+    public void Episode_trace_without_usage_or_modes_has_only_weight_panels()
+    {
+        // A core with no usage (e.g. the NTM) and no read modes: B = 1, W = 1, R = 1, N = 2, three steps.
+        var trace = new EpisodeTrace();
+        for (int t = 0; t < 3; t++)
+            trace.Add(new MemoryTrace(new Tensor([1f, 0f], 1, 1, 2), new Tensor([0.25f * t, 1 - 0.25f * t], 1, 1, 2), null));
+        var maps = trace.ToHeatmaps();
+        Assert.Equal(["Write weights (head 0)", "Read weights (head 0)"], maps.Select(m => m.Title));
+        Assert.Equal(0.5f, maps[1].Values[0, 2]);
+        Assert.Equal(3, maps[0].Values.GetLength(1));
     }
 
     private static int CountOf(string s, string part)

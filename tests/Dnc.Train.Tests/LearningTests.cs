@@ -19,8 +19,8 @@ public sealed class LearningTests
         float firstLoss = result.Losses.Take(20).Average();
         float lastLoss = result.Losses.TakeLast(20).Average();
         Assert.True(lastLoss < 0.7f * firstLoss, $"loss fell only from {firstLoss:F3} to {lastLoss:F3}");
-        float firstErrors = result.BitErrors.Take(20).Average();
-        float lastErrors = result.BitErrors.TakeLast(20).Average();
+        float firstErrors = result.Errors.Take(20).Average();
+        float lastErrors = result.Errors.TakeLast(20).Average();
         Assert.True(lastErrors < 0.7f * firstErrors, $"bit errors fell only from {firstErrors:F3} to {lastErrors:F3}");
     }
 }

@@ -10,8 +10,17 @@ public sealed class ReporterTests
         var text = new StringWriter();
         var reporter = new Reporter(text, interactive: false, totalSteps: 10);
         reporter.Progress(1, 3.5f);
-        reporter.Report(99, 1.25f, 0.5f, "\nObservations:\n+1+");
+        reporter.Report(99, 1.25f, "Bit errors per sequence", 0.5f, "\nObservations:\n+1+");
         Assert.Equal("99: Avg training loss 1.250000. Bit errors per sequence 0.5000.\nObservations:\n+1+\n\n",
+            text.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Report_names_the_tasks_error_measure()
+    {
+        var text = new StringWriter();
+        new Reporter(text, interactive: false, totalSteps: 10).Report(9, 4f, "Absolute error", 1.5f, "\nInput: 1 2\nTarget: 3");
+        Assert.StartsWith("9: Avg training loss 4.000000. Absolute error 1.5000.\nInput: 1 2\nTarget: 3",
             text.ToString().ReplaceLineEndings("\n"));
     }
 

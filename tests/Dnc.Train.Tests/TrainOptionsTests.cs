@@ -16,6 +16,89 @@ public sealed class TrainOptionsTests
         Assert.Equal(1000, o.CheckpointInterval);
         Assert.Equal(0UL, o.Seed);
         Assert.Null(o.Viz);
+        Assert.Equal((ModelKind.Dnc, TaskKind.RepeatCopy, ControllerKind.Lstm, 4, 8, 6),
+            (o.Model, o.Task, o.Controller, o.SparseReads, o.LinkSparsity, o.InputSize));
+    }
+
+    [Theory]
+    [InlineData("copy", 8, 1, 20)]
+    [InlineData("adding", 4, 2, 4)]
+    [InlineData("argmax", 4, 2, 4)]
+    [InlineData("repeat-copy", 4, 1, 2)]
+    public void Each_task_starts_from_its_own_defaults(string task, int bits, int minLength, int maxLength)
+    {
+        var o = TrainOptions.Parse(["--task", task]);
+        Assert.Equal(task, Choices.Name(o.Task));
+        Assert.Equal((bits, minLength, maxLength), (o.NumBits, o.MinLength, o.MaxLength));
+    }
+
+    [Fact]
+    public void Task_defaults_do_not_override_flags_given_before_the_task()
+    {
+        var o = TrainOptions.Parse(["--max-length", "5", "--num-bits", "3", "--task", "copy"]);
+        Assert.Equal((TaskKind.Copy, 3, 1, 5), (o.Task, o.NumBits, o.MinLength, o.MaxLength));
+        var a = TrainOptions.Parse(["--task=argmax", "--input-size", "10", "--min-length", "3", "--max-length", "15"]);
+        Assert.Equal((TaskKind.Argmax, 10, 3, 15), (a.Task, a.InputSize, a.MinLength, a.MaxLength));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--task", "sort" }, "--task must be one of repeat-copy, copy, adding, argmax, got 'sort'")]
+    [InlineData(new[] { "--model", "lstm" }, "--model must be one of dnc, ntm, sam, sdnc, got 'lstm'")]
+    [InlineData(new[] { "--task", "adding", "--num-bits", "4" }, "--num-bits does not apply to --task adding (only to repeat-copy, copy)")]
+    [InlineData(new[] { "--num-bits", "4", "--task", "argmax" }, "--num-bits does not apply to --task argmax (only to repeat-copy, copy)")]
+    [InlineData(new[] { "--task", "copy", "--max-repeats", "3" }, "--max-repeats does not apply to --task copy (only to repeat-copy)")]
+    [InlineData(new[] { "--input-size", "5" }, "--input-size does not apply to --task repeat-copy (only to adding, argmax)")]
+    [InlineData(new[] { "--sparse-reads", "2" }, "--sparse-reads does not apply to --model dnc (only to sam, sdnc)")]
+    [InlineData(new[] { "--controller", "feedforward" }, "--controller does not apply to --model dnc (only to ntm)")]
+    [InlineData(new[] { "--model", "sam", "--link-sparsity", "4" }, "--link-sparsity does not apply to --model sam (only to sdnc)")]
+    [InlineData(new[] { "--model", "ntm", "--controller", "rnn" }, "--controller must be one of lstm, feedforward, got 'rnn'")]
+    [InlineData(new[] { "--task", "adding", "--input-size", "1" }, "--input-size must be at least 2 (digits and the end marker), got 1")]
+    [InlineData(new[] { "--task", "adding", "--max-length", "10" },
+        "--task adding: the largest target 40 (from --input-size 6 and --max-length 10) exceeds --clip-value 20")]
+    [InlineData(new[] { "--task", "argmax", "--max-length", "30" },
+        "--task argmax: the largest target 29 (from --input-size 6 and --max-length 30) exceeds --clip-value 20")]
+    public void Bad_model_and_task_combinations_give_one_line_messages(string[] args, string expected)
+    {
+        var e = Assert.Throws<UsageException>(() => TrainOptions.Parse(args));
+        Assert.StartsWith(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Adding_with_long_sequences_is_fine_without_clipping()
+    {
+        var o = TrainOptions.Parse(["--task", "adding", "--max-length", "10", "--clip-value", "0"]);
+        Assert.Equal(10, o.MaxLength);
+    }
+
+    [Theory]
+    [InlineData("ntm")]
+    [InlineData("sam")]
+    [InlineData("sdnc")]
+    public void A_model_missing_from_the_build_is_a_usage_error(string model)
+    {
+        var kind = Choices.Parse<ModelKind>("model", model, Choices.Name);
+        if (ModelFactory.IsAvailable(kind))
+            Assert.Equal(kind, TrainOptions.Parse(["--model", model]).Model);
+        else
+            Assert.Equal($"--model {model} is not available in this build",
+                Assert.Throws<UsageException>(() => TrainOptions.Parse(["--model", model])).Message);
+    }
+
+    [Fact]
+    public void Configuration_json_names_model_and_task_and_only_their_settings()
+    {
+        string repeat = TrainOptions.Parse([]).ConfigurationJson();
+        Assert.StartsWith("{\"model\":\"dnc\",\"task\":\"repeat-copy\",", repeat);
+        Assert.Contains("\"min_repeats\":1", repeat);
+        Assert.DoesNotContain("input_size", repeat);
+        Assert.DoesNotContain("sparse_reads", repeat);
+
+        string adding = TrainOptions.Parse(["--task", "adding"]).ConfigurationJson();
+        Assert.Contains("\"task\":\"adding\"", adding);
+        Assert.Contains("\"input_size\":6", adding);
+        Assert.DoesNotContain("num_bits", adding);
+        Assert.DoesNotContain("repeats", adding);
     }
 
     [Fact]
@@ -71,7 +154,12 @@ public sealed class TrainOptionsTests
                      "--min-length", "--max-length", "--min-repeats", "--max-repeats", "--num-training-iterations",
                      "--report-interval", "--checkpoint-dir", "--checkpoint-interval", "--seed", "--viz" })
             Assert.Contains(flag + " ", help);
+        foreach (var flag in new[] { "--model", "--task", "--controller", "--sparse-reads", "--link-sparsity", "--input-size" })
+            Assert.Contains(flag + " ", help);
         Assert.Contains("(default: 1E-10)", help);
+        Assert.Contains("[repeat-copy, copy] (default: 4; copy: 8)", help);
+        Assert.Contains("(default: 2; copy: 20; adding: 4; argmax: 4)", help);
+        Assert.Contains("[sam, sdnc] (default: 4)", help);
         Assert.Contains("(default: 100000)", help);
     }
 }

@@ -1,0 +1,58 @@
+namespace DncTrain;
+
+/// <summary>The memory core trained: <c>--model dnc|ntm|sam|sdnc</c>.</summary>
+public enum ModelKind
+{
+    /// <summary>The Differentiable Neural Computer (DeepMind's DNC).</summary>
+    Dnc,
+    /// <summary>The Neural Turing Machine (Graves et al. 2014).</summary>
+    Ntm,
+    /// <summary>Sparse Access Memory (Rae et al. 2016).</summary>
+    Sam,
+    /// <summary>The sparse DNC (Rae et al. 2016).</summary>
+    Sdnc,
+}
+
+/// <summary>The task trained on: <c>--task repeat-copy|copy|adding|argmax</c>.</summary>
+public enum TaskKind
+{
+    /// <summary>DeepMind's repeat copy.</summary>
+    RepeatCopy,
+    /// <summary>The NTM paper's copy.</summary>
+    Copy,
+    /// <summary>The PyTorch DNC library's adding task.</summary>
+    Adding,
+    /// <summary>The PyTorch DNC library's argmax task.</summary>
+    Argmax,
+}
+
+/// <summary>The NTM's controller: <c>--controller lstm|feedforward</c>.</summary>
+public enum ControllerKind
+{
+    /// <summary>An LSTM controller.</summary>
+    Lstm,
+    /// <summary>A feed-forward controller.</summary>
+    FeedForward,
+}
+
+/// <summary>The command-line spelling of the choices.</summary>
+public static class Choices
+{
+    /// <summary>The flag value of a model, e.g. <c>dnc</c>.</summary>
+    public static string Name(ModelKind model) => model.ToString().ToLowerInvariant();
+
+    /// <summary>The flag value of a task, e.g. <c>repeat-copy</c>.</summary>
+    public static string Name(TaskKind task) => task == TaskKind.RepeatCopy ? "repeat-copy" : task.ToString().ToLowerInvariant();
+
+    /// <summary>The flag value of a controller, e.g. <c>feedforward</c>.</summary>
+    public static string Name(ControllerKind controller) => controller.ToString().ToLowerInvariant();
+
+    /// <summary>Parses <c>--flag value</c> into one of <typeparamref name="T"/>'s values by its command-line name.</summary>
+    /// <exception cref="UsageException">No value has that name; the message lists the choices.</exception>
+    public static T Parse<T>(string flag, string value, Func<T, string> name) where T : struct, Enum
+    {
+        foreach (var choice in Enum.GetValues<T>())
+            if (name(choice) == value) return choice;
+        throw new UsageException($"--{flag} must be one of {string.Join(", ", Enum.GetValues<T>().Select(name))}, got '{value}'");
+    }
+}

@@ -1,0 +1,63 @@
+using Modules.Dnc;
+
+namespace DncTrain;
+
+/// <summary>Builds the <c>--model</c> core, configured from the run's flags, behind an <see cref="IModelRunner"/>.</summary>
+public static class ModelFactory
+{
+    /// <summary>Whether this build contains <paramref name="model"/>.</summary>
+    public static bool IsAvailable(ModelKind model) => model == ModelKind.Dnc;
+
+    /// <summary>Creates and seeds the model with <paramref name="outputSize"/> outputs per step.</summary>
+    /// <exception cref="UsageException">The model is not in this build or rejects its settings.</exception>
+    public static IModelRunner Create(TrainOptions options, int outputSize)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var runner = options.Model switch
+            {
+                ModelKind.Dnc => CreateDnc(options, outputSize),
+                _ => throw new UsageException($"--model {Choices.Name(options.Model)} is not available in this build"),
+            };
+            runner.Module.Seed(options.Seed);
+            return runner;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--model {Choices.Name(options.Model)}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    /// <summary>The DNC the way <c>train.py</c> configures it (DeepMind's defaults for repeat copy), not yet seeded.</summary>
+    public static Dnc CreateDncCore(TrainOptions options, int outputSize)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var model = new Dnc(new DncOptions
+        {
+            OutputSize = outputSize,
+            HiddenSize = options.HiddenSize,
+            MemorySize = options.MemorySize,
+            WordSize = options.WordSize,
+            NumReads = options.NumReadHeads,
+            NumWrites = options.NumWriteHeads,
+            ClipValue = options.ClipValue,
+        });
+        return model;
+    }
+
+    // The DNC reports its access through MemoryAccess.Trace; its read modes get a panel of their own.
+    private static IModelRunner CreateDnc(TrainOptions options, int outputSize)
+    {
+        var dnc = CreateDncCore(options, outputSize);
+        return CoreRunner.Create("dnc", dnc, dnc, trace =>
+        {
+            dnc.Access.Trace = step =>
+            {
+                trace.Add(new MemoryTrace(step.WriteWeights, step.ReadWeights, step.Usage));
+                trace.AddReadModes(step.ReadModes);
+            };
+            return () => dnc.Access.Trace = null;
+        });
+    }
+}
