@@ -102,7 +102,7 @@ public sealed record TrainOptions
             { Tasks = [TaskKind.RepeatCopy] },
         IntFlag("num-training-iterations", "Number of iterations to train for.", (o, v) => o with { NumTrainingIterations = v }, o => o.NumTrainingIterations),
         IntFlag("report-interval", "Iterations between reports (samples, valid loss).", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
-        new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints).", (o, v) => o with { CheckpointDir = v }, o => o.CheckpointDir),
+        new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints; default ./checkpoints/<model>, or <model>-<task> for tasks other than repeat-copy).", (o, v) => o with { CheckpointDir = v }, o => o.CheckpointDir),
         IntFlag("checkpoint-interval", "Checkpointing step interval (-1: only at the end and on Ctrl+C).", (o, v) => o with { CheckpointInterval = v }, o => o.CheckpointInterval),
         new("seed", "Seed of parameter initialisation and episode sampling.", (o, v) => o with { Seed = ParseULong("seed", v) }, o => o.Seed.ToString(CultureInfo.InvariantCulture)),
         new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? ""),
@@ -151,10 +151,20 @@ public sealed record TrainOptions
         foreach (var (flag, value) in given.Where(g => g.Flag.Name == "task")) options = flag.Apply(options, value);
         options = Defaults(options.Task);
         foreach (var (flag, value) in given) options = flag.Apply(options, value);
+        if (!given.Any(g => g.Flag.Name == "checkpoint-dir"))
+            options = options with { CheckpointDir = DefaultCheckpointDir(options.Model, options.Task) };
         foreach (var (flag, _) in given) CheckApplies(flag, options);
         options.Validate();
         return options;
     }
+
+    /// <summary>
+    /// Where checkpoints go unless <c>--checkpoint-dir</c> says otherwise: <c>./checkpoints/&lt;model&gt;</c> for repeat copy
+    /// (so DeepMind's setting keeps <c>./checkpoints/dnc</c>), <c>./checkpoints/&lt;model&gt;-&lt;task&gt;</c> for the other tasks,
+    /// so runs of different models or tasks do not refuse each other's checkpoints.
+    /// </summary>
+    public static string DefaultCheckpointDir(ModelKind model, TaskKind task) =>
+        Path.Combine(".", "checkpoints", task == TaskKind.RepeatCopy ? Choices.Name(model) : $"{Choices.Name(model)}-{Choices.Name(task)}");
 
     private static void CheckApplies(Flag flag, TrainOptions options)
     {

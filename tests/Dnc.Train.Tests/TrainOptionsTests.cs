@@ -33,6 +33,15 @@ public sealed class TrainOptionsTests
     }
 
     [Fact]
+    public void Default_checkpoint_directory_is_per_model_and_task()
+    {
+        Assert.Equal(Path.Combine(".", "checkpoints", "dnc"), TrainOptions.Parse(["--task", "repeat-copy"]).CheckpointDir);
+        Assert.Equal(Path.Combine(".", "checkpoints", "dnc-copy"), TrainOptions.Parse(["--task", "copy"]).CheckpointDir);
+        Assert.Equal("mine", TrainOptions.Parse(["--checkpoint-dir", "mine", "--task", "adding"]).CheckpointDir);
+        Assert.Equal(Path.Combine(".", "checkpoints", "sdnc-argmax"), TrainOptions.DefaultCheckpointDir(ModelKind.Sdnc, TaskKind.Argmax));
+    }
+
+    [Fact]
     public void Task_defaults_do_not_override_flags_given_before_the_task()
     {
         var o = TrainOptions.Parse(["--max-length", "5", "--num-bits", "3", "--task", "copy"]);
