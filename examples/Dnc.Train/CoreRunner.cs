@@ -65,7 +65,7 @@ public static class CoreRunner
     /// A runner for a core that reports <see cref="MemoryTrace"/>s through an <c>Action&lt;MemoryTrace&gt;? Trace</c>
     /// property (the contract of every memory core): <paramref name="setTrace"/> assigns that property.
     /// </summary>
-    public static CoreRunner<TState> Create<TState>(string name, Module module, IRnnCore<TState> core, Action<Action<MemoryTrace>?> setTrace)
+    public static CoreRunner<TState> WithTraceProperty<TState>(string name, Module module, IRnnCore<TState> core, Action<Action<MemoryTrace>?> setTrace)
         where TState : struct, IState<TState> =>
         new(name, module, core, trace =>
         {
