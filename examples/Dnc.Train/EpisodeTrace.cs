@@ -5,10 +5,17 @@ namespace DncTrain;
 
 /// <summary>
 /// What the memory did over one episode, for the first batch entry, gathered step by step while unrolling:
-/// every core's <see cref="MemoryTrace"/>, plus the DNC's read modes when it reports them.
+/// every core's <see cref="MemoryTrace"/>, plus the DNC's read modes when it reports them. Memories larger than
+/// <see cref="MaxRows"/> slots (the sparse cores' large N) are drawn with only the slots the episode touched.
 /// </summary>
 public sealed class EpisodeTrace
 {
+    /// <summary>Up to this many slots every slot gets a row; beyond it only touched slots do (at most this many).</summary>
+    public const int MaxRows = 256;
+
+    /// <summary>A slot counts as touched when some step's read or write weight on it reaches this.</summary>
+    public const float TouchedWeight = 0.01f;
+
     private readonly List<Tensor> writeWeights = [];
     private readonly List<Tensor> readWeights = [];
     private readonly List<Tensor?> usage = [];
@@ -21,16 +28,23 @@ public sealed class EpisodeTrace
     public void Add(MemoryTrace step)
     {
         ArgumentNullException.ThrowIfNull(step);
-        writeWeights.Add(step.WriteWeights.Detach().Clone());
-        readWeights.Add(step.ReadWeights.Detach().Clone());
-        usage.Add(step.Usage?.Detach().Clone());
+        // Only the first batch entry is drawn, so only it is kept.
+        writeWeights.Add(FirstEntry(step.WriteWeights));
+        readWeights.Add(FirstEntry(step.ReadWeights));
+        usage.Add(step.Usage is { } u ? FirstEntry(u) : null);
     }
 
     /// <summary>Records one step's DNC read modes, [B, R, 1+2W] (W backward, W forward, 1 content).</summary>
     public void AddReadModes(Tensor modes)
     {
         ArgumentNullException.ThrowIfNull(modes);
-        readModes.Add(modes.Detach().Clone());
+        readModes.Add(FirstEntry(modes));
+    }
+
+    private static Tensor FirstEntry(Tensor x)
+    {
+        using var _ = Tensor.NoGrad();
+        return x.Detach().Slice(0, 0, 1).Clone();
     }
 
     /// <summary>
@@ -41,14 +55,16 @@ public sealed class EpisodeTrace
     {
         if (Steps == 0) return [];
         var maps = new List<Heatmap>();
-        int writes = writeWeights[0].Dim(1), reads = readWeights[0].Dim(1), slots = writeWeights[0].Dim(2);
-        var slotLabels = Enumerable.Range(0, slots).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        int writes = writeWeights[0].Dim(1), reads = readWeights[0].Dim(1);
+        int[] shown = ShownSlots();
+        string suffix = shown.Length == writeWeights[0].Dim(2) ? "" : ", touched slots";
+        var slotLabels = shown.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         for (int w = 0; w < writes; w++)
-            maps.Add(new Heatmap($"Write weights (head {w})", Collect(writeWeights, slots, (x, n) => x.At(0, w, n)), slotLabels));
+            maps.Add(new Heatmap($"Write weights (head {w}{suffix})", Collect(writeWeights, shown.Length, (x, i) => x.At(0, w, shown[i])), slotLabels));
         for (int r = 0; r < reads; r++)
-            maps.Add(new Heatmap($"Read weights (head {r})", Collect(readWeights, slots, (x, n) => x.At(0, r, n)), slotLabels));
+            maps.Add(new Heatmap($"Read weights (head {r}{suffix})", Collect(readWeights, shown.Length, (x, i) => x.At(0, r, shown[i])), slotLabels));
         if (usage.All(u => u is not null))
-            maps.Add(new Heatmap("Usage", Collect(usage!, slots, (x, n) => x.At(0, n)), slotLabels));
+            maps.Add(new Heatmap(suffix.Length == 0 ? "Usage" : "Usage (touched slots)", Collect(usage!, shown.Length, (x, i) => x.At(0, shown[i])), slotLabels));
         if (readModes.Count == Steps)
         {
             int modes = readModes[0].Dim(2);
@@ -59,6 +75,21 @@ public sealed class EpisodeTrace
                 maps.Add(new Heatmap($"Read modes (head {r})", Collect(readModes, modes, (x, m) => x.At(0, r, m)), modeLabels));
         }
         return maps;
+    }
+
+    // Every slot of a small memory; of a large one, the slots some read or write weight reached TouchedWeight on.
+    private int[] ShownSlots()
+    {
+        int slots = writeWeights[0].Dim(2);
+        if (slots <= MaxRows) return Enumerable.Range(0, slots).ToArray();
+        var touched = new bool[slots];
+        foreach (var weights in writeWeights.Concat(readWeights))
+        {
+            var values = weights.Values;   // [1, heads, N]
+            for (int i = 0; i < values.Length; i++)
+                if (values[i] >= TouchedWeight) touched[i % slots] = true;
+        }
+        return Enumerable.Range(0, slots).Where(n => touched[n]).Take(MaxRows).ToArray();
     }
 
     private static float[,] Collect(IReadOnlyList<Tensor> steps, int rows, Func<Tensor, int, float> value)

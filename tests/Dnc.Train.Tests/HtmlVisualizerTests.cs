@@ -69,6 +69,30 @@ public sealed class HtmlVisualizerTests
         Assert.Equal(3, maps[0].Values.GetLength(1));
     }
 
+    [Fact]
+    public void Large_memories_show_only_the_touched_slots()
+    {
+        // N = 300 > MaxRows: the episode writes slot 5, reads slots 7 (0.5) and 299 (0.02); slot 8 gets 0.005 (untouched).
+        var trace = new EpisodeTrace();
+        var write = Tensor.Zeros(2, 1, 300);
+        write.Data[5] = 1f;
+        write.Data[300 + 100] = 1f;   // batch entry 1 is not drawn
+        var read = Tensor.Zeros(2, 1, 300);
+        read.Data[7] = 0.5f;
+        read.Data[8] = 0.005f;
+        read.Data[299] = 0.02f;
+        var usage = Tensor.Zeros(2, 300);
+        usage.Data[299] = 0.75f;
+        trace.Add(new MemoryTrace(write, read, usage));
+        var maps = trace.ToHeatmaps();
+        Assert.Equal(["Write weights (head 0, touched slots)", "Read weights (head 0, touched slots)", "Usage (touched slots)"],
+            maps.Select(m => m.Title));
+        Assert.Equal(["5", "7", "299"], maps[0].RowLabels);
+        Assert.Equal(1f, maps[0].Values[0, 0]);
+        Assert.Equal(0.02f, maps[1].Values[2, 0]);
+        Assert.Equal(0.75f, maps[2].Values[2, 0]);
+    }
+
     private static int CountOf(string s, string part)
     {
         int count = 0;
