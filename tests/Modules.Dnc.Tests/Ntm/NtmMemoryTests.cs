@@ -52,15 +52,32 @@ public class NtmMemoryTests
         FiniteDifference.AssertClose(vector.ToArray(), NtmMemory.Read(written, readWeights).Values, 0, 1e-3, "read back");
     }
 
-    [Fact]
-    public void Write_Gradients_MatchFiniteDifferences()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Write_Gradients_MatchFiniteDifferences(int heads)
     {
         var g = new Generator(12);
         var memory = Tensor.Normal(g, [2, 5, 3]);
-        var weights = Tensor.Softmax(Tensor.Normal(g, [2, 2, 5]), -1);
-        var erase = Tensor.Uniform(g, [2, 2, 3], 0f, 1f);
-        var add = Tensor.Normal(g, [2, 2, 3]);
+        var weights = Tensor.Softmax(Tensor.Normal(g, [2, heads, 5]), -1);
+        var erase = Tensor.Uniform(g, [2, heads, 3], 0f, 1f);
+        var add = Tensor.Normal(g, [2, heads, 3]);
         FiniteDifference.Check(x => NtmMemory.Write(x[0], x[1], x[2], x[3]), [memory, weights, erase, add], eps: 1e-3f, atol: 1e-3);
+    }
+
+    [Fact]
+    public void Write_WithAFullErase_PassesNoGradientThroughTheErasedCell_AndStaysFinite()
+    {
+        // Two heads fully erase the same cell: keep = 0·0, so ∂M'/∂M = 0 there, and each head's erase gradient sees the
+        // other's zero factor (a product over the other heads, not a division by its own factor).
+        var memory = new Tensor([2f, 3f], 1, 1, 2).RequireGrad();
+        var weights = new Tensor([1f, 1f], 1, 2, 1).RequireGrad();
+        var erase = new Tensor([1f, 0f, 1f, 0f], 1, 2, 2).RequireGrad();
+        var add = Tensor.Zeros(1, 2, 2).RequireGrad();
+        NtmMemory.Write(memory, weights, erase, add).Sum().Backward();
+        FiniteDifference.AssertClose([0f, 1f], memory.Grad!.Values, 0, 1e-7, "dM");
+        FiniteDifference.AssertClose([0f, -3f, 0f, -3f, 0f, 0f], [.. erase.Grad!.Values, .. weights.Grad!.Values], 0, 1e-6, "de, dw");
     }
 
     [Fact]
