@@ -226,4 +226,13 @@ public class NtmTests
         Assert.Equal((64, 16, 16, 4, 1, 20f, NtmController.Lstm),
             (defaults.HiddenSize, defaults.MemorySize, defaults.WordSize, defaults.NumReads, defaults.NumWrites, defaults.ClipValue, defaults.Controller));
     }
+
+    [Fact]
+    public void PapersCopyConfiguration_HasTheDocumentedParameterCount()
+    {
+        // LSTM (9 + 20 + 100)·400 + 400 = 52,000; write heads 6,666; read heads 2,626; output (100 + 20)·8 + 8 = 968.
+        var ntm = new Ntm(new NtmOptions { OutputSize = 8, HiddenSize = 100, MemorySize = 128, WordSize = 20, NumReads = 1, NumWrites = 1 });
+        ntm.Step(Tensor.Zeros(1, 9), ntm.InitialState(1));
+        Assert.Equal(62_260, ntm.NamedParameters().Sum(p => p.Value.Size));
+    }
 }
