@@ -39,11 +39,13 @@ public class NtmLearningTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(NtmController.Lstm)]
-    [InlineData(NtmController.FeedForward)]
-    public void TinyNtm_LearnsToCopy_WithinAFewHundredSteps(NtmController controller)
+    [InlineData(NtmController.Lstm, 0.5f)]
+    [InlineData(NtmController.FeedForward, 0.2f)]
+    public void TinyNtm_LearnsToCopy_WithinAFewHundredSteps(NtmController controller, float ratio)
     {
-        // Lengths 1–3, 4 bits, batch 8, Adam at 1e-2 (larger than a real run's, so the trend shows in 300 steps); loss is
+        // The feed-forward controller's only recurrence is the memory (and the read words), so its fall shows that the
+        // heads learn to write and read back; on this run it ends near 0.01 (from ≈ 4), the LSTM near 1.5.
+        // Lengths 1–3, 4 bits, batch 8, Adam at 1e-2 (larger than a real run's, so the trend shows in 600 steps); loss is
         // the masked sigmoid cross-entropy summed over time and bits, averaged over the batch (chance: 4·L·ln 2 ≈ 5.5).
         var ntm = new Ntm(new NtmOptions
         {
@@ -65,6 +67,6 @@ public class NtmLearningTests(ITestOutputHelper output)
         Assert.All(losses, l => Assert.True(float.IsFinite(l)));
         float first = losses.Take(50).Average(), last = losses.TakeLast(50).Average();
         output.WriteLine($"{controller}: mean loss of the first 50 steps {first:F3}, of the last 50 {last:F3}");
-        Assert.True(last < 0.5f * first, $"loss fell only from {first:F3} to {last:F3}");
+        Assert.True(last < ratio * first, $"loss fell only from {first:F3} to {last:F3}");
     }
 }
