@@ -125,7 +125,7 @@ public class NtmTests
     }
 
     [Fact]
-    public void FeedForwardController_KeepsNoStateOfItsOwn_AndReluGivesNonNegativeActivations()
+    public void FeedForwardController_WithRelu_KeepsNoStateOfItsOwn_AndGivesFiniteOutputs()
     {
         var ntm = new Ntm(Tiny(NtmController.FeedForward) with { FeedForwardActivation = NtmActivation.Relu });
         var run = DynamicRnn.Unroll(ntm, Tensor.Normal(new Generator(2), [3, 2, 3]));
