@@ -1,4 +1,5 @@
 using Modules.Dnc;
+using Modules.Dnc.Ntm;
 
 namespace DncTrain;
 
@@ -6,7 +7,7 @@ namespace DncTrain;
 public static class ModelFactory
 {
     /// <summary>Whether this build contains <paramref name="model"/>.</summary>
-    public static bool IsAvailable(ModelKind model) => model == ModelKind.Dnc;
+    public static bool IsAvailable(ModelKind model) => model is ModelKind.Dnc or ModelKind.Ntm;
 
     /// <summary>Creates and seeds the model with <paramref name="outputSize"/> outputs per step.</summary>
     /// <exception cref="UsageException">The model is not in this build or rejects its settings.</exception>
@@ -18,6 +19,7 @@ public static class ModelFactory
             var runner = options.Model switch
             {
                 ModelKind.Dnc => CreateDnc(options, outputSize),
+                ModelKind.Ntm => CreateNtm(options, outputSize),
                 _ => throw new UsageException($"--model {Choices.Name(options.Model)} is not available in this build"),
             };
             runner.Module.Seed(options.Seed);
@@ -59,5 +61,24 @@ public static class ModelFactory
             };
             return () => dnc.Access.Trace = null;
         });
+    }
+
+    // The sizes every core shares take the DNC's flags; the core's own settings come from its flags.
+    private static IModelRunner CreateNtm(TrainOptions options, int outputSize)
+    {
+        var ntmOptions = new NtmOptions
+        {
+            OutputSize = outputSize,
+            HiddenSize = options.HiddenSize,
+            MemorySize = options.MemorySize,
+            WordSize = options.WordSize,
+            NumReads = options.NumReadHeads,
+            NumWrites = options.NumWriteHeads,
+            ClipValue = options.ClipValue,
+            Controller = options.Controller == ControllerKind.FeedForward ? NtmController.FeedForward : NtmController.Lstm,
+        };
+        ntmOptions.Validate();
+        var ntm = new Ntm(ntmOptions);
+        return CoreRunner.WithTraceProperty("ntm", ntm, ntm, trace => ntm.Trace = trace);
     }
 }
