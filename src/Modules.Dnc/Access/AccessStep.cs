@@ -1,4 +1,5 @@
 using Modules.Dnc.Addressing;
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Access;
@@ -39,8 +40,7 @@ public static class AccessStep
         var memory = EraseAndWrite(previous.Memory, writeWeights, eraseVectors, raw.WriteVectors);
 
         // 4. Temporal linkage.
-        var link = Linkage.Link(previous.Linkage.Link, previous.Linkage.PrecedenceWeights, writeWeights);
-        var precedence = Linkage.Precedence(previous.Linkage.PrecedenceWeights, writeWeights);
+        var (link, precedence) = Linkage.Update(previous.Linkage.Link, previous.Linkage.PrecedenceWeights, writeWeights);
 
         // 5. Read weights from the new memory and link and the previous read weights.
         var readWeights = ReadWeights(memory, link, previous.ReadWeights, raw.ReadKeys, raw.ReadStrengths, readMode, writes);
@@ -67,18 +67,16 @@ public static class AccessStep
 
     /// <summary>
     /// π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b, with read modes [B, R, 1 + 2W] laid out per head as
-    /// W backward, W forward, 1 content. Returns [B, R, N].
+    /// W backward, W forward, 1 content; the directional reads and the mixing are one fused op
+    /// (<see cref="ReadWeightsMix"/>). Returns [B, R, N].
     /// </summary>
     public static Tensor ReadWeights(Tensor memory, Tensor link, Tensor previousReadWeights, Tensor readKeys, Tensor readStrengths,
         Tensor readMode, int writes)
     {
         var content = CosineWeights.Compute(memory, readKeys, readStrengths);                               // [B, R, N]
-        var forward = Linkage.DirectionalReadWeights(link, previousReadWeights, forward: true);              // [B, R, W, N]
-        var backward = Linkage.DirectionalReadWeights(link, previousReadWeights, forward: false);
-        var backwardMode = readMode.Slice(-1, 0, writes).Unsqueeze(-1);                      // [B, R, W, 1]
-        var forwardMode = readMode.Slice(-1, writes, writes).Unsqueeze(-1);
-        var contentMode = readMode.Slice(-1, 2 * writes, 1);                                                   // [B, R, 1]
-        return contentMode * content + (forwardMode * forward).Sum(2) + (backwardMode * backward).Sum(2);
+        if (readMode.Dim(-1) != 2 * writes + 1)
+            throw new ShapeMismatchException($"AccessStep.ReadWeights: read modes must have 2W + 1 = {2 * writes + 1} entries per head, got [{string.Join(", ", readMode.ShapeArray())}]");
+        return ReadWeightsMix.Apply(link, previousReadWeights, content, readMode);
     }
 
     /// <summary>The all-zero state for batch B, N cells of Wd, R reads and W writes.</summary>
