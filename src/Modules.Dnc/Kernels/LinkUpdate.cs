@@ -21,17 +21,8 @@ public static class LinkUpdate
     /// <exception cref="ShapeMismatchException">The shapes do not agree.</exception>
     public static (Tensor Link, Tensor Precedence) Apply(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
     {
-        ArgumentNullException.ThrowIfNull(previousLink);
-        ArgumentNullException.ThrowIfNull(previousPrecedence);
-        ArgumentNullException.ThrowIfNull(writeWeights);
-        if (writeWeights.Rank != 3)
-            throw new ShapeMismatchException($"{Op}: write weights must be [B, W, N], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+        Validate(Op, previousLink, previousPrecedence, writeWeights);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        if (!previousPrecedence.Shape.SequenceEqual(writeWeights.Shape))
-            throw new ShapeMismatchException(Op, previousPrecedence.ShapeArray(), writeWeights.ShapeArray(), "(precedence and write weights must both be [B, W, N])");
-        if (!previousLink.Shape.SequenceEqual([b, writes, n, n]))
-            throw new ShapeMismatchException(Op, previousLink.ShapeArray(), writeWeights.ShapeArray(), $"(link must be [B, W, N, N] = [{b}, {writes}, {n}, {n}])");
-
         var link = new float[previousLink.Size];
         var precedence = new float[previousPrecedence.Size];
         BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
@@ -42,12 +33,29 @@ public static class LinkUpdate
         return (outputs[0], outputs[1]);
     }
 
-    private static void Forward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, float[] link, float[] precedence, int s, int n)
+    /// <summary>Checks link [B, W, N, N], precedence [B, W, N] and write weights [B, W, N], naming <paramref name="op"/>.</summary>
+    internal static void Validate(string op, Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
     {
-        var l = previousLink.Values.Slice(s * n * n, n * n);
-        var p = previousPrecedence.Values.Slice(s * n, n);
-        var w = writeWeights.Values.Slice(s * n, n);
-        var outLink = link.AsSpan(s * n * n, n * n);
+        ArgumentNullException.ThrowIfNull(previousLink);
+        ArgumentNullException.ThrowIfNull(previousPrecedence);
+        ArgumentNullException.ThrowIfNull(writeWeights);
+        if (writeWeights.Rank != 3)
+            throw new ShapeMismatchException($"{op}: write weights must be [B, W, N], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+        int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
+        if (!previousPrecedence.Shape.SequenceEqual(writeWeights.Shape))
+            throw new ShapeMismatchException(op, previousPrecedence.ShapeArray(), writeWeights.ShapeArray(), "(precedence and write weights must both be [B, W, N])");
+        if (!previousLink.Shape.SequenceEqual([b, writes, n, n]))
+            throw new ShapeMismatchException(op, previousLink.ShapeArray(), writeWeights.ShapeArray(), $"(link must be [B, W, N, N] = [{b}, {writes}, {n}, {n}])");
+    }
+
+    private static void Forward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, float[] link, float[] precedence, int s, int n) =>
+        ForwardSlice(previousLink.Values.Slice(s * n * n, n * n), previousPrecedence.Values.Slice(s * n, n), writeWeights.Values.Slice(s * n, n),
+            link.AsSpan(s * n * n, n * n), precedence.AsSpan(s * n, n));
+
+    /// <summary>One batch entry and write head: link l [N, N], precedence p [N], writes w [N] → new link and precedence.</summary>
+    internal static void ForwardSlice(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
+    {
+        int n = w.Length;
         for (int i = 0; i < n; i++)
         {
             // Evaluated as ((1 − w_i) − w_j)·L + w_i·p_j, the unfused composition's order, so results match it bit for bit.
@@ -69,7 +77,6 @@ public static class LinkUpdate
         float writeSum = 0f;
         for (int j = 0; j < n; j++) writeSum += w[j];          // left to right, as Sum over the last axis
         float keep = 1f - writeSum;
-        var outPrecedence = precedence.AsSpan(s * n, n);
         for (int j = 0; j < n; j++) outPrecedence[j] = keep * p[j] + w[j];
     }
 
@@ -77,70 +84,70 @@ public static class LinkUpdate
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
         var dLink = previousLink.RequiresGrad && linkGrad is not null ? new float[previousLink.Size] : null;
-        bool wantPrecedence = previousPrecedence.RequiresGrad, wantWrites = writeWeights.RequiresGrad;
-        // The column sums of dp and dw are needed for either; both are small ([B, W, N]).
+        // dp and dw share the column sums, so both are computed when either is wanted; both are small ([B, W, N]).
         var dPrecedence = new float[previousPrecedence.Size];
         var dWrites = new float[writeWeights.Size];
         if (linkGrad is not null || precedenceGrad is not null)
-            BatchParallel.For(b * writes, (long)n * n,
-                s => BackwardSlice(previousLink, previousPrecedence, writeWeights, linkGrad, precedenceGrad, dLink, dPrecedence, dWrites, s, n));
+            BatchParallel.For(b * writes, (long)n * n, s =>
+            {
+                var p = previousPrecedence.Values.Slice(s * n, n);
+                var w = writeWeights.Values.Slice(s * n, n);
+                var dp = dPrecedence.AsSpan(s * n, n);
+                var dw = dWrites.AsSpan(s * n, n);
+                if (linkGrad is not null)
+                {
+                    var l = previousLink.Values.Slice(s * n * n, n * n);
+                    var g = linkGrad.Values.Slice(s * n * n, n * n);
+                    var dl = dLink is null ? default : dLink.AsSpan(s * n * n, n * n);
+                    for (int i = 0; i < n; i++)
+                        BackwardRow(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dLink is null ? default : dl.Slice(i * n, n), dp, dw);
+                }
+                if (precedenceGrad is not null) BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, w, dp, dw);
+            });
         return
         [
             dLink is null ? null : new Tensor(dLink, b, writes, n, n),
-            wantPrecedence ? new Tensor(dPrecedence, b, writes, n) : null,
-            wantWrites ? new Tensor(dWrites, b, writes, n) : null,
+            previousPrecedence.RequiresGrad ? new Tensor(dPrecedence, b, writes, n) : null,
+            writeWeights.RequiresGrad ? new Tensor(dWrites, b, writes, n) : null,
         ];
     }
 
-    private static void BackwardSlice(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor? linkGrad,
-        Tensor? precedenceGrad, float[]? dLink, float[] dPrecedence, float[] dWrites, int s, int n)
+    /// <summary>
+    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes dL_{t−1}[i, :] into <paramref name="dl"/> (unless empty)
+    /// and adds to dp and dw (one batch entry and write head, [N] each).
+    /// </summary>
+    internal static void BackwardRow(int i, ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w,
+        Span<float> dl, Span<float> dp, Span<float> dw)
     {
-        var p = previousPrecedence.Values.Slice(s * n, n);
-        var w = writeWeights.Values.Slice(s * n, n);
-        var dp = dPrecedence.AsSpan(s * n, n);
-        var dw = dWrites.AsSpan(s * n, n);
+        // The diagonal is constant 0, so its gradient goes nowhere: the row is handled as the two runs beside it.
+        int n = w.Length;
+        float rowSum = Run(g, l, p, w, dl, dp, dw, w[i], 0, i) + Run(g, l, p, w, dl, dp, dw, w[i], i + 1, n);
+        dw[i] += rowSum;
+    }
 
-        if (linkGrad is not null)
+    /// <summary>p' = (1 − Σw)·p + w: dp += (1 − Σw)·g, dw_k += g_k − Σ_m g_m·p_m (one batch entry and write head).</summary>
+    internal static void BackwardPrecedence(ReadOnlySpan<float> gp, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dp, Span<float> dw)
+    {
+        int n = w.Length;
+        float writeSum = 0f, gDotP = 0f;
+        for (int j = 0; j < n; j++)
         {
-            var l = previousLink.Values.Slice(s * n * n, n * n);
-            var g = linkGrad.Values.Slice(s * n * n, n * n);
-            var dl = dLink is null ? default : dLink.AsSpan(s * n * n, n * n);
-            for (int i = 0; i < n; i++)
-            {
-                var gRow = g.Slice(i * n, n);
-                var lRow = l.Slice(i * n, n);
-                var dlRow = dLink is null ? default : dl.Slice(i * n, n);
-                // The diagonal is constant 0, so its gradient goes nowhere: the row is handled as the two runs beside it.
-                float rowSum = Row(gRow, lRow, p, w, dlRow, dp, dw, w[i], 0, i)
-                             + Row(gRow, lRow, p, w, dlRow, dp, dw, w[i], i + 1, n);
-                dw[i] += rowSum;
-            }
+            writeSum += w[j];
+            gDotP += gp[j] * p[j];
         }
-
-        if (precedenceGrad is not null)
+        float keep = 1f - writeSum;
+        for (int j = 0; j < n; j++)
         {
-            // p' = (1 − Σw)·p + w: dp += (1 − Σw)·g, dw_k += g_k − Σ_m g_m·p_m.
-            var gp = precedenceGrad.Values.Slice(s * n, n);
-            float writeSum = 0f, gDotP = 0f;
-            for (int j = 0; j < n; j++)
-            {
-                writeSum += w[j];
-                gDotP += gp[j] * p[j];
-            }
-            float keep = 1f - writeSum;
-            for (int j = 0; j < n; j++)
-            {
-                dp[j] += keep * gp[j];
-                dw[j] += gp[j] - gDotP;
-            }
+            dp[j] += keep * gp[j];
+            dw[j] += gp[j] - gDotP;
         }
     }
 
     /// <summary>
     /// One run [from, to) of row i: dL_ij = g_ij·(1 − w_i − w_j), dw_j −= g_ij·L_ij, dp_j += g_ij·w_i; returns
-    /// Σ_j g_ij·(p_j − L_ij), row i's contribution to dw_i.
+    /// Σ_j g_ij·(p_j − L_ij), the run's contribution to dw_i.
     /// </summary>
-    private static float Row(ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dl,
+    private static float Run(ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dl,
         Span<float> dp, Span<float> dw, float wi, int from, int to)
     {
         bool wantLink = !dl.IsEmpty;

@@ -36,11 +36,29 @@ public class BatchParallelTests
         return [l.ToArray(), p.ToArray(), read.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
     }
 
+    private static float[][] FusedStepWithGradients(ulong seed)
+    {
+        var inputs = LinkUpdateAndReadTests.RandomInputs(seed, 5, 2, 3, 24).Select(t => t.RequireGrad()).ToArray();
+        var (l, p, read) = LinkUpdateAndRead.Apply(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
+        var probes = new[] { l, p, read }.Select((t, i) => Tensor.Uniform(new Generator(seed + (ulong)i), t.ShapeArray(), -1, 1)).ToArray();
+        ((l * probes[0]).Sum() + (p * probes[1]).Sum() + (read * probes[2]).Sum()).Backward();
+        return [l.ToArray(), p.ToArray(), read.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
+    }
+
     [Fact]
     public void OneThreadAndFourThreads_GiveIdenticalValuesAndGradients()
     {
         var serial = WithThreads(1, () => LinkAndReadsWithGradients(31));
         var parallel = WithThreads(4, () => LinkAndReadsWithGradients(31));
+        Assert.Equal(serial.Length, parallel.Length);
+        for (int i = 0; i < serial.Length; i++) Assert.Equal(serial[i], parallel[i]);
+    }
+
+    [Fact]
+    public void FusedStep_OneThreadAndFourThreads_GiveIdenticalValuesAndGradients()
+    {
+        var serial = WithThreads(1, () => FusedStepWithGradients(32));
+        var parallel = WithThreads(4, () => FusedStepWithGradients(32));
         Assert.Equal(serial.Length, parallel.Length);
         for (int i = 0; i < serial.Length; i++) Assert.Equal(serial[i], parallel[i]);
     }
