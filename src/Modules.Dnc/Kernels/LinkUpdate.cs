@@ -84,16 +84,15 @@ public static class LinkUpdate
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
         var dLink = previousLink.RequiresGrad && linkGrad is not null ? new float[previousLink.Size] : null;
-        // dp and dw share the column sums, so both are computed when either is wanted; both are small ([B, W, N]).
-        var dPrecedence = new float[previousPrecedence.Size];
-        var dWrites = new float[writeWeights.Size];
+        var dPrecedence = previousPrecedence.RequiresGrad ? new float[previousPrecedence.Size] : null;
+        var dWrites = writeWeights.RequiresGrad ? new float[writeWeights.Size] : null;
         if (linkGrad is not null || precedenceGrad is not null)
             BatchParallel.For(b * writes, (long)n * n, s =>
             {
                 var p = previousPrecedence.Values.Slice(s * n, n);
                 var w = writeWeights.Values.Slice(s * n, n);
-                var dp = dPrecedence.AsSpan(s * n, n);
-                var dw = dWrites.AsSpan(s * n, n);
+                var dp = dPrecedence is null ? default : dPrecedence.AsSpan(s * n, n);
+                var dw = dWrites is null ? default : dWrites.AsSpan(s * n, n);
                 if (linkGrad is not null)
                 {
                     var l = previousLink.Values.Slice(s * n * n, n * n);
@@ -107,14 +106,14 @@ public static class LinkUpdate
         return
         [
             dLink is null ? null : new Tensor(dLink, b, writes, n, n),
-            previousPrecedence.RequiresGrad ? new Tensor(dPrecedence, b, writes, n) : null,
-            writeWeights.RequiresGrad ? new Tensor(dWrites, b, writes, n) : null,
+            dPrecedence is null ? null : new Tensor(dPrecedence, b, writes, n),
+            dWrites is null ? null : new Tensor(dWrites, b, writes, n),
         ];
     }
 
     /// <summary>
-    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes dL_{t−1}[i, :] into <paramref name="dl"/> (unless empty)
-    /// and adds to dp and dw (one batch entry and write head, [N] each).
+    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes dL_{t−1}[i, :] into <paramref name="dl"/> and adds to
+    /// dp and dw (one batch entry and write head, [N] each); an empty span is a gradient not wanted.
     /// </summary>
     internal static void BackwardRow(int i, ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w,
         Span<float> dl, Span<float> dp, Span<float> dw)
@@ -122,10 +121,10 @@ public static class LinkUpdate
         // The diagonal is constant 0, so its gradient goes nowhere: the row is handled as the two runs beside it.
         int n = w.Length;
         float rowSum = Run(g, l, p, w, dl, dp, dw, w[i], 0, i) + Run(g, l, p, w, dl, dp, dw, w[i], i + 1, n);
-        dw[i] += rowSum;
+        if (!dw.IsEmpty) dw[i] += rowSum;
     }
 
-    /// <summary>p' = (1 − Σw)·p + w: dp += (1 − Σw)·g, dw_k += g_k − Σ_m g_m·p_m (one batch entry and write head).</summary>
+    /// <summary>p' = (1 − Σw)·p + w: dp += (1 − Σw)·g, dw_k += g_k − Σ_m g_m·p_m (one batch entry and write head; empty: not wanted).</summary>
     internal static void BackwardPrecedence(ReadOnlySpan<float> gp, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dp, Span<float> dw)
     {
         int n = w.Length;
@@ -136,11 +135,10 @@ public static class LinkUpdate
             gDotP += gp[j] * p[j];
         }
         float keep = 1f - writeSum;
-        for (int j = 0; j < n; j++)
-        {
-            dp[j] += keep * gp[j];
-            dw[j] += gp[j] - gDotP;
-        }
+        if (!dp.IsEmpty)
+            for (int j = 0; j < n; j++) dp[j] += keep * gp[j];
+        if (!dw.IsEmpty)
+            for (int j = 0; j < n; j++) dw[j] += gp[j] - gDotP;
     }
 
     /// <summary>
@@ -150,7 +148,7 @@ public static class LinkUpdate
     private static float Run(ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dl,
         Span<float> dp, Span<float> dw, float wi, int from, int to)
     {
-        bool wantLink = !dl.IsEmpty;
+        bool wantLink = !dl.IsEmpty, wantPrecedence = !dp.IsEmpty, wantWrites = !dw.IsEmpty;
         float oneMinusWi = 1f - wi;
         int j = from;
         float sum = 0f;
@@ -166,8 +164,8 @@ public static class LinkUpdate
                 var gl = gv * lv;
                 if (wantLink) (gv * (vOne - new Vector<float>(w[j..]))).CopyTo(dl[j..]);
                 acc += gv * new Vector<float>(p[j..]) - gl;
-                (new Vector<float>(dw[j..]) - gl).CopyTo(dw[j..]);
-                (new Vector<float>(dp[j..]) + gv * vWi).CopyTo(dp[j..]);
+                if (wantWrites) (new Vector<float>(dw[j..]) - gl).CopyTo(dw[j..]);
+                if (wantPrecedence) (new Vector<float>(dp[j..]) + gv * vWi).CopyTo(dp[j..]);
             }
             sum = Vector.Sum(acc);
         }
@@ -176,8 +174,8 @@ public static class LinkUpdate
             float gl = g[j] * l[j];
             if (wantLink) dl[j] = g[j] * (oneMinusWi - w[j]);
             sum += g[j] * p[j] - gl;
-            dw[j] -= gl;
-            dp[j] += g[j] * wi;
+            if (wantWrites) dw[j] -= gl;
+            if (wantPrecedence) dp[j] += g[j] * wi;
         }
         return sum;
     }

@@ -59,8 +59,8 @@ public static class LinkUpdateAndRead
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         Tensor? linkGrad = grads[0], precedenceGrad = grads[1], readGrad = grads[2];
         var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? new float[previousLink.Size] : null;
-        var dPrecedence = new float[previousPrecedence.Size];
-        var dWrites = new float[writeWeights.Size];
+        var dPrecedence = previousPrecedence.RequiresGrad ? new float[previousPrecedence.Size] : null;
+        var dWrites = writeWeights.RequiresGrad ? new float[writeWeights.Size] : null;
         var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? new float[previousReadWeights.Size] : null;
         var dContent = contentWeights.RequiresGrad && readGrad is not null ? new float[contentWeights.Size] : null;
         var dModes = readModes.RequiresGrad && readGrad is not null ? new float[readModes.Size] : null;
@@ -82,8 +82,8 @@ public static class LinkUpdateAndRead
                 int s = batch * writes + k;
                 var p = previousPrecedence.Values.Slice(s * n, n);
                 var ww = writeWeights.Values.Slice(s * n, n);
-                var dp = dPrecedence.AsSpan(s * n, n);
-                var dww = dWrites.AsSpan(s * n, n);
+                var dp = dPrecedence is null ? default : dPrecedence.AsSpan(s * n, n);
+                var dww = dWrites is null ? default : dWrites.AsSpan(s * n, n);
                 if (linkGrad is not null || readGrad is not null)
                 {
                     var newLink = link.Values.Slice(s * n * n, n * n);
@@ -104,8 +104,8 @@ public static class LinkUpdateAndRead
         return
         [
             dLink is null ? null : new Tensor(dLink, b, writes, n, n),
-            previousPrecedence.RequiresGrad ? new Tensor(dPrecedence, b, writes, n) : null,
-            writeWeights.RequiresGrad ? new Tensor(dWrites, b, writes, n) : null,
+            dPrecedence is null ? null : new Tensor(dPrecedence, b, writes, n),
+            dWrites is null ? null : new Tensor(dWrites, b, writes, n),
             dRead is null ? null : new Tensor(dRead, b, reads, n),
             dContent is null ? null : new Tensor(dContent, b, reads, n),
             dModes is null ? null : new Tensor(dModes, b, reads, modes),

@@ -106,6 +106,22 @@ public class LinkUpdateAndReadTests
     }
 
     [Fact]
+    public void Gradients_WhenOnlyOneInputNeedsThem_EqualThoseOfTheFullComputation()
+    {
+        var x = RandomInputs(50, 2, 2, 3, 9);
+        var probes = new[] { x[0], x[1], x[3] }.Select((t, i) => Tensor.Uniform(new Generator(60 + (ulong)i), t.ShapeArray(), -1, 1)).ToArray();
+        Tensor?[] Grads(int? only)
+        {
+            var inputs = x.Select((t, i) => t.Clone().RequireGrad(only is null || only == i)).ToArray();
+            var (l, p, read) = Fused(inputs);
+            ((l * probes[0]).Sum() + (p * probes[1]).Sum() + (read * probes[2]).Sum()).Backward();
+            return [.. inputs.Select(t => t.Grad)];
+        }
+        var all = Grads(null);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(all[i]!.ToArray(), Grads(i)[i]!.ToArray());
+    }
+
+    [Fact]
     public void WrongShapes_AreRejected_NamingTheOp()
     {
         var x = RandomInputs(49, 2, 2, 3, 5);

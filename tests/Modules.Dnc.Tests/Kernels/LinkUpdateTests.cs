@@ -97,6 +97,28 @@ public class LinkUpdateTests
     }
 
     [Fact]
+    public void Gradients_WhenOnlyOneInputNeedsThem_EqualThoseOfTheFullComputation()
+    {
+        var (link, precedence, writes) = RandomState(12, 2, 2, 9);
+        var probeLink = Tensor.Uniform(new Generator(4), [2, 2, 9, 9], -1, 1);
+        var probePrecedence = Tensor.Uniform(new Generator(5), [2, 2, 9], -1, 1);
+        Tensor?[] Grads(bool[] wanted)
+        {
+            var inputs = new[] { link.Clone(), precedence.Clone(), writes.Clone() };
+            for (int i = 0; i < 3; i++) inputs[i].RequireGrad(wanted[i]);
+            var (l, p) = LinkUpdate.Apply(inputs[0], inputs[1], inputs[2]);
+            ((l * probeLink).Sum() + (p * probePrecedence).Sum()).Backward();
+            return [.. inputs.Select(t => t.Grad)];
+        }
+        var all = Grads([true, true, true]);
+        for (int i = 0; i < 3; i++)
+        {
+            var one = Grads([i == 0, i == 1, i == 2]);
+            Assert.Equal(all[i]!.ToArray(), one[i]!.ToArray());
+        }
+    }
+
+    [Fact]
     public void NoGrad_RecordsNothing()
     {
         var (link, precedence, writes) = RandomState(11, 1, 1, 4);
