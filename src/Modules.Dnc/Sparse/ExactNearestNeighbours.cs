@@ -1,9 +1,12 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Modules.Dnc.Sparse;
 
 /// <summary>
-/// The exact search: every row's dot product with every key (<see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>),
+/// The exact search: every row's norm and dot product with every key in one vectorised pass over the row,
 /// kept in a bounded heap of the K best per key (O(N·H·Wd + N·H·log K), no sort of all N). Above
 /// <see cref="ParallelRows"/> rows the rows are split between threads and their heaps merged.
 /// </summary>
@@ -66,6 +69,11 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
 
     private static void Scan(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, float[] keyNorms, int start, int end, Span<TopK> heaps)
     {
+        if (Vector256.IsHardwareAccelerated && wordSize % Vector256<float>.Count == 0 && heaps.Length <= MaxFusedHeads)
+        {
+            ScanFused(memory, wordSize, keys, keyNorms, start, end, heaps);
+            return;
+        }
         for (int n = start; n < end; n++)
         {
             var row = memory.Slice(n * wordSize, wordSize);
@@ -75,6 +83,36 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
                 float similarity = Cosine.FromDot(TensorPrimitives.Dot(row, keys.Slice(h * wordSize, wordSize)), keyNorms[h], rowNorm);
                 heaps[h].Offer(similarity, n);
             }
+        }
+    }
+
+    private const int MaxFusedHeads = 16;
+
+    /// <summary>
+    /// One pass over each row for its squared norm and its dot product with every key (the row is loaded once), for words
+    /// that are whole 256-bit vectors.
+    /// </summary>
+    private static void ScanFused(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, float[] keyNorms, int start, int end, Span<TopK> heaps)
+    {
+        int heads = heaps.Length, width = Vector256<float>.Count;
+        Span<Vector256<float>> dots = stackalloc Vector256<float>[MaxFusedHeads];
+        ref float memoryStart = ref MemoryMarshal.GetReference(memory);
+        ref float keyStart = ref MemoryMarshal.GetReference(keys);
+        for (int n = start; n < end; n++)
+        {
+            ref float row = ref Unsafe.Add(ref memoryStart, (nint)n * wordSize);
+            var squares = Vector256<float>.Zero;
+            dots[..heads].Clear();
+            for (int i = 0; i < wordSize; i += width)
+            {
+                var v = Vector256.LoadUnsafe(ref row, (nuint)i);
+                squares = Vector256.FusedMultiplyAdd(v, v, squares);
+                for (int h = 0; h < heads; h++)
+                    dots[h] = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref keyStart, (nuint)(h * wordSize + i)), dots[h]);
+            }
+            float rowNorm = MathF.Sqrt(Vector256.Sum(squares) + Addressing.CosineWeights.Epsilon);
+            for (int h = 0; h < heads; h++)
+                heaps[h].Offer(Cosine.FromDot(Vector256.Sum(dots[h]), keyNorms[h], rowNorm), n);
         }
     }
 
@@ -89,6 +127,7 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
 
         public void Offer(float value, int row)
         {
+            if (size == capacity && value < values[0]) return; // the common case at large N: worse than the worst kept
             if (size < capacity)
             {
                 int i = size++;
