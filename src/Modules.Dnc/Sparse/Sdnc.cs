@@ -11,8 +11,9 @@ namespace Modules.Dnc.Sparse;
 /// Parameters: <c>sdnc/lstm/{w_gates,b_gates}</c>,
 /// <c>sdnc/memory_access/{read_keys,read_strengths,write_vector,erase_vector,write_gate,interpolation_gate,read_mode}/{w,b}</c>,
 /// <c>sdnc/output_linear/{w,b}</c>. State: <see cref="SdncState"/> (memory and link updated in place: a state can be stepped
-/// from once). Gradients flow through the rows read and written, the read weights and the read modes; the link values
-/// themselves are a stop-gradient (like the DNC's usage), so the link's bookkeeping stays off the autograd graph.
+/// from once). Gradients flow as in the DNC through the rows read and written, the read weights, the read modes and the link
+/// and precedence values, which are kept like the memory rows (see <see cref="RowStore"/>): a step's graph holds only the link
+/// rows and columns it changed or read, never an [N, N] or [N, K_L] tensor.
 /// </remarks>
 [Module]
 public sealed partial class Sdnc : Module, IRnnCore<SdncState>

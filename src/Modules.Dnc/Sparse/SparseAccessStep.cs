@@ -54,10 +54,15 @@ internal static class SparseAccessStep
         var written = old * (1f - weight * erase) + weight * raw.WriteVector.Unsqueeze(1);
         store.Commit(writeRows, writeSlots, written);
 
-        // 3. (SDNC) sparse link and precedence from this step's write weights (no gradient through the link values).
+        // 3. (SDNC) sparse link and precedence from this step's write weights.
         SparseLinkState? links = null;
+        RowStore? forwardLinks = null, backwardLinks = null;
         if (previousLinks is { } previousLink)
-            links = access.FreezeLinks ? previousLink : SparseLinkUpdate.Run(previousLink, writeRows, writeWeights.Values, batch, n, access.LinkSparsity);
+        {
+            SparseLinkState updated;
+            (updated, forwardLinks, backwardLinks) = SparseLinkUpdate.Run(previousLink, writeRows, writeWeights, previous.ReadWeights, access.Path);
+            links = updated;
+        }
 
         // 4. Content reads: the K nearest rows of each key, softmax of β·cosine over those K only.
         var keys = raw.ReadKeys;
@@ -73,7 +78,7 @@ internal static class SparseAccessStep
         }
         Tensor[]? directional = null;
         if (links is { } link)
-            directional = SparseLinkRead.Candidates(link, previous.ReadIndices, previous.ReadWeights, readRows, n, k, access.LinkSparsity);
+            directional = SparseLinkRead.Candidates(link, previous.ReadIndices, previous.ReadWeights, readRows, k, forwardLinks!, backwardLinks!);
 
         var gathered = store.Gather(readRows, reads * slotsPerHead).Reshape(batch, reads, slotsPerHead, wd);
         var contentRows = links is null ? gathered : gathered.Slice(2, 0, k);                                          // [B, R, K, Wd]
@@ -86,8 +91,8 @@ internal static class SparseAccessStep
         Tensor readWeights = content;
         if (directional is not null)
         {
-            // π_content·c ‖ π_fwd·f ‖ π_bwd·b over the content, forward and backward slots; f and b are the link (a constant)
-            // applied to last step's read weights, on the K rows where they are largest.
+            // π_content·c ‖ π_fwd·f ‖ π_bwd·b over the content, forward and backward slots; f and b are the link applied to
+            // last step's read weights, on the K rows where they are largest.
             var mode = Tensor.Softmax(raw.ReadMode!, -1);                                                              // [B, R, 3]
             var previousWeights = previous.ReadWeights.Unsqueeze(-1);                                                  // [B, R, P, 1]
             var forward = Tensor.MatMul(directional[0], previousWeights).Reshape(batch, reads, k);
@@ -106,6 +111,8 @@ internal static class SparseAccessStep
             new Tensor(Array.ConvertAll(writeRows, r => (float)r), batch, writeSlots), writeWeights, previous.LastAccess,
             Tensor.Full([batch], time));
         store.Advance(readWeights);
+        forwardLinks?.Advance(readWeights);
+        backwardLinks?.Advance(readWeights);
 
         if (access.Trace is { } trace)
             trace(new MemoryTrace(Dense(writeRows, writeWeights.Values, batch, 1, writeSlots, n),

@@ -4,128 +4,252 @@ namespace Modules.Dnc.Sparse;
 
 /// <summary>
 /// The DNC's link update <c>L[i, j] ← (1 − w_i − w_j)·L[i, j] + w_i·p_j</c> (diagonal 0) and precedence update
-/// <c>p ← (1 − Σw)·p + w</c> on the sparse link of <see cref="SparseLinkState"/>: the rows and columns of the written rows
-/// (and the precedence's columns) are recomputed and cut back to their K_L largest entries; elsewhere, entries in a written
-/// row's column or row only decay. Works on values (no gradient); the link buffers are updated in place.
+/// <c>p ← (1 − Σw)·p + w</c> on the sparse link of <see cref="SparseLinkState"/>. The rows of the written rows, and the
+/// columns of the written rows and of the precedence's rows, are recomputed and cut back to their K_L largest entries;
+/// other rows and columns only decay, in the entries that name a written row. The choice of entries is made on values;
+/// the new values are tensors computed from the old ones, the write weights and the precedence, so gradients flow through
+/// the link as in the DNC. Every tensor here is sized by the written rows and K_L, never by N.
 /// </summary>
 internal static class SparseLinkUpdate
 {
-    public static SparseLinkState Run(SparseLinkState links, int[] writeRows, ReadOnlySpan<float> writeWeights, int batch, int n, int kl)
+    /// <summary>
+    /// Updates the link with this step's write weights [B, S] over rows <paramref name="writeRows"/> ([B, S], −1 for an
+    /// empty slot); returns the new state and the stores of the forward and backward values (for the reads).
+    /// </summary>
+    public static (SparseLinkState Links, RowStore Forward, RowStore Backward) Run(SparseLinkState links, int[] writeRows, Tensor writeWeights,
+        object token, string path)
     {
-        int slots = writeRows.Length / batch;
-        var forwardIndices = links.ForwardIndices.Data;
-        var forwardValues = links.ForwardValues.Data;
-        var backwardIndices = links.BackwardIndices.Data;
-        var backwardValues = links.BackwardValues.Data;
-        var precedenceIndices = new float[batch * kl];
-        var precedenceValues = new float[batch * kl];
+        int batch = links.ForwardIndices.Dim(0), n = links.ForwardIndices.Dim(1), kl = links.ForwardIndices.Dim(2), slots = writeWeights.Dim(1);
+        var forwardStore = RowStore.Attach(links.ForwardValues, token, path);
+        var backwardStore = RowStore.Attach(links.BackwardValues, token, path);
+        var fi = links.ForwardIndices.Data;
+        var bi = links.BackwardIndices.Data;
+        var w = writeWeights.Values.ToArray();
+        var fv = links.ForwardValues.Values;
+        var bv = links.BackwardValues.Values;
+        var pi = links.PrecedenceIndices.Values;
+        var pv = links.PrecedenceValues;
+
+        // The owners of each group per batch entry, padded with −1 to the largest count.
+        var columnOwners = new List<int>[batch];
+        var forwardDecay = new List<int>[batch];
+        var backwardDecay = new List<int>[batch];
         for (int b = 0; b < batch; b++)
         {
-            var written = new Dictionary<int, float>();
+            var written = WrittenRows(writeRows, b, slots);
+            var owned = new List<int>();
+            foreach (int row in written) if (!owned.Contains(row)) owned.Add(row);
+            for (int e = 0; e < kl; e++)
+            {
+                int row = (int)pi[b * kl + e];
+                if (row >= 0 && !owned.Contains(row)) owned.Add(row);
+            }
+            columnOwners[b] = owned;
+            var rowsDecaying = new List<int>();
+            var columnsDecaying = new List<int>();
+            foreach (int c in written)
+                for (int e = 0; e < kl; e++)
+                {
+                    int i = (int)bi[(b * n + c) * kl + e];
+                    if (i >= 0 && !written.Contains(i) && !rowsDecaying.Contains(i)) rowsDecaying.Add(i);
+                    int j = (int)fi[(b * n + c) * kl + e];
+                    if (j >= 0 && !owned.Contains(j) && !columnsDecaying.Contains(j)) columnsDecaying.Add(j);
+                }
+            forwardDecay[b] = rowsDecaying;
+            backwardDecay[b] = columnsDecaying;
+        }
+        var columnRows = Pad(columnOwners, out int columnCount);
+        var forwardDecayRows = Pad(forwardDecay, out int forwardDecayCount);
+        var backwardDecayRows = Pad(backwardDecay, out int backwardDecayCount);
+
+        // Every old value is gathered before anything is written back (the groups of one store have distinct owners).
+        var oldRows = forwardStore.Gather(writeRows, slots);                                  // [B, S, K_L]
+        var oldColumns = backwardStore.Gather(columnRows, columnCount);                       // [B, C, K_L]
+        var oldDecayRows = forwardStore.Gather(forwardDecayRows, forwardDecayCount);
+        var oldDecayColumns = backwardStore.Gather(backwardDecayRows, backwardDecayCount);
+
+        // Written rows i: candidates are the old entries (j, L·(1 − w_i − w_j)) and (j, w_i·p_j) for the precedence's rows.
+        var newRowIndices = new int[batch * slots * kl];
+        var rowFactor = new float[batch * slots * kl * slots];
+        var rowMask = new float[batch * slots * kl];
+        var rowSelect = new float[batch * slots * kl * 2 * kl];
+        // Columns j: the old entries (i, L·(1 − w_i − w_j)) and (i, w_i·p_j) for the written rows.
+        var newColumnIndices = new int[batch * columnCount * kl];
+        var columnFactor = new float[batch * columnCount * kl * slots];
+        var columnPrecedence = new float[batch * columnCount * kl];
+        var columnMask = new float[batch * columnCount * slots];
+        var columnSelect = new float[batch * columnCount * kl * (kl + slots)];
+        var decayRowFactor = new float[batch * forwardDecayCount * kl * slots];
+        var decayColumnFactor = new float[batch * backwardDecayCount * kl * slots];
+        var precedenceSelect = new float[batch * kl * (kl + slots)];
+        var newPrecedenceIndices = new float[batch * kl];
+        for (int b = 0; b < batch; b++)
+        {
+            float WeightOf(int row)
+            {
+                float sum = 0f;
+                for (int s = 0; s < slots; s++) if (writeRows[b * slots + s] == row) sum += w[b * slots + s];
+                return sum;
+            }
+            void MarkSlots(float[] factor, int at, int row)
+            {
+                if (row < 0) return;
+                for (int s = 0; s < slots; s++) if (writeRows[b * slots + s] == row) factor[at + s] += 1f;
+            }
             float total = 0f;
+            for (int s = 0; s < slots; s++) total += w[b * slots + s];
+
             for (int s = 0; s < slots; s++)
             {
-                int row = writeRows[b * slots + s];
-                if (row < 0) continue;
-                written[row] = writeWeights[b * slots + s];
-                total += writeWeights[b * slots + s];
+                int i = writeRows[b * slots + s];
+                if (i < 0) continue;
+                var candidates = new (int Index, float Value)[2 * kl];
+                for (int e = 0; e < kl; e++)
+                {
+                    int j = (int)fi[(b * n + i) * kl + e];
+                    int at = ((b * slots + s) * kl + e) * slots;
+                    rowFactor[at + s] += 1f;
+                    MarkSlots(rowFactor, at, j);
+                    candidates[e] = (j, j < 0 ? 0f : fv[(b * n + i) * kl + e] * (1f - w[b * slots + s] - WeightOf(j)));
+                    int p = (int)pi[b * kl + e];
+                    bool keep = p >= 0 && p != i;
+                    rowMask[(b * slots + s) * kl + e] = keep ? 1f : 0f;
+                    candidates[kl + e] = (keep ? p : -1, keep ? w[b * slots + s] * pv.Values[b * kl + e] : 0f);
+                }
+                Choose(candidates, kl, rowSelect.AsSpan((b * slots + s) * kl * 2 * kl, kl * 2 * kl), newRowIndices.AsSpan((b * slots + s) * kl, kl));
             }
-            var precedence = new Dictionary<int, float>();
+
+            for (int o = 0; o < columnOwners[b].Count; o++)
+            {
+                int j = columnOwners[b][o];
+                int owner = b * columnCount + o;
+                for (int e = 0; e < kl; e++)
+                    if ((int)pi[b * kl + e] == j) columnPrecedence[owner * kl + e] = 1f;
+                float pj = 0f;
+                for (int e = 0; e < kl; e++) pj += columnPrecedence[owner * kl + e] * pv.Values[b * kl + e];
+                var candidates = new (int Index, float Value)[kl + slots];
+                float wj = WeightOf(j);
+                for (int e = 0; e < kl; e++)
+                {
+                    int i = (int)bi[(b * n + j) * kl + e];
+                    int at = (owner * kl + e) * slots;
+                    MarkSlots(columnFactor, at, j);
+                    MarkSlots(columnFactor, at, i);
+                    candidates[e] = (i, i < 0 ? 0f : bv[(b * n + j) * kl + e] * (1f - wj - WeightOf(i)));
+                }
+                for (int s = 0; s < slots; s++)
+                {
+                    int i = writeRows[b * slots + s];
+                    bool keep = i >= 0 && i != j;
+                    columnMask[owner * slots + s] = keep ? 1f : 0f;
+                    candidates[kl + s] = (keep ? i : -1, keep ? w[b * slots + s] * pj : 0f);
+                }
+                Choose(candidates, kl, columnSelect.AsSpan(owner * kl * (kl + slots), kl * (kl + slots)), newColumnIndices.AsSpan(owner * kl, kl));
+            }
+
+            for (int o = 0; o < forwardDecay[b].Count; o++)
+                for (int e = 0; e < kl; e++)
+                    MarkSlots(decayRowFactor, (((b * forwardDecayCount) + o) * kl + e) * slots, (int)fi[(b * n + forwardDecay[b][o]) * kl + e]);
+            for (int o = 0; o < backwardDecay[b].Count; o++)
+                for (int e = 0; e < kl; e++)
+                    MarkSlots(decayColumnFactor, (((b * backwardDecayCount) + o) * kl + e) * slots, (int)bi[(b * n + backwardDecay[b][o]) * kl + e]);
+
+            var precedence = new (int Index, float Value)[kl + slots];
             for (int e = 0; e < kl; e++)
-            {
-                int row = (int)links.PrecedenceIndices.Values[b * kl + e];
-                if (row >= 0) precedence[row] = links.PrecedenceValues.Values[b * kl + e];
-            }
-            var forward = new Lists(forwardIndices.Slice(b * n * kl, n * kl), forwardValues.Slice(b * n * kl, n * kl), kl);
-            var backward = new Lists(backwardIndices.Slice(b * n * kl, n * kl), backwardValues.Slice(b * n * kl, n * kl), kl);
-            var columns = new HashSet<int>(written.Keys);
-            columns.UnionWith(precedence.Keys);
-
-            // Entries of rows and columns that are not recomputed decay by (1 − w) of the written row or column they name.
-            foreach (var (c, w) in written)
-            {
-                for (int e = 0; e < kl; e++)
-                {
-                    int i = backward.Index(c, e);
-                    if (i >= 0 && !written.ContainsKey(i)) forward.Scale(i, c, 1f - w);
-                    int j = forward.Index(c, e);
-                    if (j >= 0 && !columns.Contains(j)) backward.Scale(j, c, 1f - w);
-                }
-            }
-
-            // Written rows: (1 − w_i − w_j)·L[i, j] + w_i·p_j.
-            foreach (var (i, wi) in written)
-            {
-                var entries = new Dictionary<int, float>();
-                for (int e = 0; e < kl; e++)
-                {
-                    int j = forward.Index(i, e);
-                    if (j >= 0) entries[j] = forward.Value(i, e) * (1f - wi - written.GetValueOrDefault(j));
-                }
-                foreach (var (j, pj) in precedence)
-                    if (j != i) entries[j] = entries.GetValueOrDefault(j) + wi * pj;
-                forward.Set(i, entries);
-            }
-
-            // Columns of the written rows and of the precedence: the same rule seen from column j.
-            foreach (int j in columns)
-            {
-                float wj = written.GetValueOrDefault(j), pj = precedence.GetValueOrDefault(j);
-                var entries = new Dictionary<int, float>();
-                for (int e = 0; e < kl; e++)
-                {
-                    int i = backward.Index(j, e);
-                    if (i >= 0) entries[i] = backward.Value(j, e) * (1f - wj - written.GetValueOrDefault(i));
-                }
-                if (pj != 0f)
-                    foreach (var (i, wi) in written)
-                        if (i != j) entries[i] = entries.GetValueOrDefault(i) + wi * pj;
-                backward.Set(j, entries);
-            }
-
-            var next = new Dictionary<int, float>();
-            foreach (var (row, p) in precedence) next[row] = (1f - total) * p;
-            foreach (var (row, w) in written) next[row] = next.GetValueOrDefault(row) + w;
-            WriteLargest(next, precedenceIndices.AsSpan(b * kl, kl), precedenceValues.AsSpan(b * kl, kl));
+                precedence[e] = ((int)pi[b * kl + e], (1f - total) * pv.Values[b * kl + e]);
+            for (int s = 0; s < slots; s++)
+                precedence[kl + s] = (writeRows[b * slots + s], w[b * slots + s]);
+            var chosen = new int[kl];
+            Choose(precedence, kl, precedenceSelect.AsSpan(b * kl * (kl + slots), kl * (kl + slots)), chosen);
+            for (int e = 0; e < kl; e++) newPrecedenceIndices[b * kl + e] = chosen[e];
         }
-        return links with
+
+        // The new values as tensors: factor = 1 − (indicator of the written rows an entry names)·w, then the selection.
+        var weights = writeWeights.Unsqueeze(-1);                                                                   // [B, S, 1]
+        var rows = Select(Tensor.Concat(-1,
+                oldRows * Factor(rowFactor, weights, batch, slots, kl),
+                writeWeights.Unsqueeze(-1) * pv.Unsqueeze(1) * new Tensor(rowMask, batch, slots, kl)),
+            rowSelect, batch, slots, kl, 2 * kl);
+        var precedenceAtColumn = Tensor.MatMul(new Tensor(columnPrecedence, batch, columnCount, kl), pv.Unsqueeze(-1)); // [B, C, 1]
+        var columns = Select(Tensor.Concat(-1,
+                oldColumns * Factor(columnFactor, weights, batch, columnCount, kl),
+                writeWeights.Unsqueeze(1) * precedenceAtColumn * new Tensor(columnMask, batch, columnCount, slots)),
+            columnSelect, batch, columnCount, kl, kl + slots);
+        var decayedRows = oldDecayRows * Factor(decayRowFactor, weights, batch, forwardDecayCount, kl);
+        var decayedColumns = oldDecayColumns * Factor(decayColumnFactor, weights, batch, backwardDecayCount, kl);
+        var remaining = 1f - writeWeights.Sum(-1, keepDim: true);                                                   // [B, 1]
+        var newPrecedence = Tensor.MatMul(new Tensor(precedenceSelect, batch, kl, kl + slots),
+            Tensor.Concat(-1, remaining * pv, writeWeights).Unsqueeze(-1)).Reshape(batch, kl);
+
+        forwardStore.Commit(writeRows, slots, rows);
+        forwardStore.Commit(forwardDecayRows, forwardDecayCount, decayedRows);
+        backwardStore.Commit(columnRows, columnCount, columns);
+        backwardStore.Commit(backwardDecayRows, backwardDecayCount, decayedColumns);
+        WriteIndices(fi, writeRows, newRowIndices, batch, slots, n, kl);
+        WriteIndices(bi, columnRows, newColumnIndices, batch, columnCount, n, kl);
+        var next = links with
         {
-            PrecedenceIndices = new Tensor(precedenceIndices, batch, kl),
-            PrecedenceValues = new Tensor(precedenceValues, batch, kl),
+            PrecedenceIndices = new Tensor(newPrecedenceIndices, batch, kl),
+            PrecedenceValues = newPrecedence,
         };
+        return (next, forwardStore, backwardStore);
     }
 
-    /// <summary>The K_L largest positive entries (ties: lower index first) into the list, −1 and 0 after them.</summary>
-    internal static void WriteLargest(Dictionary<int, float> entries, Span<float> indices, Span<float> values)
+    private static List<int> WrittenRows(int[] writeRows, int b, int slots)
     {
-        var sorted = new List<KeyValuePair<int, float>>(entries.Count);
-        foreach (var entry in entries)
-            if (entry.Value > 0f) sorted.Add(entry);
-        sorted.Sort((a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : a.Key.CompareTo(b.Key));
-        for (int e = 0; e < indices.Length; e++)
+        var rows = new List<int>();
+        for (int s = 0; s < slots; s++)
+            if (writeRows[b * slots + s] >= 0) rows.Add(writeRows[b * slots + s]);
+        return rows;
+    }
+
+    private static int[] Pad(List<int>[] owners, out int count)
+    {
+        count = Math.Max(1, owners.Max(o => o.Count));
+        var padded = new int[owners.Length * count];
+        Array.Fill(padded, -1);
+        for (int b = 0; b < owners.Length; b++)
+            for (int o = 0; o < owners[b].Count; o++) padded[b * count + o] = owners[b][o];
+        return padded;
+    }
+
+    /// <summary>1 − map·w: map [B, O·K_L, S] marks the write slots whose weight an entry loses; returns [B, O, K_L].</summary>
+    private static Tensor Factor(float[] map, Tensor weights, int batch, int owners, int kl) =>
+        1f - Tensor.MatMul(new Tensor(map, batch, owners * kl, weights.Dim(1)), weights).Reshape(batch, owners, kl);
+
+    /// <summary>new[e'] = Σ_c select[e', c]·candidates[c]: candidates [B, O, C], select [B, O, K_L, C] → [B, O, K_L].</summary>
+    private static Tensor Select(Tensor candidates, float[] select, int batch, int owners, int kl, int count) =>
+        Tensor.MatMul(new Tensor(select, batch, owners, kl, count), candidates.Unsqueeze(-1)).Reshape(batch, owners, kl);
+
+    /// <summary>
+    /// Merges candidates with the same index (−1: none), keeps the K_L largest positive sums (ties: lower index first), and
+    /// writes the selection matrix [K_L, C] (1 where candidate c adds into kept entry e) and the kept indices (−1 after them).
+    /// </summary>
+    internal static void Choose((int Index, float Value)[] candidates, int kl, Span<float> select, Span<int> indices)
+    {
+        var sums = new Dictionary<int, float>();
+        foreach (var (index, value) in candidates)
+            if (index >= 0) sums[index] = sums.GetValueOrDefault(index) + value;
+        var ranked = new List<KeyValuePair<int, float>>();
+        foreach (var entry in sums) if (entry.Value > 0f) ranked.Add(entry);
+        ranked.Sort((a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : a.Key.CompareTo(b.Key));
+        for (int e = 0; e < kl; e++)
         {
-            indices[e] = e < sorted.Count ? sorted[e].Key : -1f;
-            values[e] = e < sorted.Count ? sorted[e].Value : 0f;
+            indices[e] = e < ranked.Count ? ranked[e].Key : -1;
+            if (indices[e] < 0) continue;
+            for (int c = 0; c < candidates.Length; c++)
+                if (candidates[c].Index == indices[e]) select[e * candidates.Length + c] = 1f;
         }
     }
 
-    /// <summary>One batch entry's lists: K_L (index, value) entries per owner row or column.</summary>
-    private readonly ref struct Lists(Span<float> indices, Span<float> values, int kl)
+    private static void WriteIndices(Span<float> target, int[] owners, int[] indices, int batch, int count, int n, int kl)
     {
-        private readonly Span<float> indices = indices;
-        private readonly Span<float> values = values;
-
-        public int Index(int owner, int e) => (int)indices[owner * kl + e];
-
-        public float Value(int owner, int e) => values[owner * kl + e];
-
-        public void Scale(int owner, int entry, float factor)
-        {
-            for (int e = 0; e < kl; e++)
-                if ((int)indices[owner * kl + e] == entry) values[owner * kl + e] *= factor;
-        }
-
-        public void Set(int owner, Dictionary<int, float> entries) =>
-            WriteLargest(entries, indices.Slice(owner * kl, kl), values.Slice(owner * kl, kl));
+        for (int b = 0; b < batch; b++)
+            for (int o = 0; o < count; o++)
+            {
+                int owner = owners[b * count + o];
+                if (owner < 0) continue;
+                for (int e = 0; e < kl; e++) target[(b * n + owner) * kl + e] = indices[(b * count + o) * kl + e];
+            }
     }
 }

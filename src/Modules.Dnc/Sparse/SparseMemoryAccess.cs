@@ -70,9 +70,6 @@ public sealed partial class SparseMemoryAccess : Module
     /// <summary>Called after every step with that step's dense weights and usage (time since last use), for visualisation.</summary>
     public Action<MemoryTrace>? Trace { get; set; }
 
-    /// <summary>For tests: keep the links as they are (no update), so finite differences see the same stop-gradient as autograd.</summary>
-    internal bool FreezeLinks { get; set; }
-
     /// <summary>SAM step: controller output [B, H] and the previous state → read words [B, R, Wd] and the new state.</summary>
     /// <exception cref="InvalidOperationException">The access has links (use the overload with a <see cref="SparseLinkState"/>).</exception>
     public (Tensor Output, SparseAccessState State) Step(Tensor input, SparseAccessState state)
