@@ -7,7 +7,7 @@ namespace Modules.Benchmarks;
 
 /// <summary>
 /// One forward + backward step of <see cref="Sam"/> against the dense <see cref="Dnc.Dnc"/> as the memory grows
-/// (Rae et al.'s scaling claim): word 32, batch 1, 4 read heads, K = 4, LSTM 64, from a state several steps into an
+/// (Rae et al.'s scaling claim), and of <see cref="Sdnc"/> (K_L = 8) at both ends: word 32, batch 1, 4 read heads, K = 4, LSTM 64, from a state several steps into an
 /// episode over a random memory. SAM runs at N = 1k, 16k, 256k and 1M. The DNC keeps a dense [B, N, N] link (and
 /// several [B, N, N] temporaries and gradients per step): 4 MB at 1k and 64 MB at 4k, but 1 GB per tensor at 16k, which
 /// with the step's temporaries and the backward pass exceeds what this shared machine can give, so it stops at 4k.
@@ -22,7 +22,7 @@ public class SparseBenchmarks
     private Func<float> step = null!;
 
     /// <summary>The cases: core and memory size.</summary>
-    public static IEnumerable<string> Cases => ["sam N=1k", "sam N=16k", "sam N=256k", "sam N=1M", "dnc N=1k", "dnc N=4k"];
+    public static IEnumerable<string> Cases => ["sam N=1k", "sam N=16k", "sam N=256k", "sam N=1M", "sdnc N=1k", "sdnc N=1M", "dnc N=1k", "dnc N=4k"];
 
     /// <summary>The case measured.</summary>
     [ParamsSource(nameof(Cases))]
@@ -46,6 +46,14 @@ public class SparseBenchmarks
             // Each step starts from the same state, detached: the memory is updated in place, so a detached copy of the
             // state (sharing the buffers) is what may be stepped from again.
             step = () => Loss(sam.Step(input, state.Detach()).Output);
+        }
+        else if (parts[0] == "sdnc")
+        {
+            var sdnc = new Sdnc(new SdncOptions { OutputSize = InputSize, HiddenSize = Hidden, MemorySize = n, WordSize = WordSize, NumReads = Reads, SparseReads = 4 });
+            sdnc.Seed(1);
+            var state = Warm(sdnc, sdnc.InitialState(1), s => s.Access.Memory);
+            model = sdnc;
+            step = () => Loss(sdnc.Step(input, state.Detach()).Output);
         }
         else
         {

@@ -77,6 +77,7 @@ public static class SparseTrainingComparison
                 loss = bitErrors = 0;
             }
         }
+        Console.Error.WriteLine($"{name}: " + string.Join(", ", curve.Select(p => $"{p.Step}: {p.Loss:F2}")));
         return (name, curve, clock.Elapsed.TotalMilliseconds / steps);
     }
 }

@@ -204,6 +204,24 @@ public class SdncTests
     }
 
     [Fact]
+    public void Backward_VisitsTheTouchedRowsAndLinkLists_IndependentlyOfTheMemorySize()
+    {
+        (long Rows, long Floats) Measure(int n)
+        {
+            var sdnc = new Sdnc(SmallSdnc(memory: n, word: 4, k: 2, reads: 2, links: 3));
+            sdnc.Seed(5);
+            var loss = Unroll(sdnc, Tensor.Normal(new Generator(6), [4, 2, 3])).Sum();
+            SparseGradientStatistics.Reset();
+            loss.Backward();
+            return (SparseGradientStatistics.RowsVisited, SparseGradientStatistics.FloatsAllocated);
+        }
+
+        var small = Measure(64);
+        Assert.Equal(small, Measure(16_384));
+        Assert.True(small.Rows > 0);
+    }
+
+    [Fact]
     public void BadOptions_AreNamed()
     {
         var ex = Assert.Throws<ArgumentException>(() => new Sdnc(SmallSdnc() with { LinkSparsity = 0 }));
