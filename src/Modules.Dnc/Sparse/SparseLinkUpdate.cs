@@ -70,18 +70,18 @@ internal static class SparseLinkUpdate
 
         // Written rows i: candidates are the old entries (j, L·(1 − w_i − w_j)) and (j, w_i·p_j) for the precedence's rows.
         var newRowIndices = new int[batch * slots * kl];
-        var rowFactor = new float[batch * slots * kl * slots];
+        var rowFactor = NoSlots(batch * slots * kl);
         var rowMask = new float[batch * slots * kl];
-        var rowSelect = new float[batch * slots * kl * 2 * kl];
+        var rowSelect = NoTargets(batch * slots * 2 * kl);
         // Columns j: the old entries (i, L·(1 − w_i − w_j)) and (i, w_i·p_j) for the written rows.
         var newColumnIndices = new int[batch * columnCount * kl];
-        var columnFactor = new float[batch * columnCount * kl * slots];
+        var columnFactor = NoSlots(batch * columnCount * kl);
         var columnPrecedence = new float[batch * columnCount * kl];
         var columnMask = new float[batch * columnCount * slots];
-        var columnSelect = new float[batch * columnCount * kl * (kl + slots)];
-        var decayRowFactor = new float[batch * forwardDecayCount * kl * slots];
-        var decayColumnFactor = new float[batch * backwardDecayCount * kl * slots];
-        var precedenceSelect = new float[batch * kl * (kl + slots)];
+        var columnSelect = NoTargets(batch * columnCount * (kl + slots));
+        var decayRowFactor = NoSlots(batch * forwardDecayCount * kl);
+        var decayColumnFactor = NoSlots(batch * backwardDecayCount * kl);
+        var precedenceSelect = NoTargets(batch * (kl + slots));
         var newPrecedenceIndices = new float[batch * kl];
         for (int b = 0; b < batch; b++)
         {
@@ -91,10 +91,11 @@ internal static class SparseLinkUpdate
                 for (int s = 0; s < slots; s++) if (writeRows[b * slots + s] == row) sum += w[b * slots + s];
                 return sum;
             }
-            void MarkSlots(float[] factor, int at, int row)
+            void MarkSlots(int[] factor, int entry, int row)
             {
                 if (row < 0) return;
-                for (int s = 0; s < slots; s++) if (writeRows[b * slots + s] == row) factor[at + s] += 1f;
+                for (int s = 0; s < slots; s++)
+                    if (writeRows[b * slots + s] == row) factor[2 * entry + (factor[2 * entry] < 0 ? 0 : 1)] = s;
             }
             float total = 0f;
             for (int s = 0; s < slots; s++) total += w[b * slots + s];
@@ -107,8 +108,8 @@ internal static class SparseLinkUpdate
                 for (int e = 0; e < kl; e++)
                 {
                     int j = (int)fi[(b * n + i) * kl + e];
-                    int at = ((b * slots + s) * kl + e) * slots;
-                    rowFactor[at + s] += 1f;
+                    int at = (b * slots + s) * kl + e;
+                    rowFactor[2 * at] = s;
                     MarkSlots(rowFactor, at, j);
                     candidates[e] = (j, j < 0 ? 0f : fv[(b * n + i) * kl + e] * (1f - w[b * slots + s] - WeightOf(j)));
                     int p = (int)pi[b * kl + e];
@@ -116,7 +117,7 @@ internal static class SparseLinkUpdate
                     rowMask[(b * slots + s) * kl + e] = keep ? 1f : 0f;
                     candidates[kl + e] = (keep ? p : -1, keep ? w[b * slots + s] * pv.Values[b * kl + e] : 0f);
                 }
-                Choose(candidates, kl, rowSelect.AsSpan((b * slots + s) * kl * 2 * kl, kl * 2 * kl), newRowIndices.AsSpan((b * slots + s) * kl, kl));
+                Choose(candidates, kl, rowSelect.AsSpan((b * slots + s) * 2 * kl, 2 * kl), newRowIndices.AsSpan((b * slots + s) * kl, kl));
             }
 
             for (int o = 0; o < columnOwners[b].Count; o++)
@@ -132,7 +133,7 @@ internal static class SparseLinkUpdate
                 for (int e = 0; e < kl; e++)
                 {
                     int i = (int)bi[(b * n + j) * kl + e];
-                    int at = (owner * kl + e) * slots;
+                    int at = owner * kl + e;
                     MarkSlots(columnFactor, at, j);
                     MarkSlots(columnFactor, at, i);
                     candidates[e] = (i, i < 0 ? 0f : bv[(b * n + j) * kl + e] * (1f - wj - WeightOf(i)));
@@ -144,15 +145,15 @@ internal static class SparseLinkUpdate
                     columnMask[owner * slots + s] = keep ? 1f : 0f;
                     candidates[kl + s] = (keep ? i : -1, keep ? w[b * slots + s] * pj : 0f);
                 }
-                Choose(candidates, kl, columnSelect.AsSpan(owner * kl * (kl + slots), kl * (kl + slots)), newColumnIndices.AsSpan(owner * kl, kl));
+                Choose(candidates, kl, columnSelect.AsSpan(owner * (kl + slots), kl + slots), newColumnIndices.AsSpan(owner * kl, kl));
             }
 
             for (int o = 0; o < forwardDecay[b].Count; o++)
                 for (int e = 0; e < kl; e++)
-                    MarkSlots(decayRowFactor, (((b * forwardDecayCount) + o) * kl + e) * slots, (int)fi[(b * n + forwardDecay[b][o]) * kl + e]);
+                    MarkSlots(decayRowFactor, ((b * forwardDecayCount) + o) * kl + e, (int)fi[(b * n + forwardDecay[b][o]) * kl + e]);
             for (int o = 0; o < backwardDecay[b].Count; o++)
                 for (int e = 0; e < kl; e++)
-                    MarkSlots(decayColumnFactor, (((b * backwardDecayCount) + o) * kl + e) * slots, (int)bi[(b * n + backwardDecay[b][o]) * kl + e]);
+                    MarkSlots(decayColumnFactor, ((b * backwardDecayCount) + o) * kl + e, (int)bi[(b * n + backwardDecay[b][o]) * kl + e]);
 
             var precedence = new (int Index, float Value)[kl + slots];
             for (int e = 0; e < kl; e++)
@@ -160,26 +161,24 @@ internal static class SparseLinkUpdate
             for (int s = 0; s < slots; s++)
                 precedence[kl + s] = (writeRows[b * slots + s], w[b * slots + s]);
             var chosen = new int[kl];
-            Choose(precedence, kl, precedenceSelect.AsSpan(b * kl * (kl + slots), kl * (kl + slots)), chosen);
+            Choose(precedence, kl, precedenceSelect.AsSpan(b * (kl + slots), kl + slots), chosen);
             for (int e = 0; e < kl; e++) newPrecedenceIndices[b * kl + e] = chosen[e];
         }
 
         // The new values as tensors: factor = 1 − (indicator of the written rows an entry names)·w, then the selection.
-        var weights = writeWeights.Unsqueeze(-1);                                                                   // [B, S, 1]
         var rows = Select(Tensor.Concat(-1,
-                oldRows * Factor(rowFactor, weights, batch, slots, kl),
+                oldRows * Factor(rowFactor, writeWeights, batch, slots, kl),
                 writeWeights.Unsqueeze(-1) * pv.Unsqueeze(1) * new Tensor(rowMask, batch, slots, kl)),
             rowSelect, batch, slots, kl, 2 * kl);
         var precedenceAtColumn = Tensor.MatMul(new Tensor(columnPrecedence, batch, columnCount, kl), pv.Unsqueeze(-1)); // [B, C, 1]
         var columns = Select(Tensor.Concat(-1,
-                oldColumns * Factor(columnFactor, weights, batch, columnCount, kl),
+                oldColumns * Factor(columnFactor, writeWeights, batch, columnCount, kl),
                 writeWeights.Unsqueeze(1) * precedenceAtColumn * new Tensor(columnMask, batch, columnCount, slots)),
             columnSelect, batch, columnCount, kl, kl + slots);
-        var decayedRows = oldDecayRows * Factor(decayRowFactor, weights, batch, forwardDecayCount, kl);
-        var decayedColumns = oldDecayColumns * Factor(decayColumnFactor, weights, batch, backwardDecayCount, kl);
+        var decayedRows = oldDecayRows * Factor(decayRowFactor, writeWeights, batch, forwardDecayCount, kl);
+        var decayedColumns = oldDecayColumns * Factor(decayColumnFactor, writeWeights, batch, backwardDecayCount, kl);
         var remaining = 1f - writeWeights.Sum(-1, keepDim: true);                                                   // [B, 1]
-        var newPrecedence = Tensor.MatMul(new Tensor(precedenceSelect, batch, kl, kl + slots),
-            Tensor.Concat(-1, remaining * pv, writeWeights).Unsqueeze(-1)).Reshape(batch, kl);
+        var newPrecedence = SparseLinkOps.Merge(Tensor.Concat(-1, remaining * pv, writeWeights).Unsqueeze(1), precedenceSelect, kl).Reshape(batch, kl);
 
         forwardStore.Commit(writeRows, slots, rows);
         forwardStore.Commit(forwardDecayRows, forwardDecayCount, decayedRows);
@@ -213,19 +212,33 @@ internal static class SparseLinkUpdate
         return padded;
     }
 
-    /// <summary>1 − map·w: map [B, O·K_L, S] marks the write slots whose weight an entry loses; returns [B, O, K_L].</summary>
-    private static Tensor Factor(float[] map, Tensor weights, int batch, int owners, int kl) =>
-        1f - Tensor.MatMul(new Tensor(map, batch, owners * kl, weights.Dim(1)), weights).Reshape(batch, owners, kl);
+    /// <summary>1 − the write weights each entry names (two slot indices per entry, −1 none): returns [B, O, K_L].</summary>
+    private static Tensor Factor(int[] slotPairs, Tensor writeWeights, int batch, int owners, int kl) =>
+        SparseLinkOps.Factor(writeWeights, slotPairs, owners * kl).Reshape(batch, owners, kl);
 
-    /// <summary>new[e'] = Σ_c select[e', c]·candidates[c]: candidates [B, O, C], select [B, O, K_L, C] → [B, O, K_L].</summary>
-    private static Tensor Select(Tensor candidates, float[] select, int batch, int owners, int kl, int count) =>
-        Tensor.MatMul(new Tensor(select, batch, owners, kl, count), candidates.Unsqueeze(-1)).Reshape(batch, owners, kl);
+    /// <summary>Candidates [B, O, C] merged into the kept entries by <paramref name="targets"/> (B·O·C entries) → [B, O, K_L].</summary>
+    private static Tensor Select(Tensor candidates, int[] targets, int batch, int owners, int kl, int count) =>
+        SparseLinkOps.Merge(candidates, targets, kl);
+
+    private static int[] NoSlots(int entries)
+    {
+        var slots = new int[2 * entries];
+        Array.Fill(slots, -1);
+        return slots;
+    }
+
+    private static int[] NoTargets(int count)
+    {
+        var targets = new int[count];
+        Array.Fill(targets, -1);
+        return targets;
+    }
 
     /// <summary>
     /// Merges candidates with the same index (−1: none), keeps the K_L largest positive sums (ties: lower index first), and
-    /// writes the selection matrix [K_L, C] (1 where candidate c adds into kept entry e) and the kept indices (−1 after them).
+    /// writes each candidate's kept entry (−1 when dropped) and the kept indices (−1 after them).
     /// </summary>
-    internal static void Choose((int Index, float Value)[] candidates, int kl, Span<float> select, Span<int> indices)
+    internal static void Choose((int Index, float Value)[] candidates, int kl, Span<int> select, Span<int> indices)
     {
         var sums = new Dictionary<int, float>();
         foreach (var (index, value) in candidates)
@@ -238,7 +251,7 @@ internal static class SparseLinkUpdate
             indices[e] = e < ranked.Count ? ranked[e].Key : -1;
             if (indices[e] < 0) continue;
             for (int c = 0; c < candidates.Length; c++)
-                if (candidates[c].Index == indices[e]) select[e * candidates.Length + c] = 1f;
+                if (candidates[c].Index == indices[e]) select[c] = e;
         }
     }
 
