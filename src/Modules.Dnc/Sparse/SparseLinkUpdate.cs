@@ -37,6 +37,7 @@ internal static class SparseLinkUpdate
         for (int b = 0; b < batch; b++)
         {
             var written = WrittenRows(writeRows, b, slots);
+            var writtenSet = new HashSet<int>(written);
             var owned = new List<int>();
             foreach (int row in written) if (!owned.Contains(row)) owned.Add(row);
             for (int e = 0; e < kl; e++)
@@ -45,15 +46,17 @@ internal static class SparseLinkUpdate
                 if (row >= 0 && !owned.Contains(row)) owned.Add(row);
             }
             columnOwners[b] = owned;
+            var ownedSet = new HashSet<int>(owned);
             var rowsDecaying = new List<int>();
             var columnsDecaying = new List<int>();
+            var seen = new HashSet<long>();
             foreach (int c in written)
                 for (int e = 0; e < kl; e++)
                 {
                     int i = (int)bi[(b * n + c) * kl + e];
-                    if (i >= 0 && !written.Contains(i) && !rowsDecaying.Contains(i)) rowsDecaying.Add(i);
+                    if (i >= 0 && !writtenSet.Contains(i) && seen.Add(i)) rowsDecaying.Add(i);
                     int j = (int)fi[(b * n + c) * kl + e];
-                    if (j >= 0 && !owned.Contains(j) && !columnsDecaying.Contains(j)) columnsDecaying.Add(j);
+                    if (j >= 0 && !ownedSet.Contains(j) && seen.Add(-1L - j)) columnsDecaying.Add(j);
                 }
             forwardDecay[b] = rowsDecaying;
             backwardDecay[b] = columnsDecaying;
@@ -85,17 +88,14 @@ internal static class SparseLinkUpdate
         var newPrecedenceIndices = new float[batch * kl];
         for (int b = 0; b < batch; b++)
         {
-            float WeightOf(int row)
-            {
-                float sum = 0f;
-                for (int s = 0; s < slots; s++) if (writeRows[b * slots + s] == row) sum += w[b * slots + s];
-                return sum;
-            }
+            // The write slot of each written row (rows are distinct within a batch entry).
+            var slotOf = new Dictionary<int, int>();
+            for (int s = 0; s < slots; s++)
+                if (writeRows[b * slots + s] >= 0) slotOf[writeRows[b * slots + s]] = s;
+            float WeightOf(int row) => slotOf.TryGetValue(row, out int s) ? w[b * slots + s] : 0f;
             void MarkSlots(int[] factor, int entry, int row)
             {
-                if (row < 0) return;
-                for (int s = 0; s < slots; s++)
-                    if (writeRows[b * slots + s] == row) factor[2 * entry + (factor[2 * entry] < 0 ? 0 : 1)] = s;
+                if (row >= 0 && slotOf.TryGetValue(row, out int s)) factor[2 * entry + (factor[2 * entry] < 0 ? 0 : 1)] = s;
             }
             float total = 0f;
             for (int s = 0; s < slots; s++) total += w[b * slots + s];
