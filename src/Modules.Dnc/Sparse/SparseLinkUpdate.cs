@@ -165,16 +165,17 @@ internal static class SparseLinkUpdate
             for (int e = 0; e < kl; e++) newPrecedenceIndices[b * kl + e] = chosen[e];
         }
 
-        // The new values as tensors: factor = 1 − (indicator of the written rows an entry names)·w, then the selection.
+        // The new values as tensors: each old entry times 1 − the write weights of the rows it joins, the new entries, then
+        // the candidates merged into the kept entries.
         var rows = Select(Tensor.Concat(-1,
                 oldRows * Factor(rowFactor, writeWeights, batch, slots, kl),
                 writeWeights.Unsqueeze(-1) * pv.Unsqueeze(1) * new Tensor(rowMask, batch, slots, kl)),
-            rowSelect, batch, slots, kl, 2 * kl);
+            rowSelect, kl);
         var precedenceAtColumn = Tensor.MatMul(new Tensor(columnPrecedence, batch, columnCount, kl), pv.Unsqueeze(-1)); // [B, C, 1]
         var columns = Select(Tensor.Concat(-1,
                 oldColumns * Factor(columnFactor, writeWeights, batch, columnCount, kl),
                 writeWeights.Unsqueeze(1) * precedenceAtColumn * new Tensor(columnMask, batch, columnCount, slots)),
-            columnSelect, batch, columnCount, kl, kl + slots);
+            columnSelect, kl);
         var decayedRows = oldDecayRows * Factor(decayRowFactor, writeWeights, batch, forwardDecayCount, kl);
         var decayedColumns = oldDecayColumns * Factor(decayColumnFactor, writeWeights, batch, backwardDecayCount, kl);
         var remaining = 1f - writeWeights.Sum(-1, keepDim: true);                                                   // [B, 1]
@@ -217,8 +218,7 @@ internal static class SparseLinkUpdate
         SparseLinkOps.Factor(writeWeights, slotPairs, owners * kl).Reshape(batch, owners, kl);
 
     /// <summary>Candidates [B, O, C] merged into the kept entries by <paramref name="targets"/> (B·O·C entries) → [B, O, K_L].</summary>
-    private static Tensor Select(Tensor candidates, int[] targets, int batch, int owners, int kl, int count) =>
-        SparseLinkOps.Merge(candidates, targets, kl);
+    private static Tensor Select(Tensor candidates, int[] targets, int kl) => SparseLinkOps.Merge(candidates, targets, kl);
 
     private static int[] NoSlots(int entries)
     {
