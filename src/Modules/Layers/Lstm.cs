@@ -49,12 +49,7 @@ public sealed partial class Lstm : Module, IRnnCore<LstmState>
 
         var w = GetWGates([inputSize + h, 4 * h], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize + h)));
         var b = GetBGates([4 * h], Tensor.Zeros);
-        var gates = Tensor.Concat(1, input, state.Hidden).MatMul(w) + b;   // [B, 4H]
-        var parts = gates.Split(1, h, h, h, h);
-        Tensor i = parts[0], j = parts[1], f = parts[2], o = parts[3];
-
-        var cell = Tensor.Sigmoid(f + ForgetBias) * state.Cell + Tensor.Sigmoid(i) * Tensor.Tanh(j);
-        var hidden = Tensor.Sigmoid(o) * Tensor.Tanh(cell);
+        var (hidden, cell) = LstmCell.Apply(input, state.Hidden, state.Cell, w, b, ForgetBias);
         return (hidden, new LstmState(hidden, cell));
     }
 
