@@ -55,9 +55,10 @@ public abstract partial class DncBase<TControllerState> : Module
         ArgumentNullException.ThrowIfNull(input);
         int batch = input.Dim(0);
         var controllerInput = Tensor.Concat(-1, input.Reshape(batch, -1), previousReadWords.Reshape(batch, -1));
-        var (controllerOutput, controllerState) = controller.Step(controllerInput, previousController);
-        controllerOutput = Clip(controllerOutput);
-        controllerState = controllerState.Map(Clip);
+        var (rawOutput, rawState) = controller.Step(controllerInput, previousController);
+        var controllerOutput = Clip(rawOutput);
+        // An LSTM's output is its hidden state: clip that tensor once and use the result in both places.
+        var controllerState = rawState.Map(t => ReferenceEquals(t, rawOutput) ? controllerOutput : Clip(t));
 
         var (readWords, accessState) = access.Step(controllerOutput, previousAccess);
 
