@@ -57,6 +57,90 @@ public static class Affine
     }
 
     /// <summary>
+    /// <c>clip(concat(pieces)·w + b)</c> in one op: each piece <c>[B, ...]</c> is flattened to <c>[B, size_k]</c> and the
+    /// rows are joined side by side (<c>Σ size_k = in</c>), so no concatenation or reshape op is recorded; with
+    /// <paramref name="clip"/> &gt; 0 the result is limited to <c>[−clip, clip]</c> as <see cref="Tensor.Clamp"/> does
+    /// (the gradient passes where the unclipped value lies within the bounds, inclusive). <paramref name="w"/> is
+    /// <c>[in, out]</c>, <paramref name="b"/> <c>[out]</c>; returns <c>[B, out]</c>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The pieces' batch sizes differ or their sizes do not add up to w's rows.</exception>
+    public static Tensor ApplyConcat(IReadOnlyList<Tensor> pieces, Tensor w, Tensor b, float clip = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        const string op = "Affine.ApplyConcat";
+        if (pieces.Count == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
+        if (pieces[0].Rank < 1) throw new ShapeMismatchException($"{op}: pieces must be [B, ...], got a scalar");
+        int batch = pieces[0].Dim(0), inputs = 0;
+        var sizes = new int[pieces.Count];
+        for (int k = 0; k < pieces.Count; k++)
+        {
+            if (pieces[k].Rank < 1 || pieces[k].Dim(0) != batch)
+                throw new ShapeMismatchException(op, pieces[0].Shape, pieces[k].Shape, $"piece {k}: need the same batch size {batch}");
+            sizes[k] = batch == 0 ? 0 : pieces[k].Size / batch;
+            inputs += sizes[k];
+        }
+        if (w.Rank != 2 || w.Dim(0) != inputs)
+            throw new ShapeMismatchException($"{op}: pieces of {inputs} values per row need w [{inputs}, out], got {Module.Format(w.Shape)}");
+        int outputs = w.Dim(1);
+        if (b.Rank != 1 || b.Dim(0) != outputs)
+            throw new ShapeMismatchException(op, w.Shape, b.Shape, $"need the bias to be [{outputs}]");
+
+        var joined = new float[batch * inputs];
+        for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
+        {
+            var pv = pieces[k].Values;
+            int size = sizes[k];
+            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.AsSpan(r * inputs + at, size));
+        }
+        var x = new Tensor(joined, batch, inputs);
+        Tensor raw;
+        using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w.Detach());
+        AddBiasToRows(raw.Data, b.Values);
+        var result = raw;
+        if (clip > 0)
+        {
+            result = new Tensor(new float[raw.Size], batch, outputs);
+            TensorPrimitives.Clamp(raw.Values, -clip, clip, result.Data);
+        }
+
+        var opInputs = new Tensor[pieces.Count + 2];
+        for (int k = 0; k < pieces.Count; k++) opInputs[k] = pieces[k];
+        opInputs[^2] = w;
+        opInputs[^1] = b;
+        return Tensor.Custom(op, result, opInputs, g =>
+        {
+            var grads = new Tensor?[opInputs.Length];
+            var gm = g;
+            if (clip > 0)
+            {
+                var masked = new float[g.Size];
+                var gv = g.Values; var rv = raw.Values;
+                for (int i = 0; i < masked.Length; i++) masked[i] = rv[i] >= -clip && rv[i] <= clip ? gv[i] : 0f;
+                gm = new Tensor(masked, batch, outputs);
+            }
+            bool anyPiece = false;
+            for (int k = 0; k < pieces.Count; k++) anyPiece |= pieces[k].RequiresGrad;
+            if (anyPiece)
+            {
+                var dJoined = Tensor.MatMul(gm, w, transposeB: true).Values;   // [B, in]
+                for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
+                {
+                    if (!pieces[k].RequiresGrad) continue;
+                    int size = sizes[k];
+                    var d = new float[batch * size];
+                    for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.AsSpan(r * size, size));
+                    grads[k] = new Tensor(d, pieces[k].ShapeArray());
+                }
+            }
+            if (w.RequiresGrad) grads[^2] = Tensor.MatMul(x, gm, transposeA: true);
+            if (b.RequiresGrad) grads[^1] = SumRows(gm.Values, outputs);
+            return grads;
+        });
+    }
+
+    /// <summary>
     /// Several linear heads on the same input in one op: head k maps <paramref name="x"/> <c>[B, in]</c> through
     /// <c>weights[k]</c> <c>[in, out_k]</c> and <c>biases[k]</c> <c>[out_k]</c> to a tensor shaped
     /// <c>[B, ..shapes[k]]</c>, whose trailing dims multiply to <c>out_k</c>. Computes exactly what

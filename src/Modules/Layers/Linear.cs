@@ -62,4 +62,28 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
         if (x.Rank == 1) return Affine.Apply(x.Reshape(1, inputSize), weights, bias).Reshape(OutputSize);
         return Affine.Apply(x, weights, bias);
     }
+
+    /// <summary>
+    /// Applies the layer to the concatenation of <paramref name="pieces"/>' rows (each <c>[B, ...]</c>, flattened; their
+    /// sizes add up to the input size) and, when <paramref name="clip"/> &gt; 0, limits the result to
+    /// <c>[−clip, clip]</c>; returns <c>[B, out]</c>. One op (<see cref="Affine.ApplyConcat"/>) instead of reshapes, a
+    /// concatenation, the layer and a clamp; the same parameters as <see cref="Forward"/>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The pieces do not fit the layer's input size.</exception>
+    public Tensor ForwardConcat(IReadOnlyList<Tensor> pieces, float clip = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        int inputSize = 0;
+        foreach (var piece in pieces)
+        {
+            ArgumentNullException.ThrowIfNull(piece);
+            if (piece.Rank == 0) throw new ShapeMismatchException($"{Path}: pieces must be [B, ...], got a scalar");
+            inputSize += piece.Dim(0) == 0 ? 0 : piece.Size / piece.Dim(0);
+        }
+        if (w is not null && w.Dim(0) != inputSize)
+            throw new ShapeMismatchException(
+                $"{Path}: the pieces {string.Join(", ", pieces.Select(p => Format(p.Shape)))} give {inputSize} inputs per row, the layer takes {w.Dim(0)}");
+        var (weights, bias) = Connect(inputSize);
+        return Affine.ApplyConcat(pieces, weights, bias, clip);
+    }
 }

@@ -94,3 +94,82 @@ public class AffineTests
         FusedOpChecks.AssertClose(expected, inputs[0].Grad!.ToArray(), 1e-6f, "dx");
     }
 }
+
+public class AffineConcatTests
+{
+    /// <summary>The composition <see cref="Affine.ApplyConcat"/> replaces: flatten, concatenate, product, bias, clamp.</summary>
+    private static Tensor Unfused(Tensor a, Tensor b3, Tensor w, Tensor b, float clip)
+    {
+        int batch = a.Dim(0);
+        var y = Tensor.Concat(-1, a.Reshape(batch, -1), b3.Reshape(batch, -1)).MatMul(w) + b;
+        return clip > 0 ? Tensor.Clamp(y, -clip, clip) : y;
+    }
+
+    /// <summary>a [B, 2], b [B, 2, 3] (flattened to 6), w [8, 5] scaled up so that some outputs exceed the clip, bias [5].</summary>
+    private static Tensor[] Inputs(ulong seed, int batch)
+    {
+        var t = FusedOpChecks.RandomInputs(seed, [batch, 2], [batch, 2, 3], [8, 5], [5]);
+        t[2] = t[2] * 2f;
+        return t;
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.8f)]
+    public void MatchesTheUnfusedCompositionInValuesAndGradients(float clip)
+    {
+        var inputs = Inputs(1, batch: 4);
+        FusedOpChecks.AssertSameAsReference(t => [Affine.ApplyConcat([t[0], t[1]], t[2], t[3], clip)],
+            t => [Unfused(t[0], t[1], t[2], t[3], clip)], inputs);
+        if (clip > 0)
+        {
+            var y = Unfused(inputs[0], inputs[1], inputs[2], inputs[3], 0f).ToArray();
+            Assert.Contains(y, v => Math.Abs(v) > clip);   // the clip is exercised
+            Assert.Contains(y, v => Math.Abs(v) < clip);
+        }
+    }
+
+    [Fact]
+    public void GradientsMatchFiniteDifferences()
+    {
+        GradCheck.Assert(t => Affine.ApplyConcat([t[0], t[1]], t[2], t[3]), Inputs(2, batch: 3));
+    }
+
+    [Fact]
+    public void LinearForwardConcatUsesTheLayersParameters()
+    {
+        var linear = new Linear(5);
+        var inputs = Inputs(3, batch: 2);
+        var joined = Tensor.Concat(-1, inputs[0], inputs[1].Reshape(2, -1));
+        var expected = Tensor.Clamp(linear.Forward(joined), -0.5f, 0.5f).ToArray();
+        FusedOpChecks.AssertClose(expected, linear.ForwardConcat([inputs[0], inputs[1]], 0.5f).ToArray(), 1e-6f, "output");
+        var e = Assert.Throws<ShapeMismatchException>(() => linear.ForwardConcat([inputs[0]]));
+        Assert.Contains("linear", e.Message);
+        Assert.Contains("8", e.Message);
+    }
+}
+
+public class FlatConcatTests
+{
+    [Fact]
+    public void MatchesReshapeAndConcatInValuesAndGradients()
+    {
+        var inputs = FusedOpChecks.RandomInputs(1, [3, 2], [3, 2, 2], [3]);
+        FusedOpChecks.AssertSameAsReference(t => [FlatConcat.Rows(t)],
+            t => [Tensor.Concat(-1, t[0], t[1].Reshape(3, -1), t[2].Reshape(3, 1))], inputs);
+        Assert.Equal([3, 7], FlatConcat.Rows(inputs).ShapeArray());
+    }
+
+    [Fact]
+    public void GradientsMatchFiniteDifferences()
+    {
+        GradCheck.Assert(t => FlatConcat.Rows(t), FusedOpChecks.RandomInputs(2, [2, 3], [2, 1, 2]));
+    }
+
+    [Fact]
+    public void RejectsDifferentBatchSizes()
+    {
+        var e = Assert.Throws<ShapeMismatchException>(() => FlatConcat.Rows(Tensor.Zeros(2, 3), Tensor.Zeros(3, 3)));
+        Assert.Contains("[3, 3]", e.Message);
+    }
+}
