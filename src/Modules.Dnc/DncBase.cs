@@ -53,8 +53,7 @@ public abstract partial class DncBase<TControllerState> : Module
         Tensor input, Tensor previousReadWords, AccessState previousAccess, TControllerState previousController)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int batch = input.Dim(0);
-        var controllerInput = Tensor.Concat(-1, input.Reshape(batch, -1), previousReadWords.Reshape(batch, -1));
+        var controllerInput = FlatConcat.Rows(input, previousReadWords);   // [B, in + R·Wd]
         var (rawOutput, rawState) = controller.Step(controllerInput, previousController);
         var controllerOutput = Clip(rawOutput);
         // An LSTM's output is its hidden state: clip that tensor once and use the result in both places.
@@ -62,8 +61,9 @@ public abstract partial class DncBase<TControllerState> : Module
 
         var (readWords, accessState) = access.Step(controllerOutput, previousAccess);
 
-        var output = outputLinear.Forward(Tensor.Concat(-1, controllerOutput, readWords.Reshape(batch, -1)));
-        return (Clip(output), readWords, accessState, controllerState);
+        // output_linear over [h, flattened read words], clipped: one op.
+        var output = outputLinear.ForwardConcat([controllerOutput, readWords], Math.Max(Options.ClipValue, 0f));
+        return (output, readWords, accessState, controllerState);
     }
 
     /// <summary>Zero read words [B, R, Wd], the access module's zero state and the controller's initial state.</summary>
