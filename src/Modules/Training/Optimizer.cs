@@ -61,14 +61,21 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(parameters);
         StepCount++;
         using var _ = Tensor.NoGrad();
-        foreach (var (path, parameter) in parameters)
+        if (parameters is IReadOnlyList<KeyValuePair<string, Tensor>> list)
         {
-            var grad = parameter.Grad;
-            if (grad is null) continue;
-            if (!grad.Shape.SequenceEqual(parameter.Shape))
-                throw new ShapeMismatchException($"{Name}.Step", parameter.Shape, grad.Shape, $"{path}: gradient shape differs from the parameter's");
-            Update(path, parameter, grad.Values);
+            for (int i = 0; i < list.Count; i++) StepOne(list[i].Key, list[i].Value); // no enumerator to allocate
+            return;
         }
+        foreach (var (path, parameter) in parameters) StepOne(path, parameter);
+    }
+
+    private void StepOne(string path, Tensor parameter)
+    {
+        var grad = parameter.Grad;
+        if (grad is null) return;
+        if (!grad.Shape.SequenceEqual(parameter.Shape))
+            throw new ShapeMismatchException($"{Name}.Step", parameter.Shape, grad.Shape, $"{path}: gradient shape differs from the parameter's");
+        Update(path, parameter, grad.Values);
     }
 
     /// <summary>
