@@ -54,10 +54,22 @@ public abstract partial class DncBase<TControllerState> : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         var controllerInput = FlatConcat.Rows(input, previousReadWords);   // [B, in + R·Wd]
-        var (rawOutput, rawState) = controller.Step(controllerInput, previousController);
-        var controllerOutput = Clip(rawOutput);
-        // An LSTM's output is its hidden state: clip that tensor once and use the result in both places.
-        var controllerState = rawState.Map(t => ReferenceEquals(t, rawOutput) ? controllerOutput : Clip(t));
+        Tensor controllerOutput;
+        TControllerState controllerState;
+        if (controller is Lstm lstm && previousController is LstmState lstmState)
+        {
+            // The LSTM clips its output (= hidden state) and cell in the same op.
+            var (hidden, state) = lstm.Step(controllerInput, lstmState, Math.Max(Options.ClipValue, 0f));
+            controllerOutput = hidden;
+            controllerState = (TControllerState)(object)state;
+        }
+        else
+        {
+            var (rawOutput, rawState) = controller.Step(controllerInput, previousController);
+            controllerOutput = Clip(rawOutput);
+            // A core whose output is one of its state tensors: clip that tensor once and use the result in both places.
+            controllerState = rawState.Map(t => ReferenceEquals(t, rawOutput) ? controllerOutput : Clip(t));
+        }
 
         var (readWords, accessState) = access.Step(controllerOutput, previousAccess);
 

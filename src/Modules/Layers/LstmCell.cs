@@ -16,9 +16,12 @@ public static class LstmCell
     /// Applies the cell: <paramref name="input"/> <c>[B, in]</c>, <paramref name="hidden"/> and <paramref name="cell"/>
     /// <c>[B, H]</c>, <paramref name="wGates"/> <c>[in + H, 4H]</c> (rows: input features, then hidden units),
     /// <paramref name="bGates"/> <c>[4H]</c>. Returns the new hidden state (the output) and cell, both <c>[B, H]</c>.
+    /// With <paramref name="clip"/> &gt; 0 both are then limited to <c>[−clip, clip]</c> as <see cref="Tensor.Clamp"/>
+    /// would (the DNC's controller clipping; h' is computed from the unclipped c').
     /// </summary>
     /// <exception cref="ShapeMismatchException">The shapes do not fit.</exception>
-    public static (Tensor Hidden, Tensor Cell) Apply(Tensor input, Tensor hidden, Tensor cell, Tensor wGates, Tensor bGates, float forgetBias)
+    public static (Tensor Hidden, Tensor Cell) Apply(Tensor input, Tensor hidden, Tensor cell, Tensor wGates, Tensor bGates, float forgetBias,
+        float clip = 0f)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(hidden);
@@ -72,6 +75,9 @@ public static class LstmCell
             TensorPrimitives.Multiply(o, h, h);
         }
         var outputs = new[] { new Tensor(newHidden, batch, units), new Tensor(newCell, batch, units) };
+        bool clipHidden = clip > 0 && clip < 1;   // |h'| ≤ 1: a clip of 1 or more leaves it unchanged
+        if (clipHidden) outputs[0] = Clamped(newHidden, clip, batch, units);
+        if (clip > 0) outputs[1] = Clamped(newCell, clip, batch, units);
 
         Tensor[] opInputs = [input, hidden, cell, wGates, bGates];
         var result = Tensor.Custom(op, outputs, opInputs, grads =>
@@ -93,8 +99,9 @@ public static class LstmCell
                 for (int u = 0; u < units; u++)
                 {
                     float i = row[u], j = row[units + u], f = row[2 * units + u], o = row[3 * units + u], tc = tanhCell[u];
-                    float dh = hasH ? gh[at + u] : 0f;
-                    float dc = (hasC ? gc[at + u] : 0f) + dh * o * (1f - tc * tc);
+                    float dh = hasH && (!clipHidden || Within(newHidden[at + u], clip)) ? gh[at + u] : 0f;
+                    float dcOut = hasC && (clip <= 0 || Within(newCell[at + u], clip)) ? gc[at + u] : 0f;
+                    float dc = dcOut + dh * o * (1f - tc * tc);
                     dRow[u] = dc * j * i * (1f - i);
                     dRow[units + u] = dc * i * (1f - j * j);
                     dRow[2 * units + u] = dc * previousCell[at + u] * f * (1f - f);
@@ -123,4 +130,14 @@ public static class LstmCell
         });
         return (result[0], result[1]);
     }
+
+    private static Tensor Clamped(float[] values, float clip, int batch, int units)
+    {
+        var clamped = new float[values.Length];
+        TensorPrimitives.Clamp(values, -clip, clip, clamped);
+        return new Tensor(clamped, batch, units);
+    }
+
+    /// <summary>Whether the clamp to ±clip passes the gradient at <paramref name="x"/> (inside the bounds, inclusive).</summary>
+    private static bool Within(float x, float clip) => x >= -clip && x <= clip;
 }

@@ -58,4 +58,24 @@ public class LstmCellTests
         Assert.Contains("[5, 12]", e.Message);
         Assert.Throws<ShapeMismatchException>(() => LstmCell.Apply(t[0], t[1], Tensor.Zeros(2, 4), t[3], t[4], 1f));
     }
+
+    [Theory]
+    [InlineData(0.3f)]
+    [InlineData(1.5f)]
+    public void ClipMatchesClampingBothOutputsOfTheComposition(float clip)
+    {
+        var inputs = Inputs(7, batch: 4);
+        inputs[2] = inputs[2] * 3f;   // cells beyond ±1.5, so both clips cut some values and pass others
+        FusedOpChecks.AssertSameAsReference(
+            t =>
+            {
+                var (hidden, cell) = LstmCell.Apply(t[0], t[1], t[2], t[3], t[4], 1f, clip);
+                return [hidden, cell];
+            },
+            t => Unfused(t[0], t[1], t[2], t[3], t[4], 1f).Select(o => Tensor.Clamp(o, -clip, clip)).ToArray(),
+            inputs);
+        var raw = Unfused(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], 1f);
+        Assert.Contains(raw[1].ToArray(), v => Math.Abs(v) > clip);
+        Assert.Contains(raw[1].ToArray(), v => Math.Abs(v) < clip);
+    }
 }
