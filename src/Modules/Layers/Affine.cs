@@ -27,7 +27,8 @@ public static class Affine
             throw new ShapeMismatchException(op, x.Shape, w.Shape, "need x [..., in] (rank ≥ 2) and w [in, out]");
         if (b.Rank != 1 || b.Dim(0) != w.Dim(1))
             throw new ShapeMismatchException(op, w.Shape, b.Shape, $"need the bias to be [{w.Dim(1)}]");
-        int inputs = w.Dim(0), outputs = w.Dim(1), rows = x.Size / Math.Max(inputs, 1);
+        int inputs = w.Dim(0), outputs = w.Dim(1), rows = 1;
+        for (int d = 0; d < x.Rank - 1; d++) rows *= x.Dim(d);
 
         Tensor x2, product;
         using (Tensor.NoGrad())

@@ -39,6 +39,14 @@ public class AffineTests
     }
 
     [Fact]
+    public void ApplyWithoutInputFeaturesGivesTheBiasPerRow()
+    {
+        var y = Affine.Apply(Tensor.Zeros(2, 3, 0), Tensor.Zeros(0, 2), new Tensor([0.5f, -1f], 2));
+        Assert.Equal([2, 3, 2], y.ShapeArray());
+        Assert.Equal([0.5f, -1f, 0.5f, -1f, 0.5f, -1f, 0.5f, -1f, 0.5f, -1f, 0.5f, -1f], y.ToArray());
+    }
+
+    [Fact]
     public void ApplyRejectsMismatchedShapesNamingThem()
     {
         var e = Assert.Throws<ShapeMismatchException>(() => Affine.Apply(Tensor.Zeros(2, 3), Tensor.Zeros(4, 2), Tensor.Zeros(2)));
