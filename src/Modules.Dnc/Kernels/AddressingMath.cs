@@ -1,0 +1,44 @@
+namespace Modules.Dnc.Kernels;
+
+/// <summary>Scalar helpers and the batch loop shared by the fused addressing kernels (content, erase/write, usage, allocation).</summary>
+internal static class AddressingMath
+{
+    /// <summary>Largest scratch, in floats, taken from the stack; beyond it a kernel allocates.</summary>
+    public const int StackScratchLimit = 2048;
+
+    /// <summary>
+    /// Work (roughly multiply-adds) below which a kernel runs its batch loop on the calling thread: below it the cost
+    /// of handing items to the thread pool exceeds the gain.
+    /// </summary>
+    public const long ParallelWorkThreshold = 1L << 20;
+
+    /// <summary>softplus(x) = log(1 + eˣ), in double as the tensor engine's Softplus, accurate for large |x|.</summary>
+    public static float Softplus(float x)
+    {
+        double u = Math.Exp(-Math.Abs((double)x));
+        double w = 1.0 + u;
+        double log1p = w == 1.0 ? u : Math.Log(w) * u / (w - 1.0); // Goldberg's correction of the rounding of 1 + u
+        return (float)(Math.Max(x, 0.0) + log1p);
+    }
+
+    /// <summary>1 / (1 + e^−x), the derivative of <see cref="Softplus"/>, without overflow.</summary>
+    public static float Sigmoid(float x)
+    {
+        if (x >= 0) return (float)(1.0 / (1.0 + Math.Exp(-x)));
+        double e = Math.Exp(x);
+        return (float)(e / (1.0 + e));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for every batch item 0 ≤ b &lt; <paramref name="batch"/>: on the thread pool when the
+    /// total work is large, else in order on this thread. Items write disjoint outputs, so the results are the same
+    /// either way.
+    /// </summary>
+    public static void ForEachItem(int batch, long workPerItem, Action<int> body)
+    {
+        if (batch > 1 && workPerItem * batch >= ParallelWorkThreshold && Environment.ProcessorCount > 1)
+            Parallel.For(0, batch, body);
+        else
+            for (int b = 0; b < batch; b++) body(b);
+    }
+}
