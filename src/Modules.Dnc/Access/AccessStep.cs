@@ -31,10 +31,7 @@ public static class AccessStep
 
         // 2. Write weights: g^w·(g^a·a + (1 − g^a)·c^w), content on the previous memory.
         var writeContent = CosineWeights.Compute(previous.Memory, raw.WriteKeys, raw.WriteStrengths);     // [B, W, N]
-        var allocation = Allocation.WriteWeights(usage, allocationGate * writeGate);                        // [B, W, N]
-        var ga = allocationGate.Unsqueeze(-1);
-        var gw = writeGate.Unsqueeze(-1);
-        var writeWeights = gw * (ga * allocation + (1f - ga) * writeContent);
+        var writeWeights = Allocation.GatedWriteWeights(usage, writeContent, allocationGate, writeGate);    // [B, W, N]
 
         // 3. Erase then write: M ← M ⊙ Π_W(1 − w^wᵀ e) + Σ_W w^wᵀ v.
         var memory = EraseAndWrite(previous.Memory, writeWeights, eraseVectors, raw.WriteVectors);
