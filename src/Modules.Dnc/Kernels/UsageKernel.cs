@@ -1,4 +1,5 @@
 using Modules.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Modules.Dnc.Kernels;
 
@@ -47,32 +48,54 @@ internal static class UsageKernel
         var dFree = freeGate.RequiresGrad ? new float[freeGate.Size] : null;
         var dRead = readWeights.RequiresGrad ? GC.AllocateUninitializedArray<float>(readWeights.Size) : null;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values; var gv = g.Values;
+        int scratchSize = (reads + 3) * cells;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var factors = scratch[..(reads * cells)];                        // 1 − f_h·w_read_h, [R, N]
+        var unwritten = scratch.Slice(reads * cells, cells);             // Π_W(1 − w_write) = d(afterWrite)/du
+        var product = scratch.Slice((reads + 1) * cells, cells);
+        var temp = scratch.Slice((reads + 2) * cells, cells);
+        // Whole rows of N cells at a time, so every step is vectorised.
         for (int b = 0; b < batch; b++)
-            for (int n = 0; n < cells; n++)
+        {
+            var ub = u.Slice(b * cells, cells);
+            var gb = gv.Slice(b * cells, cells);
+            unwritten.Fill(1f);
+            for (int k = 0; k < writes; k++)
             {
-                float usage = u[b * cells + n];
-                float afterWrite = AfterWrite(usage, w, b, n, cells, writes);
-                float grad = gv[b * cells + n];
-                if (dUsage is not null)
-                {
-                    // d(afterWrite)/du = 1 − written = Π_W(1 − w), recomputed in the forward's order.
-                    float unwritten = 1f, retention = 1f;
-                    for (int k = 0; k < writes; k++) unwritten *= 1f - w[(b * writes + k) * cells + n];
-                    for (int h = 0; h < reads; h++) retention *= 1f - f[b * reads + h] * r[(b * reads + h) * cells + n];
-                    dUsage[b * cells + n] = grad * retention * unwritten;
-                }
-                if (dFree is null && dRead is null) continue;
-                for (int h = 0; h < reads; h++)
-                {
-                    float others = 1f;
-                    for (int j = 0; j < reads; j++)
-                        if (j != h) others *= 1f - f[b * reads + j] * r[(b * reads + j) * cells + n];
-                    float dFreed = -grad * afterWrite * others;               // dL/d(f_h·w_read_h[n])
-                    int index = (b * reads + h) * cells + n;
-                    if (dRead is not null) dRead[index] = dFreed * f[b * reads + h];
-                    if (dFree is not null) dFree[b * reads + h] += dFreed * r[index];
-                }
+                TensorPrimitives.Subtract(1f, w.Slice((b * writes + k) * cells, cells), temp);
+                TensorPrimitives.Multiply(unwritten, temp, unwritten);
             }
+            for (int h = 0; h < reads; h++)
+            {
+                var factor = factors.Slice(h * cells, cells);
+                TensorPrimitives.Multiply(r.Slice((b * reads + h) * cells, cells), -f[b * reads + h], factor);
+                TensorPrimitives.Add(factor, 1f, factor);
+            }
+            if (dUsage is not null)
+            {
+                // du = g·ψ·Π_W(1 − w)
+                var du = dUsage.AsSpan(b * cells, cells);
+                TensorPrimitives.Multiply(gb, unwritten, du);
+                for (int h = 0; h < reads; h++) TensorPrimitives.Multiply(du, factors.Slice(h * cells, cells), du);
+            }
+            if (dFree is null && dRead is null) continue;
+            // g·afterWrite, afterWrite = u + (1 − u)·(1 − Π_W(1 − w))
+            TensorPrimitives.Subtract(1f, unwritten, temp);
+            TensorPrimitives.Subtract(1f, ub, product);
+            TensorPrimitives.Multiply(temp, product, temp);
+            TensorPrimitives.Add(temp, ub, temp);
+            TensorPrimitives.Multiply(temp, gb, temp);
+            for (int h = 0; h < reads; h++)
+            {
+                // dL/d(f_h·w_read_h) = −g·afterWrite·Π_{j≠h}(1 − f_j·w_read_j)
+                TensorPrimitives.Negate(temp, product);
+                for (int j = 0; j < reads; j++)
+                    if (j != h) TensorPrimitives.Multiply(product, factors.Slice(j * cells, cells), product);
+                var rh = r.Slice((b * reads + h) * cells, cells);
+                if (dRead is not null) TensorPrimitives.Multiply(product, f[b * reads + h], dRead.AsSpan((b * reads + h) * cells, cells));
+                if (dFree is not null) dFree[b * reads + h] = TensorPrimitives.Dot(product, rh);
+            }
+        }
         return
         [
             dUsage is null ? null : new Tensor(dUsage, previousUsage.ShapeArray()),
