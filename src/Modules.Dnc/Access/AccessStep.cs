@@ -68,17 +68,6 @@ public static class AccessStep
     }
 
     /// <summary>
-    /// Read words w_r·M: read weights [B, R, N] and memory [B, N, Wd] → [B, R, Wd]. One op with a hand-written backward.
-    /// </summary>
-    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
-    public static Tensor ReadWords(Tensor readWeights, Tensor memory)
-    {
-        if (readWeights.Rank != 3 || memory.Rank != 3 || readWeights.Dim(0) != memory.Dim(0) || readWeights.Dim(2) != memory.Dim(1))
-            throw new ShapeMismatchException("ReadWords", readWeights.Shape, memory.Shape, "must be read weights [B, R, N] and memory [B, N, Wd]");
-        return ReadWordsKernel.Compute(readWeights, memory);
-    }
-
-    /// <summary>
     /// π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b, with read modes [B, R, 1 + 2W] laid out per head as
     /// W backward, W forward, 1 content. Returns [B, R, N].
     /// </summary>

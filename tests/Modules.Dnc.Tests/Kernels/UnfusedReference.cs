@@ -80,7 +80,4 @@ public static class UnfusedReference
         var gw = writeGate.Unsqueeze(-1);
         return gw * (ga * allocation + (1f - ga) * writeContent);
     }
-
-    /// <summary>Read words: read weights [B, R, N] and memory [B, N, Wd] → [B, R, Wd].</summary>
-    public static Tensor ReadWords(Tensor readWeights, Tensor memory) => Tensor.MatMul(readWeights, memory);
 }
