@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Modules.Dnc.Kernels;
 
 /// <summary>Scalar helpers and the batch loop shared by the fused addressing kernels (content, erase/write, usage, allocation).</summary>
@@ -13,6 +16,54 @@ internal static class AddressingMath
     /// Above ~4M multiply-adds (a millisecond of work) the hand-off cost is negligible.
     /// </summary>
     public const long ParallelWorkThreshold = 1L << 22;
+
+    /// <summary>
+    /// Σ a·b over <paramref name="a"/>'s length (<paramref name="b"/> at least as long). For the short rows of a memory
+    /// word (Wd = 16…64) a plain SIMD loop costs a fraction of a library call's dispatch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int length = a.Length, i = 0;
+        float sum = 0f;
+        if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
+        {
+            var acc = Vector<float>.Zero;
+            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+                acc += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
+            sum = Vector.Sum(acc);
+        }
+        for (; i < length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>destination += scale·x, element-wise over <paramref name="x"/>'s length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> destination)
+    {
+        int length = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
+        {
+            var s = new Vector<float>(scale);
+            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(destination[i..]) + s * new Vector<float>(x[i..])).CopyTo(destination[i..]);
+        }
+        for (; i < length; i++) destination[i] += scale * x[i];
+    }
+
+    /// <summary>destination = scale·x, element-wise over <paramref name="x"/>'s length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scale(ReadOnlySpan<float> x, float scale, Span<float> destination)
+    {
+        int length = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
+        {
+            var s = new Vector<float>(scale);
+            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+                (s * new Vector<float>(x[i..])).CopyTo(destination[i..]);
+        }
+        for (; i < length; i++) destination[i] = scale * x[i];
+    }
 
     /// <summary>softplus(x) = log(1 + eˣ), in double as the tensor engine's Softplus, accurate for large |x|.</summary>
     public static float Softplus(float x)

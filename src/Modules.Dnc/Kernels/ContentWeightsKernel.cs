@@ -31,24 +31,28 @@ internal static class ContentWeightsKernel
             for (int n = 0; n < cells; n++)
             {
                 var row = m.Slice(n * width, width);
-                memoryNorms[n] = MathF.Sqrt(TensorPrimitives.Dot(row, row) + epsilon);
+                memoryNorms[n] = MathF.Sqrt(AddressingMath.Dot(row, row) + epsilon);
             }
             for (int h = 0; h < heads; h++)
             {
                 var key = k.Slice(h * width, width);
-                keyNorms[h] = MathF.Sqrt(TensorPrimitives.Dot(key, key) + epsilon);
+                keyNorms[h] = MathF.Sqrt(AddressingMath.Dot(key, key) + epsilon);
                 sharpness[h] = AddressingMath.Softplus(strengths.Values[b * heads + h]);
                 var sim = similarity.Slice(h * cells, cells);
                 var logits = w.Slice(h * cells, cells);
+                float max = float.NegativeInfinity;
                 for (int n = 0; n < cells; n++)
                 {
-                    sim[n] = TensorPrimitives.Dot(key, m.Slice(n * width, width)) / (keyNorms[h] * memoryNorms[n] + epsilon);
+                    sim[n] = AddressingMath.Dot(key, m.Slice(n * width, width)) / (keyNorms[h] * memoryNorms[n] + epsilon);
                     logits[n] = sim[n] * sharpness[h];
+                    if (logits[n] > max) max = logits[n];
                 }
                 // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
-                TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), logits);
+                for (int n = 0; n < cells; n++) logits[n] -= max;
                 TensorPrimitives.Exp(logits, logits);
-                TensorPrimitives.Divide(logits, TensorPrimitives.Sum(logits), logits);
+                float sum = 0f;
+                for (int n = 0; n < cells; n++) sum += logits[n];
+                for (int n = 0; n < cells; n++) logits[n] /= sum;
             }
         });
         var output = new Tensor(weights, batch, heads, cells);
@@ -88,7 +92,7 @@ internal static class ContentWeightsKernel
                 var wh = w.Slice(h * cells, cells);
                 var gh = gv.Slice(h * cells, cells);
                 var sim = similarity.Slice(h * cells, cells);
-                float gw = TensorPrimitives.Dot(gh, wh);
+                float gw = AddressingMath.Dot(gh, wh);
                 float dSharpness = 0f, dKeyNorm = 0f;
                 for (int n = 0; n < cells; n++)
                 {
@@ -111,18 +115,18 @@ internal static class ContentWeightsKernel
                 {
                     // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
                     var dk = dKeys.AsSpan((b * heads + h) * width, width);
-                    TensorPrimitives.Multiply(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], dk);
+                    AddressingMath.Scale(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], dk);
                     for (int n = 0; n < cells; n++)
-                        TensorPrimitives.MultiplyAdd(m.Slice(n * width, width), dDot[h * cells + n], dk, dk);
+                        AddressingMath.MultiplyAdd(m.Slice(n * width, width), dDot[h * cells + n], dk);
                 }
             if (dMemory is not null)
                 for (int n = 0; n < cells; n++)
                 {
                     // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n)
                     var dm = dMemory.AsSpan((b * cells + n) * width, width);
-                    TensorPrimitives.Multiply(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], dm);
+                    AddressingMath.Scale(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], dm);
                     for (int h = 0; h < heads; h++)
-                        TensorPrimitives.MultiplyAdd(k.Slice(h * width, width), dDot[h * cells + n], dm, dm);
+                        AddressingMath.MultiplyAdd(k.Slice(h * width, width), dDot[h * cells + n], dm);
                 }
         });
         return
