@@ -3,19 +3,14 @@ using System.Runtime.CompilerServices;
 
 namespace Modules.Dnc.Kernels;
 
-/// <summary>Scalar helpers and the batch loop shared by the fused addressing kernels (content, erase/write, usage, allocation).</summary>
+/// <summary>
+/// Scalar and short-row helpers shared by the fused addressing kernels (content, erase/write, usage, allocation); their batch
+/// loops go through <see cref="BatchParallel"/>.
+/// </summary>
 internal static class AddressingMath
 {
     /// <summary>Largest scratch, in floats, taken from the stack; beyond it a kernel allocates.</summary>
     public const int StackScratchLimit = 2048;
-
-    /// <summary>
-    /// Work (roughly multiply-adds) from which a kernel spreads its batch items over the thread pool. Measured at the large
-    /// configuration (B = 32, N = 128, Wd = 32, where one op is at most ~1M multiply-adds) on the shared 2-core machine,
-    /// splitting did not pay: training already runs batch shards on both cores, and the fork/join costs about what it saves.
-    /// Above ~4M multiply-adds (a millisecond of work) the hand-off cost is negligible.
-    /// </summary>
-    public const long ParallelWorkThreshold = 1L << 22;
 
     /// <summary>
     /// Σ a·b over <paramref name="a"/>'s length (<paramref name="b"/> at least as long). For the short rows of a memory
@@ -80,18 +75,5 @@ internal static class AddressingMath
         if (x >= 0) return (float)(1.0 / (1.0 + Math.Exp(-x)));
         double e = Math.Exp(x);
         return (float)(e / (1.0 + e));
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> for every batch item 0 ≤ b &lt; <paramref name="batch"/>: on the thread pool when the
-    /// total work is large, else in order on this thread. Items write disjoint outputs, so the results are the same
-    /// either way.
-    /// </summary>
-    public static void ForEachItem(int batch, long workPerItem, Action<int> body)
-    {
-        if (batch > 1 && workPerItem * batch >= ParallelWorkThreshold && Environment.ProcessorCount > 1)
-            Parallel.For(0, batch, body);
-        else
-            for (int b = 0; b < batch; b++) body(b);
     }
 }

@@ -39,7 +39,7 @@ internal sealed class AllocationKernel
     {
         int batch = usage.Dim(0), cells = usage.Dim(1);
         var kernel = new AllocationKernel(batch, cells, writes, epsilon);
-        AddressingMath.ForEachItem(batch, (long)writes * cells * 16, b => kernel.ForwardItem(b, usage, gates));
+        BatchParallel.For(batch, (long)writes * cells * 16, b => kernel.ForwardItem(b, usage, gates));
         return kernel;
     }
 
@@ -98,7 +98,7 @@ internal sealed class AllocationKernel
     public void Backward(Tensor dWeights, Tensor? gates, float[]? dUsage, float[]? dGates)
     {
         if (dUsage is null && dGates is null) return;
-        AddressingMath.ForEachItem(batch, (long)writes * cells * 8, b => BackwardItem(b, dWeights, gates, dUsage, dGates));
+        BatchParallel.For(batch, (long)writes * cells * 8, b => BackwardItem(b, dWeights, gates, dUsage, dGates));
     }
 
     private void BackwardItem(int b, Tensor dWeights, Tensor? gates, float[]? dUsage, float[]? dGates)

@@ -18,7 +18,7 @@ internal static class ContentWeightsKernel
         // Saved for the backward, per item: similarities [H, N], memory norms [N], key norms [H], sharpness softplus(β) [H].
         int savedPerItem = heads * cells + cells + 2 * heads;
         var saved = new float[batch * savedPerItem];
-        AddressingMath.ForEachItem(batch, (long)heads * cells * width, b =>
+        BatchParallel.For(batch, (long)heads * cells * width, b =>
         {
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var k = keys.Values.Slice(b * heads * width, heads * width);
@@ -72,7 +72,7 @@ internal static class ContentWeightsKernel
         var dMemory = wantMemory ? new float[memory.Size] : null;
         var dKeys = wantKeys ? new float[keys.Size] : null;
         var dStrengths = wantStrengths ? new float[strengths.Size] : null;
-        AddressingMath.ForEachItem(batch, 2L * heads * cells * width, b =>
+        BatchParallel.For(batch, 2L * heads * cells * width, b =>
         {
             int scratchSize = heads * cells + cells + heads;
             Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];

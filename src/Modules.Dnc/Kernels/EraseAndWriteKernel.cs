@@ -13,7 +13,7 @@ internal static class EraseAndWriteKernel
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
         var result = GC.AllocateUninitializedArray<float>(memory.Size);
-        AddressingMath.ForEachItem(batch, (long)cells * width * writes, b =>
+        BatchParallel.For(batch, (long)cells * width * writes, b =>
         {
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var w = writeWeights.Values.Slice(b * writes * cells, writes * cells);
@@ -56,7 +56,7 @@ internal static class EraseAndWriteKernel
         var dWeights = wantWeights ? new float[writeWeights.Size] : null;
         var dErase = wantErase ? new float[eraseVectors.Size] : null;
         var dValues = wantValues ? new float[writeVectors.Size] : null;
-        AddressingMath.ForEachItem(batch, 3L * cells * width * writes, b =>
+        BatchParallel.For(batch, 3L * cells * width * writes, b =>
         {
             int scratchSize = writes * width + width;
             Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
