@@ -1,5 +1,6 @@
 using Modules.Dnc;
 using Modules.Dnc.Ntm;
+using Modules.Dnc.Sparse;
 
 namespace DncTrain;
 
@@ -7,7 +8,7 @@ namespace DncTrain;
 public static class ModelFactory
 {
     /// <summary>Whether this build contains <paramref name="model"/>.</summary>
-    public static bool IsAvailable(ModelKind model) => model is ModelKind.Dnc or ModelKind.Ntm;
+    public static bool IsAvailable(ModelKind model) => Enum.IsDefined(model);
 
     /// <summary>Creates and seeds the model with <paramref name="outputSize"/> outputs per step.</summary>
     /// <exception cref="UsageException">The model is not in this build or rejects its settings.</exception>
@@ -20,6 +21,8 @@ public static class ModelFactory
             {
                 ModelKind.Dnc => CreateDnc(options, outputSize),
                 ModelKind.Ntm => CreateNtm(options, outputSize),
+                ModelKind.Sam => CreateSam(options, outputSize),
+                ModelKind.Sdnc => CreateSdnc(options, outputSize),
                 _ => throw new UsageException($"--model {Choices.Name(options.Model)} is not available in this build"),
             };
             runner.Module.Seed(options.Seed);
@@ -80,5 +83,42 @@ public static class ModelFactory
         ntmOptions.Validate();
         var ntm = new Ntm(ntmOptions);
         return CoreRunner.WithTraceProperty("ntm", ntm, ntm, trace => ntm.Trace = trace);
+    }
+
+    private static IModelRunner CreateSam(TrainOptions options, int outputSize)
+    {
+        var samOptions = new SamOptions
+        {
+            OutputSize = outputSize,
+            HiddenSize = options.HiddenSize,
+            MemorySize = options.MemorySize,
+            WordSize = options.WordSize,
+            NumReads = options.NumReadHeads,
+            NumWrites = options.NumWriteHeads,
+            ClipValue = options.ClipValue,
+            SparseReads = options.SparseReads,
+        };
+        samOptions.Validate();
+        var sam = new Sam(samOptions);
+        return CoreRunner.WithTraceProperty("sam", sam, sam, trace => sam.Trace = trace);
+    }
+
+    private static IModelRunner CreateSdnc(TrainOptions options, int outputSize)
+    {
+        var sdncOptions = new SdncOptions
+        {
+            OutputSize = outputSize,
+            HiddenSize = options.HiddenSize,
+            MemorySize = options.MemorySize,
+            WordSize = options.WordSize,
+            NumReads = options.NumReadHeads,
+            NumWrites = options.NumWriteHeads,
+            ClipValue = options.ClipValue,
+            SparseReads = options.SparseReads,
+            LinkSparsity = options.LinkSparsity,
+        };
+        sdncOptions.Validate();
+        var sdnc = new Sdnc(sdncOptions);
+        return CoreRunner.WithTraceProperty("sdnc", sdnc, sdnc, trace => sdnc.Trace = trace);
     }
 }

@@ -3,7 +3,7 @@ using Modules.Checkpoints;
 
 namespace DncTrain.Tests;
 
-/// <summary>A few steps of the other cores through Dnc.Train: the same loop, checkpoints, resume and --viz as the DNC.</summary>
+/// <summary>A few steps of the NTM, SAM and SDNC through Dnc.Train: the same loop, checkpoints, resume and --viz as the DNC.</summary>
 public sealed class ModelTrainingTests : IDisposable
 {
     private readonly string root = Path.Combine(Path.GetTempPath(), "dnc-train-models-" + Guid.NewGuid().ToString("N"));
@@ -38,7 +38,7 @@ public sealed class ModelTrainingTests : IDisposable
 
     public static TheoryData<string, string> ModelsAndTasks => new()
     {
-        { "ntm", "copy" }, { "ntm", "repeat-copy" }, { "ntm", "adding" },
+        { "ntm", "copy" }, { "ntm", "adding" }, { "sam", "repeat-copy" }, { "sam", "adding" }, { "sdnc", "copy" }, { "sdnc", "argmax" },
     };
 
     [Theory]
@@ -63,7 +63,8 @@ public sealed class ModelTrainingTests : IDisposable
 
     [Theory]
     [InlineData("ntm", "copy")]
-    [InlineData("ntm", "argmax")]
+    [InlineData("sam", "adding")]
+    [InlineData("sdnc", "repeat-copy")]
     public void Viz_draws_write_and_read_weights_of_every_core(string model, string task)
     {
         string page = Path.Combine(root, model + ".html");
@@ -99,6 +100,16 @@ public sealed class ModelTrainingTests : IDisposable
         var (code2, _, err) = RunCli([.. Tiny, "--model", "ntm", .. TaskFlags("copy"), "--num-training-iterations", "2", "--checkpoint-dir", dir]);
         Assert.Equal(2, code2);
         Assert.Contains("another configuration (model: checkpoint \"dnc\", flags \"ntm\"; controller: checkpoint unset, flags \"lstm\")", err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Settings_a_core_rejects_are_a_one_line_usage_error()
+    {
+        var (code, _, err) = RunCli([.. Tiny, "--model", "sam", "--sparse-reads", "9", "--num-training-iterations", "1", "--checkpoint-dir", ""]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --model sam: ", err);
+        Assert.Contains("SparseReads", err);
         Assert.Single(err.TrimEnd().Split('\n'));
     }
 
