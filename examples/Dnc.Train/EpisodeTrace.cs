@@ -64,7 +64,21 @@ public sealed class EpisodeTrace
         for (int r = 0; r < reads; r++)
             maps.Add(new Heatmap($"Read weights (head {r}{suffix})", Collect(readWeights, shown.Length, (x, i) => x.At(0, r, shown[i])), slotLabels));
         if (usage.All(u => u is not null))
-            maps.Add(new Heatmap(suffix.Length == 0 ? "Usage" : "Usage (touched slots)", Collect(usage!, shown.Length, (x, i) => x.At(0, shown[i])), slotLabels));
+        {
+            // DNC usage lives in [0, 1]; the sparse cores report time since last access, which is scaled to fit the colours.
+            var values = Collect(usage!, shown.Length, (x, i) => x.At(0, shown[i]));
+            float max = values.Cast<float>().DefaultIfEmpty(0f).Max();
+            var notes = new List<string>();
+            if (suffix.Length > 0) notes.Add("touched slots");
+            if (max > 1f)
+            {
+                for (int i = 0; i < values.GetLength(0); i++)
+                    for (int t = 0; t < values.GetLength(1); t++)
+                        values[i, t] /= max;
+                notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"scaled, 1 = {max:0.###}"));
+            }
+            maps.Add(new Heatmap(notes.Count == 0 ? "Usage" : $"Usage ({string.Join(", ", notes)})", values, slotLabels));
+        }
         if (readModes.Count == Steps)
         {
             int modes = readModes[0].Dim(2);

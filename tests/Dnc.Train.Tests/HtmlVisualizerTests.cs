@@ -93,6 +93,19 @@ public sealed class HtmlVisualizerTests
         Assert.Equal(0.75f, maps[2].Values[2, 0]);
     }
 
+    [Fact]
+    public void Usage_beyond_one_is_scaled_to_the_colour_range_and_says_so()
+    {
+        // Time since last access, as the sparse cores report it: B = 1, N = 2, two steps reaching 4.
+        var trace = new EpisodeTrace();
+        trace.Add(new MemoryTrace(Tensor.Zeros(1, 1, 2), Tensor.Zeros(1, 1, 2), new Tensor([1f, 2f], 1, 2)));
+        trace.Add(new MemoryTrace(Tensor.Zeros(1, 1, 2), Tensor.Zeros(1, 1, 2), new Tensor([0f, 4f], 1, 2)));
+        var usage = trace.ToHeatmaps().Single(m => m.Title.StartsWith("Usage", StringComparison.Ordinal));
+        Assert.Equal("Usage (scaled, 1 = 4)", usage.Title);
+        Assert.Equal(0.25f, usage.Values[0, 0]);
+        Assert.Equal(1f, usage.Values[1, 1]);
+    }
+
     private static int CountOf(string s, string part)
     {
         int count = 0;
