@@ -10,7 +10,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, t.Rank, "ExclusiveCumprod");
         var (outer, len, inner) = t.Split3(ax);
-        var result = Empty(t.ShapeArray());
+        var result = Uninitialized(t.shape);
         var x = t.Values; var y = result.Data;
         for (int o = 0; o < outer; o++)
         {
@@ -24,7 +24,7 @@ public sealed partial class Tensor
         return result.WithGrad("ExclusiveCumprod", t, g =>
         {
             // dL/dx_k = out_k · S_k with S_k = Σ_{i>k} g_i Π_{k<j<i} x_j, i.e. S_{n−1} = 0, S_k = g_{k+1} + x_{k+1}·S_{k+1}.
-            var dx = Empty(t.ShapeArray());
+            var dx = Uninitialized(t.shape);
             var xv = t.Values; var yv = result.Values; var gv = g.Values; var d = dx.Data;
             for (int o = 0; o < outer; o++)
                 for (int i = 0; i < inner; i++)

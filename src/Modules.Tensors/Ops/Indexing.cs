@@ -16,17 +16,20 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, t.Rank, op);
         var outShape = indexShape is null ? InferIndexShape(op, t.shape, ax, indices.Length) : (int[])indexShape.Clone();
         var offsets = IndexOffsets(op, t.shape, ax, indices, outShape);
-        var result = Empty(outShape);
+        var result = Uninitialized(outShape);
         var x = t.Values; var r = result.Data;
         for (int p = 0; p < offsets.Length; p++) r[p] = x[offsets[p]];
-        return result.WithGrad(op, t, g =>
-        {
-            var dx = Zeros(t.ShapeArray());
-            var gv = g.Values; var d = dx.Data;
-            for (int p = 0; p < offsets.Length; p++) d[offsets[p]] += gv[p];
-            t.AccumulateGrad(dx);
-        });
+        return Records(t) ? RecordGather(result, t, offsets) : result;
     }
+
+    /// <summary>The backward of a gather: the gradient is added back at the picked positions.</summary>
+    private static Tensor RecordGather(Tensor result, Tensor t, int[] offsets) =>
+        result.WithGrad("Gather", t, g => t.AccumulateGrad((g, offsets), static (s, d, acc) =>
+        {
+            if (!acc) d.Clear();
+            var gv = s.g.Values;
+            for (int p = 0; p < s.offsets.Length; p++) d[s.offsets[p]] += gv[p];
+        }));
 
     /// <summary>
     /// <see cref="Gather(Tensor, int, int[], int[])"/> with the indices given as a tensor of whole numbers;
