@@ -43,14 +43,14 @@ public sealed partial class Tensor
     {
         foreach (var d in shape)
             if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeUtil.Format(shape)}");
-        return (int[])shape.Clone();
+        return shape.AsSpan().ToArray();
     }
 
     /// <summary>The dimensions, outermost first. A scalar has rank 0.</summary>
     public ReadOnlySpan<int> Shape => shape;
 
     /// <summary>The dimensions as a new array (for callers that need to keep or edit them).</summary>
-    public int[] ShapeArray() => (int[])shape.Clone();
+    public int[] ShapeArray() => shape.AsSpan().ToArray();
 
     /// <summary>The number of dimensions.</summary>
     public int Rank => shape.Length;

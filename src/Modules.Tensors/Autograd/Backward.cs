@@ -110,14 +110,20 @@ public sealed partial class Tensor
     /// <summary>Whether <see cref="Grad"/> is this tensor's own buffer (safe to update in place).</summary>
     private bool ownsGrad;
 
+    /// <summary>The last number handed to a topological sort, so every sort marks what it has visited with a number of its own.</summary>
+    private static long lastVisit;
+
+    /// <summary>The number of the last topological sort that reached this tensor (cheaper than a hash set of visited tensors).</summary>
+    private long visitMark;
+
     /// <summary>Tensors with a grad node reachable from this one, inputs before outputs.</summary>
     private List<Tensor> TopologicalOrder()
     {
+        long mark = Interlocked.Increment(ref lastVisit);
         var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<(Tensor Tensor, int NextInput)>();
         stack.Push((this, 0));
-        visited.Add(this);
+        visitMark = mark;
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
@@ -126,7 +132,11 @@ public sealed partial class Tensor
             {
                 stack.Push((t, next + 1));
                 var child = inputs[next];
-                if (child.Node is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child.Node is not null && child.visitMark != mark)
+                {
+                    child.visitMark = mark;
+                    stack.Push((child, 0));
+                }
             }
             else order.Add(t);
         }

@@ -47,7 +47,7 @@ public sealed partial class Tensor
         var outputGrads = new Tensor?[outputs.Length];
         var joint = Empty([1]).WithGrad(op, inputs, _ =>
         {
-            var grads = (Tensor?[])outputGrads.Clone();
+            var grads = outputGrads.AsSpan().ToArray();
             Array.Clear(outputGrads);
             Distribute(op, inputs, backward(grads));
         });

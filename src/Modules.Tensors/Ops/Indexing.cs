@@ -14,7 +14,7 @@ public sealed partial class Tensor
     {
         const string op = "Gather";
         int ax = ShapeUtil.NormalizeAxis(axis, t.Rank, op);
-        var outShape = indexShape is null ? InferIndexShape(op, t.shape, ax, indices.Length) : (int[])indexShape.Clone();
+        var outShape = indexShape is null ? InferIndexShape(op, t.shape, ax, indices.Length) : indexShape.AsSpan().ToArray();
         var offsets = IndexOffsets(op, t.shape, ax, indices, outShape);
         var result = Uninitialized(outShape);
         var x = t.Values; var r = result.Data;
@@ -118,7 +118,7 @@ public sealed partial class Tensor
     /// <summary>The input's shape with the axis length set so that the shape holds <paramref name="count"/> elements.</summary>
     private static int[] InferIndexShape(string op, int[] shape, int axis, int count)
     {
-        var result = (int[])shape.Clone();
+        var result = shape.AsSpan().ToArray();
         int others = 1;
         for (int d = 0; d < shape.Length; d++) if (d != axis) others *= shape[d];
         if (others == 0 ? count != 0 : count % others != 0)

@@ -37,7 +37,7 @@ public sealed partial class Tensor
         }
         if (!GradMode.Enabled) return result;
         foreach (var t in tensors)
-            if (t.RequiresGrad) return RecordConcat(result, (Tensor[])tensors.Clone(), ax, outer, total * inner, inner);
+            if (t.RequiresGrad) return RecordConcat(result, tensors.AsSpan().ToArray(), ax, outer, total * inner, inner);
         return result;
     }
 

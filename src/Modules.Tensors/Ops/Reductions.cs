@@ -12,7 +12,7 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Max");
         var (outer, len, inner) = Split3(ax);
         if (len == 0) throw new ArgumentException($"Max: axis {axis} of shape {ShapeUtil.Format(shape)} is empty");
-        var kept = (int[])shape.Clone();
+        var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
         var result = Uninitialized(kept);
         var argmax = new int[outer * inner];
@@ -58,7 +58,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Prod");
         var (outer, len, inner) = Split3(ax);
-        var kept = (int[])shape.Clone();
+        var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
         var result = Full(kept, 1f);
         var x = Values; var r = result.Data;

@@ -7,7 +7,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Reshape(params int[] newShape)
     {
-        var target = (int[])newShape.Clone();
+        var target = newShape.AsSpan().ToArray();
         int infer = Array.IndexOf(target, -1);
         if (infer >= 0)
         {

@@ -15,7 +15,7 @@ public sealed partial class Tensor
         if (start < 0 || length < 0 || (long)start + length > shape[ax])
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {(long)start + length}) is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
         var (outer, len, inner) = Split3(ax);
-        var outShape = (int[])shape.Clone();
+        var outShape = shape.AsSpan().ToArray();
         outShape[ax] = length;
         var result = Uninitialized(outShape);
         var x = Values; var r = result.Data;
@@ -119,7 +119,7 @@ public sealed partial class Tensor
     {
         const string op = "Expand";
         if (newShape.Length < Rank) throw new ShapeMismatchException(op, Shape, newShape, "cannot be broadcast (target has lower rank)");
-        var target = (int[])newShape.Clone();
+        var target = newShape.AsSpan().ToArray();
         int lead = target.Length - Rank;
         for (int i = 0; i < target.Length; i++)
         {

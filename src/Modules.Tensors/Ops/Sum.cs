@@ -23,7 +23,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Sum");
         var (outer, len, inner) = Split3(ax);
-        var kept = (int[])shape.Clone();
+        var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
         var result = Uninitialized(kept);
         var x = Values; var r = result.Data;
