@@ -54,6 +54,9 @@ public sealed record DncConfiguration
     /// <summary>RMSProp ε (inside the square root, TF1 style).</summary>
     public float OptimizerEpsilon { get; init; } = 1e-10f;
 
+    /// <summary>Shards of each batch trained in parallel (<see cref="Training.DataParallel"/>); 1: the whole batch on one thread.</summary>
+    public int Shards { get; init; } = 1;
+
     /// <summary>Seed of the parameters (model generator) and of the batches (generator 2·seed + 1, as Dnc.Train).</summary>
     public ulong Seed { get; init; }
 

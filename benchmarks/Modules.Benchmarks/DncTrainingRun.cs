@@ -53,9 +53,25 @@ public sealed class DncTrainingRun
     public (float Loss, float BitErrors, int Steps) TrainStep()
     {
         var data = NextBatch();
-        var logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
-        var loss = Task.Cost(logits, data.Targets, data.Mask);
-        optimizer.Minimize(loss, Model.NamedParameters(), configuration.MaxGradNorm);
-        return (loss.Item(), RepeatCopy.BitErrors(logits, data.Targets, data.Mask), data.Observations.Dim(0));
+        int batch = data.Observations.Dim(1);
+        if (configuration.Shards == 1)
+        {
+            var logits = DynamicRnn.Unroll(Model, data.Observations).Outputs;
+            var loss = Task.Cost(logits, data.Targets, data.Mask);
+            optimizer.Minimize(loss, Model.NamedParameters(), configuration.MaxGradNorm);
+            return (loss.Item(), RepeatCopy.BitErrors(logits, data.Targets, data.Mask), data.Observations.Dim(0));
+        }
+        var ranges = DataParallel.Partition(batch, configuration.Shards);
+        var bitErrors = new float[ranges.Length];
+        var (total, _) = DataParallel.Minimize(optimizer, Model, ranges.Length, i =>
+        {
+            var (start, count) = ranges[i];
+            var targets = data.Targets.Slice(1, start, count);
+            var mask = data.Mask.Slice(1, start, count);
+            var logits = DynamicRnn.Unroll(Model, data.Observations.Slice(1, start, count)).Outputs;
+            bitErrors[i] = RepeatCopy.BitErrors(logits, targets, mask) * count / batch;
+            return Task.Cost(logits, targets, mask) * ((float)count / batch);
+        }, configuration.MaxGradNorm);
+        return (total, bitErrors.Sum(), data.Observations.Dim(0));
     }
 }

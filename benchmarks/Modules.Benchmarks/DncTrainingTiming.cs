@@ -42,6 +42,7 @@ public static class DncTrainingTiming
                     case "--max-length": configuration = configuration with { MaxLength = Int(value) }; break;
                     case "--min-repeats": configuration = configuration with { MinRepeats = Int(value) }; break;
                     case "--max-repeats": configuration = configuration with { MaxRepeats = Int(value) }; break;
+                    case "--shards": configuration = configuration with { Shards = Int(value) }; break;
                     case "--seed": configuration = configuration with { Seed = ulong.Parse(value, CultureInfo.InvariantCulture) }; break;
                     case "--warmup-steps": warmup = Int(value); break;
                     case "--steps": steps = Int(value); break;

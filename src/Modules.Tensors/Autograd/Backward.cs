@@ -54,6 +54,11 @@ public sealed partial class Tensor
         if (!RequiresGrad) return;
         if (!g.Shape.SequenceEqual(Shape))
             throw new InvalidOperationException($"internal: gradient of shape {ShapeUtil.Format(g.shape)} for tensor of shape {ShapeUtil.Format(shape)}");
+        if (IsLeaf && GradientCapture.Current is { } capture)
+        {
+            capture.Accumulate(this, g);
+            return;
+        }
         if (grad is null)
         {
             grad = IsLeaf ? g.Clone() : g;

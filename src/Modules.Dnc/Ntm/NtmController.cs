@@ -1,0 +1,14 @@
+namespace Modules.Dnc.Ntm;
+
+/// <summary>The controller network of an <see cref="Ntm"/>.</summary>
+public enum NtmController
+{
+    /// <summary>A Sonnet-1 <see cref="Modules.Lstm"/> of <see cref="NtmOptions.HiddenSize"/> units (parameters <c>ntm/lstm/…</c>).</summary>
+    Lstm,
+
+    /// <summary>
+    /// One <see cref="Linear"/> layer of <see cref="NtmOptions.HiddenSize"/> units with <see cref="NtmOptions.FeedForwardActivation"/>
+    /// (parameters <c>ntm/feed_forward/{w,b}</c>); it keeps no state of its own, so memory is its only recurrence.
+    /// </summary>
+    FeedForward,
+}
