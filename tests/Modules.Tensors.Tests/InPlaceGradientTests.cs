@@ -154,6 +154,29 @@ public class InPlaceGradientTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void UnderAGradientCaptureTheSameGradientsGoToTheCapture(string name)
+    {
+        // The leaves are used twice, so the capture's buffer is both created and added to by the backward kernels.
+        var c = Cases[name];
+        var inputs = c.Inputs();
+        foreach (var x in inputs) x.RequireGrad();
+        Tensor Loss() => (c.F(inputs) + Tensor.Square(c.F(inputs))).Sum();
+
+        Loss().Backward();
+        var plain = Array.ConvertAll(inputs, x => x.Grad!.ToArray());
+        foreach (var x in inputs) x.Grad = null;
+
+        var capture = new GradientCapture();
+        using (Tensor.CaptureGradients(capture)) Loss().Backward();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.Null(inputs[i].Grad);
+            Assert.Equal(plain[i], capture[inputs[i]]!.ToArray());
+        }
+    }
+
     private static float[] Shifted(float[] grad, float offset, float times) => Array.ConvertAll(grad, g => offset + times * g);
 
     private static void AssertClose(float[] expected, float[] actual)

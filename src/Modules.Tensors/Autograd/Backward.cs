@@ -91,6 +91,11 @@ public sealed partial class Tensor
     internal void AccumulateGrad<TState>(TState state, GradKernel<TState> kernel)
     {
         if (!RequiresGrad) return;
+        if (IsLeaf && GradientCapture.Current is { } capture)
+        {
+            capture.Accumulate(this, state, kernel);
+            return;
+        }
         if (grad is null)
         {
             var fresh = Uninitialized(shape);
