@@ -53,6 +53,9 @@ public class InPlaceGradientTests
         ["SumAxis1KeepDim"] = new(x => x[0].Sum(1, keepDim: true), () => [R(17, 2, 3, 4)]),
         ["SumLastAxis"] = new(x => x[0].Sum(-1), () => [R(18, 2, 3, 4)]),
         ["Mean"] = new(x => x[0].Mean(1), () => [R(19, 2, 3, 4)]),
+        ["ProdLastAxis"] = new(x => x[0].Prod(-1), () => [R(70, 2, 3, 4)]),
+        ["ProdMiddleAxis"] = new(x => x[0].Prod(1, keepDim: true), () => [R(71, 2, 3, 4)]),
+        ["CumprodLastAxis"] = new(x => x[0].ExclusiveCumprod(-1), () => [R(72, 2, 3, 4)]),
         ["MaxAxis1"] = new(x => x[0].Max(1), () => [Spread(20, 2, 3, 4)]),
         ["SoftmaxLast"] = new(x => Tensor.Softmax(x[0], -1), () => [R(21, 2, 3, 4)]),
         ["SoftmaxMiddle"] = new(x => Tensor.Softmax(x[0], 1), () => [R(22, 2, 3, 4)]),
@@ -184,6 +187,18 @@ public class InPlaceGradientTests
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f + 1e-5f * Math.Abs(expected[i]), $"at {i}: expected {expected[i]}, got {actual[i]}");
+    }
+
+    [Fact]
+    public void ReductionsOverTheInnermostAxisMatchTheSameReductionOverAnOuterAxis()
+    {
+        // The innermost-axis loops are separate code; the permuted tensor takes the row-at-a-time loops.
+        var x = R(73, 2, 3, 5);
+        var moved = x.Permute(0, 2, 1); // [2, 5, 3]: the old last axis is now axis 1
+        Assert.Equal(moved.Sum(1).ToArray(), x.Sum(-1).ToArray());
+        Assert.Equal(moved.Prod(1).ToArray(), x.Prod(-1).ToArray());
+        Assert.Equal(moved.ExclusiveCumprod(1).Permute(0, 2, 1).ToArray(), x.ExclusiveCumprod(-1).ToArray());
+        Assert.Equal(moved.Max(1).ToArray(), x.Max(-1).ToArray());
     }
 
     [Fact]

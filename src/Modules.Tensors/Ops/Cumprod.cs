@@ -16,6 +16,13 @@ public sealed partial class Tensor
         {
             int block = o * len * inner;
             if (len == 0) continue;
+            if (inner == 1)
+            {
+                // Over the innermost axis: a scalar running product, not len one-element vector products.
+                float running = 1f;
+                for (int l = 0; l < len; l++) { y[block + l] = running; running *= x[block + l]; }
+                continue;
+            }
             y.Slice(block, inner).Fill(1f);
             for (int l = 1; l < len; l++)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(

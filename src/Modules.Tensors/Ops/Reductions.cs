@@ -62,7 +62,17 @@ public sealed partial class Tensor
         kept[ax] = 1;
         var result = Full(kept, 1f);
         var x = Values; var r = result.Data;
-        for (int o = 0; o < outer; o++)
+        if (inner == 1)
+        {
+            // Over the innermost axis: one running product per output element, not len one-element vector products.
+            for (int o = 0; o < outer; o++)
+            {
+                float product = 1f;
+                for (int l = 0; l < len; l++) product *= x[o * len + l];
+                r[o] = product;
+            }
+        }
+        else for (int o = 0; o < outer; o++)
         {
             var dst = r.Slice(o * inner, inner);
             for (int l = 0; l < len; l++)

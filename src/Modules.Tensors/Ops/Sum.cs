@@ -28,7 +28,19 @@ public sealed partial class Tensor
         var result = Uninitialized(kept);
         var x = Values; var r = result.Data;
         if (len == 0) r.Clear();
-        for (int o = 0; o < outer && len > 0; o++)
+        else if (inner == 1)
+        {
+            // Over the innermost axis: one running sum per output element (in the same order as the rows below),
+            // not len one-element vector adds.
+            for (int o = 0; o < outer; o++)
+            {
+                var lane = x.Slice(o * len, len);
+                float total = lane[0];
+                for (int l = 1; l < lane.Length; l++) total += lane[l];
+                r[o] = total;
+            }
+        }
+        else for (int o = 0; o < outer; o++)
         {
             var dst = r.Slice(o * inner, inner);
             x.Slice(o * len * inner, inner).CopyTo(dst);
@@ -44,6 +56,16 @@ public sealed partial class Tensor
         result.WithGrad("Sum", source, g => source.AccumulateGrad((g, outer, len, inner), static (s, t, acc) =>
         {
             var gv = s.g.Values;
+            if (s.inner == 1)
+            {
+                for (int o = 0; o < s.outer; o++)
+                {
+                    var lane = t.Slice(o * s.len, s.len);
+                    if (acc) TensorPrimitives.Add(lane, gv[o], lane);
+                    else lane.Fill(gv[o]);
+                }
+                return;
+            }
             for (int o = 0; o < s.outer; o++)
             {
                 var row = gv.Slice(o * s.inner, s.inner);
