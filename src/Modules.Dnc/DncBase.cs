@@ -53,16 +53,29 @@ public abstract partial class DncBase<TControllerState> : Module
         Tensor input, Tensor previousReadWords, AccessState previousAccess, TControllerState previousController)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int batch = input.Dim(0);
-        var controllerInput = Tensor.Concat(-1, input.Reshape(batch, -1), previousReadWords.Reshape(batch, -1));
-        var (controllerOutput, controllerState) = controller.Step(controllerInput, previousController);
-        controllerOutput = Clip(controllerOutput);
-        controllerState = controllerState.Map(Clip);
+        var controllerInput = FlatConcat.Rows(input, previousReadWords);   // [B, in + R·Wd]
+        Tensor controllerOutput;
+        TControllerState controllerState;
+        if (controller is Lstm lstm && previousController is LstmState lstmState)
+        {
+            // The LSTM clips its output (= hidden state) and cell in the same op.
+            var (hidden, state) = lstm.Step(controllerInput, lstmState, Math.Max(Options.ClipValue, 0f));
+            controllerOutput = hidden;
+            controllerState = (TControllerState)(object)state;
+        }
+        else
+        {
+            var (rawOutput, rawState) = controller.Step(controllerInput, previousController);
+            controllerOutput = Clip(rawOutput);
+            // A core whose output is one of its state tensors: clip that tensor once and use the result in both places.
+            controllerState = rawState.Map(t => ReferenceEquals(t, rawOutput) ? controllerOutput : Clip(t));
+        }
 
         var (readWords, accessState) = access.Step(controllerOutput, previousAccess);
 
-        var output = outputLinear.Forward(Tensor.Concat(-1, controllerOutput, readWords.Reshape(batch, -1)));
-        return (Clip(output), readWords, accessState, controllerState);
+        // output_linear over [h, flattened read words], clipped: one op.
+        var output = outputLinear.ForwardConcat([controllerOutput, readWords], Math.Max(Options.ClipValue, 0f));
+        return (output, readWords, accessState, controllerState);
     }
 
     /// <summary>Zero read words [B, R, Wd], the access module's zero state and the controller's initial state.</summary>

@@ -14,6 +14,7 @@ namespace Modules.Dnc;
 public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
 {
     private readonly Linear[] heads;
+    private readonly int[][] partShapes;
 
     /// <summary>
     /// Creates the access module: <paramref name="memorySize"/> cells (N) of <paramref name="wordSize"/> (Wd),
@@ -31,6 +32,16 @@ public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
         var sizes = AccessInterface.PartSizes(numReads, wordSize, numWrites, NumReadModes);
         heads = new Linear[sizes.Length];
         for (int i = 0; i < sizes.Length; i++) heads[i] = new Linear(sizes[i], AccessInterface.PartNames[i]);
+        // Each part's trailing shape, in AccessInterface's order (its declared dimensions).
+        int modes = NumReadModes;
+        partShapes =
+        [
+            [numReads, wordSize], [numReads], [numWrites, wordSize], [numWrites], [numWrites, wordSize],
+            [numWrites, wordSize], [numReads], [numWrites], [numWrites], [numReads, modes],
+        ];
+        for (int i = 0; i < sizes.Length; i++)
+            if (partShapes[i].Aggregate(1, (a, d) => a * d) != sizes[i])
+                throw new InvalidOperationException($"MemoryAccess: part {AccessInterface.PartNames[i]} has {sizes[i]} values, not the shape [{string.Join(", ", partShapes[i])}]");
     }
 
     /// <summary>N, the number of memory cells.</summary>
@@ -62,9 +73,12 @@ public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
         int batch = input.Dim(0);
         if (state.Memory.Dim(0) != batch || state.Memory.Dim(1) != MemorySize || state.Memory.Dim(2) != WordSize)
             throw new ShapeMismatchException($"{Path}: memory must be [{batch}, {MemorySize}, {WordSize}], got [{string.Join(", ", state.Memory.ShapeArray())}]");
-        var parts = new Tensor[heads.Length];
-        for (int i = 0; i < heads.Length; i++) parts[i] = heads[i].Forward(input);
-        var raw = AccessInterface.FromParts(parts, NumReads, WordSize, NumWrites, NumReadModes);
+        // All ten interface heads in one op (one product), each part already shaped [B, dims...].
+        var weights = new Tensor[heads.Length];
+        var biases = new Tensor[heads.Length];
+        for (int i = 0; i < heads.Length; i++) (weights[i], biases[i]) = heads[i].Connect(input.Dim(1));
+        var p = Affine.ApplyHeads(input, weights, biases, partShapes);
+        var raw = new AccessInterface(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
         return AccessStep.Run(raw, state, Trace);
     }
 

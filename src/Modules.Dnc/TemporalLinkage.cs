@@ -29,8 +29,7 @@ public sealed partial class TemporalLinkage : Module, IRnnCore<LinkageState>
     public (Tensor Output, LinkageState State) Step(Tensor writeWeights, LinkageState state)
     {
         RequireShape(writeWeights, "write weights", writeWeights.Dim(0), NumWrites, MemorySize);
-        var link = Linkage.Link(state.Link, state.PrecedenceWeights, writeWeights);
-        var precedence = Linkage.Precedence(state.PrecedenceWeights, writeWeights);
+        var (link, precedence) = Linkage.Update(state.Link, state.PrecedenceWeights, writeWeights);
         return (link, new LinkageState(link, precedence));
     }
 

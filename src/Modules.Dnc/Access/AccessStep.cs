@@ -1,4 +1,5 @@
 using Modules.Dnc.Addressing;
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Access;
@@ -18,7 +19,6 @@ public static class AccessStep
     /// <returns>Read words [B, R, Wd] and the state at t.</returns>
     public static (Tensor ReadWords, AccessState State) Run(AccessInterface raw, AccessState previous, Action<AccessTrace>? trace = null)
     {
-        int writes = raw.WriteGate.Dim(1);
         var freeGate = Tensor.Sigmoid(raw.FreeGate);
         var allocationGate = Tensor.Sigmoid(raw.AllocationGate);
         var writeGate = Tensor.Sigmoid(raw.WriteGate);
@@ -38,19 +38,16 @@ public static class AccessStep
         // 3. Erase then write: M ← M ⊙ Π_W(1 − w^wᵀ e) + Σ_W w^wᵀ v.
         var memory = EraseAndWrite(previous.Memory, writeWeights, eraseVectors, raw.WriteVectors);
 
-        // 4. Temporal linkage.
-        var link = Linkage.Link(previous.Linkage.Link, previous.Linkage.PrecedenceWeights, writeWeights);
-        var precedence = Linkage.Precedence(previous.Linkage.PrecedenceWeights, writeWeights);
-
-        // 5. Read weights from the new memory and link and the previous read weights.
-        var readWeights = ReadWeights(memory, link, previous.ReadWeights, raw.ReadKeys, raw.ReadStrengths, readMode, writes);
+        // 4–5. Temporal linkage, then read weights from the new memory and link and the previous read weights.
+        var (readWeights, linkage) = LinkageAndReadWeights(memory, previous.Linkage, writeWeights, previous.ReadWeights, raw.ReadKeys,
+            raw.ReadStrengths, readMode);
 
         // 6. Read words.
         var readWords = Tensor.MatMul(readWeights, memory);                                                   // [B, R, Wd]
 
         trace?.Invoke(new AccessTrace(writeWeights.Detach(), readWeights.Detach(), usage.Detach(), readMode.Detach(),
             allocationGate.Detach(), writeGate.Detach()));
-        return (readWords, new AccessState(memory, readWeights, writeWeights, new LinkageState(link, precedence), usage));
+        return (readWords, new AccessState(memory, readWeights, writeWeights, linkage, usage));
     }
 
     /// <summary>
@@ -66,19 +63,26 @@ public static class AccessStep
     }
 
     /// <summary>
-    /// π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b, with read modes [B, R, 1 + 2W] laid out per head as
-    /// W backward, W forward, 1 content. Returns [B, R, N].
+    /// Steps 4 and 5 as one fused op (<see cref="LinkUpdateAndRead"/>): the linkage update L_t, p_t from the write weights,
+    /// then the read weights π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b, with c the content weights on the new memory, f and b
+    /// the directional reads of the previous read weights along L_t, and the read modes [B, R, 2W + 1] laid out per head as
+    /// W backward, W forward, 1 content.
     /// </summary>
-    public static Tensor ReadWeights(Tensor memory, Tensor link, Tensor previousReadWeights, Tensor readKeys, Tensor readStrengths,
-        Tensor readMode, int writes)
+    /// <param name="memory">M_t, [B, N, Wd] (after erase and write).</param>
+    /// <param name="previousLinkage">L_{t−1} [B, W, N, N] and p_{t−1} [B, W, N].</param>
+    /// <param name="writeWeights">w^w_t, [B, W, N].</param>
+    /// <param name="previousReadWeights">w^r_{t−1}, [B, R, N].</param>
+    /// <param name="readKeys">[B, R, Wd].</param>
+    /// <param name="readStrengths">[B, R] (before softplus).</param>
+    /// <param name="readMode">π after the softmax, [B, R, 2W + 1].</param>
+    /// <returns>The read weights [B, R, N] and the linkage at t.</returns>
+    public static (Tensor ReadWeights, LinkageState Linkage) LinkageAndReadWeights(Tensor memory, LinkageState previousLinkage, Tensor writeWeights,
+        Tensor previousReadWeights, Tensor readKeys, Tensor readStrengths, Tensor readMode)
     {
         var content = CosineWeights.Compute(memory, readKeys, readStrengths);                               // [B, R, N]
-        var forward = Linkage.DirectionalReadWeights(link, previousReadWeights, forward: true);              // [B, R, W, N]
-        var backward = Linkage.DirectionalReadWeights(link, previousReadWeights, forward: false);
-        var backwardMode = readMode.Slice(-1, 0, writes).Unsqueeze(-1);                      // [B, R, W, 1]
-        var forwardMode = readMode.Slice(-1, writes, writes).Unsqueeze(-1);
-        var contentMode = readMode.Slice(-1, 2 * writes, 1);                                                   // [B, R, 1]
-        return contentMode * content + (forwardMode * forward).Sum(2) + (backwardMode * backward).Sum(2);
+        var (link, precedence, readWeights) = LinkUpdateAndRead.Apply(previousLinkage.Link, previousLinkage.PrecedenceWeights, writeWeights,
+            previousReadWeights, content, readMode);
+        return (readWeights, new LinkageState(link, precedence));
     }
 
     /// <summary>The all-zero state for batch B, N cells of Wd, R reads and W writes.</summary>

@@ -1,3 +1,4 @@
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Addressing;
@@ -9,20 +10,25 @@ namespace Modules.Dnc.Addressing;
 public static class Linkage
 {
     /// <summary>
-    /// L[i, j] ← (1 − w[i] − w[j])·L[i, j] + w[i]·p[j], with the diagonal set to 0.
+    /// One step of the linkage, fused (see <see cref="LinkUpdate"/>): L[i, j] ← (1 − w[i] − w[j])·L[i, j] + w[i]·p[j]
+    /// with the diagonal set to 0, and p ← (1 − Σ_N w)·p + w.
+    /// </summary>
+    /// <param name="previousLink">L_{t−1}, [B, W, N, N].</param>
+    /// <param name="previousPrecedence">p_{t−1}, [B, W, N].</param>
+    /// <param name="writeWeights">w_t, [B, W, N].</param>
+    /// <returns>L_t [B, W, N, N] and p_t [B, W, N].</returns>
+    public static (Tensor Link, Tensor Precedence) Update(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights) =>
+        LinkUpdate.Apply(previousLink, previousPrecedence, writeWeights);
+
+    /// <summary>
+    /// L[i, j] ← (1 − w[i] − w[j])·L[i, j] + w[i]·p[j], with the diagonal set to 0 (the link half of <see cref="Update"/>).
     /// </summary>
     /// <param name="previousLink">L_{t−1}, [B, W, N, N].</param>
     /// <param name="previousPrecedence">p_{t−1}, [B, W, N].</param>
     /// <param name="writeWeights">w_t, [B, W, N].</param>
     /// <returns>L_t, [B, W, N, N].</returns>
-    public static Tensor Link(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
-    {
-        var wi = writeWeights.Unsqueeze(3);                    // [B, W, N, 1]
-        var wj = writeWeights.Unsqueeze(2);                    // [B, W, 1, N]
-        var pj = previousPrecedence.Unsqueeze(2);              // [B, W, 1, N]
-        var link = (1f - wi - wj) * previousLink + wi * pj;
-        return link.MaskDiagonal();                                 // a cell is never linked to itself
-    }
+    public static Tensor Link(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights) =>
+        LinkUpdate.Apply(previousLink, previousPrecedence, writeWeights).Link;
 
     /// <summary>p ← (1 − Σ_N w)·p + w: precedence [B, W, N], write weights [B, W, N] → [B, W, N].</summary>
     public static Tensor Precedence(Tensor previousPrecedence, Tensor writeWeights)

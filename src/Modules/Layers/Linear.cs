@@ -28,6 +28,22 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
     /// <summary>The number of input features, once connected; otherwise null.</summary>
     public int? InputSize => w?.Dim(0);
 
+    /// <summary>
+    /// The parameters <c>w</c> <c>[in, out]</c> and <c>b</c> <c>[out]</c>, created for <paramref name="inputSize"/> inputs
+    /// exactly as the first <see cref="Forward"/> would create them when the layer is not connected yet. For kernels that
+    /// apply several layers at once (see <see cref="Affine.ApplyHeads"/>).
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The layer is connected with another input size.</exception>
+    public (Tensor W, Tensor B) Connect(int inputSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputSize);
+        if (w is not null && w.Dim(0) != inputSize)
+            throw new ShapeMismatchException($"{Path}: connected for {w.Dim(0)} inputs, asked for {inputSize}");
+        var weights = GetW([inputSize, OutputSize], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize)));
+        var bias = GetB([OutputSize], Tensor.Zeros);
+        return (weights, bias);
+    }
+
     /// <summary>Applies the layer to <paramref name="x"/> <c>[..., in]</c> (at least one dimension); returns <c>[..., out]</c>.</summary>
     /// <exception cref="ShapeMismatchException">The layer is connected and <paramref name="x"/>'s last dimension differs from its input size.</exception>
     public Tensor Forward(Tensor x)
@@ -42,9 +58,32 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
             throw new ShapeMismatchException(
                 $"{Path}: input must be {Format(expected)} (last dimension {w.Dim(0)}), got {Format(x.Shape)}");
         }
-        var weights = GetW([inputSize, OutputSize], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize)));
-        var bias = GetB([OutputSize], Tensor.Zeros);
-        if (x.Rank == 1) return (x.Reshape(1, inputSize).MatMul(weights) + bias).Reshape(OutputSize);
-        return x.MatMul(weights) + bias;
+        var (weights, bias) = Connect(inputSize);
+        if (x.Rank == 1) return Affine.Apply(x.Reshape(1, inputSize), weights, bias).Reshape(OutputSize);
+        return Affine.Apply(x, weights, bias);
+    }
+
+    /// <summary>
+    /// Applies the layer to the concatenation of <paramref name="pieces"/>' rows (each <c>[B, ...]</c>, flattened; their
+    /// sizes add up to the input size) and, when <paramref name="clip"/> &gt; 0, limits the result to
+    /// <c>[−clip, clip]</c>; returns <c>[B, out]</c>. One op (<see cref="Affine.ApplyConcat"/>) instead of reshapes, a
+    /// concatenation, the layer and a clamp; the same parameters as <see cref="Forward"/>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The pieces do not fit the layer's input size.</exception>
+    public Tensor ForwardConcat(IReadOnlyList<Tensor> pieces, float clip = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        int inputSize = 0;
+        foreach (var piece in pieces)
+        {
+            ArgumentNullException.ThrowIfNull(piece);
+            if (piece.Rank == 0) throw new ShapeMismatchException($"{Path}: pieces must be [B, ...], got a scalar");
+            inputSize += piece.Dim(0) == 0 ? 0 : piece.Size / piece.Dim(0);
+        }
+        if (w is not null && w.Dim(0) != inputSize)
+            throw new ShapeMismatchException(
+                $"{Path}: the pieces {string.Join(", ", pieces.Select(p => Format(p.Shape)))} give {inputSize} inputs per row, the layer takes {w.Dim(0)}");
+        var (weights, bias) = Connect(inputSize);
+        return Affine.ApplyConcat(pieces, weights, bias, clip);
     }
 }

@@ -37,7 +37,15 @@ public sealed partial class Lstm : Module, IRnnCore<LstmState>
 
     /// <summary>One step: <paramref name="input"/> <c>[B, in]</c> and the state (<c>[B, H]</c> each) give the output <c>h'</c> <c>[B, H]</c> and the next state.</summary>
     /// <exception cref="ShapeMismatchException">The input is not <c>[B, in]</c> with the connected input size, or the state is not <c>[B, H]</c>.</exception>
-    public (Tensor Output, LstmState State) Step(Tensor input, LstmState state)
+    public (Tensor Output, LstmState State) Step(Tensor input, LstmState state) => Step(input, state, 0f);
+
+    /// <summary>
+    /// One step whose new hidden and cell states are limited to <c>[−clip, clip]</c> when <paramref name="clip"/> &gt; 0
+    /// (the DNC's controller clipping, in the same op); the output is the clipped hidden state. Shapes as
+    /// <see cref="Step(Tensor, LstmState)"/>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The input is not <c>[B, in]</c> with the connected input size, or the state is not <c>[B, H]</c>.</exception>
+    public (Tensor Output, LstmState State) Step(Tensor input, LstmState state, float clip)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 2) throw new ShapeMismatchException($"{Path}: input must be [B, in], got {Format(input.Shape)}");
@@ -49,12 +57,7 @@ public sealed partial class Lstm : Module, IRnnCore<LstmState>
 
         var w = GetWGates([inputSize + h, 4 * h], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize + h)));
         var b = GetBGates([4 * h], Tensor.Zeros);
-        var gates = Tensor.Concat(1, input, state.Hidden).MatMul(w) + b;   // [B, 4H]
-        var parts = gates.Split(1, h, h, h, h);
-        Tensor i = parts[0], j = parts[1], f = parts[2], o = parts[3];
-
-        var cell = Tensor.Sigmoid(f + ForgetBias) * state.Cell + Tensor.Sigmoid(i) * Tensor.Tanh(j);
-        var hidden = Tensor.Sigmoid(o) * Tensor.Tanh(cell);
+        var (hidden, cell) = LstmCell.Apply(input, state.Hidden, state.Cell, w, b, ForgetBias, clip);
         return (hidden, new LstmState(hidden, cell));
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Numerics.Tensors;
 using Modules.Tensors;
 using Tensor = Modules.Tensors.Tensor;
 
@@ -49,24 +47,6 @@ public sealed class Adam : Optimizer
         float stepSize = (float)(LearningRate / correction1);
         float inverseSqrtCorrection2 = (float)(1 / Math.Sqrt(correction2));
 
-        float[] rented = ArrayPool<float>.Shared.Rent(p.Length);
-        var scratch = rented.AsSpan(0, p.Length);
-        try
-        {
-            TensorPrimitives.Multiply(m, Beta1, m);
-            TensorPrimitives.MultiplyAdd(grad, 1 - Beta1, m, m);               // m ← β1·m + (1−β1)·g
-            TensorPrimitives.Multiply(grad, grad, scratch);
-            TensorPrimitives.Multiply(v, Beta2, v);
-            TensorPrimitives.MultiplyAdd(scratch, 1 - Beta2, v, v);            // v ← β2·v + (1−β2)·g²
-            TensorPrimitives.Sqrt(v, scratch);
-            TensorPrimitives.Multiply(scratch, inverseSqrtCorrection2, scratch);
-            TensorPrimitives.Add(scratch, Epsilon, scratch);                   // sqrt(v̂) + ε
-            TensorPrimitives.Divide(m, scratch, scratch);
-            TensorPrimitives.MultiplyAdd(scratch, -stepSize, p, p);            // p ← p − lr/(1−β1ᵗ)·m/(…)
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
+        UpdateKernels.Adam(p, m, v, grad, Beta1, Beta2, Epsilon, stepSize, inverseSqrtCorrection2);
     }
 }

@@ -19,14 +19,16 @@ public static class GradientClipping
     {
         ArgumentNullException.ThrowIfNull(grads);
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "ClipByGlobalNorm: maxNorm must be positive");
-        var list = grads.Where(g => g is not null).Select(g => g!).ToList();
+        var list = grads as IReadOnlyList<Tensor?> ?? grads.ToList();
         double sumOfSquares = 0;
-        foreach (var g in list) sumOfSquares += TensorPrimitives.SumOfSquares(g.Values);
+        for (int i = 0; i < list.Count; i++)
+            if (list[i] is { } g) sumOfSquares += TensorPrimitives.SumOfSquares(g.Values);
         float norm = (float)Math.Sqrt(sumOfSquares);
         if (norm > maxNorm || !float.IsFinite(norm))
         {
             float scale = maxNorm / norm;
-            foreach (var g in list) TensorPrimitives.Multiply(g.Values, scale, g.Data);
+            for (int i = 0; i < list.Count; i++)
+                if (list[i] is { } g) TensorPrimitives.Multiply(g.Values, scale, g.Data);
         }
         return norm;
     }
@@ -40,6 +42,19 @@ public static class GradientClipping
     public static float ClipGradientsByGlobalNorm(IEnumerable<KeyValuePair<string, Tensor>> parameters, float maxNorm)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return ClipByGlobalNorm(parameters.Select(p => p.Value.Grad), maxNorm);
+        if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "ClipByGlobalNorm: maxNorm must be positive");
+        // Two passes over the parameters (sum of squares, then scale) without collecting the gradients first.
+        var list = parameters as IReadOnlyList<KeyValuePair<string, Tensor>> ?? parameters.ToList();
+        double sumOfSquares = 0;
+        for (int i = 0; i < list.Count; i++)
+            if (list[i].Value.Grad is { } g) sumOfSquares += TensorPrimitives.SumOfSquares(g.Values);
+        float norm = (float)Math.Sqrt(sumOfSquares);
+        if (norm > maxNorm || !float.IsFinite(norm))
+        {
+            float scale = maxNorm / norm;
+            for (int i = 0; i < list.Count; i++)
+                if (list[i].Value.Grad is { } g) TensorPrimitives.Multiply(g.Values, scale, g.Data);
+        }
+        return norm;
     }
 }

@@ -14,6 +14,8 @@ public abstract class Optimizer
 {
     private readonly List<KeyValuePair<string, Tensor>> slots = [];
     private readonly Dictionary<string, int> slotIndex = new(StringComparer.Ordinal);
+    // The slots by (kind, parameter path), so a step finds them without building their names again.
+    private readonly Dictionary<(string Kind, string Path), Tensor> slotCache = [];
 
     /// <summary>Creates an optimizer whose slot names start with <paramref name="name"/>.</summary>
     /// <param name="name">The slot-name prefix, e.g. <c>adam</c>.</param>
@@ -59,14 +61,21 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(parameters);
         StepCount++;
         using var _ = Tensor.NoGrad();
-        foreach (var (path, parameter) in parameters)
+        if (parameters is IReadOnlyList<KeyValuePair<string, Tensor>> list)
         {
-            var grad = parameter.Grad;
-            if (grad is null) continue;
-            if (!grad.Shape.SequenceEqual(parameter.Shape))
-                throw new ShapeMismatchException($"{Name}.Step", parameter.Shape, grad.Shape, $"{path}: gradient shape differs from the parameter's");
-            Update(path, parameter, grad.Values);
+            for (int i = 0; i < list.Count; i++) StepOne(list[i].Key, list[i].Value); // no enumerator to allocate
+            return;
         }
+        foreach (var (path, parameter) in parameters) StepOne(path, parameter);
+    }
+
+    private void StepOne(string path, Tensor parameter)
+    {
+        var grad = parameter.Grad;
+        if (grad is null) return;
+        if (!grad.Shape.SequenceEqual(parameter.Shape))
+            throw new ShapeMismatchException($"{Name}.Step", parameter.Shape, grad.Shape, $"{path}: gradient shape differs from the parameter's");
+        Update(path, parameter, grad.Values);
     }
 
     /// <summary>
@@ -108,6 +117,7 @@ public abstract class Optimizer
     /// </summary>
     protected Span<float> Slot(string kind, string path, Tensor parameter, float initialValue)
     {
+        if (slotCache.TryGetValue((kind, path), out var cached) && cached.Shape.SequenceEqual(parameter.Shape)) return cached.Data;
         string name = $"{Name}/{kind}/{path}";
         if (slotIndex.TryGetValue(name, out int index))
         {
@@ -115,11 +125,13 @@ public abstract class Optimizer
             if (!existing.Shape.SequenceEqual(parameter.Shape))
                 throw new ShapeMismatchException($"{Name}.Step", existing.Shape, parameter.Shape,
                     $"{name}: the slot was restored with the first shape, the parameter has the second");
+            slotCache[(kind, path)] = existing;
             return existing.Data;
         }
         var created = Tensor.Full(parameter.ShapeArray(), initialValue);
         slotIndex[name] = slots.Count;
         slots.Add(new(name, created));
+        slotCache[(kind, path)] = created;
         return created.Data;
     }
 
@@ -167,6 +179,7 @@ public abstract class Optimizer
 
         slots.Clear();
         slotIndex.Clear();
+        slotCache.Clear();
         foreach (var slot in loaded)
         {
             if (!slotIndex.TryAdd(slot.Key, slots.Count)) throw new ArgumentException($"{Name}: slot '{slot.Key}' appears twice");

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Numerics.Tensors;
 using Modules.Tensors;
 using Tensor = Modules.Tensors.Tensor;
 
@@ -63,50 +61,14 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     protected override void Update(string path, Tensor parameter, ReadOnlySpan<float> grad)
     {
-        var p = parameter.Data;
         bool tf1 = Flavor == RmsPropFlavor.TensorFlow1;
         var ms = Slot("ms", path, parameter, tf1 ? 1f : 0f);
-
-        float[] rented = ArrayPool<float>.Shared.Rent(p.Length);
-        var scratch = rented.AsSpan(0, p.Length);
-        try
+        if (Momentum == 0f && tf1)
         {
-            TensorPrimitives.Multiply(grad, grad, scratch);
-            TensorPrimitives.Multiply(ms, Decay, ms);
-            TensorPrimitives.MultiplyAdd(scratch, 1 - Decay, ms, ms);     // ms ← decay·ms + (1−decay)·g²
-            if (tf1)
-            {
-                TensorPrimitives.Add(ms, Epsilon, scratch);
-                TensorPrimitives.Sqrt(scratch, scratch);                   // sqrt(ms + ε)
-            }
-            else
-            {
-                TensorPrimitives.Sqrt(ms, scratch);
-                TensorPrimitives.Add(scratch, Epsilon, scratch);           // sqrt(ms) + ε
-            }
-            TensorPrimitives.Divide(grad, scratch, scratch);               // g / denominator
-
-            if (Momentum == 0f)
-            {
-                TensorPrimitives.MultiplyAdd(scratch, -LearningRate, p, p);
-                return;
-            }
-            var mom = Slot("mom", path, parameter, 0f);
-            if (tf1)
-            {
-                TensorPrimitives.Multiply(scratch, LearningRate, scratch);
-                TensorPrimitives.MultiplyAdd(mom, Momentum, scratch, mom); // mom ← μ·mom + lr·g/sqrt(ms+ε)
-                TensorPrimitives.Subtract(p, mom, p);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(mom, Momentum, scratch, mom); // buf ← μ·buf + g/(sqrt(ms)+ε)
-                TensorPrimitives.MultiplyAdd(mom, -LearningRate, p, p);
-            }
+            UpdateKernels.RmsPropTf1(parameter.Data, ms, grad, Decay, Epsilon, LearningRate);
+            return;
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
+        var mom = Momentum == 0f ? Span<float>.Empty : Slot("mom", path, parameter, 0f);
+        UpdateKernels.RmsProp(parameter.Data, ms, mom, grad, Decay, Epsilon, LearningRate, Momentum, tf1);
     }
 }

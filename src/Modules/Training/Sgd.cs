@@ -34,7 +34,6 @@ public sealed class Sgd : Optimizer
             return;
         }
         var buf = Slot("momentum", path, parameter, 0f);
-        TensorPrimitives.MultiplyAdd(buf, Momentum, grad, buf);   // buf ← momentum·buf + g
-        TensorPrimitives.MultiplyAdd(buf, -LearningRate, p, p);   // p ← p − lr·buf
+        UpdateKernels.SgdMomentum(p, buf, grad, Momentum, LearningRate);
     }
 }

@@ -107,4 +107,19 @@ public class LinearTests
     [Fact]
     public void ScalarInputIsRejected() =>
         Assert.Contains("at least one dimension", Assert.Throws<ShapeMismatchException>(() => new Linear(2).Forward(Tensor.Scalar(1f))).Message);
+
+    [Fact]
+    public void ConnectCreatesTheParametersForwardUsesAndRejectsAnotherInputSize()
+    {
+        var linear = new Linear(2);
+        var (w, b) = linear.Connect(3);
+        Assert.Equal([3, 2], w.ShapeArray());
+        Assert.Equal(new float[2], b.ToArray());
+        Assert.Same(w, linear.NamedParameters()[0].Value);
+        Assert.Same(w, linear.Connect(3).W);
+        var x = new Tensor([1f, 0f, -1f], 1, 3);
+        Assert.Equal(x.MatMul(w).ToArray(), linear.Forward(x).ToArray());
+        var e = Assert.Throws<ShapeMismatchException>(() => linear.Connect(4));
+        Assert.Contains("linear", e.Message);
+    }
 }

@@ -1,0 +1,182 @@
+using System.Numerics;
+using Modules.Tensors;
+
+namespace Modules.Dnc.Kernels;
+
+/// <summary>
+/// The temporal linkage update as one fused op with two outputs:
+/// L[i, j] ← (1 − w[i] − w[j])·L[i, j] + w[i]·p[j] with L[i, i] = 0, and p ← (1 − Σ_N w)·p + w, per batch entry and
+/// write head. Forward and backward each make one pass over the link; the only link-sized arrays are the new link and,
+/// in backward, the gradient of the previous link.
+/// </summary>
+public static class LinkUpdate
+{
+    private const string Op = "LinkUpdate";
+
+    /// <summary>Computes the new link and precedence weights.</summary>
+    /// <param name="previousLink">L_{t−1}, [B, W, N, N].</param>
+    /// <param name="previousPrecedence">p_{t−1}, [B, W, N].</param>
+    /// <param name="writeWeights">w_t, [B, W, N].</param>
+    /// <returns>L_t [B, W, N, N] (zero diagonal) and p_t [B, W, N].</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not agree.</exception>
+    public static (Tensor Link, Tensor Precedence) Apply(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
+    {
+        Validate(Op, previousLink, previousPrecedence, writeWeights);
+        int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
+        var link = new float[previousLink.Size];
+        var precedence = new float[previousPrecedence.Size];
+        BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
+
+        var outputs = new[] { new Tensor(link, b, writes, n, n), new Tensor(precedence, b, writes, n) };
+        Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights],
+            g => Backward(previousLink, previousPrecedence, writeWeights, g[0], g[1]));
+        return (outputs[0], outputs[1]);
+    }
+
+    /// <summary>Checks link [B, W, N, N], precedence [B, W, N] and write weights [B, W, N], naming <paramref name="op"/>.</summary>
+    internal static void Validate(string op, Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights)
+    {
+        ArgumentNullException.ThrowIfNull(previousLink);
+        ArgumentNullException.ThrowIfNull(previousPrecedence);
+        ArgumentNullException.ThrowIfNull(writeWeights);
+        if (writeWeights.Rank != 3)
+            throw new ShapeMismatchException($"{op}: write weights must be [B, W, N], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+        int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
+        if (!previousPrecedence.Shape.SequenceEqual(writeWeights.Shape))
+            throw new ShapeMismatchException(op, previousPrecedence.ShapeArray(), writeWeights.ShapeArray(), "(precedence and write weights must both be [B, W, N])");
+        if (!previousLink.Shape.SequenceEqual([b, writes, n, n]))
+            throw new ShapeMismatchException(op, previousLink.ShapeArray(), writeWeights.ShapeArray(), $"(link must be [B, W, N, N] = [{b}, {writes}, {n}, {n}])");
+    }
+
+    private static void Forward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, float[] link, float[] precedence, int s, int n) =>
+        ForwardSlice(previousLink.Values.Slice(s * n * n, n * n), previousPrecedence.Values.Slice(s * n, n), writeWeights.Values.Slice(s * n, n),
+            link.AsSpan(s * n * n, n * n), precedence.AsSpan(s * n, n));
+
+    /// <summary>One batch entry and write head: link l [N, N], precedence p [N], writes w [N] → new link and precedence.</summary>
+    internal static void ForwardSlice(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
+    {
+        int n = w.Length;
+        for (int i = 0; i < n; i++)
+        {
+            // Evaluated as ((1 − w_i) − w_j)·L + w_i·p_j, the unfused composition's order, so results match it bit for bit.
+            float oneMinusWi = 1f - w[i], wi = w[i];
+            var row = l.Slice(i * n, n);
+            var outRow = outLink.Slice(i * n, n);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vOne = new Vector<float>(oneMinusWi);
+                var vWi = new Vector<float>(wi);
+                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+                    ((vOne - new Vector<float>(w[j..])) * new Vector<float>(row[j..]) + vWi * new Vector<float>(p[j..])).CopyTo(outRow[j..]);
+            }
+            for (; j < n; j++) outRow[j] = (oneMinusWi - w[j]) * row[j] + wi * p[j];
+            outRow[i] = 0f;                                     // a cell is never linked to itself
+        }
+
+        float writeSum = 0f;
+        for (int j = 0; j < n; j++) writeSum += w[j];          // left to right, as Sum over the last axis
+        float keep = 1f - writeSum;
+        for (int j = 0; j < n; j++) outPrecedence[j] = keep * p[j] + w[j];
+    }
+
+    private static Tensor?[] Backward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor? linkGrad, Tensor? precedenceGrad)
+    {
+        int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
+        var dLink = previousLink.RequiresGrad && linkGrad is not null ? new float[previousLink.Size] : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? new float[previousPrecedence.Size] : null;
+        var dWrites = writeWeights.RequiresGrad ? new float[writeWeights.Size] : null;
+        if (linkGrad is not null || precedenceGrad is not null)
+            BatchParallel.For(b * writes, (long)n * n, s =>
+            {
+                var p = previousPrecedence.Values.Slice(s * n, n);
+                var w = writeWeights.Values.Slice(s * n, n);
+                var dp = dPrecedence is null ? default : dPrecedence.AsSpan(s * n, n);
+                var dw = dWrites is null ? default : dWrites.AsSpan(s * n, n);
+                if (linkGrad is not null)
+                {
+                    var l = previousLink.Values.Slice(s * n * n, n * n);
+                    var g = linkGrad.Values.Slice(s * n * n, n * n);
+                    var dl = dLink is null ? default : dLink.AsSpan(s * n * n, n * n);
+                    for (int i = 0; i < n; i++)
+                        BackwardRow(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dLink is null ? default : dl.Slice(i * n, n), dp, dw);
+                }
+                if (precedenceGrad is not null) BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, w, dp, dw);
+            });
+        return
+        [
+            dLink is null ? null : new Tensor(dLink, b, writes, n, n),
+            dPrecedence is null ? null : new Tensor(dPrecedence, b, writes, n),
+            dWrites is null ? null : new Tensor(dWrites, b, writes, n),
+        ];
+    }
+
+    /// <summary>
+    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes dL_{t−1}[i, :] into <paramref name="dl"/> and adds to
+    /// dp and dw (one batch entry and write head, [N] each); an empty span is a gradient not wanted.
+    /// </summary>
+    internal static void BackwardRow(int i, ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w,
+        Span<float> dl, Span<float> dp, Span<float> dw)
+    {
+        // The diagonal is constant 0, so its gradient goes nowhere: the row is handled as the two runs beside it.
+        int n = w.Length;
+        float rowSum = Run(g, l, p, w, dl, dp, dw, w[i], 0, i) + Run(g, l, p, w, dl, dp, dw, w[i], i + 1, n);
+        if (!dw.IsEmpty) dw[i] += rowSum;
+    }
+
+    /// <summary>p' = (1 − Σw)·p + w: dp += (1 − Σw)·g, dw_k += g_k − Σ_m g_m·p_m (one batch entry and write head; empty: not wanted).</summary>
+    internal static void BackwardPrecedence(ReadOnlySpan<float> gp, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dp, Span<float> dw)
+    {
+        int n = w.Length;
+        float writeSum = 0f, gDotP = 0f;
+        for (int j = 0; j < n; j++)
+        {
+            writeSum += w[j];
+            gDotP += gp[j] * p[j];
+        }
+        float keep = 1f - writeSum;
+        if (!dp.IsEmpty)
+            for (int j = 0; j < n; j++) dp[j] += keep * gp[j];
+        if (!dw.IsEmpty)
+            for (int j = 0; j < n; j++) dw[j] += gp[j] - gDotP;
+    }
+
+    /// <summary>
+    /// One run [from, to) of row i: dL_ij = g_ij·(1 − w_i − w_j), dw_j −= g_ij·L_ij, dp_j += g_ij·w_i; returns
+    /// Σ_j g_ij·(p_j − L_ij), the run's contribution to dw_i.
+    /// </summary>
+    private static float Run(ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dl,
+        Span<float> dp, Span<float> dw, float wi, int from, int to)
+    {
+        bool wantLink = !dl.IsEmpty, wantPrecedence = !dp.IsEmpty, wantWrites = !dw.IsEmpty;
+        float oneMinusWi = 1f - wi;
+        int j = from;
+        float sum = 0f;
+        if (Vector.IsHardwareAccelerated && to - from >= Vector<float>.Count)
+        {
+            var vOne = new Vector<float>(oneMinusWi);
+            var vWi = new Vector<float>(wi);
+            var acc = Vector<float>.Zero;
+            for (; j <= to - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var gv = new Vector<float>(g[j..]);
+                var lv = new Vector<float>(l[j..]);
+                var gl = gv * lv;
+                if (wantLink) (gv * (vOne - new Vector<float>(w[j..]))).CopyTo(dl[j..]);
+                acc += gv * new Vector<float>(p[j..]) - gl;
+                if (wantWrites) (new Vector<float>(dw[j..]) - gl).CopyTo(dw[j..]);
+                if (wantPrecedence) (new Vector<float>(dp[j..]) + gv * vWi).CopyTo(dp[j..]);
+            }
+            sum = Vector.Sum(acc);
+        }
+        for (; j < to; j++)
+        {
+            float gl = g[j] * l[j];
+            if (wantLink) dl[j] = g[j] * (oneMinusWi - w[j]);
+            sum += g[j] * p[j] - gl;
+            if (wantWrites) dw[j] -= gl;
+            if (wantPrecedence) dp[j] += g[j] * wi;
+        }
+        return sum;
+    }
+}

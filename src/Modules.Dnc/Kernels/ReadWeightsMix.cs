@@ -1,0 +1,173 @@
+using System.Numerics.Tensors;
+using Tensor = Modules.Tensors.Tensor;
+using Modules.Tensors;
+
+namespace Modules.Dnc.Kernels;
+
+/// <summary>
+/// The DNC's read weights as one fused op: the directional reads along every write head's link (forward
+/// f_i = Σ_j L[i, j]·w_j, backward b_i = Σ_j L[j, i]·w_j, from the previous read weights w) mixed with the content
+/// weights c by the read modes π: π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b. One pass over each link matrix computes
+/// both directions; nothing link-sized is allocated in forward, and backward allocates only the gradients it returns.
+/// </summary>
+public static class ReadWeightsMix
+{
+    private const string Op = "ReadWeightsMix";
+
+    /// <summary>Computes the read weights.</summary>
+    /// <param name="link">L, [B, W, N, N].</param>
+    /// <param name="previousReadWeights">w^r_{t−1}, [B, R, N].</param>
+    /// <param name="contentWeights">c, [B, R, N].</param>
+    /// <param name="readModes">π after the softmax, [B, R, 2W + 1], per head W backward, W forward, then content.</param>
+    /// <returns>[B, R, N].</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not agree.</exception>
+    public static Tensor Apply(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes)
+    {
+        Validate(Op, link, previousReadWeights, contentWeights, readModes);
+        int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
+        var result = new float[b * reads * n];
+        BatchParallel.For(b, 2L * writes * reads * n * n, batch => Forward(link, previousReadWeights, contentWeights, readModes, result, batch));
+        return Tensor.Custom(Op, new Tensor(result, b, reads, n), [link, previousReadWeights, contentWeights, readModes],
+            g => Backward(link, previousReadWeights, contentWeights, readModes, g));
+    }
+
+    /// <summary>Checks link [B, W, N, N], previous reads and content [B, R, N] and modes [B, R, 2W + 1], naming <paramref name="op"/>.</summary>
+    internal static void Validate(string op, Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        ArgumentNullException.ThrowIfNull(previousReadWeights);
+        ArgumentNullException.ThrowIfNull(contentWeights);
+        ArgumentNullException.ThrowIfNull(readModes);
+        if (link.Rank != 4 || link.Dim(2) != link.Dim(3))
+            throw new ShapeMismatchException($"{op}: link must be [B, W, N, N], got [{string.Join(", ", link.ShapeArray())}]");
+        int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2);
+        if (previousReadWeights.Rank != 3 || previousReadWeights.Dim(0) != b || previousReadWeights.Dim(2) != n)
+            throw new ShapeMismatchException(op, link.ShapeArray(), previousReadWeights.ShapeArray(), $"(previous read weights must be [B, R, N] with B = {b}, N = {n})");
+        int reads = previousReadWeights.Dim(1);
+        if (!contentWeights.Shape.SequenceEqual(previousReadWeights.Shape))
+            throw new ShapeMismatchException(op, previousReadWeights.ShapeArray(), contentWeights.ShapeArray(), "(content weights must match the read weights, [B, R, N])");
+        if (!readModes.Shape.SequenceEqual([b, reads, 2 * writes + 1]))
+            throw new ShapeMismatchException(op, previousReadWeights.ShapeArray(), readModes.ShapeArray(), $"(read modes must be [B, R, 2W + 1] = [{b}, {reads}, {2 * writes + 1}])");
+    }
+
+    private static void Forward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, float[] result, int batch)
+    {
+        int writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
+        ForwardBatch(link.Values.Slice(batch * writes * n * n, writes * n * n), previousReadWeights.Values.Slice(batch * reads * n, reads * n),
+            contentWeights.Values.Slice(batch * reads * n, reads * n), readModes.Values.Slice(batch * reads * modes, reads * modes),
+            result.AsSpan(batch * reads * n, reads * n), writes, reads, n);
+    }
+
+    /// <summary>One batch entry: links [W, N, N], previous reads w and content c [R, N], modes π [R, 2W + 1] → output [R, N].</summary>
+    internal static void ForwardBatch(ReadOnlySpan<float> link, ReadOnlySpan<float> w, ReadOnlySpan<float> c, ReadOnlySpan<float> pi,
+        Span<float> output, int writes, int reads, int n)
+    {
+        int modes = 2 * writes + 1;
+        for (int r = 0; r < reads; r++)
+            TensorPrimitives.Multiply(c.Slice(r * n, n), pi[r * modes + 2 * writes], output.Slice(r * n, n));
+        for (int k = 0; k < writes; k++)
+        {
+            var l = link.Slice(k * n * n, n * n);
+            for (int i = 0; i < n; i++)
+            {
+                var row = l.Slice(i * n, n);
+                for (int r = 0; r < reads; r++)
+                {
+                    var wr = w.Slice(r * n, n);
+                    var outR = output.Slice(r * n, n);
+                    // Forward: f_i = L[i, :]·w. Backward: row i of L carries w_i to every b_j = Σ_i L[i, j]·w_i.
+                    outR[i] += pi[r * modes + writes + k] * TensorPrimitives.Dot(row, wr);
+                    TensorPrimitives.MultiplyAdd(row, pi[r * modes + k] * wr[i], outR, outR);
+                }
+            }
+        }
+    }
+
+    private static Tensor?[] Backward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, Tensor grad)
+    {
+        int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
+        var dLink = link.RequiresGrad ? new float[link.Size] : null;
+        var dRead = previousReadWeights.RequiresGrad ? new float[previousReadWeights.Size] : null;
+        var dContent = contentWeights.RequiresGrad ? new float[contentWeights.Size] : null;
+        var dModes = readModes.RequiresGrad ? new float[readModes.Size] : null;
+        BatchParallel.For(b, 4L * writes * reads * n * n, batch =>
+        {
+            var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
+            var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
+            var g = grad.Values.Slice(batch * reads * n, reads * n);
+            var dw = dRead is null ? default : dRead.AsSpan(batch * reads * n, reads * n);
+            var dpi = dModes is null ? default : dModes.AsSpan(batch * reads * modes, reads * modes);
+            BackwardContent(g, contentWeights.Values.Slice(batch * reads * n, reads * n), pi,
+                dContent is null ? default : dContent.AsSpan(batch * reads * n, reads * n), dpi, writes, reads);
+            if (dLink is null && dRead is null && dModes is null) return;
+            var l = link.Values.Slice(batch * writes * n * n, writes * n * n);
+            var dl = dLink is null ? default : dLink.AsSpan(batch * writes * n * n, writes * n * n);
+            for (int k = 0; k < writes; k++)
+                for (int i = 0; i < n; i++)
+                {
+                    int row = (k * n + i) * n;
+                    BackwardRow(k, i, l.Slice(row, n), w, g, pi, dw, dpi, dLink is null ? default : dl.Slice(row, n), writes);
+                }
+        });
+        return
+        [
+            dLink is null ? null : new Tensor(dLink, b, writes, n, n),
+            dRead is null ? null : new Tensor(dRead, b, reads, n),
+            dContent is null ? null : new Tensor(dContent, b, reads, n),
+            dModes is null ? null : new Tensor(dModes, b, reads, modes),
+        ];
+    }
+
+    /// <summary>
+    /// The content term's backward for one batch entry: dc = π_content·g into <paramref name="dc"/> and
+    /// dπ_content = g·c into <paramref name="dpi"/> (each skipped when empty).
+    /// </summary>
+    internal static void BackwardContent(ReadOnlySpan<float> g, ReadOnlySpan<float> c, ReadOnlySpan<float> pi, Span<float> dc, Span<float> dpi,
+        int writes, int reads)
+    {
+        if (reads == 0) return;
+        int n = g.Length / reads, modes = 2 * writes + 1;
+        for (int r = 0; r < reads; r++)
+        {
+            var gr = g.Slice(r * n, n);
+            if (!dc.IsEmpty) TensorPrimitives.Multiply(gr, pi[r * modes + 2 * writes], dc.Slice(r * n, n));
+            if (!dpi.IsEmpty) dpi[r * modes + 2 * writes] = TensorPrimitives.Dot(gr, c.Slice(r * n, n));
+        }
+    }
+
+    /// <summary>
+    /// Row i of write head k's link L[k, i, :] in backward, for one batch entry: adds to the gradients of the previous
+    /// reads dw [R, N], of the modes dπ [R, 2W + 1] and of the link row dl [N] (each skipped when empty), given the
+    /// output gradient g [R, N].
+    /// </summary>
+    internal static void BackwardRow(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> pi,
+        Span<float> dw, Span<float> dpi, Span<float> dl, int writes)
+    {
+        int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1;
+        for (int r = 0; r < reads; r++)
+        {
+            var wr = w.Slice(r * n, n);
+            var gr = g.Slice(r * n, n);
+            float piForward = pi[r * modes + writes + k], piBackward = pi[r * modes + k];
+            float forwardCoefficient = piForward * gr[i];     // ∂/∂f_i
+            float backwardCoefficient = piBackward * wr[i];    // row i's share of every b_j
+            float rowDotG = TensorPrimitives.Dot(row, gr);
+            if (!dpi.IsEmpty)
+            {
+                dpi[r * modes + writes + k] += gr[i] * TensorPrimitives.Dot(row, wr);
+                dpi[r * modes + k] += wr[i] * rowDotG;
+            }
+            if (!dw.IsEmpty)
+            {
+                var dwr = dw.Slice(r * n, n);
+                dwr[i] += piBackward * rowDotG;
+                TensorPrimitives.MultiplyAdd(row, forwardCoefficient, dwr, dwr);
+            }
+            if (!dl.IsEmpty)
+            {
+                TensorPrimitives.MultiplyAdd(wr, forwardCoefficient, dl, dl);
+                TensorPrimitives.MultiplyAdd(gr, backwardCoefficient, dl, dl);
+            }
+        }
+    }
+}

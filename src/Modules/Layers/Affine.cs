@@ -1,0 +1,245 @@
+using System.Numerics.Tensors;
+using Modules.Tensors;
+using Tensor = Modules.Tensors.Tensor;
+
+namespace Modules;
+
+/// <summary>
+/// The affine map <c>y = x·w + b</c> as single differentiable ops (one graph node each instead of a product and a
+/// broadcast add): the kernel behind <see cref="Linear"/>, and a multi-head form that evaluates several linear heads
+/// reading the same input with one matrix product (DeepMind's interface heads of the DNC memory).
+/// </summary>
+public static class Affine
+{
+    /// <summary>
+    /// <c>x·w + b</c> for <paramref name="x"/> <c>[..., in]</c> (rank ≥ 2; leading dims are folded into rows),
+    /// <paramref name="w"/> <c>[in, out]</c> and <paramref name="b"/> <c>[out]</c>; returns <c>[..., out]</c>.
+    /// The backward pass gives <c>dx = g·wᵀ</c>, <c>dw = xᵀ·g</c> and <c>db = Σ_rows g</c>, each only when needed.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit.</exception>
+    public static Tensor Apply(Tensor x, Tensor w, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        const string op = "Affine";
+        if (x.Rank < 2 || w.Rank != 2 || x.Dim(-1) != w.Dim(0))
+            throw new ShapeMismatchException(op, x.Shape, w.Shape, "need x [..., in] (rank ≥ 2) and w [in, out]");
+        if (b.Rank != 1 || b.Dim(0) != w.Dim(1))
+            throw new ShapeMismatchException(op, w.Shape, b.Shape, $"need the bias to be [{w.Dim(1)}]");
+        int inputs = w.Dim(0), outputs = w.Dim(1), rows = 1;
+        for (int d = 0; d < x.Rank - 1; d++) rows *= x.Dim(d);
+
+        Tensor x2, product;
+        using (Tensor.NoGrad())
+        {
+            x2 = x.Rank == 2 ? x.Detach() : x.Detach().Reshape(rows, inputs);
+            product = Tensor.MatMul(x2, w.Detach());
+        }
+        AddBiasToRows(product.Data, b.Values);
+        var outputShape = x.ShapeArray();
+        outputShape[^1] = outputs;
+        Tensor result;
+        using (Tensor.NoGrad()) result = x.Rank == 2 ? product : product.Reshape(outputShape);
+
+        return Tensor.Custom(op, result, [x, w, b], g =>
+        {
+            var g2 = g.Rank == 2 ? g : g.Reshape(rows, outputs);
+            Tensor? dx = null, dw = null, db = null;
+            if (x.RequiresGrad)
+            {
+                dx = Tensor.MatMul(g2, w, transposeB: true);
+                if (x.Rank != 2) dx = dx.Reshape(x.ShapeArray());
+            }
+            if (w.RequiresGrad) dw = Tensor.MatMul(x2, g2, transposeA: true);
+            if (b.RequiresGrad) db = SumRows(g2.Values, outputs);
+            return [dx, dw, db];
+        });
+    }
+
+    /// <summary>
+    /// <c>clip(concat(pieces)·w + b)</c> in one op: each piece <c>[B, ...]</c> is flattened to <c>[B, size_k]</c> and the
+    /// rows are joined side by side (<c>Σ size_k = in</c>), so no concatenation or reshape op is recorded; with
+    /// <paramref name="clip"/> &gt; 0 the result is limited to <c>[−clip, clip]</c> as <see cref="Tensor.Clamp"/> does
+    /// (the gradient passes where the unclipped value lies within the bounds, inclusive). <paramref name="w"/> is
+    /// <c>[in, out]</c>, <paramref name="b"/> <c>[out]</c>; returns <c>[B, out]</c>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The pieces' batch sizes differ or their sizes do not add up to w's rows.</exception>
+    public static Tensor ApplyConcat(IReadOnlyList<Tensor> pieces, Tensor w, Tensor b, float clip = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        const string op = "Affine.ApplyConcat";
+        if (pieces.Count == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
+        if (pieces[0].Rank < 1) throw new ShapeMismatchException($"{op}: pieces must be [B, ...], got a scalar");
+        int batch = pieces[0].Dim(0), inputs = 0;
+        var sizes = new int[pieces.Count];
+        for (int k = 0; k < pieces.Count; k++)
+        {
+            if (pieces[k].Rank < 1 || pieces[k].Dim(0) != batch)
+                throw new ShapeMismatchException(op, pieces[0].Shape, pieces[k].Shape, $"piece {k}: need the same batch size {batch}");
+            sizes[k] = batch == 0 ? 0 : pieces[k].Size / batch;
+            inputs += sizes[k];
+        }
+        if (w.Rank != 2 || w.Dim(0) != inputs)
+            throw new ShapeMismatchException($"{op}: pieces of {inputs} values per row need w [{inputs}, out], got {Module.Format(w.Shape)}");
+        int outputs = w.Dim(1);
+        if (b.Rank != 1 || b.Dim(0) != outputs)
+            throw new ShapeMismatchException(op, w.Shape, b.Shape, $"need the bias to be [{outputs}]");
+
+        var joined = new float[batch * inputs];
+        for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
+        {
+            var pv = pieces[k].Values;
+            int size = sizes[k];
+            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.AsSpan(r * inputs + at, size));
+        }
+        var x = new Tensor(joined, batch, inputs);
+        Tensor raw;
+        using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w.Detach());
+        AddBiasToRows(raw.Data, b.Values);
+        var result = raw;
+        if (clip > 0)
+        {
+            result = new Tensor(new float[raw.Size], batch, outputs);
+            TensorPrimitives.Clamp(raw.Values, -clip, clip, result.Data);
+        }
+
+        var opInputs = new Tensor[pieces.Count + 2];
+        for (int k = 0; k < pieces.Count; k++) opInputs[k] = pieces[k];
+        opInputs[^2] = w;
+        opInputs[^1] = b;
+        return Tensor.Custom(op, result, opInputs, g =>
+        {
+            var grads = new Tensor?[opInputs.Length];
+            var gm = g;
+            if (clip > 0)
+            {
+                var masked = new float[g.Size];
+                var gv = g.Values; var rv = raw.Values;
+                for (int i = 0; i < masked.Length; i++) masked[i] = rv[i] >= -clip && rv[i] <= clip ? gv[i] : 0f;
+                gm = new Tensor(masked, batch, outputs);
+            }
+            bool anyPiece = false;
+            for (int k = 0; k < pieces.Count; k++) anyPiece |= pieces[k].RequiresGrad;
+            if (anyPiece)
+            {
+                var dJoined = Tensor.MatMul(gm, w, transposeB: true).Values;   // [B, in]
+                for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
+                {
+                    if (!pieces[k].RequiresGrad) continue;
+                    int size = sizes[k];
+                    var d = new float[batch * size];
+                    for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.AsSpan(r * size, size));
+                    grads[k] = new Tensor(d, pieces[k].ShapeArray());
+                }
+            }
+            if (w.RequiresGrad) grads[^2] = Tensor.MatMul(x, gm, transposeA: true);
+            if (b.RequiresGrad) grads[^1] = SumRows(gm.Values, outputs);
+            return grads;
+        });
+    }
+
+    /// <summary>
+    /// Several linear heads on the same input in one op: head k maps <paramref name="x"/> <c>[B, in]</c> through
+    /// <c>weights[k]</c> <c>[in, out_k]</c> and <c>biases[k]</c> <c>[out_k]</c> to a tensor shaped
+    /// <c>[B, ..shapes[k]]</c>, whose trailing dims multiply to <c>out_k</c>. Computes exactly what
+    /// <see cref="Apply"/> per head followed by a reshape computes, with one matrix product over the heads' weights
+    /// side by side forward and one for the input gradient backward.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">A shape does not fit.</exception>
+    public static Tensor[] ApplyHeads(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor> biases, IReadOnlyList<int[]> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biases);
+        ArgumentNullException.ThrowIfNull(shapes);
+        const string op = "Affine.ApplyHeads";
+        int heads = weights.Count;
+        if (heads == 0 || biases.Count != heads || shapes.Count != heads)
+            throw new ArgumentException($"{op}: need as many weights, biases and shapes (at least one), got {heads}, {biases.Count}, {shapes.Count}");
+        if (x.Rank != 2) throw new ShapeMismatchException($"{op}: input must be [B, in], got {Module.Format(x.Shape)}");
+        int batch = x.Dim(0), inputs = x.Dim(1);
+        var offsets = new int[heads + 1];
+        for (int k = 0; k < heads; k++)
+        {
+            var w = weights[k];
+            if (w.Rank != 2 || w.Dim(0) != inputs)
+                throw new ShapeMismatchException(op, x.Shape, w.Shape, $"head {k}: need w [{inputs}, out]");
+            int size = w.Dim(1), product = 1;
+            foreach (int d in shapes[k]) product *= d;
+            if (biases[k].Rank != 1 || biases[k].Dim(0) != size)
+                throw new ShapeMismatchException(op, w.Shape, biases[k].Shape, $"head {k}: need the bias to be [{size}]");
+            if (product != size)
+                throw new ShapeMismatchException($"{op}: head {k}: shape {Module.Format(shapes[k])} does not hold its {size} outputs");
+            offsets[k + 1] = offsets[k] + size;
+        }
+        int total = offsets[heads];
+
+        // The heads' weights side by side, [in, total]: one product instead of one per head.
+        var joined = new float[inputs * total];
+        for (int k = 0; k < heads; k++)
+        {
+            var wk = weights[k].Values;
+            int size = offsets[k + 1] - offsets[k];
+            for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.AsSpan(r * total + offsets[k], size));
+        }
+        var joinedWeights = new Tensor(joined, inputs, total);
+        Tensor flat;
+        using (Tensor.NoGrad()) flat = Tensor.MatMul(x.Detach(), joinedWeights);
+        var flatValues = flat.Values;
+        var outputs = new Tensor[heads];
+        for (int k = 0; k < heads; k++)
+        {
+            int size = offsets[k + 1] - offsets[k];
+            var data = new float[batch * size];
+            for (int r = 0; r < batch; r++) flatValues.Slice(r * total + offsets[k], size).CopyTo(data.AsSpan(r * size, size));
+            AddBiasToRows(data, biases[k].Values);
+            outputs[k] = new Tensor(data, [batch, .. shapes[k]]);
+        }
+
+        var inputsOfOp = new Tensor[1 + 2 * heads];
+        inputsOfOp[0] = x;
+        for (int k = 0; k < heads; k++) { inputsOfOp[1 + k] = weights[k]; inputsOfOp[1 + heads + k] = biases[k]; }
+        return Tensor.Custom(op, outputs, inputsOfOp, grads =>
+        {
+            var result = new Tensor?[inputsOfOp.Length];
+            var gradFlat = new float[batch * total]; // zero where a head's output was not used
+            for (int k = 0; k < heads; k++)
+            {
+                if (grads[k] is not { } gk) continue;
+                int size = offsets[k + 1] - offsets[k];
+                var gv = gk.Values;
+                for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.AsSpan(r * total + offsets[k], size));
+                var g2 = gk.Rank == 2 ? gk : gk.Reshape(batch, size);
+                if (weights[k].RequiresGrad) result[1 + k] = Tensor.MatMul(x, g2, transposeA: true);
+                if (biases[k].RequiresGrad) result[1 + heads + k] = SumRows(gv, size);
+            }
+            if (x.RequiresGrad) result[0] = Tensor.MatMul(new Tensor(gradFlat, batch, total), joinedWeights, transposeB: true);
+            return result;
+        });
+    }
+
+    /// <summary>Adds <paramref name="bias"/> to every row of <paramref name="rows"/> (row length = the bias length).</summary>
+    internal static void AddBiasToRows(Span<float> rows, ReadOnlySpan<float> bias)
+    {
+        int n = bias.Length;
+        if (n == 0) return;
+        for (int start = 0; start < rows.Length; start += n)
+        {
+            var row = rows.Slice(start, n);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    /// <summary>The column sums of <paramref name="rows"/> (row-major, <paramref name="columns"/> wide) as a new <c>[columns]</c> tensor.</summary>
+    internal static Tensor SumRows(ReadOnlySpan<float> rows, int columns)
+    {
+        var sum = new float[columns];
+        if (columns > 0)
+            for (int start = 0; start < rows.Length; start += columns)
+                TensorPrimitives.Add(sum, rows.Slice(start, columns), sum);
+        return new Tensor(sum, columns);
+    }
+}

@@ -1,0 +1,53 @@
+using Modules.Tensors;
+using Tensor = Modules.Tensors.Tensor;
+
+namespace Modules;
+
+/// <summary>
+/// Joins tensors that share a batch dimension into one <c>[B, Σ size_k]</c> matrix, each flattened to its rows
+/// (<c>[B, ...] → [B, size_k]</c>), as one op: what <c>Tensor.Concat(-1, a.Reshape(B, -1), b.Reshape(B, -1), …)</c>
+/// computes, without recording the reshapes. The DNC uses it for the controller input (the input and the previous
+/// read words).
+/// </summary>
+public static class FlatConcat
+{
+    /// <summary>Pieces <c>[B, ...]</c> (at least one, same B) → <c>[B, Σ size_k]</c>; the gradient of each piece is its columns, in its own shape.</summary>
+    /// <exception cref="ShapeMismatchException">A piece is a scalar or its batch size differs from the first piece's.</exception>
+    public static Tensor Rows(params Tensor[] pieces)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        const string op = "FlatConcat.Rows";
+        if (pieces.Length == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
+        if (pieces[0].Rank < 1) throw new ShapeMismatchException($"{op}: pieces must be [B, ...], got a scalar");
+        int batch = pieces[0].Dim(0), width = 0;
+        var sizes = new int[pieces.Length];
+        for (int k = 0; k < pieces.Length; k++)
+        {
+            if (pieces[k].Rank < 1 || pieces[k].Dim(0) != batch)
+                throw new ShapeMismatchException(op, pieces[0].Shape, pieces[k].Shape, $"piece {k}: need the same batch size {batch}");
+            sizes[k] = batch == 0 ? 0 : pieces[k].Size / batch;
+            width += sizes[k];
+        }
+        var joined = new float[batch * width];
+        for (int k = 0, at = 0; k < pieces.Length; at += sizes[k], k++)
+        {
+            var pv = pieces[k].Values;
+            int size = sizes[k];
+            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.AsSpan(r * width + at, size));
+        }
+        return Tensor.Custom(op, new Tensor(joined, batch, width), pieces, g =>
+        {
+            var gv = g.Values;
+            var grads = new Tensor?[pieces.Length];
+            for (int k = 0, at = 0; k < pieces.Length; at += sizes[k], k++)
+            {
+                if (!pieces[k].RequiresGrad) continue;
+                int size = sizes[k];
+                var d = new float[batch * size];
+                for (int r = 0; r < batch; r++) gv.Slice(r * width + at, size).CopyTo(d.AsSpan(r * size, size));
+                grads[k] = new Tensor(d, pieces[k].ShapeArray());
+            }
+            return grads;
+        });
+    }
+}

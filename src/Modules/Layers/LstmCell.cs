@@ -1,0 +1,143 @@
+using System.Numerics.Tensors;
+using Modules.Tensors;
+using Tensor = Modules.Tensors.Tensor;
+
+namespace Modules;
+
+/// <summary>
+/// One step of Sonnet 1's LSTM as a single differentiable op (the kernel behind <see cref="Lstm"/>): the gates
+/// <c>[x, h]·w + b</c> (one matrix product over the concatenated input and hidden state), gate order
+/// <c>i, j, f, o</c>, then <c>c' = σ(f + forget_bias)·c + σ(i)·tanh(j)</c> and <c>h' = σ(o)·tanh(c')</c>, with a
+/// hand-written backward pass instead of the dozen element-wise nodes the composition records.
+/// </summary>
+public static class LstmCell
+{
+    /// <summary>
+    /// Applies the cell: <paramref name="input"/> <c>[B, in]</c>, <paramref name="hidden"/> and <paramref name="cell"/>
+    /// <c>[B, H]</c>, <paramref name="wGates"/> <c>[in + H, 4H]</c> (rows: input features, then hidden units),
+    /// <paramref name="bGates"/> <c>[4H]</c>. Returns the new hidden state (the output) and cell, both <c>[B, H]</c>.
+    /// With <paramref name="clip"/> &gt; 0 both are then limited to <c>[−clip, clip]</c> as <see cref="Tensor.Clamp"/>
+    /// would (the DNC's controller clipping; h' is computed from the unclipped c').
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit.</exception>
+    public static (Tensor Hidden, Tensor Cell) Apply(Tensor input, Tensor hidden, Tensor cell, Tensor wGates, Tensor bGates, float forgetBias,
+        float clip = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(wGates);
+        ArgumentNullException.ThrowIfNull(bGates);
+        const string op = "LstmCell";
+        if (input.Rank != 2 || hidden.Rank != 2 || hidden.Dim(0) != input.Dim(0))
+            throw new ShapeMismatchException(op, input.Shape, hidden.Shape, "need input [B, in] and hidden [B, H]");
+        int batch = input.Dim(0), inputs = input.Dim(1), units = hidden.Dim(1), joint = inputs + units;
+        if (!cell.Shape.SequenceEqual(hidden.Shape))
+            throw new ShapeMismatchException(op, hidden.Shape, cell.Shape, "need hidden and cell of the same shape [B, H]");
+        if (wGates.Rank != 2 || wGates.Dim(0) != joint || wGates.Dim(1) != 4 * units)
+            throw new ShapeMismatchException(op, input.Shape, wGates.Shape, $"need w_gates [{joint}, {4 * units}] for input [B, {inputs}] and H = {units}");
+        if (bGates.Rank != 1 || bGates.Dim(0) != 4 * units)
+            throw new ShapeMismatchException(op, wGates.Shape, bGates.Shape, $"need b_gates [{4 * units}]");
+
+        // [x, h] row by row, kept for the weight gradient.
+        var joined = new float[batch * joint];
+        var xv = input.Values; var hv = hidden.Values;
+        for (int r = 0; r < batch; r++)
+        {
+            xv.Slice(r * inputs, inputs).CopyTo(joined.AsSpan(r * joint, inputs));
+            hv.Slice(r * units, units).CopyTo(joined.AsSpan(r * joint + inputs, units));
+        }
+        var xh = new Tensor(joined, batch, joint);
+        Tensor gates;
+        using (Tensor.NoGrad()) gates = Tensor.MatMul(xh, wGates.Detach());   // [B, 4H]
+        var gv = gates.Data;
+        Affine.AddBiasToRows(gv, bGates.Values);
+
+        // Activations in place (kept for backward): σ(i), tanh(j), σ(f + forget_bias), σ(o).
+        var newHidden = new float[batch * units];
+        var newCell = new float[batch * units];
+        var cv = cell.Values;
+        for (int r = 0; r < batch; r++)
+        {
+            var row = gv.Slice(r * 4 * units, 4 * units);
+            Span<float> i = row[..units], j = row.Slice(units, units), f = row.Slice(2 * units, units), o = row.Slice(3 * units, units);
+            TensorPrimitives.Sigmoid(i, i);
+            TensorPrimitives.Tanh(j, j);
+            TensorPrimitives.Add(f, forgetBias, f);
+            TensorPrimitives.Sigmoid(f, f);
+            TensorPrimitives.Sigmoid(o, o);
+            var c = newCell.AsSpan(r * units, units);
+            var h = newHidden.AsSpan(r * units, units);
+            TensorPrimitives.Multiply(f, cv.Slice(r * units, units), c);
+            TensorPrimitives.Multiply(i, j, h);   // h as scratch for σ(i)·tanh(j)
+            TensorPrimitives.Add(c, h, c);
+            TensorPrimitives.Tanh(c, h);
+            TensorPrimitives.Multiply(o, h, h);
+        }
+        var outputs = new[] { new Tensor(newHidden, batch, units), new Tensor(newCell, batch, units) };
+        bool clipHidden = clip > 0 && clip < 1;   // |h'| ≤ 1: a clip of 1 or more leaves it unchanged
+        if (clipHidden) outputs[0] = Clamped(newHidden, clip, batch, units);
+        if (clip > 0) outputs[1] = Clamped(newCell, clip, batch, units);
+
+        Tensor[] opInputs = [input, hidden, cell, wGates, bGates];
+        var result = Tensor.Custom(op, outputs, opInputs, grads =>
+        {
+            bool hasH = grads[0] is not null, hasC = grads[1] is not null;
+            var gh = hasH ? grads[0]!.Values : default;
+            var gc = hasC ? grads[1]!.Values : default;
+            var act = gates.Values;
+            var previousCell = cell.Values;
+            var dGates = new float[batch * 4 * units];
+            var dCell = cell.RequiresGrad ? new float[batch * units] : null;
+            var tanhCell = new float[units];
+            for (int r = 0; r < batch; r++)
+            {
+                var row = act.Slice(r * 4 * units, 4 * units);
+                var dRow = dGates.AsSpan(r * 4 * units, 4 * units);
+                int at = r * units;
+                TensorPrimitives.Tanh(newCell.AsSpan(at, units), tanhCell);
+                for (int u = 0; u < units; u++)
+                {
+                    float i = row[u], j = row[units + u], f = row[2 * units + u], o = row[3 * units + u], tc = tanhCell[u];
+                    float dh = hasH && (!clipHidden || Within(newHidden[at + u], clip)) ? gh[at + u] : 0f;
+                    float dcOut = hasC && (clip <= 0 || Within(newCell[at + u], clip)) ? gc[at + u] : 0f;
+                    float dc = dcOut + dh * o * (1f - tc * tc);
+                    dRow[u] = dc * j * i * (1f - i);
+                    dRow[units + u] = dc * i * (1f - j * j);
+                    dRow[2 * units + u] = dc * previousCell[at + u] * f * (1f - f);
+                    dRow[3 * units + u] = dh * tc * o * (1f - o);
+                    if (dCell is not null) dCell[at + u] = dc * f;
+                }
+            }
+            var dGatesTensor = new Tensor(dGates, batch, 4 * units);
+            Tensor? dInput = null, dHidden = null, dW = null, dB = null;
+            if (input.RequiresGrad || hidden.RequiresGrad)
+            {
+                var dJoined = Tensor.MatMul(dGatesTensor, wGates, transposeB: true).Values;   // [B, in + H]
+                var dx = input.RequiresGrad ? new float[batch * inputs] : null;
+                var dh = hidden.RequiresGrad ? new float[batch * units] : null;
+                for (int r = 0; r < batch; r++)
+                {
+                    if (dx is not null) dJoined.Slice(r * joint, inputs).CopyTo(dx.AsSpan(r * inputs, inputs));
+                    if (dh is not null) dJoined.Slice(r * joint + inputs, units).CopyTo(dh.AsSpan(r * units, units));
+                }
+                if (dx is not null) dInput = new Tensor(dx, batch, inputs);
+                if (dh is not null) dHidden = new Tensor(dh, batch, units);
+            }
+            if (wGates.RequiresGrad) dW = Tensor.MatMul(xh, dGatesTensor, transposeA: true);
+            if (bGates.RequiresGrad) dB = Affine.SumRows(dGates, 4 * units);
+            return [dInput, dHidden, dCell is null ? null : new Tensor(dCell, batch, units), dW, dB];
+        });
+        return (result[0], result[1]);
+    }
+
+    private static Tensor Clamped(float[] values, float clip, int batch, int units)
+    {
+        var clamped = new float[values.Length];
+        TensorPrimitives.Clamp(values, -clip, clip, clamped);
+        return new Tensor(clamped, batch, units);
+    }
+
+    /// <summary>Whether the clamp to ±clip passes the gradient at <paramref name="x"/> (inside the bounds, inclusive).</summary>
+    private static bool Within(float x, float clip) => x >= -clip && x <= clip;
+}
