@@ -30,10 +30,7 @@ public static class AccessStep
 
         // 2. Write weights: g^w·(g^a·a + (1 − g^a)·c^w), content on the previous memory.
         var writeContent = CosineWeights.Compute(previous.Memory, raw.WriteKeys, raw.WriteStrengths);     // [B, W, N]
-        var allocation = Allocation.WriteWeights(usage, allocationGate * writeGate);                        // [B, W, N]
-        var ga = allocationGate.Unsqueeze(-1);
-        var gw = writeGate.Unsqueeze(-1);
-        var writeWeights = gw * (ga * allocation + (1f - ga) * writeContent);
+        var writeWeights = Allocation.GatedWriteWeights(usage, writeContent, allocationGate, writeGate);    // [B, W, N]
 
         // 3. Erase then write: M ← M ⊙ Π_W(1 − w^wᵀ e) + Σ_W w^wᵀ v.
         var memory = EraseAndWrite(previous.Memory, writeWeights, eraseVectors, raw.WriteVectors);
@@ -52,14 +49,18 @@ public static class AccessStep
 
     /// <summary>
     /// M ⊙ Π_W(1 − w_wᵀ e_w) + Σ_W w_wᵀ v_w: memory [B, N, Wd], weights [B, W, N], erase (after sigmoid)
-    /// and values [B, W, Wd] → [B, N, Wd].
+    /// and values [B, W, Wd] → [B, N, Wd]. One fused op with a hand-written backward to all four inputs.
     /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
     public static Tensor EraseAndWrite(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
     {
-        var weightedErase = writeWeights.Unsqueeze(3) * eraseVectors.Unsqueeze(2); // [B, W, N, Wd]
-        var keep = (1f - weightedErase).Prod(1);                                                                  // [B, N, Wd]
-        var add = Tensor.MatMul(writeWeights, writeVectors, transposeA: true);                                  // [B, N, Wd]
-        return memory * keep + add;
+        if (memory.Rank != 3 || writeWeights.Rank != 3 || writeWeights.Dim(0) != memory.Dim(0) || writeWeights.Dim(2) != memory.Dim(1))
+            throw new ShapeMismatchException("EraseAndWrite", memory.Shape, writeWeights.Shape, "must be memory [B, N, Wd] and write weights [B, W, N]");
+        int[] vectorShape = [memory.Dim(0), writeWeights.Dim(1), memory.Dim(2)];
+        if (!eraseVectors.Shape.SequenceEqual(vectorShape) || !writeVectors.Shape.SequenceEqual(vectorShape))
+            throw new ShapeMismatchException("EraseAndWrite", eraseVectors.Shape, writeVectors.Shape,
+                $"must be erase and write vectors [B, W, Wd] = [{string.Join(", ", vectorShape)}]");
+        return EraseAndWriteKernel.Compute(memory, writeWeights, eraseVectors, writeVectors);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Addressing;
@@ -19,23 +20,15 @@ public static class CosineWeights
     /// <param name="keys">k, [B, H, Wd], one key per head.</param>
     /// <param name="strengths">β before softplus, [B, H].</param>
     /// <returns>Weights [B, H, N]; each row sums to 1.</returns>
+    /// <remarks>One fused op with a hand-written backward to M, k and β.</remarks>
     public static Tensor Compute(Tensor memory, Tensor keys, Tensor strengths)
     {
         if (memory.Rank != 3 || keys.Rank != 3 || strengths.Rank != 2 || keys.Dim(0) != memory.Dim(0) || keys.Dim(2) != memory.Dim(2)
             || strengths.Dim(0) != keys.Dim(0) || strengths.Dim(1) != keys.Dim(1))
             throw new ShapeMismatchException("CosineWeights", keys.Shape, memory.Shape,
                 $"must be keys [B, H, Wd] and memory [B, N, Wd] with strengths [B, H] (got strengths {Format(strengths)})");
-        var dot = Tensor.MatMul(keys, memory, transposeB: true);                 // [B, H, N]
-        var memoryNorms = VectorNorms(memory);                                   // [B, N, 1]
-        var keyNorms = VectorNorms(keys);                                        // [B, H, 1]
-        var norms = Tensor.MatMul(keyNorms, memoryNorms, transposeB: true);      // [B, H, N]
-        var similarity = dot / (norms + Epsilon);
-        var sharpness = Tensor.Softplus(strengths).Unsqueeze(-1);               // [B, H, 1]
-        return Tensor.Softmax(similarity * sharpness, -1);
+        return ContentWeightsKernel.Compute(memory, keys, strengths, Epsilon);
     }
-
-    /// <summary>sqrt(Σ x² + ε) over the last axis, kept: [..., Wd] → [..., 1].</summary>
-    private static Tensor VectorNorms(Tensor x) => Tensor.Sqrt(Tensor.Square(x).Sum(-1, keepDim: true) + Epsilon);
 
     private static string Format(Tensor t) => "[" + string.Join(", ", t.ShapeArray()) + "]";
 }

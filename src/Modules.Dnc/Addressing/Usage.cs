@@ -1,3 +1,4 @@
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Addressing;
@@ -17,10 +18,17 @@ public static class Usage
     /// <param name="freeGate">f_t, [B, R], in [0, 1].</param>
     /// <param name="readWeights">w^r_{t−1}, [B, R, N].</param>
     /// <returns>u_t, [B, N].</returns>
+    /// <remarks>One fused op with a hand-written backward to the previous usage, free gate and read weights.</remarks>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
     public static Tensor Update(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
-        var afterWrite = AfterWrite(previousUsage, writeWeights.Detach());
-        return AfterRead(afterWrite, freeGate, readWeights);
+        if (previousUsage.Rank != 2 || writeWeights.Rank != 3 || writeWeights.Dim(0) != previousUsage.Dim(0) || writeWeights.Dim(2) != previousUsage.Dim(1))
+            throw new ShapeMismatchException("Usage", previousUsage.Shape, writeWeights.Shape, "must be usage [B, N] and write weights [B, W, N]");
+        if (freeGate.Rank != 2 || readWeights.Rank != 3 || freeGate.Dim(0) != previousUsage.Dim(0) || readWeights.Dim(0) != freeGate.Dim(0)
+            || readWeights.Dim(1) != freeGate.Dim(1) || readWeights.Dim(2) != previousUsage.Dim(1))
+            throw new ShapeMismatchException("Usage", freeGate.Shape, readWeights.Shape,
+                $"must be free gate [B, R] and read weights [B, R, N] with usage [{previousUsage.Dim(0)}, {previousUsage.Dim(1)}]");
+        return UsageKernel.Compute(previousUsage, writeWeights, freeGate, readWeights);
     }
 
     /// <summary>u + (1 − u)·(1 − Π_W(1 − w)): usage [B, N], write weights [B, W, N] → [B, N].</summary>

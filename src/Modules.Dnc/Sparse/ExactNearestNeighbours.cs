@@ -1,0 +1,178 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Modules.Dnc.Sparse;
+
+/// <summary>
+/// The exact search: every row's norm and dot product with every key in one vectorised pass over the row,
+/// kept in a bounded heap of the K best per key (O(N·H·Wd + N·H·log K), no sort of all N). Above
+/// <see cref="ParallelRows"/> rows the rows are split between threads and their heaps merged.
+/// </summary>
+/// <remarks>
+/// No maintained approximate nearest-neighbour package (HNSW, FAISS bindings) is available from the package registry
+/// this project builds from, so this exact search is the only implementation; an approximate index would implement
+/// <see cref="INearestNeighbours"/> and be passed as <see cref="SamOptions.Index"/>.
+/// </remarks>
+public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
+{
+    /// <summary>The shared instance (the search keeps no state).</summary>
+    public static ExactNearestNeighbours Instance { get; } = new();
+
+    /// <summary>Memories with at least this many rows are searched by several threads.</summary>
+    public const int ParallelRows = 32_768;
+
+    /// <inheritdoc/>
+    public void Search(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, int count, Span<int> indices, Span<float> similarities)
+    {
+        if (wordSize < 1 || memory.Length % wordSize != 0 || keys.Length % wordSize != 0)
+            throw new ArgumentException($"ExactNearestNeighbours: memory ({memory.Length} floats) and keys ({keys.Length}) must be whole rows of {wordSize}");
+        int rows = memory.Length / wordSize, heads = keys.Length / wordSize;
+        if (count < 1 || count > rows)
+            throw new ArgumentOutOfRangeException(nameof(count), $"ExactNearestNeighbours: K must be in [1, {rows}], got {count}");
+        if (indices.Length != heads * count || similarities.Length != heads * count)
+            throw new ArgumentException($"ExactNearestNeighbours: outputs must hold [{heads}, {count}], got {indices.Length} and {similarities.Length}");
+
+        var keyNorms = new float[heads];
+        for (int h = 0; h < heads; h++) keyNorms[h] = Cosine.Norm(keys.Slice(h * wordSize, wordSize));
+
+        int chunks = rows >= ParallelRows ? Math.Min(Environment.ProcessorCount, rows / (ParallelRows / 2)) : 1;
+        var heaps = new TopK[chunks * heads];
+        if (chunks == 1)
+        {
+            for (int h = 0; h < heads; h++) heaps[h] = new TopK(count);
+            Scan(memory, wordSize, keys, keyNorms, 0, rows, heaps.AsSpan(0, heads));
+        }
+        else
+        {
+            // Spans cannot enter the lambda; the pinned pointers stand in for them while Parallel.For runs.
+            fixed (float* memoryPointer = memory)
+            fixed (float* keyPointer = keys)
+            {
+                nint memoryAddress = (nint)memoryPointer, keyAddress = (nint)keyPointer;
+                int memoryLength = memory.Length, keyLength = keys.Length;
+                Parallel.For(0, chunks, c =>
+                {
+                    for (int h = 0; h < heads; h++) heaps[c * heads + h] = new TopK(count);
+                    int start = (int)((long)rows * c / chunks), end = (int)((long)rows * (c + 1) / chunks);
+                    Scan(new ReadOnlySpan<float>((float*)memoryAddress, memoryLength), wordSize,
+                        new ReadOnlySpan<float>((float*)keyAddress, keyLength), keyNorms, start, end, heaps.AsSpan(c * heads, heads));
+                });
+            }
+            for (int c = 1; c < chunks; c++)
+                for (int h = 0; h < heads; h++) heaps[h].Merge(heaps[c * heads + h]);
+        }
+        for (int h = 0; h < heads; h++)
+            heaps[h].WriteSorted(indices.Slice(h * count, count), similarities.Slice(h * count, count));
+    }
+
+    private static void Scan(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, float[] keyNorms, int start, int end, Span<TopK> heaps)
+    {
+        if (Vector256.IsHardwareAccelerated && wordSize % Vector256<float>.Count == 0 && heaps.Length <= MaxFusedHeads)
+        {
+            ScanFused(memory, wordSize, keys, keyNorms, start, end, heaps);
+            return;
+        }
+        for (int n = start; n < end; n++)
+        {
+            var row = memory.Slice(n * wordSize, wordSize);
+            float rowNorm = Cosine.Norm(row);
+            for (int h = 0; h < heaps.Length; h++)
+            {
+                float similarity = Cosine.FromDot(TensorPrimitives.Dot(row, keys.Slice(h * wordSize, wordSize)), keyNorms[h], rowNorm);
+                heaps[h].Offer(similarity, n);
+            }
+        }
+    }
+
+    private const int MaxFusedHeads = 16;
+
+    /// <summary>
+    /// One pass over each row for its squared norm and its dot product with every key (the row is loaded once), for words
+    /// that are whole 256-bit vectors.
+    /// </summary>
+    private static void ScanFused(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, float[] keyNorms, int start, int end, Span<TopK> heaps)
+    {
+        int heads = heaps.Length, width = Vector256<float>.Count;
+        Span<Vector256<float>> dots = stackalloc Vector256<float>[MaxFusedHeads];
+        ref float memoryStart = ref MemoryMarshal.GetReference(memory);
+        ref float keyStart = ref MemoryMarshal.GetReference(keys);
+        for (int n = start; n < end; n++)
+        {
+            ref float row = ref Unsafe.Add(ref memoryStart, (nint)n * wordSize);
+            var squares = Vector256<float>.Zero;
+            dots[..heads].Clear();
+            for (int i = 0; i < wordSize; i += width)
+            {
+                var v = Vector256.LoadUnsafe(ref row, (nuint)i);
+                squares = Vector256.FusedMultiplyAdd(v, v, squares);
+                for (int h = 0; h < heads; h++)
+                    dots[h] = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref keyStart, (nuint)(h * wordSize + i)), dots[h]);
+            }
+            float rowNorm = MathF.Sqrt(Vector256.Sum(squares) + Addressing.CosineWeights.Epsilon);
+            for (int h = 0; h < heads; h++)
+                heaps[h].Offer(Cosine.FromDot(Vector256.Sum(dots[h]), keyNorms[h], rowNorm), n);
+        }
+    }
+
+    /// <summary>A min-heap of the K best (similarity, row) pairs; "better" is higher similarity, then lower row.</summary>
+    private sealed class TopK(int capacity)
+    {
+        private readonly float[] values = new float[capacity];
+        private readonly int[] rows = new int[capacity];
+        private int size;
+
+        private static bool Better(float va, int ra, float vb, int rb) => va > vb || (va == vb && ra < rb);
+
+        public void Offer(float value, int row)
+        {
+            if (size == capacity && value < values[0]) return; // the common case at large N: worse than the worst kept
+            if (size < capacity)
+            {
+                int i = size++;
+                values[i] = value; rows[i] = row;
+                while (i > 0)
+                {
+                    int parent = (i - 1) / 2;
+                    if (!Better(values[parent], rows[parent], values[i], rows[i])) break;
+                    Swap(i, parent);
+                    i = parent;
+                }
+            }
+            else if (Better(value, row, values[0], rows[0]))
+            {
+                values[0] = value; rows[0] = row;
+                int i = 0;
+                while (true)
+                {
+                    int l = 2 * i + 1, r = l + 1, worst = i;
+                    if (l < size && Better(values[worst], rows[worst], values[l], rows[l])) worst = l;
+                    if (r < size && Better(values[worst], rows[worst], values[r], rows[r])) worst = r;
+                    if (worst == i) break;
+                    Swap(i, worst);
+                    i = worst;
+                }
+            }
+        }
+
+        public void Merge(TopK other)
+        {
+            for (int i = 0; i < other.size; i++) Offer(other.values[i], other.rows[i]);
+        }
+
+        public void WriteSorted(Span<int> indices, Span<float> similarities)
+        {
+            var order = new int[size];
+            for (int i = 0; i < size; i++) order[i] = i;
+            Array.Sort(order, (a, b) => Better(values[a], rows[a], values[b], rows[b]) ? -1 : Better(values[b], rows[b], values[a], rows[a]) ? 1 : 0);
+            for (int i = 0; i < size; i++) { indices[i] = rows[order[i]]; similarities[i] = values[order[i]]; }
+        }
+
+        private void Swap(int a, int b)
+        {
+            (values[a], values[b]) = (values[b], values[a]);
+            (rows[a], rows[b]) = (rows[b], rows[a]);
+        }
+    }
+}

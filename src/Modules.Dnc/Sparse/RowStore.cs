@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using Modules.Tensors;
+
+namespace Modules.Dnc.Sparse;
+
+/// <summary>
+/// The memory of a sparse core: a plain [B, N, Wd] buffer that each step updates in place (a step changes a few rows, so
+/// copying all N would cost what sparsity saves), with a record of which step's differentiable tensor last wrote each
+/// row. A read gathers rows into a small tensor whose backward pass sends each row's gradient to the tensor that wrote
+/// it (or nowhere, for rows never written since the memory was created or detached), so the autograd graph holds only
+/// [B, K, Wd]-sized tensors and the backward pass visits only the rows that were read.
+/// </summary>
+/// <remarks>
+/// Gradients kept: everything that flows through the rows a step reads or rewrites, back through the writes that
+/// produced them, across any number of steps. Not kept: a gradient into the initial memory (it is a constant).
+/// A store is found again from the memory tensor of a state; the token (the state's read weights, new every step)
+/// tells whether the state is the newest one, since an older state's memory has been overwritten.
+/// </remarks>
+internal sealed class RowStore
+{
+    private static readonly ConditionalWeakTable<Tensor, RowStore> Stores = new();
+
+    private readonly Dictionary<long, (Tensor Writer, int Offset)> origins = new();
+    private readonly int batch, rows, width;
+    private object token;
+
+    private RowStore(Tensor buffer, object token)
+    {
+        Buffer = buffer;
+        batch = buffer.Dim(0);
+        rows = buffer.Dim(1);
+        width = buffer.Dim(2);
+        this.token = token;
+    }
+
+    /// <summary>The memory, [B, N, Wd], updated in place.</summary>
+    public Tensor Buffer { get; }
+
+    /// <summary>
+    /// The store of <paramref name="buffer"/>, created on its first use. Throws when <paramref name="stateToken"/> is not
+    /// the newest state's: stepping twice from one state would see the memory the first step already changed.
+    /// </summary>
+    public static RowStore Attach(Tensor buffer, object stateToken, string path)
+    {
+        if (Stores.TryGetValue(buffer, out var store))
+        {
+            if (!ReferenceEquals(store.token, stateToken))
+                throw new InvalidOperationException(
+                    $"{path}: this state's memory has already been advanced by a later step (sparse cores update memory in place, " +
+                    "so each state can be stepped from once; start again from InitialState)");
+            return store;
+        }
+        store = new RowStore(buffer, stateToken);
+        Stores.Add(buffer, store);
+        return store;
+    }
+
+    /// <summary>Marks the state whose token is <paramref name="stateToken"/> as the newest.</summary>
+    public void Advance(object stateToken) => token = stateToken;
+
+    /// <summary>
+    /// Copies rows <paramref name="indices"/> ([B, M], −1 for "no row", which reads as zeros) into a new [B, M, Wd]
+    /// tensor whose gradient flows to the steps that wrote those rows.
+    /// </summary>
+    public Tensor Gather(int[] indices, int count)
+    {
+        var values = new float[batch * count * width];
+        var memory = Buffer.Values;
+        var writers = new List<Tensor>();
+        var writerIds = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        var sources = new int[batch * count];
+        var offsets = new int[batch * count];
+        for (int b = 0; b < batch; b++)
+            for (int m = 0; m < count; m++)
+            {
+                int slot = b * count + m, row = indices[slot];
+                sources[slot] = -1;
+                if (row < 0) continue;
+                memory.Slice((b * rows + row) * width, width).CopyTo(values.AsSpan(slot * width, width));
+                if (!origins.TryGetValue((long)b * rows + row, out var origin)) continue;
+                if (!writerIds.TryGetValue(origin.Writer, out int id))
+                {
+                    id = writers.Count;
+                    writerIds.Add(origin.Writer, id);
+                    writers.Add(origin.Writer);
+                }
+                sources[slot] = id;
+                offsets[slot] = origin.Offset;
+            }
+
+        var gathered = new Tensor(values, batch, count, width);
+        if (writers.Count == 0 || !Tensor.IsGradEnabled) return gathered;
+        var inputs = writers.ToArray();
+        int w = width;
+        return Tensor.Custom("SparseGather", gathered, inputs, g =>
+        {
+            var grads = new Tensor?[inputs.Length];
+            var gv = g.Values;
+            for (int slot = 0; slot < sources.Length; slot++)
+            {
+                int id = sources[slot];
+                if (id < 0 || !inputs[id].RequiresGrad) continue;
+                if (grads[id] is null)
+                {
+                    grads[id] = Tensor.Zeros(inputs[id].ShapeArray());
+                    SparseGradientStatistics.FloatsAllocated += inputs[id].Size;
+                }
+                var target = grads[id]!.Data.Slice(offsets[slot], w);
+                System.Numerics.Tensors.TensorPrimitives.Add(target, gv.Slice(slot * w, w), target);
+                SparseGradientStatistics.RowsVisited++;
+            }
+            return grads;
+        });
+    }
+
+    /// <summary>
+    /// Writes <paramref name="values"/> ([B, M, Wd]) into rows <paramref name="indices"/> ([B, M], −1 skipped, no row
+    /// twice in one batch entry) and records <paramref name="values"/> as their writer when it carries a gradient.
+    /// </summary>
+    public void Commit(int[] indices, int count, Tensor values)
+    {
+        var source = values.Values;
+        var memory = Buffer.Data;
+        bool tracked = values.RequiresGrad;
+        for (int b = 0; b < batch; b++)
+            for (int m = 0; m < count; m++)
+            {
+                int slot = b * count + m, row = indices[slot];
+                if (row < 0) continue;
+                source.Slice(slot * width, width).CopyTo(memory.Slice((b * rows + row) * width, width));
+                long key = (long)b * rows + row;
+                if (tracked) origins[key] = (values, slot * width);
+                else origins.Remove(key);
+            }
+    }
+}

@@ -1,0 +1,19 @@
+using Modules.Tensors;
+
+namespace Modules.Dnc.Sparse;
+
+/// <summary>
+/// The sparse temporal link of <see cref="Sdnc"/>: the DNC's L[i, j] (how much row i was written right after row j) kept as
+/// the K_L largest entries of each row (forward) and of each column (backward), and the precedence as its K_L largest
+/// entries. Indices are floats, −1 for an empty entry. The link buffers are updated in place like the memory (see
+/// <see cref="SparseAccessState"/>); gradients reach the values through the link rows and columns a step gathers.
+/// </summary>
+/// <param name="ForwardIndices">Per row i, the columns j of its entries, [B, N, K_L].</param>
+/// <param name="ForwardValues">L[i, j] for those entries, [B, N, K_L].</param>
+/// <param name="BackwardIndices">Per column j, the rows i of its entries, [B, N, K_L].</param>
+/// <param name="BackwardValues">L[i, j] for those entries, [B, N, K_L].</param>
+/// <param name="PrecedenceIndices">The rows of the precedence's entries, [B, K_L].</param>
+/// <param name="PrecedenceValues">p for those rows, [B, K_L] (differentiable).</param>
+[State]
+public readonly partial record struct SparseLinkState(
+    Tensor ForwardIndices, Tensor ForwardValues, Tensor BackwardIndices, Tensor BackwardValues, Tensor PrecedenceIndices, Tensor PrecedenceValues);
