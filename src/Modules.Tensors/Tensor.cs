@@ -43,14 +43,14 @@ public sealed partial class Tensor
     {
         foreach (var d in shape)
             if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeUtil.Format(shape)}");
-        return (int[])shape.Clone();
+        return shape.AsSpan().ToArray();
     }
 
     /// <summary>The dimensions, outermost first. A scalar has rank 0.</summary>
     public ReadOnlySpan<int> Shape => shape;
 
     /// <summary>The dimensions as a new array (for callers that need to keep or edit them).</summary>
-    public int[] ShapeArray() => (int[])shape.Clone();
+    public int[] ShapeArray() => shape.AsSpan().ToArray();
 
     /// <summary>The number of dimensions.</summary>
     public int Rank => shape.Length;
@@ -158,7 +158,14 @@ public sealed partial class Tensor
         return sb.ToString();
     }
 
-    /// <summary>A new uninitialised-to-zero tensor of the given shape (internal helper for op results).</summary>
+    /// <summary>A new tensor of zeros of the given shape (internal helper for op results); keeps <paramref name="shape"/>, which must not change afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Tensor Empty(int[] shape) => new(new float[ShapeUtil.SizeOf(shape)], 0, shape);
+
+    /// <summary>
+    /// A new tensor whose elements are not cleared, for results whose every element the op writes. Keeps
+    /// <paramref name="shape"/> (shape arrays are never changed once a tensor holds them, so results share their input's).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Tensor Uninitialized(int[] shape) => new(GC.AllocateUninitializedArray<float>(ShapeUtil.SizeOf(shape)), 0, shape);
 }

@@ -77,17 +77,63 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>
+    /// Adds a gradient that <paramref name="kernel"/> computes straight into this tensor's gradient buffer, so a backward
+    /// function allocates nothing when the buffer already exists (a parameter used at every time step, an input used twice).
+    /// </summary>
+    /// <remarks>
+    /// The kernel is called once, with a span of this tensor's size and <c>accumulate</c>: when false the span holds
+    /// garbage and the kernel must overwrite every element; when true it must add its gradient to what the span holds.
+    /// Ownership follows <see cref="AccumulateGrad(Tensor)"/>: a buffer shared with another tensor is copied before it is
+    /// added to, and the buffer this creates is this tensor's own. Pass a static lambda and its inputs in
+    /// <paramref name="state"/> (a value tuple), so no closure is allocated.
+    /// </remarks>
+    internal void AccumulateGrad<TState>(TState state, GradKernel<TState> kernel)
+    {
+        if (!RequiresGrad) return;
+        if (IsLeaf && GradientCapture.Current is { } capture)
+        {
+            capture.Accumulate(this, state, kernel);
+            return;
+        }
+        if (grad is null)
+        {
+            var fresh = Uninitialized(shape);
+            kernel(state, fresh.Data, false);
+            grad = fresh;
+        }
+        else if (ownsGrad)
+        {
+            kernel(state, grad.Data, true);
+            return;
+        }
+        else
+        {
+            var sum = Uninitialized(shape);
+            grad.Values.CopyTo(sum.Data);
+            kernel(state, sum.Data, true);
+            grad = sum;
+        }
+        ownsGrad = true;
+    }
+
     /// <summary>Whether <see cref="Grad"/> is this tensor's own buffer (safe to update in place).</summary>
     private bool ownsGrad;
+
+    /// <summary>The last number handed to a topological sort, so every sort marks what it has visited with a number of its own.</summary>
+    private static long lastVisit;
+
+    /// <summary>The number of the last topological sort that reached this tensor (cheaper than a hash set of visited tensors).</summary>
+    private long visitMark;
 
     /// <summary>Tensors with a grad node reachable from this one, inputs before outputs.</summary>
     private List<Tensor> TopologicalOrder()
     {
+        long mark = Interlocked.Increment(ref lastVisit);
         var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<(Tensor Tensor, int NextInput)>();
         stack.Push((this, 0));
-        visited.Add(this);
+        visitMark = mark;
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
@@ -96,7 +142,11 @@ public sealed partial class Tensor
             {
                 stack.Push((t, next + 1));
                 var child = inputs[next];
-                if (child.Node is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child.Node is not null && child.visitMark != mark)
+                {
+                    child.visitMark = mark;
+                    stack.Push((child, 0));
+                }
             }
             else order.Add(t);
         }

@@ -47,7 +47,7 @@ public sealed partial class Tensor
         var outputGrads = new Tensor?[outputs.Length];
         var joint = Empty([1]).WithGrad(op, inputs, _ =>
         {
-            var grads = (Tensor?[])outputGrads.Clone();
+            var grads = outputGrads.AsSpan().ToArray();
             Array.Clear(outputGrads);
             Distribute(op, inputs, backward(grads));
         });
@@ -58,11 +58,14 @@ public sealed partial class Tensor
             outputs[i].WithGrad(op, joint, g =>
             {
                 outputGrads[index] = g; // complete: the order visits an output once, after everything that uses it
-                joint.AccumulateGrad(Empty([1]));
+                if (joint.grad is null) joint.AccumulateGrad(JointReady); // only marks the joint as due; never written
             });
         }
         return outputs;
     }
+
+    /// <summary>The gradient that marks a multi-output op's joint as due to run (shared and read-only; its value is unused).</summary>
+    private static readonly Tensor JointReady = Zeros(1);
 
     private static void Distribute(string op, Tensor[] inputs, Tensor?[] grads)
     {

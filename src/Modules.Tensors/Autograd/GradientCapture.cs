@@ -30,6 +30,19 @@ public sealed class GradientCapture
             gradients[leaf] = g.Clone();
     }
 
+    /// <summary>Adds the gradient <paramref name="kernel"/> computes to the captured gradient of <paramref name="leaf"/>, in place once it exists.</summary>
+    internal void Accumulate<TState>(Tensor leaf, TState state, GradKernel<TState> kernel)
+    {
+        if (gradients.TryGetValue(leaf, out var existing))
+        {
+            kernel(state, existing.Data, true);
+            return;
+        }
+        var fresh = Tensor.Uninitialized(leaf.ShapeRef);
+        kernel(state, fresh.Data, false);
+        gradients[leaf] = fresh;
+    }
+
     internal static GradientCapture? Swap(GradientCapture? next)
     {
         var previous = current;

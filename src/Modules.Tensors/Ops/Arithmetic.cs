@@ -1,46 +1,116 @@
+using System.Numerics.Tensors;
+
 namespace Modules.Tensors;
 
 public sealed partial class Tensor
 {
     /// <summary>Element-wise sum with NumPy broadcasting.</summary>
-    public static Tensor Add(Tensor a, Tensor b) =>
-        Broadcasting.Apply<AddKernel>("Add", a, b).WithGrad("Add", [a, b], g =>
-        {
-            a.AccumulateGrad(Broadcasting.SumTo(g, a.Shape));
-            b.AccumulateGrad(Broadcasting.SumTo(g, b.Shape));
-        });
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        var result = Broadcasting.Apply<AddKernel>("Add", a, b);
+        return Records(a, b) ? RecordSum(result, "Add", a, b, 1f) : result;
+    }
 
     /// <summary>Element-wise difference with NumPy broadcasting.</summary>
-    public static Tensor Sub(Tensor a, Tensor b) =>
-        Broadcasting.Apply<SubtractKernel>("Sub", a, b).WithGrad("Sub", [a, b], g =>
-        {
-            a.AccumulateGrad(Broadcasting.SumTo(g, a.Shape));
-            if (b.RequiresGrad) b.AccumulateGrad(Broadcasting.SumTo(Neg(g), b.Shape));
-        });
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        var result = Broadcasting.Apply<SubtractKernel>("Sub", a, b);
+        return Records(a, b) ? RecordSum(result, "Sub", a, b, -1f) : result;
+    }
 
     /// <summary>Element-wise product with NumPy broadcasting.</summary>
-    public static Tensor Mul(Tensor a, Tensor b) =>
-        Broadcasting.Apply<MultiplyKernel>("Mul", a, b).WithGrad("Mul", [a, b], g =>
-        {
-            if (a.RequiresGrad) a.AccumulateGrad(Broadcasting.SumTo(Mul(g, b), a.Shape));
-            if (b.RequiresGrad) b.AccumulateGrad(Broadcasting.SumTo(Mul(g, a), b.Shape));
-        });
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        var result = Broadcasting.Apply<MultiplyKernel>("Mul", a, b);
+        return Records(a, b) ? RecordMul(result, a, b) : result;
+    }
 
     /// <summary>Element-wise quotient with NumPy broadcasting.</summary>
     public static Tensor Div(Tensor a, Tensor b)
     {
         var result = Broadcasting.Apply<DivideKernel>("Div", a, b);
-        return result.WithGrad("Div", [a, b], g =>
+        return Records(a, b) ? RecordDiv(result, a, b) : result;
+    }
+
+    /// <summary>Whether an op on these inputs records a gradient (checked before any closure is built).</summary>
+    private static bool Records(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.Enabled;
+
+    /// <summary>Whether an op on this input records a gradient.</summary>
+    private static bool Records(Tensor a) => a.RequiresGrad && GradMode.Enabled;
+
+    private static Tensor RecordSum(Tensor result, string op, Tensor a, Tensor b, float signB) =>
+        result.WithGrad(op, [a, b], g =>
         {
-            if (a.RequiresGrad) a.AccumulateGrad(Broadcasting.SumTo(Div(g, b), a.Shape));
-            // d(a/b)/db = -(a/b)/b
-            if (b.RequiresGrad) b.AccumulateGrad(Broadcasting.SumTo(Neg(Div(Mul(g, result), b)), b.Shape));
+            AccumulateSumGrad(a, g, 1f);
+            AccumulateSumGrad(b, g, signB);
         });
+
+    private static Tensor RecordMul(Tensor result, Tensor a, Tensor b) =>
+        result.WithGrad("Mul", [a, b], g =>
+        {
+            AccumulateBinaryGrad<MultiplyKernel>(a, g, b);
+            AccumulateBinaryGrad<MultiplyKernel>(b, g, a);
+        });
+
+    private static Tensor RecordDiv(Tensor result, Tensor a, Tensor b) =>
+        result.WithGrad("Div", [a, b], g =>
+        {
+            AccumulateBinaryGrad<DivideKernel>(a, g, b);
+            if (b.RequiresGrad)
+            {
+                // d(a/b)/db = -(a/b)/b
+                var quotient = Broadcasting.Apply<DivideKernel>("Div", Broadcasting.Apply<MultiplyKernel>("Div", g, result), b);
+                b.AccumulateGrad((quotient, b.ShapeRef), static (s, t, acc) => Broadcasting.SumInto(s.quotient.Values, s.quotient.ShapeRef, t, s.Item2, -1f, acc));
+            }
+        });
+
+    /// <summary>input.Grad += sign · g summed down to the input's shape (the gradient of a broadcast sum or difference).</summary>
+    private static void AccumulateSumGrad(Tensor input, Tensor g, float sign)
+    {
+        if (!input.RequiresGrad) return;
+        if (sign == 1f && input.Shape.SequenceEqual(g.Shape)) { input.AccumulateGrad(g); return; } // passes through, may be shared
+        input.AccumulateGrad((g, input.ShapeRef, sign), static (s, t, acc) => Broadcasting.SumInto(s.g.Values, s.g.ShapeRef, t, s.Item2, s.sign, acc));
+    }
+
+    /// <summary>input.Grad += (g ∘ other) summed down to the input's shape, for ∘ a broadcast binary kernel.</summary>
+    private static void AccumulateBinaryGrad<TKernel>(Tensor input, Tensor g, Tensor other) where TKernel : IBinaryKernel
+    {
+        if (!input.RequiresGrad) return;
+        if (input.Shape.SequenceEqual(g.Shape))
+        {
+            if (other.Shape.SequenceEqual(g.Shape))
+                input.AccumulateGrad((g, other), static (s, t, acc) =>
+                {
+                    if (acc) TKernel.RunAccumulate(s.g.Values, s.other.Values, t);
+                    else TKernel.Run(s.g.Values, s.other.Values, t);
+                });
+            else
+                input.AccumulateGrad((g, other), static (s, t, acc) =>
+                {
+                    if (!acc) { Broadcasting.ApplyInto<TKernel>(s.g, s.other, t, s.g.ShapeRef); return; }
+                    var product = Broadcasting.Apply<TKernel>("backward", s.g, s.other);
+                    TensorPrimitives.Add(t, product.Values, t);
+                });
+            return;
+        }
+        var full = Broadcasting.Apply<TKernel>("backward", g, other);
+        input.AccumulateGrad((full, input.ShapeRef), static (s, t, acc) => Broadcasting.SumInto(s.full.Values, s.full.ShapeRef, t, s.Item2, 1f, acc));
     }
 
     /// <summary>Element-wise negation.</summary>
-    public static Tensor Neg(Tensor a) => Map(a, static (x, d) => System.Numerics.Tensors.TensorPrimitives.Negate(x, d))
-        .WithGrad("Neg", a, g => a.AccumulateGrad(Neg(g)));
+    public static Tensor Neg(Tensor a)
+    {
+        var result = Uninitialized(a.shape);
+        TensorPrimitives.Negate(a.Values, result.Data);
+        return Records(a) ? RecordNeg(result, a) : result;
+    }
+
+    private static Tensor RecordNeg(Tensor result, Tensor a) =>
+        result.WithGrad("Neg", a, g => a.AccumulateGrad(g, static (grad, t, acc) =>
+        {
+            if (acc) TensorPrimitives.Subtract(t, grad.Values, t);
+            else TensorPrimitives.Negate(grad.Values, t);
+        }));
 
     /// <inheritdoc cref="Add(Tensor, Tensor)"/>
     public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
@@ -71,19 +141,32 @@ public sealed partial class Tensor
     public static Tensor operator /(float c, Tensor a) => Div(Full(a.ShapeArray(), c), a);
 
     /// <summary><paramref name="a"/> + <paramref name="c"/>, element-wise.</summary>
-    public static Tensor AddScalar(Tensor a, float c) =>
-        Map(a, (x, d) => System.Numerics.Tensors.TensorPrimitives.Add(x, c, d))
-            .WithGrad("AddScalar", a, g => a.AccumulateGrad(g));
+    public static Tensor AddScalar(Tensor a, float c)
+    {
+        var result = Uninitialized(a.shape);
+        TensorPrimitives.Add(a.Values, c, result.Data);
+        return Records(a) ? result.WithGrad("AddScalar", a, g => a.AccumulateGrad(g)) : result;
+    }
 
     /// <summary><paramref name="a"/> · <paramref name="c"/>, element-wise.</summary>
-    public static Tensor Scale(Tensor a, float c) =>
-        Map(a, (x, d) => System.Numerics.Tensors.TensorPrimitives.Multiply(x, c, d))
-            .WithGrad("Scale", a, g => a.AccumulateGrad(Scale(g, c)));
+    public static Tensor Scale(Tensor a, float c)
+    {
+        var result = Uninitialized(a.shape);
+        TensorPrimitives.Multiply(a.Values, c, result.Data);
+        return Records(a) ? RecordScale(result, a, c) : result;
+    }
 
-    /// <summary>Applies a span kernel to a new result of the same shape.</summary>
+    private static Tensor RecordScale(Tensor result, Tensor a, float c) =>
+        result.WithGrad("Scale", a, g => a.AccumulateGrad((g, c), static (s, t, acc) =>
+        {
+            if (acc) TensorPrimitives.MultiplyAdd(s.g.Values, s.c, t, t);
+            else TensorPrimitives.Multiply(s.g.Values, s.c, t);
+        }));
+
+    /// <summary>Applies a span kernel to a new result of the same shape (the kernel must write every element).</summary>
     internal static Tensor Map(Tensor a, SpanMap kernel)
     {
-        var result = Empty(a.ShapeArray());
+        var result = Uninitialized(a.shape);
         kernel(a.Values, result.Data);
         return result;
     }

@@ -10,12 +10,19 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, t.Rank, "ExclusiveCumprod");
         var (outer, len, inner) = t.Split3(ax);
-        var result = Empty(t.ShapeArray());
+        var result = Uninitialized(t.shape);
         var x = t.Values; var y = result.Data;
         for (int o = 0; o < outer; o++)
         {
             int block = o * len * inner;
             if (len == 0) continue;
+            if (inner == 1)
+            {
+                // Over the innermost axis: a scalar running product, not len one-element vector products.
+                float running = 1f;
+                for (int l = 0; l < len; l++) { y[block + l] = running; running *= x[block + l]; }
+                continue;
+            }
             y.Slice(block, inner).Fill(1f);
             for (int l = 1; l < len; l++)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(
@@ -24,7 +31,7 @@ public sealed partial class Tensor
         return result.WithGrad("ExclusiveCumprod", t, g =>
         {
             // dL/dx_k = out_k · S_k with S_k = Σ_{i>k} g_i Π_{k<j<i} x_j, i.e. S_{n−1} = 0, S_k = g_{k+1} + x_{k+1}·S_{k+1}.
-            var dx = Empty(t.ShapeArray());
+            var dx = Uninitialized(t.shape);
             var xv = t.Values; var yv = result.Values; var gv = g.Values; var d = dx.Data;
             for (int o = 0; o < outer; o++)
                 for (int i = 0; i < inner; i++)

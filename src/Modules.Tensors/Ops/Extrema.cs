@@ -40,6 +40,10 @@ public sealed partial class Tensor
         public static void Run(ReadOnlySpan<float> x, float y, Span<float> d) => TensorPrimitives.Max(x, y, d);
         public static void Run(float x, ReadOnlySpan<float> y, Span<float> d) => TensorPrimitives.Max(y, x, d);
         public static float Run(float x, float y) => MathF.Max(x, y);
+        public static void RunAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
+        {
+            for (int i = 0; i < d.Length; i++) d[i] += MathF.Max(x[i], y[i]);
+        }
     }
 
     private readonly struct MinKernel : IBinaryKernel
@@ -48,5 +52,9 @@ public sealed partial class Tensor
         public static void Run(ReadOnlySpan<float> x, float y, Span<float> d) => TensorPrimitives.Min(x, y, d);
         public static void Run(float x, ReadOnlySpan<float> y, Span<float> d) => TensorPrimitives.Min(y, x, d);
         public static float Run(float x, float y) => MathF.Min(x, y);
+        public static void RunAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
+        {
+            for (int i = 0; i < d.Length; i++) d[i] += MathF.Min(x[i], y[i]);
+        }
     }
 }

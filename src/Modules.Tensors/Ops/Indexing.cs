@@ -14,19 +14,22 @@ public sealed partial class Tensor
     {
         const string op = "Gather";
         int ax = ShapeUtil.NormalizeAxis(axis, t.Rank, op);
-        var outShape = indexShape is null ? InferIndexShape(op, t.shape, ax, indices.Length) : (int[])indexShape.Clone();
+        var outShape = indexShape is null ? InferIndexShape(op, t.shape, ax, indices.Length) : indexShape.AsSpan().ToArray();
         var offsets = IndexOffsets(op, t.shape, ax, indices, outShape);
-        var result = Empty(outShape);
+        var result = Uninitialized(outShape);
         var x = t.Values; var r = result.Data;
         for (int p = 0; p < offsets.Length; p++) r[p] = x[offsets[p]];
-        return result.WithGrad(op, t, g =>
-        {
-            var dx = Zeros(t.ShapeArray());
-            var gv = g.Values; var d = dx.Data;
-            for (int p = 0; p < offsets.Length; p++) d[offsets[p]] += gv[p];
-            t.AccumulateGrad(dx);
-        });
+        return Records(t) ? RecordGather(result, t, offsets) : result;
     }
+
+    /// <summary>The backward of a gather: the gradient is added back at the picked positions.</summary>
+    private static Tensor RecordGather(Tensor result, Tensor t, int[] offsets) =>
+        result.WithGrad("Gather", t, g => t.AccumulateGrad((g, offsets), static (s, d, acc) =>
+        {
+            if (!acc) d.Clear();
+            var gv = s.g.Values;
+            for (int p = 0; p < s.offsets.Length; p++) d[s.offsets[p]] += gv[p];
+        }));
 
     /// <summary>
     /// <see cref="Gather(Tensor, int, int[], int[])"/> with the indices given as a tensor of whole numbers;
@@ -115,7 +118,7 @@ public sealed partial class Tensor
     /// <summary>The input's shape with the axis length set so that the shape holds <paramref name="count"/> elements.</summary>
     private static int[] InferIndexShape(string op, int[] shape, int axis, int count)
     {
-        var result = (int[])shape.Clone();
+        var result = shape.AsSpan().ToArray();
         int others = 1;
         for (int d = 0; d < shape.Length; d++) if (d != axis) others *= shape[d];
         if (others == 0 ? count != 0 : count % others != 0)

@@ -26,27 +26,33 @@ public sealed partial class Tensor
         }
         var (outer, _, inner) = first.Split3(ax);
         int total = outShape[ax];
-        var result = Empty(outShape);
+        var result = Uninitialized(outShape);
         var r = result.Data;
         int start = 0;
-        var starts = new int[tensors.Length];
         for (int n = 0; n < tensors.Length; n++)
         {
             var t = tensors[n];
-            int run = t.shape[ax] * inner;
-            var x = t.Values;
-            for (int o = 0; o < outer; o++)
-                x.Slice(o * run, run).CopyTo(r.Slice((o * total + start) * inner, run));
-            starts[n] = start;
+            AddRuns(t.Values, r, outer, total * inner, start * inner, t.shape[ax] * inner, add: false);
             start += t.shape[ax];
         }
-        var inputs = (Tensor[])tensors.Clone();
-        return result.WithGrad(op, inputs, g =>
-        {
-            for (int n = 0; n < inputs.Length; n++)
-                if (inputs[n].RequiresGrad) inputs[n].AccumulateGrad(g.Slice(ax, starts[n], inputs[n].shape[ax]));
-        });
+        if (!GradMode.Enabled) return result;
+        foreach (var t in tensors)
+            if (t.RequiresGrad) return RecordConcat(result, tensors.AsSpan().ToArray(), ax, outer, total * inner, inner);
+        return result;
     }
+
+    /// <summary>Records the backward of a concatenation: each input takes its own runs of the gradient, without a slice in between.</summary>
+    private static Tensor RecordConcat(Tensor result, Tensor[] inputs, int ax, int outer, int block, int inner) =>
+        result.WithGrad("Concat", inputs, g =>
+        {
+            int at = 0;
+            foreach (var input in inputs)
+            {
+                int run = input.shape[ax] * inner;
+                input.AccumulateGrad((g, outer, block, at, run), static (s, t, acc) => TakeRuns(s.g.Values, t, s.outer, s.block, s.at, s.run, acc));
+                at += run;
+            }
+        });
 
     /// <summary>
     /// Joins tensors of identical shape along a new <paramref name="axis"/> (in [−rank−1, rank]):

@@ -13,7 +13,7 @@ public sealed partial class Tensor
     {
         const string op = "BinaryCrossEntropyWithLogits";
         ShapeUtil.RequireSame(op, logits.Shape, targets.Shape);
-        var result = Empty(logits.ShapeArray());
+        var result = Uninitialized(logits.shape);
         var x = logits.Values; var z = targets.Values; var r = result.Data;
         for (int i = 0; i < r.Length; i++)
         {
@@ -26,13 +26,13 @@ public sealed partial class Tensor
             var gv = g.Values; var xv = logits.Values; var zv = targets.Values;
             if (logits.RequiresGrad)
             {
-                var dx = Empty(logits.ShapeArray()); var d = dx.Data;
+                var dx = Uninitialized(logits.shape); var d = dx.Data;
                 for (int i = 0; i < d.Length; i++) d[i] = (float)(gv[i] * (ScalarMath.Sigmoid(xv[i]) - zv[i]));
                 logits.AccumulateGrad(dx);
             }
             if (targets.RequiresGrad)
             {
-                var dz = Empty(targets.ShapeArray()); var d = dz.Data;
+                var dz = Uninitialized(targets.shape); var d = dz.Data;
                 for (int i = 0; i < d.Length; i++) d[i] = -gv[i] * xv[i];
                 targets.AccumulateGrad(dz);
             }

@@ -25,7 +25,7 @@ public sealed partial class Tensor
         var shape = new int[a.Rank];
         batchShape.CopyTo(shape);
         shape[^2] = m; shape[^1] = n;
-        var result = Empty(shape);
+        var result = Uninitialized(shape);
         var av = a.Values; var bv = b.Values; var cv = result.Data;
         int sa = m * k, sb = sharedB ? 0 : k * n, sc = m * n;
         if (sharedB && !transposeA)
@@ -34,33 +34,59 @@ public sealed partial class Tensor
             for (int i = 0; i < batch; i++)
                 Gemm.Multiply(av.Slice(i * sa, sa), bv.Slice(i * sb, k * n), cv.Slice(i * sc, sc), m, n, k, transposeA, transposeB, false);
 
-        return result.WithGrad(op, [a, b], g =>
-        {
-            var gv = g.Values; var av = a.Values; var bv = b.Values;
-            if (a.RequiresGrad)
-            {
-                var da = Empty(a.ShapeArray()); var dv = da.Data;
-                for (int i = 0; i < batch; i++)
-                {
-                    var gi = gv.Slice(i * sc, sc); var bi = bv.Slice(i * sb, k * n); var di = dv.Slice(i * sa, sa);
-                    if (!transposeA) Gemm.Multiply(gi, bi, di, m, k, n, false, !transposeB, false);
-                    else Gemm.Multiply(bi, gi, di, k, m, n, transposeB, true, false);
-                }
-                a.AccumulateGrad(da);
-            }
-            if (b.RequiresGrad)
-            {
-                var db = Empty(b.ShapeArray()); var dv = db.Data;
-                for (int i = 0; i < batch; i++)
-                {
-                    var ai = av.Slice(i * sa, sa); var gi = gv.Slice(i * sc, sc); var di = dv.Slice(i * sb, k * n);
-                    if (!transposeB) Gemm.Multiply(ai, gi, di, k, n, m, !transposeA, false, sharedB);
-                    else Gemm.Multiply(gi, ai, di, n, k, m, true, transposeA, sharedB);
-                }
-                b.AccumulateGrad(db);
-            }
-        });
+        return Records(a, b) ? RecordMatMul(result, a, b, new MatMulDims(batch, m, n, k, transposeA, transposeB, sharedB)) : result;
     }
+
+    /// <summary>The sizes of one MatMul call, for its backward.</summary>
+    private readonly record struct MatMulDims(int Batch, int M, int N, int K, bool TransposeA, bool TransposeB, bool SharedB);
+
+    /// <summary>
+    /// Records the backward: each gradient is a GEMM written (or, when the gradient buffer exists, added with the
+    /// GEMM's accumulate flag) straight into the input's gradient, so a weight used at every time step costs no
+    /// temporary. With one B shared by the whole batch, both products fold the batch into the rows: one GEMM each.
+    /// </summary>
+    private static Tensor RecordMatMul(Tensor result, Tensor a, Tensor b, MatMulDims dims) =>
+        result.WithGrad("MatMul", [a, b], g =>
+        {
+            a.AccumulateGrad((g, b, dims), static (s, da, acc) =>
+            {
+                var (batch, m, n, k, transposeA, transposeB, sharedB) = s.dims;
+                var gv = s.g.Values; var bv = s.b.Values;
+                if (sharedB && !transposeA)
+                {
+                    Gemm.Multiply(gv, bv, da, batch * m, k, n, false, !transposeB, acc);
+                    return;
+                }
+                int sa = m * k, sb = sharedB ? 0 : k * n, sc = m * n;
+                for (int i = 0; i < batch; i++)
+                {
+                    var gi = gv.Slice(i * sc, sc); var bi = bv.Slice(i * sb, k * n); var di = da.Slice(i * sa, sa);
+                    if (!transposeA) Gemm.Multiply(gi, bi, di, m, k, n, false, !transposeB, acc);
+                    else Gemm.Multiply(bi, gi, di, k, m, n, transposeB, true, acc);
+                }
+            });
+            b.AccumulateGrad((g, a, dims), static (s, db, acc) =>
+            {
+                var (batch, m, n, k, transposeA, transposeB, sharedB) = s.dims;
+                var gv = s.g.Values; var av = s.a.Values;
+                if (sharedB && !transposeA)
+                {
+                    // dB = Aᵀ·G over all batch rows at once (or its transpose when B is stored transposed).
+                    if (!transposeB) Gemm.Multiply(av, gv, db, k, n, batch * m, true, false, acc);
+                    else Gemm.Multiply(gv, av, db, n, k, batch * m, true, false, acc);
+                    return;
+                }
+                int sa = m * k, sb = sharedB ? 0 : k * n, sc = m * n;
+                for (int i = 0; i < batch; i++)
+                {
+                    var ai = av.Slice(i * sa, sa); var gi = gv.Slice(i * sc, sc); var di = db.Slice(i * sb, k * n);
+                    bool add = acc || (sharedB && i > 0);
+                    if (!transposeB) Gemm.Multiply(ai, gi, di, k, n, m, !transposeA, false, add);
+                    else Gemm.Multiply(gi, ai, di, n, k, m, true, transposeA, add);
+                }
+                if (batch == 0 && !acc) db.Clear();
+            });
+        });
 
     /// <inheritdoc cref="MatMul(Tensor, Tensor, bool, bool)"/>
     public Tensor MatMul(Tensor other, bool transposeThis = false, bool transposeOther = false) => MatMul(this, other, transposeThis, transposeOther);

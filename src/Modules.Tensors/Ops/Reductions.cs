@@ -12,9 +12,9 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Max");
         var (outer, len, inner) = Split3(ax);
         if (len == 0) throw new ArgumentException($"Max: axis {axis} of shape {ShapeUtil.Format(shape)} is empty");
-        var kept = (int[])shape.Clone();
+        var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
-        var result = Empty(kept);
+        var result = Uninitialized(kept);
         var argmax = new int[outer * inner];
         var x = Values; var r = result.Data;
         for (int o = 0; o < outer; o++)
@@ -32,18 +32,20 @@ public sealed partial class Tensor
                 argmax[o * inner + i] = best;
             }
         }
-        var source = this;
-        result.WithGrad("Max", source, g =>
-        {
-            var dx = Zeros(source.shape);
-            var gv = g.Values; var d = dx.Data;
-            for (int o = 0; o < outer; o++)
-                for (int i = 0; i < inner; i++)
-                    d[(o * len + argmax[o * inner + i]) * inner + i] = gv[o * inner + i];
-            source.AccumulateGrad(dx);
-        });
-        return keepDim ? result : result.Reshape(DropAxis(shape, ax));
+        if (Records(this)) RecordMax(result, this, argmax, outer, len, inner);
+        return keepDim ? result : result.View(DropAxis(shape, ax));
     }
+
+    /// <summary>The backward of <see cref="Max(int, bool)"/>: each lane's gradient goes to its first maximum.</summary>
+    private static void RecordMax(Tensor result, Tensor source, int[] argmax, int outer, int len, int inner) =>
+        result.WithGrad("Max", source, g => source.AccumulateGrad((g, argmax, outer, len, inner), static (s, d, acc) =>
+        {
+            if (!acc) d.Clear();
+            var gv = s.g.Values;
+            for (int o = 0; o < s.outer; o++)
+                for (int i = 0; i < s.inner; i++)
+                    d[(o * s.len + s.argmax[o * s.inner + i]) * s.inner + i] += gv[o * s.inner + i];
+        }));
 
     /// <summary>The largest element of the whole tensor, as a rank-0 tensor (gradient to its first occurrence).</summary>
     public Tensor Max() => Reshape(Size).Max(0);
@@ -56,11 +58,21 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Prod");
         var (outer, len, inner) = Split3(ax);
-        var kept = (int[])shape.Clone();
+        var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
         var result = Full(kept, 1f);
         var x = Values; var r = result.Data;
-        for (int o = 0; o < outer; o++)
+        if (inner == 1)
+        {
+            // Over the innermost axis: one running product per output element, not len one-element vector products.
+            for (int o = 0; o < outer; o++)
+            {
+                float product = 1f;
+                for (int l = 0; l < len; l++) product *= x[o * len + l];
+                r[o] = product;
+            }
+        }
+        else for (int o = 0; o < outer; o++)
         {
             var dst = r.Slice(o * inner, inner);
             for (int l = 0; l < len; l++)
@@ -83,6 +95,6 @@ public sealed partial class Tensor
                 }
             source.AccumulateGrad(dx);
         });
-        return keepDim ? result : result.Reshape(DropAxis(shape, ax));
+        return keepDim ? result : result.View(DropAxis(shape, ax));
     }
 }

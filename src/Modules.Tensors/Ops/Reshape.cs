@@ -7,7 +7,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Reshape(params int[] newShape)
     {
-        var target = (int[])newShape.Clone();
+        var target = newShape.AsSpan().ToArray();
         int infer = Array.IndexOf(target, -1);
         if (infer >= 0)
         {
@@ -19,9 +19,22 @@ public sealed partial class Tensor
         }
         if (ShapeUtil.SizeOf(target) != Size)
             throw new ShapeMismatchException("Reshape", Shape, newShape, $"have different sizes ({Size} vs {ShapeUtil.SizeOf(target)})");
-        var source = this;
-        return new Tensor(storage, offset, target).WithGrad("Reshape", source, g => source.AccumulateGrad(g.Reshape(source.shape)));
+        return View(target);
     }
+
+    /// <summary>
+    /// This tensor's elements under <paramref name="target"/>, a shape of the same size that the new tensor keeps
+    /// (so the caller must not change it): the unchecked core of <see cref="Reshape"/>, <see cref="Unsqueeze"/> and
+    /// <see cref="Squeeze"/>.
+    /// </summary>
+    internal Tensor View(int[] target)
+    {
+        var view = new Tensor(storage, offset, target);
+        return Records(this) ? RecordView(view, this) : view;
+    }
+
+    private static Tensor RecordView(Tensor view, Tensor source) =>
+        view.WithGrad("Reshape", source, g => source.AccumulateGrad(new Tensor(g.storage, g.offset, source.shape)));
 
     /// <summary>Reorders the dimensions: result dim i is input dim <paramref name="axes"/>[i]. Copies.</summary>
     public Tensor Permute(params int[] axes)
@@ -40,7 +53,7 @@ public sealed partial class Tensor
         var inStrides = ShapeUtil.Strides(shape);
         var permStrides = new int[Rank];
         for (int i = 0; i < Rank; i++) permStrides[i] = inStrides[norm[i]];
-        var result = Empty(outShape);
+        var result = Uninitialized(outShape);
         CopyStrided(Values, result.Data, outShape, permStrides);
         var inverse = new int[Rank];
         for (int i = 0; i < Rank; i++) inverse[norm[i]] = i;
@@ -51,7 +64,8 @@ public sealed partial class Tensor
     /// <summary>Swaps two dimensions (copies). <c>Transpose()</c> swaps the last two.</summary>
     public Tensor Transpose(int axis0 = -2, int axis1 = -1)
     {
-        var axes = Enumerable.Range(0, Rank).ToArray();
+        var axes = new int[Rank];
+        for (int i = 0; i < axes.Length; i++) axes[i] = i;
         int a0 = ShapeUtil.NormalizeAxis(axis0, Rank, "Transpose"), a1 = ShapeUtil.NormalizeAxis(axis1, Rank, "Transpose");
         (axes[a0], axes[a1]) = (axes[a1], axes[a0]);
         return Permute(axes);

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Modules.Tensors;
 
 public sealed partial class Tensor
@@ -13,22 +15,54 @@ public sealed partial class Tensor
         if (start < 0 || length < 0 || (long)start + length > shape[ax])
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {(long)start + length}) is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
         var (outer, len, inner) = Split3(ax);
-        var outShape = (int[])shape.Clone();
+        var outShape = shape.AsSpan().ToArray();
         outShape[ax] = length;
-        var result = Empty(outShape);
+        var result = Uninitialized(outShape);
         var x = Values; var r = result.Data;
         int run = length * inner;
         for (int o = 0; o < outer; o++)
             x.Slice((o * len + start) * inner, run).CopyTo(r.Slice(o * run, run));
-        var source = this;
-        return result.WithGrad("Slice", source, g =>
+        return Records(this) ? RecordSlice(result, this, outer, len * inner, start * inner, run) : result;
+    }
+
+    /// <summary>
+    /// Records the backward of taking, from each of <paramref name="outer"/> blocks of <paramref name="block"/> elements,
+    /// the run of <paramref name="run"/> elements at <paramref name="at"/>: the gradient goes back into those runs.
+    /// </summary>
+    private static Tensor RecordSlice(Tensor result, Tensor source, int outer, int block, int at, int run) =>
+        result.WithGrad("Slice", source, g => source.AccumulateGrad((g, outer, block, at, run), static (s, t, acc) =>
         {
-            var dx = Zeros(source.shape);
-            var gv = g.Values; var d = dx.Data;
-            for (int o = 0; o < outer; o++)
-                gv.Slice(o * run, run).CopyTo(d.Slice((o * len + start) * inner, run));
-            source.AccumulateGrad(dx);
-        });
+            if (!acc && s.run != s.block) t.Clear();
+            AddRuns(s.g.Values, t, s.outer, s.block, s.at, s.run, acc);
+        }));
+
+    /// <summary>
+    /// Puts consecutive runs of <paramref name="source"/> (each <paramref name="run"/> long) at offset <paramref name="at"/>
+    /// of each of <paramref name="outer"/> blocks of <paramref name="block"/> elements in <paramref name="target"/>,
+    /// adding when <paramref name="add"/>, copying otherwise.
+    /// </summary>
+    private static void AddRuns(ReadOnlySpan<float> source, Span<float> target, int outer, int block, int at, int run, bool add)
+    {
+        for (int o = 0; o < outer; o++)
+        {
+            var src = source.Slice(o * run, run); var dst = target.Slice(o * block + at, run);
+            if (add) TensorPrimitives.Add(dst, src, dst);
+            else src.CopyTo(dst);
+        }
+    }
+
+    /// <summary>
+    /// Takes the run at <paramref name="at"/> of each block of <paramref name="source"/> (the reverse of
+    /// <see cref="AddRuns"/>), copying or adding into the contiguous <paramref name="target"/>.
+    /// </summary>
+    private static void TakeRuns(ReadOnlySpan<float> source, Span<float> target, int outer, int block, int at, int run, bool add)
+    {
+        for (int o = 0; o < outer; o++)
+        {
+            var src = source.Slice(o * block + at, run); var dst = target.Slice(o * run, run);
+            if (add) TensorPrimitives.Add(dst, src, dst);
+            else src.CopyTo(dst);
+        }
     }
 
     /// <summary>
@@ -63,7 +97,7 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, Rank + 1, "Unsqueeze");
         var newShape = new int[Rank + 1];
         for (int i = 0, j = 0; i < newShape.Length; i++) newShape[i] = i == ax ? 1 : shape[j++];
-        return Reshape(newShape);
+        return View(newShape);
     }
 
     /// <summary>Removes the size-1 dim at <paramref name="axis"/>; no copy. [a, 1, b] at 1 → [a, b].</summary>
@@ -73,7 +107,7 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Squeeze");
         if (shape[ax] != 1)
             throw new ArgumentException($"Squeeze: axis {axis} of shape {ShapeUtil.Format(shape)} has size {shape[ax]}, not 1");
-        return Reshape(DropAxis(shape, ax));
+        return View(DropAxis(shape, ax));
     }
 
     /// <summary>
@@ -85,7 +119,7 @@ public sealed partial class Tensor
     {
         const string op = "Expand";
         if (newShape.Length < Rank) throw new ShapeMismatchException(op, Shape, newShape, "cannot be broadcast (target has lower rank)");
-        var target = (int[])newShape.Clone();
+        var target = newShape.AsSpan().ToArray();
         int lead = target.Length - Rank;
         for (int i = 0; i < target.Length; i++)
         {
@@ -94,9 +128,12 @@ public sealed partial class Tensor
             if (target[i] < 0 || (own != 1 && own != target[i]))
                 throw new ShapeMismatchException(op, Shape, newShape, "cannot be broadcast");
         }
-        var result = Empty(target);
+        var result = Uninitialized(target);
         CopyStrided(Values, result.Data, target, ShapeUtil.BroadcastStrides(shape, target));
-        var source = this;
-        return result.WithGrad(op, source, g => source.AccumulateGrad(Broadcasting.SumTo(g, source.shape)));
+        return Records(this) ? RecordExpand(result, this) : result;
     }
+
+    private static Tensor RecordExpand(Tensor result, Tensor source) =>
+        result.WithGrad("Expand", source, g => source.AccumulateGrad((g, source.shape), static (s, t, acc) =>
+            Broadcasting.SumInto(s.g.Values, s.g.ShapeRef, t, s.shape, 1f, acc)));
 }

@@ -12,7 +12,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, t.Rank, "Softmax");
         var (outer, len, inner) = t.Split3(ax);
-        var result = Empty(t.ShapeArray());
+        var result = Uninitialized(t.shape);
         if (result.Size == 0) return result;
         var x = t.Values; var y = result.Data;
         if (inner == 1)
@@ -49,39 +49,53 @@ public sealed partial class Tensor
                 }
             }
         }
-        return result.WithGrad("Softmax", t, g => t.AccumulateGrad(SoftmaxBackward(result, g, outer, len, inner)));
+        return Records(t) ? RecordSoftmax(result, t, outer, len, inner) : result;
     }
+
+    private static Tensor RecordSoftmax(Tensor result, Tensor t, int outer, int len, int inner) =>
+        result.WithGrad("Softmax", t, g => t.AccumulateGrad((result, g, outer, len, inner), static (s, dx, acc) =>
+            SoftmaxBackward(s.result.Values, s.g.Values, dx, s.outer, s.len, s.inner, acc)));
 
     /// <inheritdoc cref="Softmax(Tensor, int)"/>
     public Tensor Softmax(int axis = -1) => Softmax(this, axis);
 
-    /// <summary>dx = y ⊙ (g − Σ_axis g ⊙ y), lane by lane.</summary>
-    private static Tensor SoftmaxBackward(Tensor y, Tensor g, int outer, int len, int inner)
+    /// <summary>dx (+)= y ⊙ (g − Σ_axis g ⊙ y), lane by lane.</summary>
+    private static void SoftmaxBackward(ReadOnlySpan<float> yv, ReadOnlySpan<float> gv, Span<float> d, int outer, int len, int inner, bool accumulate)
     {
-        var dx = Empty(y.ShapeArray());
-        var yv = y.Values; var gv = g.Values; var d = dx.Data;
-        var dot = new float[inner];
+        if (inner == 1)
+        {
+            // Softmax over the innermost axis: each lane is one contiguous run.
+            for (int o = 0; o < outer; o++)
+            {
+                int block = o * len;
+                var y = yv.Slice(block, len); var g = gv.Slice(block, len); var lane = d.Slice(block, len);
+                float dot = TensorPrimitives.Dot(y, g);
+                if (accumulate) for (int i = 0; i < len; i++) lane[i] += (g[i] - dot) * y[i];
+                else
+                {
+                    TensorPrimitives.Subtract(g, dot, lane);
+                    TensorPrimitives.Multiply(lane, y, lane);
+                }
+            }
+            return;
+        }
+        var dots = new float[inner];
         for (int o = 0; o < outer; o++)
         {
             int block = o * len * inner;
-            if (inner == 1)
-            {
-                // Softmax over the innermost axis: each lane is one contiguous run.
-                var lane = d.Slice(block, len);
-                TensorPrimitives.Subtract(gv.Slice(block, len), TensorPrimitives.Dot(yv.Slice(block, len), gv.Slice(block, len)), lane);
-                TensorPrimitives.Multiply(lane, yv.Slice(block, len), lane);
-                continue;
-            }
-            Array.Clear(dot);
+            Array.Clear(dots);
             for (int l = 0; l < len; l++)
-                TensorPrimitives.FusedMultiplyAdd(yv.Slice(block + l * inner, inner), gv.Slice(block + l * inner, inner), dot, dot);
+                TensorPrimitives.FusedMultiplyAdd(yv.Slice(block + l * inner, inner), gv.Slice(block + l * inner, inner), dots, dots);
             for (int l = 0; l < len; l++)
             {
-                var row = d.Slice(block + l * inner, inner);
-                TensorPrimitives.Subtract(gv.Slice(block + l * inner, inner), dot, row);
-                TensorPrimitives.Multiply(row, yv.Slice(block + l * inner, inner), row);
+                var y = yv.Slice(block + l * inner, inner); var g = gv.Slice(block + l * inner, inner); var row = d.Slice(block + l * inner, inner);
+                if (accumulate) for (int i = 0; i < inner; i++) row[i] += (g[i] - dots[i]) * y[i];
+                else
+                {
+                    TensorPrimitives.Subtract(g, dots, row);
+                    TensorPrimitives.Multiply(row, y, row);
+                }
             }
         }
-        return dx;
     }
 }

@@ -7,29 +7,76 @@ public sealed partial class Tensor
     /// <summary>The sum of all elements, as a rank-0 tensor.</summary>
     public Tensor Sum()
     {
-        var source = this;
-        return Scalar(TensorPrimitives.Sum(Values)).WithGrad("Sum", source, g => source.AccumulateGrad(Full(source.shape, g.Item())));
+        var result = Scalar(TensorPrimitives.Sum(Values));
+        return Records(this) ? RecordSumAll(result, this) : result;
     }
+
+    private static Tensor RecordSumAll(Tensor result, Tensor source) =>
+        result.WithGrad("Sum", source, g => source.AccumulateGrad(g.Item(), static (value, t, acc) =>
+        {
+            if (acc) TensorPrimitives.Add(t, value, t);
+            else t.Fill(value);
+        }));
 
     /// <summary>The sum over <paramref name="axis"/>; the axis is kept with size 1 when <paramref name="keepDim"/>.</summary>
     public Tensor Sum(int axis, bool keepDim = false)
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Sum");
         var (outer, len, inner) = Split3(ax);
-        var kept = (int[])shape.Clone();
+        var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
-        var result = Zeros(kept);
+        var result = Uninitialized(kept);
         var x = Values; var r = result.Data;
-        for (int o = 0; o < outer; o++)
+        if (len == 0) r.Clear();
+        else if (inner == 1)
+        {
+            // Over the innermost axis: one running sum per output element (in the same order as the rows below),
+            // not len one-element vector adds.
+            for (int o = 0; o < outer; o++)
+            {
+                var lane = x.Slice(o * len, len);
+                float total = lane[0];
+                for (int l = 1; l < lane.Length; l++) total += lane[l];
+                r[o] = total;
+            }
+        }
+        else for (int o = 0; o < outer; o++)
         {
             var dst = r.Slice(o * inner, inner);
-            for (int l = 0; l < len; l++)
+            x.Slice(o * len * inner, inner).CopyTo(dst);
+            for (int l = 1; l < len; l++)
                 TensorPrimitives.Add(dst, x.Slice((o * len + l) * inner, inner), dst);
         }
-        var source = this;
-        result.WithGrad("Sum", source, g => source.AccumulateGrad(Broadcasting.Apply<AddKernel>("Sum", g, Zeros(source.shape))));
-        return keepDim ? result : result.Reshape(DropAxis(shape, ax));
+        if (Records(this)) RecordSumAxis(result, this, outer, len, inner);
+        return keepDim ? result : result.View(DropAxis(shape, ax));
     }
+
+    /// <summary>The backward of a sum over an axis: the gradient row repeats along the summed axis.</summary>
+    private static void RecordSumAxis(Tensor result, Tensor source, int outer, int len, int inner) =>
+        result.WithGrad("Sum", source, g => source.AccumulateGrad((g, outer, len, inner), static (s, t, acc) =>
+        {
+            var gv = s.g.Values;
+            if (s.inner == 1)
+            {
+                for (int o = 0; o < s.outer; o++)
+                {
+                    var lane = t.Slice(o * s.len, s.len);
+                    if (acc) TensorPrimitives.Add(lane, gv[o], lane);
+                    else lane.Fill(gv[o]);
+                }
+                return;
+            }
+            for (int o = 0; o < s.outer; o++)
+            {
+                var row = gv.Slice(o * s.inner, s.inner);
+                for (int l = 0; l < s.len; l++)
+                {
+                    var dst = t.Slice((o * s.len + l) * s.inner, s.inner);
+                    if (acc) TensorPrimitives.Add(dst, row, dst);
+                    else row.CopyTo(dst);
+                }
+            }
+        }));
 
     /// <summary>The mean of all elements, as a rank-0 tensor.</summary>
     public Tensor Mean() => Scale(Sum(), 1f / Size);

@@ -45,15 +45,15 @@ public static class Affine
         return Tensor.Custom(op, result, [x, w, b], g =>
         {
             var g2 = g.Rank == 2 ? g : g.Reshape(rows, outputs);
-            Tensor? dx = null, dw = null, db = null;
+            Tensor? dx = null, db = null;
             if (x.RequiresGrad)
             {
                 dx = Tensor.MatMul(g2, w, transposeB: true);
                 if (x.Rank != 2) dx = dx.Reshape(x.ShapeArray());
             }
-            if (w.RequiresGrad) dw = Tensor.MatMul(x2, g2, transposeA: true);
+            Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
             if (b.RequiresGrad) db = SumRows(g2.Values, outputs);
-            return [dx, dw, db];
+            return [dx, null, db];
         });
     }
 
@@ -135,7 +135,7 @@ public static class Affine
                     grads[k] = new Tensor(d, pieces[k].ShapeArray());
                 }
             }
-            if (w.RequiresGrad) grads[^2] = Tensor.MatMul(x, gm, transposeA: true);
+            Tensor.AccumulateMatMulGrad(w, x, gm, transposeA: true);
             if (b.RequiresGrad) grads[^1] = SumRows(gm.Values, outputs);
             return grads;
         });
@@ -213,7 +213,7 @@ public static class Affine
                 var gv = gk.Values;
                 for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.AsSpan(r * total + offsets[k], size));
                 var g2 = gk.Rank == 2 ? gk : gk.Reshape(batch, size);
-                if (weights[k].RequiresGrad) result[1 + k] = Tensor.MatMul(x, g2, transposeA: true);
+                Tensor.AccumulateMatMulGrad(weights[k], x, g2, transposeA: true);
                 if (biases[k].RequiresGrad) result[1 + heads + k] = SumRows(gv, size);
             }
             if (x.RequiresGrad) result[0] = Tensor.MatMul(new Tensor(gradFlat, batch, total), joinedWeights, transposeB: true);

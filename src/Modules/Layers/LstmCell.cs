@@ -110,7 +110,7 @@ public static class LstmCell
                 }
             }
             var dGatesTensor = new Tensor(dGates, batch, 4 * units);
-            Tensor? dInput = null, dHidden = null, dW = null, dB = null;
+            Tensor? dInput = null, dHidden = null, dB = null;
             if (input.RequiresGrad || hidden.RequiresGrad)
             {
                 var dJoined = Tensor.MatMul(dGatesTensor, wGates, transposeB: true).Values;   // [B, in + H]
@@ -124,9 +124,9 @@ public static class LstmCell
                 if (dx is not null) dInput = new Tensor(dx, batch, inputs);
                 if (dh is not null) dHidden = new Tensor(dh, batch, units);
             }
-            if (wGates.RequiresGrad) dW = Tensor.MatMul(xh, dGatesTensor, transposeA: true);
+            Tensor.AccumulateMatMulGrad(wGates, xh, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
             if (bGates.RequiresGrad) dB = Affine.SumRows(dGates, 4 * units);
-            return [dInput, dHidden, dCell is null ? null : new Tensor(dCell, batch, units), dW, dB];
+            return [dInput, dHidden, dCell is null ? null : new Tensor(dCell, batch, units), null, dB];
         });
         return (result[0], result[1]);
     }
