@@ -8,9 +8,10 @@
 # Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default "2 1": PyTorch
 #   runs once per thread count and the ratio is taken against its faster setting; stock libgomp spins, so with
 #   2 threads PyTorch slows down up to 10x when other processes share the 2 cores, and 1 thread is then faster;
-#   OMP_WAIT_POLICY is passed through if set), DEFAULTS_WARMUP/DEFAULTS_STEPS (60/30),
-#   LARGE_WARMUP/LARGE_STEPS (8/20). The warm-up is long enough for .NET's tiered JIT to reach optimised code
-#   (with 5 warm-up steps at the defaults our side still runs partly tier-0 code and measures ~2.5x slower).
+#   OMP_WAIT_POLICY is passed through if set), DEFAULTS_WARMUP/DEFAULTS_STEPS (300/200),
+#   LARGE_WARMUP/LARGE_STEPS (8/20). Both sides get the same warm-up, which is long enough for .NET's tiered JIT
+#   to reach its final code (at the defaults a step takes ~5 ms, so after 60 steps part of the loop still runs
+#   tier-0 or instrumented tier-1 code and 30 timed steps last only ~0.15 s); training runs last thousands of steps.
 # Prints per configuration: steps/s of each side per round, their means, the ratio, and each process's peak
 # resident memory (GNU time's maximum RSS). Before timing, a same-start check gives both sides the same
 # initial parameters and compares their losses over a few steps.
@@ -51,7 +52,7 @@ TORCH_VERSION="$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/nu
 declare -A FLAGS DESCRIPTION WARMUP STEPS
 FLAGS[defaults]="--batch-size 16 --memory-size 16 --word-size 16 --hidden-size 64 --num-read-heads 4 --num-write-heads 1 --num-bits 4 --min-length 1 --max-length 2 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[defaults]="batch 16, memory 16x16, hidden 64, 4 reads, 1 write, 4 bits, length 1-2, repeats 1-2"
-WARMUP[defaults]="${DEFAULTS_WARMUP:-60}"; STEPS[defaults]="${DEFAULTS_STEPS:-30}"
+WARMUP[defaults]="${DEFAULTS_WARMUP:-300}"; STEPS[defaults]="${DEFAULTS_STEPS:-200}"
 FLAGS[large]="--batch-size 32 --memory-size 128 --word-size 32 --hidden-size 256 --num-read-heads 4 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 5 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bits, length 1-5, repeats 1-2"
 WARMUP[large]="${LARGE_WARMUP:-8}"; STEPS[large]="${LARGE_STEPS:-20}"
