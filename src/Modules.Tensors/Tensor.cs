@@ -90,10 +90,34 @@ public sealed partial class Tensor
     public Tensor? Grad
     {
         get => grad;
-        set { grad = value; ownsGrad = false; }
+        set { grad = value; ownsGrad = false; spareGrad = null; }
     }
 
     private Tensor? grad;
+
+    /// <summary>
+    /// Sets <see cref="Grad"/> to null like <c>Grad = null</c>, but keeps the buffer of a gradient this tensor computed
+    /// itself, so the next backward pass writes into it instead of allocating a new one (a training loop then allocates
+    /// no parameter gradients after its first step). A tensor read from <see cref="Grad"/> before this call must not be
+    /// used afterwards: the next backward pass overwrites it. Optimizers clear gradients this way.
+    /// </summary>
+    public void ClearGrad()
+    {
+        spareGrad = ownsGrad ? grad : null;
+        grad = null;
+        ownsGrad = false;
+    }
+
+    /// <summary>A buffer kept by <see cref="ClearGrad"/> for the next gradient of this tensor (same shape), or null.</summary>
+    private Tensor? spareGrad;
+
+    /// <summary>Takes the buffer kept by <see cref="ClearGrad"/>, if any.</summary>
+    private Tensor? TakeSpareGrad()
+    {
+        var spare = spareGrad;
+        spareGrad = null;
+        return spare;
+    }
 
     /// <summary>Whether this tensor was created directly (not computed by a tracked op).</summary>
     public bool IsLeaf => Node is null;

@@ -61,7 +61,12 @@ public sealed partial class Tensor
         }
         if (grad is null)
         {
-            grad = IsLeaf ? g.Clone() : g;
+            if (IsLeaf && TakeSpareGrad() is { } spare)
+            {
+                g.Values.CopyTo(spare.Data);
+                grad = spare;
+            }
+            else grad = IsLeaf ? g.Clone() : g;
             ownsGrad = IsLeaf;
         }
         else if (ownsGrad)
@@ -98,7 +103,7 @@ public sealed partial class Tensor
         }
         if (grad is null)
         {
-            var fresh = Uninitialized(shape);
+            var fresh = TakeSpareGrad() ?? Uninitialized(shape);
             kernel(state, fresh.Data, false);
             grad = fresh;
         }

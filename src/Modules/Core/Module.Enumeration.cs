@@ -61,10 +61,13 @@ public abstract partial class Module
         }
     }
 
-    /// <summary>Clears the gradient of every parameter.</summary>
+    /// <summary>
+    /// Clears the gradient of every parameter with <see cref="Tensor.ClearGrad"/>: the next backward pass reuses the
+    /// buffers, so gradients read before this call must not be kept.
+    /// </summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters()) p.Grad = null;
+        foreach (var p in Parameters()) p.ClearGrad();
     }
 
     /// <summary>

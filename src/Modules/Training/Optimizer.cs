@@ -98,11 +98,14 @@ public abstract class Optimizer
         return norm;
     }
 
-    /// <summary>Sets every given parameter's gradient to null (a convenience for training loops).</summary>
+    /// <summary>
+    /// Clears every given parameter's gradient with <see cref="Tensor.ClearGrad"/>: <see cref="Tensor.Grad"/> becomes null
+    /// and the next backward pass reuses the buffer, so gradients read before this call must not be kept.
+    /// </summary>
     /// <param name="parameters">Parameters by path.</param>
     public static void ZeroGrad(IEnumerable<KeyValuePair<string, Tensor>> parameters)
     {
-        foreach (var (_, parameter) in parameters) parameter.Grad = null;
+        foreach (var (_, parameter) in parameters) parameter.ClearGrad();
     }
 
     /// <summary>Updates one parameter in place from its gradient (same element count); <see cref="StepCount"/> is already incremented.</summary>
