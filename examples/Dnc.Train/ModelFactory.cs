@@ -1,5 +1,4 @@
 using Modules.Dnc;
-using Modules.Dnc.Ntm;
 using Modules.Dnc.Sparse;
 
 namespace DncTrain;

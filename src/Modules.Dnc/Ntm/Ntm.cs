@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// The Neural Turing Machine core (Graves et al. 2014). Each step the controller (an LSTM, or a feed-forward layer)

@@ -1,4 +1,4 @@
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>The non-linearity of the feed-forward controller of an <see cref="Ntm"/>.</summary>
 public enum NtmActivation

@@ -1,7 +1,7 @@
 using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// The NTM's addressing pipeline (Graves et al. 2014, §3.3) as pure, differentiable functions over H heads at once:

@@ -1,4 +1,4 @@
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>The controller network of an <see cref="Ntm"/>.</summary>
 public enum NtmController

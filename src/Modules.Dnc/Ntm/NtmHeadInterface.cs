@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// The raw (pre-activation) addressing parameters the controller emits for H heads, each reshaped to <c>[B, dims...]</c>;

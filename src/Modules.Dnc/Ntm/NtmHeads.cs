@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// A set of H NTM heads of one kind (read or write): one linear layer per interface part maps the controller output

@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>The NTM's memory operations (Graves et al. 2014, §3.1–3.2) as pure, differentiable functions.</summary>
 public static class NtmMemory

@@ -1,4 +1,4 @@
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// Configuration of an <see cref="Ntm"/> core. The names and defaults shared with <see cref="DncOptions"/> are the same;

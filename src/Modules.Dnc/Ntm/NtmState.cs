@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// Recurrent state of an <see cref="Ntm"/>. Paths: <c>controller/hidden</c>, <c>controller/cell</c>, <c>memory</c>,

@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Ntm;
+namespace Modules.Dnc;
 
 /// <summary>
 /// What the write heads put into memory, raw (pre-activation), for W heads: <c>PartNames</c> are <c>erase_vectors</c> and

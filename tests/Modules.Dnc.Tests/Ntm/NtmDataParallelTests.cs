@@ -1,9 +1,7 @@
-namespace Modules.Dnc.Tests.Ntm;
-
-// Inside the namespace, so that `Ntm` names the core rather than the namespace Modules.Dnc.Ntm.
-using Modules.Dnc.Ntm;
 using Modules.Tensors;
 using Modules.Training;
+
+namespace Modules.Dnc.Tests.NeuralTuringMachine;
 
 public class NtmDataParallelTests
 {

@@ -1,10 +1,8 @@
-namespace Modules.Dnc.Tests.Ntm;
-
-// Inside the namespace, so that `Ntm` names the core rather than the namespace Modules.Dnc.Ntm.
-using Modules.Dnc.Ntm;
 using Modules.Tensors;
 using Modules.Training;
 using Xunit.Abstractions;
+
+namespace Modules.Dnc.Tests.NeuralTuringMachine;
 
 public class NtmLearningTests(ITestOutputHelper output)
 {

@@ -1,8 +1,6 @@
-namespace Modules.Dnc.Tests.Ntm;
-
-// Inside the namespace, so that `Ntm` names the core rather than the namespace Modules.Dnc.Ntm.
-using Modules.Dnc.Ntm;
 using Modules.Tensors;
+
+namespace Modules.Dnc.Tests.NeuralTuringMachine;
 
 public class NtmTests
 {
