@@ -37,17 +37,7 @@ public static class ModelFactory
     public static Dnc CreateDncCore(TrainOptions options, int outputSize)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var model = new Dnc(new DncOptions
-        {
-            OutputSize = outputSize,
-            HiddenSize = options.HiddenSize,
-            MemorySize = options.MemorySize,
-            WordSize = options.WordSize,
-            NumReads = options.NumReadHeads,
-            NumWrites = options.NumWriteHeads,
-            ClipValue = options.ClipValue,
-        });
-        return model;
+        return new Dnc(Sized(new DncOptions { OutputSize = outputSize }, options));
     }
 
     // The DNC reports its access through MemoryAccess.Trace; its read modes get a panel of their own.
@@ -65,59 +55,48 @@ public static class ModelFactory
         });
     }
 
-    // The sizes every core shares take the DNC's flags; the core's own settings come from its flags.
     private static IModelRunner CreateNtm(TrainOptions options, int outputSize)
     {
-        var ntmOptions = new NtmOptions
+        var ntmOptions = Sized(new NtmOptions
         {
             OutputSize = outputSize,
-            HiddenSize = options.HiddenSize,
-            MemorySize = options.MemorySize,
-            WordSize = options.WordSize,
-            NumReads = options.NumReadHeads,
-            NumWrites = options.NumWriteHeads,
-            ClipValue = options.ClipValue,
             Controller = options.Controller == ControllerKind.FeedForward ? NtmController.FeedForward : NtmController.Lstm,
-        };
-        ntmOptions.Validate();
+        }, options);
         var ntm = new Ntm(ntmOptions);
         return CoreRunner.WithTraceProperty("ntm", ntm, ntm, trace => ntm.Trace = trace);
     }
 
     private static IModelRunner CreateSam(TrainOptions options, int outputSize)
     {
-        var samOptions = new SamOptions
+        var samOptions = Sized(new SamOptions
         {
             OutputSize = outputSize,
-            HiddenSize = options.HiddenSize,
-            MemorySize = options.MemorySize,
-            WordSize = options.WordSize,
-            NumReads = options.NumReadHeads,
-            NumWrites = options.NumWriteHeads,
-            ClipValue = options.ClipValue,
             SparseReads = options.SparseReads,
-        };
-        samOptions.Validate();
+        }, options);
         var sam = new Sam(samOptions);
         return CoreRunner.WithTraceProperty("sam", sam, sam, trace => sam.Trace = trace);
     }
 
     private static IModelRunner CreateSdnc(TrainOptions options, int outputSize)
     {
-        var sdncOptions = new SdncOptions
+        var sdncOptions = Sized(new SdncOptions
         {
             OutputSize = outputSize,
-            HiddenSize = options.HiddenSize,
-            MemorySize = options.MemorySize,
-            WordSize = options.WordSize,
-            NumReads = options.NumReadHeads,
-            NumWrites = options.NumWriteHeads,
-            ClipValue = options.ClipValue,
             SparseReads = options.SparseReads,
             LinkSparsity = options.LinkSparsity,
-        };
-        sdncOptions.Validate();
+        }, options);
         var sdnc = new Sdnc(sdncOptions);
         return CoreRunner.WithTraceProperty("sdnc", sdnc, sdnc, trace => sdnc.Trace = trace);
     }
+
+    /// <summary>The sizes every core shares, from the DNC's flags (a copy of <paramref name="core"/>, same type).</summary>
+    private static T Sized<T>(T core, TrainOptions options) where T : MemoryCoreOptions => (T)((MemoryCoreOptions)core with
+    {
+        HiddenSize = options.HiddenSize,
+        MemorySize = options.MemorySize,
+        WordSize = options.WordSize,
+        NumReads = options.NumReadHeads,
+        NumWrites = options.NumWriteHeads,
+        ClipValue = options.ClipValue,
+    });
 }

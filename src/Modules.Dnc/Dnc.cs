@@ -20,14 +20,14 @@ namespace Modules.Dnc;
 [Module]
 public sealed partial class Dnc : DncBase<LstmState>, IRnnCore<DncState>
 {
-    /// <summary>Creates the core with a Sonnet-1 LSTM controller of <see cref="DncOptions.HiddenSize"/>; default name <c>dnc</c>.</summary>
+    /// <summary>Creates the core with a Sonnet-1 LSTM controller of <see cref="MemoryCoreOptions.HiddenSize"/>; default name <c>dnc</c>.</summary>
     public Dnc(DncOptions options, string? name = null) : this(options, new Lstm(options?.HiddenSize ?? 0), name)
     {
     }
 
     /// <summary>
     /// Creates the core around <paramref name="controller"/>, a module whose step maps [B, in + R·Wd] to an
-    /// output [B, H'] with an (h, c) state; <see cref="DncOptions.HiddenSize"/> is then not used.
+    /// output [B, H'] with an (h, c) state; <see cref="MemoryCoreOptions.HiddenSize"/> is then not used.
     /// </summary>
     /// <exception cref="ArgumentException">The controller is not a <see cref="Module"/>.</exception>
     public Dnc(DncOptions options, IRnnCore<LstmState> controller, string? name = null) : base(options, controller, name)

@@ -46,7 +46,7 @@ public abstract partial class DncBase<TControllerState> : Module
     /// <summary>
     /// One step: input [B, in] (any trailing shape is flattened), previous read words [B, R, Wd], access and controller
     /// states → output [B, OutputSize], read words [B, R, Wd] and the new access and controller states. Clipping (when
-    /// <see cref="DncOptions.ClipValue"/> &gt; 0) applies to the controller output, to every tensor of the controller
+    /// <see cref="MemoryCoreOptions.ClipValue"/> &gt; 0) applies to the controller output, to every tensor of the controller
     /// state, and to the output.
     /// </summary>
     private protected (Tensor Output, Tensor ReadWords, AccessState Access, TControllerState Controller) Advance(

@@ -17,7 +17,7 @@ public sealed partial class Dnc<TControllerState> : DncBase<TControllerState>, I
     where TControllerState : struct, IState<TControllerState>
 {
     /// <summary>
-    /// Creates the core around <paramref name="controller"/>; <see cref="DncOptions.HiddenSize"/> is not used. Default
+    /// Creates the core around <paramref name="controller"/>; <see cref="MemoryCoreOptions.HiddenSize"/> is not used. Default
     /// name <c>dnc</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The controller is not a <see cref="Module"/>.</exception>

@@ -66,7 +66,7 @@ public sealed partial class Ntm : Module, IRnnCore<NtmState>
 
     /// <summary>
     /// One step: input [B, in] (any trailing shape is flattened) and the previous state → output logits
-    /// [B, OutputSize] and the new state. With <see cref="NtmOptions.ClipValue"/> &gt; 0 the controller output, the LSTM
+    /// [B, OutputSize] and the new state. With <see cref="MemoryCoreOptions.ClipValue"/> &gt; 0 the controller output, the LSTM
     /// state and the output are clipped to ±ClipValue.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The input or a state tensor has the wrong shape; the message names the path.</exception>

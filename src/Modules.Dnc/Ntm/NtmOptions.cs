@@ -10,29 +10,8 @@ namespace Modules.Dnc;
 /// (momentum 0.9, learning rate 1e-4) and gradients clipped to ±10. With the LSTM controller and 9 inputs (8 bits and a
 /// delimiter) that core has 62,260 parameters here.
 /// </remarks>
-public sealed record NtmOptions
+public sealed record NtmOptions : MemoryCoreOptions
 {
-    /// <summary>The size of the core's output (logits) per step.</summary>
-    public required int OutputSize { get; init; }
-
-    /// <summary>H, the controller's size (LSTM units or feed-forward units).</summary>
-    public int HiddenSize { get; init; } = 64;
-
-    /// <summary>N, the number of memory rows.</summary>
-    public int MemorySize { get; init; } = 16;
-
-    /// <summary>Wd, the size of a memory word.</summary>
-    public int WordSize { get; init; } = 16;
-
-    /// <summary>R, the number of read heads.</summary>
-    public int NumReads { get; init; } = 4;
-
-    /// <summary>W, the number of write heads.</summary>
-    public int NumWrites { get; init; } = 1;
-
-    /// <summary>Controller output, LSTM state and core output are clipped to ±ClipValue; ≤ 0 disables clipping.</summary>
-    public float ClipValue { get; init; } = 20f;
-
     /// <summary>The controller network: an LSTM (the default) or a feed-forward layer.</summary>
     public NtmController Controller { get; init; } = NtmController.Lstm;
 

@@ -1,32 +1,11 @@
 namespace Modules.Dnc.Sparse;
 
 /// <summary>Configuration of an <see cref="Sdnc"/> core: <see cref="SamOptions"/>'s options and the sparse link's size.</summary>
-public sealed record SdncOptions
+public sealed record SdncOptions : MemoryCoreOptions
 {
-    /// <summary>The size of the core's output per step.</summary>
-    public required int OutputSize { get; init; }
-
-    /// <summary>H, the LSTM controller's size.</summary>
-    public int HiddenSize { get; init; } = 64;
-
-    /// <summary>N, the number of memory rows.</summary>
-    public int MemorySize { get; init; } = 16;
-
-    /// <summary>Wd, the size of a memory word.</summary>
-    public int WordSize { get; init; } = 16;
-
-    /// <summary>R, the number of read heads.</summary>
-    public int NumReads { get; init; } = 4;
-
-    /// <summary>W, the number of write heads; the sparse cores have one (as in Rae et al.), so only 1 is accepted.</summary>
-    public int NumWrites { get; init; } = 1;
-
-    /// <summary>Controller output, controller state and core output are clipped to ±ClipValue; ≤ 0 disables clipping.</summary>
-    public float ClipValue { get; init; } = 20f;
-
     /// <summary>
     /// K, the rows each read head reads by content, and also by each link direction (so a head reads up to 3K rows);
-    /// at most <see cref="MemorySize"/>.
+    /// at most <see cref="MemoryCoreOptions.MemorySize"/>.
     /// </summary>
     public int SparseReads { get; init; } = 4;
 
