@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Modules.Dnc.Tasks;
 
 namespace DncTrain;
 
@@ -234,17 +235,14 @@ public sealed record TrainOptions
         if (CheckpointInterval == 0 || CheckpointInterval < -1)
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
-        if (Task is TaskKind.Adding or TaskKind.Argmax && ClipValue > 0 && LargestTarget > ClipValue)
+        if (ClipValue > 0 && TaskFactory.Create(this) is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"--task {Choices.Name(Task)}: the largest target {LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
+                $"--task {Choices.Name(Task)}: the largest target {digits.LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
                 string.Create(CultureInfo.InvariantCulture, $"exceeds --clip-value {ClipValue}, which bounds the model's output; ") +
                 "lower --max-length or raise --clip-value (0: no clipping)");
         if (!ModelFactory.IsAvailable(Model))
             throw new UsageException($"--model {Choices.Name(Model)} is not available in this build");
     }
-
-    // The largest number the adding or argmax task asks for: (S−2)·max-length or max-length−1.
-    private float LargestTarget => Task == TaskKind.Adding ? (float)(InputSize - 2) * MaxLength : MaxLength - 1;
 
     /// <summary>
     /// The settings a checkpoint must agree with to be resumed: model and task (by name and by their settings),

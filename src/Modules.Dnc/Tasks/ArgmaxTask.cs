@@ -14,7 +14,7 @@ namespace Modules.Dnc.Tasks;
 /// Error measure: accuracy, the fraction of sequences whose output rounded to the nearest integer is the index
 /// (the library prints the floor of the output; nearest is the fair reading of a regression).
 /// </remarks>
-public sealed class ArgmaxTask : ITask
+public sealed class ArgmaxTask : DigitSequenceTask
 {
     /// <summary>Creates the task.</summary>
     /// <param name="inputSize">S: one-hot width; digits are 0..S−2 and channel S−1 is the end marker (the library's default 6).</param>
@@ -23,87 +23,31 @@ public sealed class ArgmaxTask : ITask
     /// <param name="maxLength">Most digits (inclusive; the library's <c>sequence_max_length</c>, default 4).</param>
     /// <exception cref="ArgumentException">A size is out of range or <paramref name="minLength"/> exceeds <paramref name="maxLength"/>.</exception>
     public ArgmaxTask(int inputSize = 6, int batchSize = 1, int minLength = 2, int maxLength = 4)
+        : base(inputSize, batchSize, minLength, maxLength)
     {
-        Require(inputSize >= 2, $"inputSize must be at least 2 (digits and the end marker), got {inputSize}");
-        Require(batchSize > 0, $"batchSize must be positive, got {batchSize}");
-        Require(minLength > 0, $"minLength must be positive, got {minLength}");
-        Require(minLength <= maxLength, $"minLength ({minLength}) must not exceed maxLength ({maxLength})");
-        InputSize = inputSize;
-        BatchSize = batchSize;
-        MinLength = minLength;
-        MaxLength = maxLength;
     }
 
     /// <summary>The task's command-line name, <c>argmax</c>.</summary>
-    public string Name => "argmax";
-
-    /// <summary>S, the one-hot width (digits 0..S−2, end marker S−1).</summary>
-    public int InputSize { get; }
-    /// <summary>Episodes per batch.</summary>
-    public int BatchSize { get; }
-    /// <summary>Fewest digits (inclusive).</summary>
-    public int MinLength { get; }
-    /// <summary>Most digits (inclusive).</summary>
-    public int MaxLength { get; }
-
-    /// <summary>Observation width, S.</summary>
-    public int ObservationSize => InputSize;
-
-    /// <summary>Target width: one number.</summary>
-    public int TargetSize => 1;
-
-    /// <summary>Longest episode, maxLength+1 steps.</summary>
-    public int MaxEpisodeLength => MaxLength + 1;
+    public override string Name => "argmax";
 
     /// <summary>The largest possible target, maxLength−1.</summary>
-    public float LargestTarget => MaxLength - 1;
-
-    /// <summary>Draws one batch: all lengths, then each entry's digits in order.</summary>
-    /// <param name="rng">The generator to draw from; it advances.</param>
-    /// <returns>Observations <c>[T, B, S]</c>, targets <c>[T, B, 1]</c>, mask <c>[T, B]</c>.</returns>
-    public DatasetTensors Sample(Generator rng) =>
-        DigitSequences.Sample(rng, BatchSize, InputSize, MinLength, MaxLength, FirstIndexOfMax);
-
-    /// <summary>Squared error at the answer step, averaged over the batch.</summary>
-    /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
-    /// <param name="targets">Targets, <c>[T, B, 1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    /// <returns>A scalar tensor.</returns>
-    public Tensor Cost(Tensor logits, Tensor targets, Tensor mask) =>
-        SequenceLosses.MaskedSquaredError("ArgmaxTask.Cost", logits, targets, mask);
+    public override float LargestTarget => MaxLength - 1;
 
     /// <summary>What <see cref="Error"/> measures: <c>Accuracy</c>.</summary>
-    public string ErrorName => "Accuracy";
+    public override string ErrorName => "Accuracy";
 
     /// <summary>The fraction of sequences whose rounded output at the answer step is the index of the largest digit.</summary>
     /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
     /// <param name="targets">Targets, <c>[T, B, 1]</c>.</param>
     /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    public float Error(Tensor logits, Tensor targets, Tensor mask) =>
+    public override float Error(Tensor logits, Tensor targets, Tensor mask) =>
         SequenceLosses.RoundedAccuracy("ArgmaxTask.Error", logits, targets, mask);
 
-    /// <summary>The core's output at the answer step, zero elsewhere.</summary>
-    /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    /// <returns><c>[T, B, 1]</c>.</returns>
-    public Tensor Prediction(Tensor logits, Tensor mask) => SequenceLosses.MaskedValues("ArgmaxTask.Prediction", logits, mask);
-
-    /// <summary>Renders <c>Input: 3 0 4 1</c>, <c>Target: 2</c> and <c>Model Output: 1.7300</c> per entry.</summary>
-    /// <param name="data">The batch to show.</param>
-    /// <param name="modelOutput">Optional <see cref="Prediction"/>, <c>[T, B, 1]</c>.</param>
-    /// <param name="wholeBatch">Show every batch entry instead of only the first.</param>
-    public string ToHumanReadable(DatasetTensors data, Tensor? modelOutput = null, bool wholeBatch = false) =>
-        DigitSequences.ToHumanReadable(data, modelOutput, wholeBatch);
-
-    private static float FirstIndexOfMax(int[] digits)
+    // The first index of the largest digit (ties to the first, as np.argmax).
+    private protected override float Answer(int[] digits)
     {
         int best = 0;
         for (int i = 1; i < digits.Length; i++) if (digits[i] > digits[best]) best = i;
         return best;
-    }
-
-    private static void Require(bool condition, string message)
-    {
-        if (!condition) throw new ArgumentException($"ArgmaxTask: {message}");
     }
 }
