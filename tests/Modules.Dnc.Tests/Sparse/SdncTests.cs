@@ -9,11 +9,11 @@ public class SdncTests
 {
     private static readonly object Token = new();
 
-    private static SparseLinkState EmptyLinks(int batch, int n, int kl) =>
+    internal static SparseLinkState EmptyLinks(int batch, int n, int kl) =>
         new SparseMemoryAccess(n, 2, 1, 1, kl).InitialLinks(batch);
 
     /// <summary>The dense [N, N] link of batch entry 0 rebuilt from the forward (row) lists, or from the backward (column) lists.</summary>
-    private static float[] Dense(SparseLinkState links, int n, int kl, bool fromColumns)
+    internal static float[] Dense(SparseLinkState links, int n, int kl, bool fromColumns)
     {
         var dense = new float[n * n];
         var indices = (fromColumns ? links.BackwardIndices : links.ForwardIndices).Values;
