@@ -54,19 +54,19 @@ internal static class SparseLinkUpdate
                 int at = b * rowCount + o;
                 int x = plan.Rows[o], slot = plan.SlotOf(x);
                 if (slot >= 0) rowSlot[at * slots + slot] = 1f;
-                var oldList = new int[2 * kl];
+                var candidates = new int[2 * kl];
                 for (int e = 0; e < kl; e++)
                 {
                     int j = plan.ForwardIndex(x, e);
-                    oldList[e] = j;
+                    candidates[e] = j;
                     rowFactor[2 * (at * kl + e)] = slot;
                     rowFactor[2 * (at * kl + e) + 1] = j < 0 ? -1 : plan.SlotOf(j);
                     int p = plan.PrecedenceRow(e);
                     bool fresh = slot >= 0 && p >= 0 && p != x;
                     rowMask[at * kl + e] = fresh ? 1f : 0f;
-                    oldList[kl + e] = fresh ? p : -1;
+                    candidates[kl + e] = fresh ? p : -1;
                 }
-                plan.Place(x, oldList, byRow: true, rowSelect.AsSpan(at * 2 * kl, 2 * kl), newRowIndices.AsSpan(at * kl, kl));
+                plan.Place(x, candidates, byRow: true, rowSelect.AsSpan(at * 2 * kl, 2 * kl), newRowIndices.AsSpan(at * kl, kl));
             }
             for (int o = 0; o < plan.Columns.Count; o++)
             {
