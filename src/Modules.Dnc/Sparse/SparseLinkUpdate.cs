@@ -145,17 +145,20 @@ internal static class SparseLinkUpdate
     private sealed class Plan
     {
         private readonly SparseLinkState links;
-        private readonly int offset, kl, b;
+        private readonly int offset, kl, b, n;
         private readonly Dictionary<int, int> slotOf = new();
-        private readonly Dictionary<(int Row, int Column), float> values = new();
-        private readonly HashSet<(int Row, int Column)> kept = new();
+        // The affected entries (row, column, new value, kept), found again by row·N + column.
+        private readonly List<(int Row, int Column, float Value)> entries = new();
+        private readonly Dictionary<long, int> entryOf = new();
+        private bool[] kept = [];
 
         public Plan(SparseLinkState links, int[] writeRows, float[] w, int b, int slots)
         {
             this.links = links;
             this.b = b;
+            n = links.ForwardIndices.Dim(1);
             kl = links.ForwardIndices.Dim(2);
-            offset = b * links.ForwardIndices.Dim(1) * kl;
+            offset = b * n * kl;
             var precedence = links.PrecedenceValues.Values.Slice(b * kl, kl);
             var forwardValues = links.ForwardValues.Values;
             var backwardValues = links.BackwardValues.Values;
@@ -165,10 +168,10 @@ internal static class SparseLinkUpdate
 
             // The affected old entries, from the row and column lists of the written rows and the columns of the
             // precedence's rows (each entry is in both stores, so these reach every entry that names a written row).
-            var order = new List<(int Row, int Column)>();
             void Old(int row, int column, float value)
             {
-                if (row >= 0 && column >= 0 && values.TryAdd((row, column), value * (1f - WeightOf(row) - WeightOf(column)))) order.Add((row, column));
+                if (row < 0 || column < 0 || !entryOf.TryAdd((long)row * n + column, entries.Count)) return;
+                entries.Add((row, column, value * (1f - WeightOf(row) - WeightOf(column))));
             }
             foreach (int c in slotOf.Keys)
                 for (int e = 0; e < kl; e++)
@@ -188,22 +191,37 @@ internal static class SparseLinkUpdate
                 {
                     int p = PrecedenceRow(e);
                     if (p < 0 || p == c) continue;
-                    if (!values.ContainsKey((c, p))) order.Add((c, p));
-                    values[(c, p)] = values.GetValueOrDefault((c, p)) + w[b * slots + s] * precedence[e];
+                    float value = w[b * slots + s] * precedence[e];
+                    if (entryOf.TryGetValue((long)c * n + p, out int at)) entries[at] = (c, p, entries[at].Value + value);
+                    else
+                    {
+                        entryOf.Add((long)c * n + p, entries.Count);
+                        entries.Add((c, p, value));
+                    }
                 }
 
             // Largest first (ties: lower row, then lower column), while the entry's row and column have room.
-            order.Sort((x, y) => values[x] != values[y] ? values[y].CompareTo(values[x]) : x.CompareTo(y));
+            var order = new int[entries.Count];
+            for (int e = 0; e < order.Length; e++) order[e] = e;
+            Array.Sort(order, (x, y) =>
+            {
+                var (a, c) = (entries[x], entries[y]);
+                return a.Value != c.Value ? c.Value.CompareTo(a.Value) : a.Row != c.Row ? a.Row.CompareTo(c.Row) : a.Column.CompareTo(c.Column);
+            });
+            kept = new bool[entries.Count];
             var rowCount = new Dictionary<int, int>();
             var columnCount = new Dictionary<int, int>();
-            foreach (var entry in order)
+            var rows = new HashSet<int>();
+            var columns = new HashSet<int>();
+            foreach (int e in order)
             {
-                if (!Rows.Contains(entry.Row)) Rows.Add(entry.Row);
-                if (!Columns.Contains(entry.Column)) Columns.Add(entry.Column);
-                if (values[entry] <= 0f || rowCount.GetValueOrDefault(entry.Row) >= kl || columnCount.GetValueOrDefault(entry.Column) >= kl) continue;
-                kept.Add(entry);
-                rowCount[entry.Row] = rowCount.GetValueOrDefault(entry.Row) + 1;
-                columnCount[entry.Column] = columnCount.GetValueOrDefault(entry.Column) + 1;
+                var (row, column, value) = entries[e];
+                if (rows.Add(row)) Rows.Add(row);
+                if (columns.Add(column)) Columns.Add(column);
+                if (value <= 0f || rowCount.GetValueOrDefault(row) >= kl || columnCount.GetValueOrDefault(column) >= kl) continue;
+                kept[e] = true;
+                rowCount[row] = rowCount.GetValueOrDefault(row) + 1;
+                columnCount[column] = columnCount.GetValueOrDefault(column) + 1;
             }
         }
 
@@ -229,29 +247,36 @@ internal static class SparseLinkUpdate
         /// </summary>
         public void Place(int owner, int[] candidates, bool byRow, Span<int> select, Span<int> indices)
         {
-            var list = new List<(int Other, float Value)>();
+            // The list, kept sorted as it is built: largest value first, ties to the lower index.
+            Span<int> others = stackalloc int[candidates.Length];
+            Span<float> values = stackalloc float[candidates.Length];
+            int count = 0;
+            var old = (byRow ? links.ForwardValues : links.BackwardValues).Values;
             for (int c = 0; c < candidates.Length; c++)
             {
                 int other = candidates[c];
-                if (other < 0 || list.Exists(e => e.Other == other)) continue;
-                var key = byRow ? (owner, other) : (other, owner);
-                if (values.TryGetValue(key, out float value))
+                if (other < 0 || others[..count].Contains(other)) continue;
+                float value;
+                if (entryOf.TryGetValue(byRow ? (long)owner * n + other : (long)other * n + owner, out int at))
                 {
-                    if (kept.Contains(key)) list.Add((other, value));
+                    if (!kept[at]) continue;
+                    value = entries[at].Value;
                 }
-                else
-                {
-                    var span = (byRow ? links.ForwardValues : links.BackwardValues).Values;
-                    list.Add((other, span[offset + owner * kl + c]));
-                }
+                else value = old[offset + owner * kl + c];
+                int place = count;
+                while (place > 0 && (values[place - 1] < value || (values[place - 1] == value && others[place - 1] > other))) place--;
+                others[place..count].CopyTo(others[(place + 1)..]);
+                values[place..count].CopyTo(values[(place + 1)..]);
+                others[place] = other;
+                values[place] = value;
+                count++;
             }
             // More than K_L entries means the stores disagreed on the old link (a state this update did not make).
-            if (list.Count > kl)
-                throw new InvalidOperationException($"sparse link: {(byRow ? "row" : "column")} {owner} would hold {list.Count} entries, expected at most {kl}");
-            list.Sort((x, y) => x.Value != y.Value ? y.Value.CompareTo(x.Value) : x.Other.CompareTo(y.Other));
-            for (int e = 0; e < kl; e++) indices[e] = e < list.Count ? list[e].Other : -1;
+            if (count > kl)
+                throw new InvalidOperationException($"sparse link: {(byRow ? "row" : "column")} {owner} would hold {count} entries, expected at most {kl}");
+            for (int e = 0; e < kl; e++) indices[e] = e < count ? others[e] : -1;
             for (int c = 0; c < candidates.Length; c++)
-                if (candidates[c] >= 0) select[c] = list.FindIndex(e => e.Other == candidates[c]);
+                if (candidates[c] >= 0) select[c] = others[..count].IndexOf(candidates[c]);
         }
     }
 
