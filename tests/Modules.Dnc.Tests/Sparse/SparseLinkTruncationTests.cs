@@ -94,6 +94,29 @@ public class SparseLinkTruncationTests
         Assert.True(cut > 20, $"only {cut} entries were cut: the lists never filled");
     }
 
+    [Fact]
+    public void Gradients_ThroughTruncatedLists_MatchFiniteDifferences()
+    {
+        // The four steps of TruncatedEntry_LeavesBothStores_AndTheKeptOnesDecay, whose competing entries differ by at
+        // least 0.08, so no choice flips under the probe; the loss weighs every stored value of both stores differently.
+        const int n = 4, kl = 1;
+        int[][] rows = [[3], [1, 2], [0, 3], [1]];
+        Tensor[] weights = [new Tensor([1f], 1, 1), new Tensor([0.6f, 0.4f], 1, 2), new Tensor([0.35f, 0.15f], 1, 2), new Tensor([0.5f], 1, 1)];
+        var coefficients = new Tensor([1f, -2f, 3f, 0.5f], 1, n, kl);
+        Tensor Loss(Tensor[] w)
+        {
+            var links = EmptyLinks(1, n, kl);
+            var token = new object();
+            RowStore forward = null!, backward = null!;
+            for (int t = 0; t < rows.Length; t++) (links, forward, backward) = SparseLinkUpdate.Run(links, rows[t], w[t], token, "test");
+            int[] all = [0, 1, 2, 3];
+            return (forward.Gather(all, n) * coefficients).Sum() + (backward.Gather(all, n) * (coefficients + 2f)).Sum() + links.PrecedenceValues.Sum();
+        }
+        FiniteDifference.Check(Loss, weights.Select(w => w.RequireGrad()).ToArray(), eps: 1e-3f);
+        // Every step's weights reach the loss: the kept entries carry gradient back through the decays and the merges.
+        foreach (var w in weights) Assert.Contains(w.Grad!.ToArray(), g => Math.Abs(g) > 1e-3f);
+    }
+
     private static void AssertLink(float[] expected, SparseLinkState links, int n, int kl, string what)
     {
         FiniteDifference.AssertClose(expected, Dense(links, n, kl, false), 1e-6, 1e-7, what + " rows");
