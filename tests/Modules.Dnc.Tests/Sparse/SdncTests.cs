@@ -29,6 +29,15 @@ public class SdncTests
         return dense;
     }
 
+    /// <summary>The dense precedence [N] of batch entry 0.</summary>
+    internal static float[] DensePrecedence(SparseLinkState links, int n, int kl)
+    {
+        var precedence = new float[n];
+        for (int e = 0; e < kl; e++)
+            if (links.PrecedenceIndices.Values[e] >= 0) precedence[(int)links.PrecedenceIndices.Values[e]] = links.PrecedenceValues.Values[e];
+        return precedence;
+    }
+
     [Fact]
     public void ParameterPaths_AddTheReadModeHead()
     {
@@ -98,10 +107,7 @@ public class SdncTests
 
             FiniteDifference.AssertClose(denseLink.ToArray(), Dense(links, n, kl, false), 1e-5, 1e-6, $"step {t} rows");
             FiniteDifference.AssertClose(denseLink.ToArray(), Dense(links, n, kl, true), 1e-5, 1e-6, $"step {t} columns");
-            var precedence = new float[n];
-            for (int e = 0; e < kl; e++)
-                if (links.PrecedenceIndices.Values[e] >= 0) precedence[(int)links.PrecedenceIndices.Values[e]] = links.PrecedenceValues.Values[e];
-            FiniteDifference.AssertClose(densePrecedence.ToArray(), precedence, 1e-5, 1e-6, $"step {t} precedence");
+            FiniteDifference.AssertClose(densePrecedence.ToArray(), DensePrecedence(links, n, kl), 1e-5, 1e-6, $"step {t} precedence");
         }
     }
 

@@ -122,12 +122,4 @@ public class SparseLinkTruncationTests
         FiniteDifference.AssertClose(expected, Dense(links, n, kl, false), 1e-6, 1e-7, what + " rows");
         FiniteDifference.AssertClose(expected, Dense(links, n, kl, true), 1e-6, 1e-7, what + " columns");
     }
-
-    private static float[] DensePrecedence(SparseLinkState links, int n, int kl)
-    {
-        var precedence = new float[n];
-        for (int e = 0; e < kl; e++)
-            if (links.PrecedenceIndices.Values[e] >= 0) precedence[(int)links.PrecedenceIndices.Values[e]] = links.PrecedenceValues.Values[e];
-        return precedence;
-    }
 }
