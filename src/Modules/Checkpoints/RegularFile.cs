@@ -13,6 +13,7 @@ internal static unsafe partial class RegularFile
     /// <summary>Opens <paramref name="path"/> for reading; the caller owns the handle.</summary>
     public static SafeFileHandle OpenForReading(string path)
     {
+        if (path.Length == 0 || path.Contains('\0')) throw new CheckpointException(path, "is not a valid path");
         if (Directory.Exists(path)) throw new CheckpointException(path, "is a directory, not a regular file");
         int? type = TypeOf(path);
         if (type is not null && type != RegularType)

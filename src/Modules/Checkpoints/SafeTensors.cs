@@ -225,7 +225,6 @@ public static class SafeTensors
         // System.Text.Json defers UTF-8 validation of names and strings to when they are read; check it all first.
         if (InvalidUtf8At(header) is int bad)
             throw new SafeTensorsFormatException(source, $"the header is not valid UTF-8 (byte 0x{header[bad]:X2} at header offset {bad})");
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         JsonDocument document;
         try
         {
@@ -237,32 +236,45 @@ public static class SafeTensors
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new SafeTensorsFormatException(source, $"the header must be a JSON object, got {root.ValueKind}");
-            var entries = new List<Entry>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
+            try
             {
-                if (!seen.Add(property.Name))
-                    throw new SafeTensorsFormatException(source, $"the header lists '{property.Name}' twice");
-                if (property.Name == MetadataKey)
-                {
-                    if (property.Value.ValueKind != JsonValueKind.Object)
-                        throw new SafeTensorsFormatException(source, "__metadata__ must be an object of strings");
-                    foreach (var item in property.Value.EnumerateObject())
-                    {
-                        if (item.Value.ValueKind != JsonValueKind.String)
-                            throw new SafeTensorsFormatException(source, $"__metadata__ value '{item.Name}' must be a string, got {item.Value.ValueKind}");
-                        if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-                            throw new SafeTensorsFormatException(source, $"__metadata__ lists '{item.Name}' twice");
-                    }
-                    continue;
-                }
-                entries.Add(ParseEntry(property, source));
+                return ParseRoot(document.RootElement, source);
             }
-            return new Layout(entries, metadata);
+            catch (InvalidOperationException e)
+            {
+                // Escapes such as \uD800 (a lone surrogate) are valid JSON but no string: System.Text.Json throws on reading them.
+                throw new SafeTensorsFormatException(source, $"the header holds a name or string that is not valid Unicode ({e.Message})", e);
+            }
         }
+    }
+
+    private static Layout ParseRoot(JsonElement root, string source)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new SafeTensorsFormatException(source, $"the header must be a JSON object, got {root.ValueKind}");
+        var entries = new List<Entry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+                throw new SafeTensorsFormatException(source, $"the header lists '{property.Name}' twice");
+            if (property.Name == MetadataKey)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                    throw new SafeTensorsFormatException(source, "__metadata__ must be an object of strings");
+                foreach (var item in property.Value.EnumerateObject())
+                {
+                    if (item.Value.ValueKind != JsonValueKind.String)
+                        throw new SafeTensorsFormatException(source, $"__metadata__ value '{item.Name}' must be a string, got {item.Value.ValueKind}");
+                    if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
+                        throw new SafeTensorsFormatException(source, $"__metadata__ lists '{item.Name}' twice");
+                }
+                continue;
+            }
+            entries.Add(ParseEntry(property, source));
+        }
+        return new Layout(entries, metadata);
     }
 
     // The offset of the first byte that does not start a valid UTF-8 sequence, or null when all are valid.

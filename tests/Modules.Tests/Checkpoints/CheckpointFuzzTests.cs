@@ -156,6 +156,9 @@ public sealed class CheckpointFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.True(loader.Counts[Outcome.AcceptedUnverified] > 0, loader.Summary("loader"));
     }
 
+    private static readonly string[] JsonFragments =
+        ["\\uD800", "\\uDC00", "\\u0000", "\\", "\"", "{", "}", "[", "]", ",", ":", "1e999", "-1", "null", "\"x\":", " ", "\t"];
+
     private static readonly float[] Poison = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -1f, -1e-30f, 3e38f];
 
     /// <summary>One to three random mutations of <paramref name="original"/>, and what they were.</summary>
@@ -167,7 +170,7 @@ public sealed class CheckpointFuzzTests(ITestOutputHelper output) : IDisposable
         for (int m = 0; m < count; m++)
         {
             int headerEnd = bytes.Length >= 8 ? (int)Math.Min(8 + BinaryPrimitives.ReadUInt64LittleEndian(bytes), (ulong)bytes.Length) : bytes.Length;
-            switch (random.Next(9))
+            switch (random.Next(10))
             {
                 case 0 when bytes.Length > 0:
                 {
@@ -240,6 +243,18 @@ public sealed class CheckpointFuzzTests(ITestOutputHelper output) : IDisposable
                     description.Add($"float at {at} := {value}");
                     break;
                 }
+                case 9 when headerEnd > 8:
+                {
+                    // JSON-level edits a byte flip rarely makes: escapes (a lone surrogate is valid JSON but no string),
+                    // brackets, huge numbers; the length prefix follows, so the header stays in one piece.
+                    string text = JsonFragments[random.Next(JsonFragments.Length)];
+                    int at = random.Next(8, headerEnd + 1);
+                    var inserted = Encoding.UTF8.GetBytes(text);
+                    bytes = [.. bytes[..at], .. inserted, .. bytes[at..]];
+                    BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)(headerEnd - 8 + inserted.Length));
+                    description.Add($"insert '{text}' into the header at {at}");
+                    break;
+                }
                 default:
                     m--; // the mutation did not apply to these bytes: draw another
                     break;
@@ -251,24 +266,27 @@ public sealed class CheckpointFuzzTests(ITestOutputHelper output) : IDisposable
     // A structural edit of the header (re-serialised, with a matching length prefix); false when it does not parse.
     private static bool TryEditHeader(byte[] bytes, Random random, out byte[] edited, out string edit)
     {
-        edited = bytes;
-        edit = "";
-        JsonObject header;
-        byte[] data;
-        List<string> tensors;
-        JsonObject? metadata;
         try
         {
-            (header, data) = CheckpointFiles.Split(bytes);
-            // System.Text.Json reads names lazily: enumerating here meets invalid UTF-8 inside the try.
-            tensors = header.Where(p => p.Key != "__metadata__" && p.Value is JsonObject).Select(p => p.Key).ToList();
-            metadata = header["__metadata__"] as JsonObject;
-            metadata?.ToList();
+            return EditHeader(bytes, random, out edited, out edit);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or InvalidOperationException or InvalidCastException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or InvalidOperationException or InvalidCastException
+                                      or FormatException or OverflowException)
         {
+            // A header System.Text.Json cannot take apart (invalid UTF-8 or Unicode, not an object, ...): no structural edit.
+            edited = bytes;
+            edit = "";
             return false;
         }
+    }
+
+    private static bool EditHeader(byte[] bytes, Random random, out byte[] edited, out string edit)
+    {
+        edited = bytes;
+        edit = "";
+        var (header, data) = CheckpointFiles.Split(bytes);
+        var tensors = header.Where(p => p.Key != "__metadata__" && p.Value is JsonObject).Select(p => p.Key).ToList();
+        var metadata = header["__metadata__"] as JsonObject;
         if (tensors.Count < 2 || metadata is null) return false;
         string tensor = tensors[random.Next(tensors.Count)];
         var entry = header[tensor]!.AsObject();

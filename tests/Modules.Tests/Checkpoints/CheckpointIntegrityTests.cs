@@ -79,6 +79,19 @@ public sealed class CheckpointIntegrityTests : IDisposable
     }
 
     [Fact]
+    public void ALoneSurrogateEscapeInTheHeaderIsAFormatError()
+    {
+        string path = temp.File("surrogate.safetensors");
+        foreach (string header in new[] { """{"a\uD800":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", """{"__metadata__":{"step":"x\uDC00"}}""" })
+        {
+            File.WriteAllBytes(path, CheckpointFiles.Join(Encoding.UTF8.GetBytes(header), header.Contains("dtype") ? new byte[4] : []));
+            Assert.StartsWith("the header holds a name or string that is not valid Unicode (",
+                Assert.IsType<SafeTensorsFormatException>(Assert.ThrowsAny<CheckpointException>(() => SafeTensors.Read(path))).Problem);
+        }
+        Assert.Equal(": is not a valid path", Assert.ThrowsAny<CheckpointException>(() => Checkpoint.Read("")).Message);
+    }
+
+    [Fact]
     public void AFlippedDataByteNamesTheTensor()
     {
         string path = CheckpointFiles.SaveTrained(temp.Path);
