@@ -6,7 +6,8 @@ namespace Modules.Checkpoints;
 /// <summary>
 /// Opens checkpoint files for reading only when they are regular files (symbolic links are followed): a FIFO would
 /// block the open until a writer appears, and a device such as <c>/dev/zero</c> never ends. Every failure is a
-/// <see cref="CheckpointException"/> naming the file.
+/// <see cref="CheckpointException"/> naming the file. The type is checked by path before opening, so a file replaced
+/// by a FIFO in between would still block: that needs someone racing the reader on purpose.
 /// </summary>
 internal static unsafe partial class RegularFile
 {
