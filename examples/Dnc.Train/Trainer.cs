@@ -33,7 +33,7 @@ public sealed class Trainer
                 CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
                 CheckpointInterval = options.CheckpointInterval,
                 Configuration = options.ConfigurationJson(),
-                UpgradeConfiguration = TrainOptions.UpgradeConfiguration,
+                ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(),
             });
         trainer.CheckpointSaved += path => this.reporter.Info($"Saved checkpoint {path}.");
     }
