@@ -39,7 +39,10 @@ public abstract partial class Module
     /// </summary>
     public string Name => ModuleRegistry.Read(() => LinkedName ?? BaseName);
 
-    /// <summary>The module that holds this one (the first by creation order, if several do), or null for a root.</summary>
+    /// <summary>
+    /// The module that holds this one, or null for a root. A module held by several takes the parent of its first
+    /// occurrence in a depth-first walk from its root in declaration order: the path <see cref="NamedParameters"/> lists it under.
+    /// </summary>
     public Module? Parent => ModuleRegistry.Read(() => LinkedParent);
 
     /// <summary>The full path from the root, root's name first: <c>dnc/memory_access/read_keys</c>.</summary>
