@@ -112,18 +112,14 @@ public abstract partial class Module
         if (current is not null)
         {
             if (!current.Shape.SequenceEqual(shape))
-                throw new ShapeMismatchException(
-                    $"{Path}/{name}: parameter shape {Format(current.Shape)} was created, a later call needs {Format(shape)}");
+                throw ShapeMismatchException.Expected($"{Path}/{name}", current.Shape, shape, "the parameter", " (as created)");
             return current;
         }
         ArgumentNullException.ThrowIfNull(init);
         var created = init((int[])shape.Clone());
         if (!created.Shape.SequenceEqual(shape))
-            throw new ShapeMismatchException(
-                $"{Path}/{name}: the initializer returned shape {Format(created.Shape)}, the parameter needs {Format(shape)}");
+            throw ShapeMismatchException.Expected($"{Path}/{name}", shape, created.Shape, "the initializer's result");
         if (!created.IsLeaf) created = created.Detach();
         return created.RequireGrad();
     }
-
-    internal static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }
