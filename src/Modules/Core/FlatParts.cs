@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Modules.Tensors;
 
 namespace Modules;
 
 /// <summary>Run-time support for generated <see cref="PartsAttribute"/> code: checked splitting of a flat vector into parts.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class FlatParts
 {
     /// <summary>

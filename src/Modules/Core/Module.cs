@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Modules.Tensors;
 
 namespace Modules;
@@ -23,14 +24,17 @@ public abstract partial class Module
     }
 
     /// <summary>The default name: the type name in snake_case. Overridden by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual string DefaultName => "module";
 
     /// <summary>Enumerates own parameters and direct submodules in declaration order. Overridden by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void VisitMembers(ModuleMemberVisitor visitor)
     {
     }
 
     /// <summary>Stores <paramref name="value"/> in the parameter field called <paramref name="name"/>; false if there is none. Overridden by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual bool AssignParameter(string name, Tensor value) => false;
 
     /// <summary>
@@ -106,6 +110,7 @@ public abstract partial class Module
     /// Generated <c>GetX</c> accessors call this and store the result in the field.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The existing parameter (or the initializer's result) has another shape; the message names the parameter's path and both shapes.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Tensor GetOrCreateParameter(Tensor? current, string name, int[] shape, Func<int[], Tensor> init)
     {
         ArgumentNullException.ThrowIfNull(shape);
