@@ -76,7 +76,6 @@ cat > "$consumer/Program.cs" <<'CS'
 using Modules;
 using Modules.Checkpoints;
 using Modules.Dnc;
-using Modules.Dnc.Access;
 using Modules.Snapshots;
 using Modules.Tensors;
 using Modules.Training;
