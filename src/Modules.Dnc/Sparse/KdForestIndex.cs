@@ -7,8 +7,11 @@ using Modules.Tensors;
 namespace Modules.Dnc.Sparse;
 
 /// <summary>
-/// A <see cref="RandomisedKdForest"/> over one memory [N, Wd]: every tree holds every row in one leaf; the row norms are
-/// kept so that the trees compare direction-normalised coordinates and a candidate's cosine costs one dot product.
+/// A <see cref="RandomisedKdForest"/> over one memory [N, Wd]: every tree holds every non-zero row in one leaf; the row
+/// norms are kept so that the trees compare direction-normalised coordinates and a candidate's cosine costs one dot
+/// product. Rows of zeros (a new memory is all zeros, and stays mostly so for many steps) are kept out of the trees, in a
+/// bit set: each has similarity 0 with every key, so the lowest K of them are all a search may need, and an index over a
+/// new memory costs one pass over it instead of building trees.
 /// </summary>
 internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
 {
@@ -18,6 +21,8 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
     private readonly RandomisedKdForest options;
     private readonly KdTree[] trees;
     private readonly float[] norms;
+    private readonly ulong[] zeroRows;
+    private int zeroCount;
     private Query[] queries = [];
 
     public KdForestIndex(RandomisedKdForest options, ReadOnlySpan<float> memory, int wordSize)
@@ -26,7 +31,8 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
         WordSize = wordSize;
         Rows = memory.Length / wordSize;
         norms = new float[Rows];
-        for (int r = 0; r < Rows; r++) norms[r] = RowNorm(memory.Slice(r * wordSize, wordSize));
+        zeroRows = new ulong[(Rows + 63) / 64];
+        for (int r = 0; r < Rows; r++) Measure(memory, r);
         trees = new KdTree[options.Trees];
         // Each tree draws from its own generator, so building them in parallel gives the same trees.
         fixed (float* pointer = memory)
@@ -35,7 +41,7 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
             int length = memory.Length;
             var data = this;
             Parallel.For(0, trees.Length, new ParallelOptions { MaxDegreeOfParallelism = Rows >= ParallelRows ? -1 : 1 }, t =>
-                data.trees[t] = new KdTree(new ReadOnlySpan<float>((float*)address, length), wordSize, data.norms, options.LeafSize,
+                data.trees[t] = new KdTree(new ReadOnlySpan<float>((float*)address, length), wordSize, data.norms, data.zeroRows, options.LeafSize,
                     new Generator(options.Seed + 0x9E3779B97F4A7C15UL * (ulong)(t + 1))));
         }
     }
@@ -51,8 +57,8 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
         {
             if (row < 0) continue;
             if (row >= Rows) throw new ArgumentOutOfRangeException(nameof(rows), $"{nameof(RandomisedKdForest)}: row {row} is outside the memory's {Rows} rows");
-            norms[row] = RowNorm(memory.Slice(row * WordSize, WordSize));
-            foreach (var tree in trees) tree.Reindex(memory, norms, row);
+            bool zero = Measure(memory, row);
+            foreach (var tree in trees) tree.Reindex(memory, norms, row, zero);
         }
     }
 
@@ -106,6 +112,7 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
             var (bound, tree, node) = query.Branches.Pop();
             Descend(memory, key, keyNorm, query, tree, node, bound);
         }
+        OfferZeroRows(memory, key, keyNorm, count, query.Best);
     }
 
     private void Descend(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, float keyNorm, Query query, int t, int node, float bound)
@@ -129,10 +136,34 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
         foreach (int row in members)
         {
             if (!query.Visited.Add(row)) continue;
-            float dot = Dot(memory.Slice(row * wd, wd), key);
-            query.Best.Offer(Cosine.FromDot(dot, keyNorm, norms[row]), row);
+            query.Best.Offer(Similarity(memory.Slice(row * wd, wd), key, keyNorm), row);
             query.Checked++;
         }
+    }
+
+    /// <summary>Records the norm of <paramref name="row"/> and whether it is all zeros (returned).</summary>
+    private bool Measure(ReadOnlySpan<float> memory, int row)
+    {
+        float squares = Dot(memory.Slice(row * WordSize, WordSize), memory.Slice(row * WordSize, WordSize));
+        norms[row] = MathF.Sqrt(squares + Addressing.CosineWeights.Epsilon);
+        bool zero = squares == 0f, was = (zeroRows[row >> 6] & (1UL << row)) != 0;
+        if (zero == was) return zero;
+        zeroRows[row >> 6] ^= 1UL << row;
+        zeroCount += zero ? 1 : -1;
+        return zero;
+    }
+
+    /// <summary>Offers the lowest <paramref name="count"/> rows of zeros (similarity 0, lower rows first on ties).</summary>
+    private void OfferZeroRows(ReadOnlySpan<float> memory, ReadOnlySpan<float> key, float keyNorm, int count, TopK best)
+    {
+        int offered = 0;
+        if (zeroCount == 0) return;
+        for (int word = 0; word < zeroRows.Length && offered < count; word++)
+            for (ulong bits = zeroRows[word]; bits != 0 && offered < count; bits &= bits - 1, offered++)
+            {
+                int row = word * 64 + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                best.Offer(Similarity(memory.Slice(row * WordSize, WordSize), key, keyNorm), row);
+            }
     }
 
     private void CheckMemory(ReadOnlySpan<float> memory)
@@ -141,10 +172,27 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
             throw new ArgumentException($"{nameof(RandomisedKdForest)}: the index holds [{Rows}, {WordSize}], got a memory of {memory.Length} floats");
     }
 
-    /// <summary><c>sqrt(Σx² + ε)</c>, summed as <see cref="ExactNearestNeighbours"/> sums, so both give the same similarities.</summary>
-    internal static float RowNorm(ReadOnlySpan<float> row) => MathF.Sqrt(Dot(row, row) + Addressing.CosineWeights.Epsilon);
+    /// <summary>
+    /// The cosine of a candidate, its norm summed in the same pass as the dot product (the row is loaded anyway; a stored
+    /// norm would be one more scattered load), in the order of <see cref="ExactNearestNeighbours"/>.
+    /// </summary>
+    private static float Similarity(ReadOnlySpan<float> row, ReadOnlySpan<float> key, float keyNorm)
+    {
+        int width = Vector256<float>.Count;
+        if (!Vector256.IsHardwareAccelerated || row.Length % width != 0) return Cosine.FromDot(Dot(row, key), keyNorm, Cosine.Norm(row));
+        ref float x = ref MemoryMarshal.GetReference(row);
+        ref float y = ref MemoryMarshal.GetReference(key);
+        Vector256<float> dot = Vector256<float>.Zero, squares = Vector256<float>.Zero;
+        for (int i = 0; i < row.Length; i += width)
+        {
+            var v = Vector256.LoadUnsafe(ref x, (nuint)i);
+            squares = Vector256.FusedMultiplyAdd(v, v, squares);
+            dot = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref y, (nuint)i), dot);
+        }
+        return Cosine.FromDot(Vector256.Sum(dot), keyNorm, MathF.Sqrt(Vector256.Sum(squares) + Addressing.CosineWeights.Epsilon));
+    }
 
-    /// <summary>The dot product in the order of <see cref="ExactNearestNeighbours"/>'s fused pass (whole 256-bit vectors) or
+    /// <summary>The dot product (and so the norm <c>sqrt(Σx² + ε)</c>) in the order of <see cref="ExactNearestNeighbours"/>'s fused pass (whole 256-bit vectors) or
     /// <see cref="System.Numerics.Tensors.TensorPrimitives.Dot"/> (other word sizes), as the exact search computes it.</summary>
     private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
@@ -283,7 +331,7 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
 }
 
 /// <summary>
-/// One randomised k-d tree over direction-normalised rows. Nodes are arrays indexed by node (root 0); a leaf has dimension
+/// One randomised k-d tree over direction-normalised rows (the rows that are not all zeros). Nodes are arrays indexed by node (root 0); a leaf has dimension
 /// −1 and a bucket of rows. A re-indexed row moves to the leaf its new content routes to; a leaf grown past twice the
 /// leaf size is split on its own rows, so the splits follow what is written.
 /// </summary>
@@ -303,18 +351,19 @@ internal sealed class KdTree
     private int[] splitAt = [];
     private int nodeCount;
 
-    public KdTree(ReadOnlySpan<float> memory, int wordSize, float[] norms, int leafSize, Generator random)
+    public KdTree(ReadOnlySpan<float> memory, int wordSize, float[] norms, ulong[] zeroRows, int leafSize, Generator random)
     {
         this.wordSize = wordSize;
         this.leafSize = leafSize;
         this.random = random;
-        int rows = norms.Length;
-        leafOf = new int[rows];
-        EnsureNodes(Math.Max(1, 4 * rows / leafSize));
-        var order = new int[rows];
-        for (int r = 0; r < rows; r++) order[r] = r;
-        var values = new float[rows];
-        Build(memory, norms, order, values, 0, rows);
+        leafOf = new int[norms.Length];
+        leafOf.AsSpan().Fill(-1);
+        var order = new List<int>(norms.Length);
+        for (int r = 0; r < norms.Length; r++)
+            if ((zeroRows[r >> 6] & (1UL << r)) == 0) order.Add(r);
+        EnsureNodes(Math.Max(1, 2 * order.Count / leafSize + 1));
+        var orderArray = order.ToArray();
+        Build(memory, norms, orderArray, new float[orderArray.Length], 0, orderArray.Length);
     }
 
     /// <summary>The nodes, root first; one 16-byte entry each, so a step down the tree reads one cache line.</summary>
@@ -323,19 +372,30 @@ internal sealed class KdTree
     /// <summary>The rows of leaf <paramref name="node"/>.</summary>
     public ReadOnlySpan<int> Members(int node) => buckets[node].AsSpan(0, bucketCounts[node]);
 
-    /// <summary>Moves <paramref name="row"/> to the leaf its content in <paramref name="memory"/> routes to.</summary>
-    public void Reindex(ReadOnlySpan<float> memory, float[] norms, int row)
+    /// <summary>
+    /// Moves <paramref name="row"/> to the leaf its content in <paramref name="memory"/> routes to, or out of the tree
+    /// when it is all zeros.
+    /// </summary>
+    public void Reindex(ReadOnlySpan<float> memory, float[] norms, int row, bool zero)
     {
-        var vector = memory.Slice(row * wordSize, wordSize);
-        float norm = norms[row];
-        int node = 0;
-        var nodes = Nodes;
-        while (nodes[node].Dimension >= 0) node = vector[nodes[node].Dimension] / norm < nodes[node].Value ? nodes[node].Left : nodes[node].Right;
-        int old = leafOf[row];
+        int old = leafOf[row], node = -1;
+        if (!zero)
+        {
+            var vector = memory.Slice(row * wordSize, wordSize);
+            float norm = norms[row];
+            var nodes = Nodes;
+            node = 0;
+            while (nodes[node].Dimension >= 0) node = vector[nodes[node].Dimension] / norm < nodes[node].Value ? nodes[node].Left : nodes[node].Right;
+        }
         if (node == old) return;
-        var oldBucket = buckets[old];
-        int last = --bucketCounts[old];
-        oldBucket[Array.IndexOf(oldBucket, row, 0, last + 1)] = oldBucket[last];
+        if (old >= 0)
+        {
+            var oldBucket = buckets[old];
+            int last = --bucketCounts[old];
+            oldBucket[Array.IndexOf(oldBucket, row, 0, last + 1)] = oldBucket[last];
+            leafOf[row] = -1;
+        }
+        if (zero) return;
         Append(node, row);
         if (bucketCounts[node] > Math.Max(2 * leafSize, splitAt[node])) SplitLeaf(memory, norms, node);
     }

@@ -157,6 +157,78 @@ public class RandomisedKdForestTests(ITestOutputHelper output)
         Assert.True(updated.Random >= fresh.Random - 0.1 && updated.Near >= fresh.Near - 0.1, $"updated {updated} against rebuilt {fresh}");
     }
 
+    /// <summary>
+    /// An index opened over a new memory (all zeros) answers as the exact search does (rows 0..K−1, similarity 0), and as
+    /// rows are written (lowest first, as the least recently used row is chosen), rewritten and one set back to zeros, a
+    /// search comparing every row stays equal to the exact search, rows and similarities.
+    /// </summary>
+    [Fact]
+    public void NewMemoryOfZeros_GrowsItsTreesAsRowsAreWritten()
+    {
+        const int rows = 2000, wordSize = 8, heads = 3;
+        var memory = new float[rows * wordSize];
+        var everyRow = new RandomisedKdForest(trees: 2, leafSize: 4, checks: rows, seed: 9).Open(memory, wordSize);
+        var random = new Generator(71);
+        var (found, similarities) = (new int[heads * K], new float[heads * K]);
+        var (exactRows, exactSimilarities) = (new int[heads * K], new float[heads * K]);
+        void AssertExact(float[] keys)
+        {
+            ExactNearestNeighbours.Instance.Search(memory, wordSize, keys, K, exactRows, exactSimilarities);
+            everyRow.Search(memory, keys, K, found, similarities);
+            Assert.Equal(exactRows, found);
+            Assert.Equal(exactSimilarities, similarities);
+        }
+
+        var keys = Tensor.Normal(random, [heads, wordSize]).ToArray();
+        AssertExact(keys);
+        Assert.Equal([0, 1, 2, 3], found[..K]);
+        Assert.Equal(0f, similarities[0]);
+
+        var written = new int[5];
+        for (int step = 0; step < 300; step++)
+        {
+            for (int s = 0; s < written.Length; s++)
+            {
+                // The next unwritten row, or one written before.
+                int row = written[s] = s == 0 ? step : random.NextInt(0, step + 1);
+                for (int d = 0; d < wordSize; d++) memory[row * wordSize + d] = (float)random.NextNormal();
+            }
+            if (step == 150) memory.AsSpan(7 * wordSize, wordSize).Clear(); // row 7 back to zeros
+            everyRow.Update(memory, step == 150 ? [.. written, 7] : written);
+            if (step % 50 == 0 || step == 150) AssertExact(Tensor.Normal(random, [heads, wordSize]).ToArray());
+        }
+    }
+
+    /// <summary>
+    /// Rows of zeros have similarity 0 with every key: when every written row points away from the key they are the
+    /// nearest, lowest first, also a row set back to zeros.
+    /// </summary>
+    [Fact]
+    public void RowsOfZeros_AreTheNearestWhenEveryWrittenRowPointsAway()
+    {
+        const int wordSize = 4;
+        var memory = new float[10 * wordSize];
+        for (int r = 0; r < 6; r++)
+            for (int d = 0; d < wordSize; d++) memory[r * wordSize + d] = 1f + 0.1f * r * d; // rows 0..5 positive, 6..9 zeros
+        var index = new RandomisedKdForest(trees: 2, leafSize: 1, checks: 10).Open(memory, wordSize);
+        float[] key = [-1f, -1f, -1f, -1f];
+        var (found, similarities) = (new int[K], new float[K]);
+        index.Search(memory, key, K, found, similarities);
+        Assert.Equal([6, 7, 8, 9], found);
+        Assert.Equal([0f, 0f, 0f, 0f], similarities);
+
+        memory.AsSpan(2 * wordSize, wordSize).Clear();
+        index.Update(memory, [2]);
+        index.Search(memory, key, K, found, similarities);
+        Assert.Equal([2, 6, 7, 8], found);
+
+        memory[2 * wordSize] = -1f; // row 2 now points along the key: the nearest
+        index.Update(memory, [2]);
+        index.Search(memory, key, K, found, similarities);
+        Assert.Equal([2, 6, 7, 8], found);
+        Assert.Equal(0.5f, similarities[0], 1e-6f); // (-1)·(-1) / (2 · 1)
+    }
+
     /// <summary>The same seed, memory and updates give the same results, also when the keys are searched on several threads.</summary>
     [Fact]
     public void SameSeedAndUpdates_GiveTheSameResults()
