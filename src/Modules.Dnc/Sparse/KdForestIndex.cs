@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -39,9 +38,8 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
         {
             nint address = (nint)pointer;
             int length = memory.Length;
-            var data = this;
             Parallel.For(0, trees.Length, new ParallelOptions { MaxDegreeOfParallelism = Rows >= ParallelRows ? -1 : 1 }, t =>
-                data.trees[t] = new KdTree(new ReadOnlySpan<float>((float*)address, length), wordSize, data.norms, data.zeroRows, options.LeafSize,
+                trees[t] = new KdTree(new ReadOnlySpan<float>((float*)address, length), wordSize, norms, zeroRows, options.LeafSize,
                     new Generator(options.Seed + 0x9E3779B97F4A7C15UL * (ulong)(t + 1))));
         }
     }
