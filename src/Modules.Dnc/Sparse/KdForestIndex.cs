@@ -143,7 +143,7 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
     private bool Measure(ReadOnlySpan<float> memory, int row)
     {
         float squares = Dot(memory.Slice(row * WordSize, WordSize), memory.Slice(row * WordSize, WordSize));
-        norms[row] = MathF.Sqrt(squares + Addressing.CosineWeights.Epsilon);
+        norms[row] = MathF.Sqrt(squares + ContentAddressing.Epsilon);
         bool zero = squares == 0f, was = (zeroRows[row >> 6] & (1UL << row)) != 0;
         if (zero == was) return zero;
         zeroRows[row >> 6] ^= 1UL << row;
@@ -187,7 +187,7 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
             squares = Vector256.FusedMultiplyAdd(v, v, squares);
             dot = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref y, (nuint)i), dot);
         }
-        return Cosine.FromDot(Vector256.Sum(dot), keyNorm, MathF.Sqrt(Vector256.Sum(squares) + Addressing.CosineWeights.Epsilon));
+        return Cosine.FromDot(Vector256.Sum(dot), keyNorm, MathF.Sqrt(Vector256.Sum(squares) + ContentAddressing.Epsilon));
     }
 
     /// <summary>The dot product (and so the norm <c>sqrt(Σx² + ε)</c>) in the order of <see cref="ExactNearestNeighbours"/>'s fused pass (whole 256-bit vectors) or
