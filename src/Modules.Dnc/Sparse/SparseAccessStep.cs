@@ -70,10 +70,9 @@ internal static class SparseAccessStep
         var readRows = new int[batch * reads * slotsPerHead];
         var found = new int[reads * k];
         var similarities = new float[reads * k];
-        var memory = store.Buffer.Values;
         for (int b = 0; b < batch; b++)
         {
-            access.Index.Search(memory.Slice(b * n * wd, n * wd), wd, keys.Values.Slice(b * reads * wd, reads * wd), k, found, similarities);
+            store.Search(access.Index, b, keys.Values.Slice(b * reads * wd, reads * wd), k, found, similarities);
             for (int r = 0; r < reads; r++)
                 found.AsSpan(r * k, k).CopyTo(readRows.AsSpan((b * reads + r) * slotsPerHead, k));
         }
