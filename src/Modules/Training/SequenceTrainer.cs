@@ -197,6 +197,10 @@ public sealed class SequenceTrainer
             Verified = file.Verified;
             return path;
         }
+        catch (CheckpointMismatchException e)
+        {
+            throw new TrainingException($"checkpoint {e.FilePath}: {string.Join("; ", e.Problems)}", e);
+        }
         catch (CheckpointException e)
         {
             throw new TrainingException($"checkpoint {e.FilePath}: {e.Problem}", e);
