@@ -2,6 +2,7 @@ using Modules.Dnc;
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
 using Modules.Training;
+using DatasetTensors = Modules.Dnc.Tasks.DatasetTensors;
 
 namespace Modules.Benchmarks;
 

@@ -3,6 +3,7 @@ using Modules.Checkpoints;
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
 using Modules.Training;
+using ITask = Modules.Dnc.Tasks.ITask;
 
 namespace DncTrain;
 
