@@ -104,9 +104,10 @@ internal static class NtmAddressingKernel
         float[] saved, int savedPerItem, int contentSaved)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = previous.Dim(1);
-        var dMemory = memory.RequiresGrad ? new float[memory.Size] : null;
+        // The content backward assigns dM and dk whole, so those two (dM is memory-sized) need no zeroing.
+        var dMemory = memory.RequiresGrad ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
         var dPrevious = previous.RequiresGrad ? new float[previous.Size] : null;
-        var dKeys = head.Keys.RequiresGrad ? new float[head.Keys.Size] : null;
+        var dKeys = head.Keys.RequiresGrad ? GC.AllocateUninitializedArray<float>(head.Keys.Size) : null;
         var dStrengths = head.Strengths.RequiresGrad ? new float[head.Strengths.Size] : null;
         var dGates = head.Gates.RequiresGrad ? new float[head.Gates.Size] : null;
         var dShifts = head.Shifts.RequiresGrad ? new float[head.Shifts.Size] : null;

@@ -27,20 +27,23 @@ internal static class NtmReadKernel
         });
         return Tensor.Custom("NtmMemory.Read", new Tensor(words, batch, heads, width), [memory, weights], g =>
         {
-            var dMemory = memory.RequiresGrad ? new float[memory.Size] : null;
-            var dWeights = weights.RequiresGrad ? new float[weights.Size] : null;
+            // Both gradients are written whole (dM row by row, first head assigned), so neither needs zeroing.
+            var dMemory = memory.RequiresGrad ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
+            var dWeights = weights.RequiresGrad ? GC.AllocateUninitializedArray<float>(weights.Size) : null;
             BatchParallel.For(batch, 2L * heads * cells * width, b =>
             {
                 var m = memory.Values.Slice(b * cells * width, cells * width);
-                for (int h = 0; h < heads; h++)
+                var gb = g.Values.Slice(b * heads * width, heads * width);
+                var wb = weights.Values.Slice(b * heads * cells, heads * cells);
+                for (int n = 0; n < cells; n++)
                 {
-                    var gh = g.Values.Slice((b * heads + h) * width, width);
-                    var w = weights.Values.Slice((b * heads + h) * cells, cells);
-                    for (int n = 0; n < cells; n++)
-                    {
-                        if (dWeights is not null) dWeights[(b * heads + h) * cells + n] = AddressingMath.Dot(gh, m.Slice(n * width, width));
-                        if (dMemory is not null) AddressingMath.MultiplyAdd(gh, w[n], dMemory.AsSpan((b * cells + n) * width, width));
-                    }
+                    var row = m.Slice(n * width, width);
+                    if (dWeights is not null)
+                        for (int h = 0; h < heads; h++) dWeights[(b * heads + h) * cells + n] = AddressingMath.Dot(gb.Slice(h * width, width), row);
+                    if (dMemory is null) continue;
+                    var dm = dMemory.AsSpan((b * cells + n) * width, width);
+                    AddressingMath.Scale(gb[..width], wb[n], dm);
+                    for (int h = 1; h < heads; h++) AddressingMath.MultiplyAdd(gb.Slice(h * width, width), wb[h * cells + n], dm);
                 }
             });
             return
