@@ -11,6 +11,8 @@ comparison. Same model and conventions as the C# core:
   shift over {-1, 0, +1} by softmax(s), w~(i) = s_-1 * w(i+1) + s_0 * w(i) + s_+1 * w(i-1); sharpening w~^gamma / sum
   with gamma = 1 + softplus(gamma^), computed on w~ / max(w~) (the same value) so a large gamma cannot underflow.
 
+The sizes are the DNC reference's (NtmConfig is dnc_torch.DncConfig: input and output width, H, N, Wd, R, W, clip
+value), and so are the truncated-normal initialiser, the LSTM controller and the cosine content weights.
 Parameters live in one dict keyed by the checkpoint paths (ntm/lstm/{w_gates,b_gates},
 ntm/{write_heads,read_heads}/<part>/{w,b}, ntm/output_linear/{w,b}); linear weights are [in, out] as in Sonnet.
 """
@@ -19,27 +21,13 @@ import math
 
 import torch
 
-EPSILON = 1e-6
+from dnc_torch import DncConfig as NtmConfig, clip, cosine_weights, lstm_controller, truncated_normal
+
 INITIAL_VALUE = 1e-6
 # The addressing parts of a head group with their output sizes per head, as functions of Wd; write heads add two more.
 ADDRESSING = (("keys", lambda wd: wd), ("strengths", lambda wd: 1), ("gates", lambda wd: 1),
               ("shifts", lambda wd: 3), ("sharpening", lambda wd: 1))
 WRITING = (("erase_vectors", lambda wd: wd), ("add_vectors", lambda wd: wd))
-
-
-class NtmConfig:
-    """Sizes of the core: input and output width, H, N, Wd, R, W and the clip value (0: no clipping)."""
-
-    def __init__(self, input_size, output_size, hidden_size=100, memory_size=128, word_size=20,
-                 num_reads=1, num_writes=1, clip_value=20.0):
-        self.input_size = input_size
-        self.output_size = output_size
-        self.hidden_size = hidden_size
-        self.memory_size = memory_size
-        self.word_size = word_size
-        self.num_reads = num_reads
-        self.num_writes = num_writes
-        self.clip_value = clip_value
 
 
 def head_parts(group, cfg):
@@ -63,24 +51,12 @@ def parameter_shapes(cfg):
     return shapes
 
 
-def truncated_normal(shape, std, generator):
-    """TF's truncated normal: N(0, std) redrawn outside two standard deviations."""
-    t = torch.randn(shape, generator=generator)
-    outside = t.abs() > 2
-    while outside.any():
-        t[outside] = torch.randn(int(outside.sum()), generator=generator)
-        outside = t.abs() > 2
-    return t * std
-
-
 def init_parameters(cfg, seed):
     """Sonnet initialisation: weights truncated normal with std 1/sqrt(fan_in), biases zero; all require grad."""
     generator = torch.Generator().manual_seed(seed)
-    params = {}
-    for path, shape in parameter_shapes(cfg).items():
-        params[path] = truncated_normal(shape, 1.0 / math.sqrt(shape[0]), generator) if len(shape) == 2 else torch.zeros(shape)
-        params[path].requires_grad_(True)
-    return params
+    return {path: (truncated_normal(shape, 1.0 / math.sqrt(shape[0]), generator) if len(shape) == 2
+                   else torch.zeros(shape)).requires_grad_(True)
+            for path, shape in parameter_shapes(cfg).items()}
 
 
 def focused_on_first_row(batch, heads, rows):
@@ -99,15 +75,6 @@ def initial_state(cfg, batch):
         "h": torch.zeros(b, h),
         "c": torch.zeros(b, h),
     }
-
-
-def cosine_weights(memory, keys, strengths):
-    """Content addressing: memory [B, N, Wd], keys [B, H, Wd], strengths [B, H] (pre-softplus) -> [B, H, N]."""
-    dot = torch.matmul(keys, memory.transpose(1, 2))
-    memory_norms = torch.sqrt((memory * memory).sum(-1, keepdim=True) + EPSILON)
-    key_norms = torch.sqrt((keys * keys).sum(-1, keepdim=True) + EPSILON)
-    similarity = dot / (torch.matmul(key_norms, memory_norms.transpose(1, 2)) + EPSILON)
-    return torch.softmax(similarity * torch.nn.functional.softplus(strengths).unsqueeze(-1), dim=-1)
 
 
 def address(memory, previous, keys, strengths, gates, shifts, sharpening):
@@ -138,17 +105,8 @@ def heads(cfg, params, group, controller_output, memory, previous):
 
 def ntm_step(cfg, params, x, state):
     """One NTM step: input [B, in] and the state -> output [B, out] and the new state."""
-    b, h = x.shape[0], cfg.hidden_size
-
-    def clip(t):
-        return torch.clamp(t, -cfg.clip_value, cfg.clip_value) if cfg.clip_value > 0 else t
-
-    controller_input = torch.cat([x, state["read_words"].reshape(b, -1), state["h"]], dim=1)
-    gates = controller_input @ params["ntm/lstm/w_gates"] + params["ntm/lstm/b_gates"]
-    i, j, f, o = torch.split(gates, h, dim=1)
-    c = torch.sigmoid(f + 1.0) * state["c"] + torch.sigmoid(i) * torch.tanh(j)
-    hidden = torch.sigmoid(o) * torch.tanh(c)
-    hidden, c = clip(hidden), clip(c)
+    b = x.shape[0]
+    hidden, c = lstm_controller(cfg, params, "ntm", x, state)
 
     write_weights, erase, add = heads(cfg, params, "write_heads", hidden, state["memory"], state["write_weights"])
     keep = torch.prod(1 - write_weights.unsqueeze(3) * erase.unsqueeze(2), dim=1)
@@ -159,7 +117,7 @@ def ntm_step(cfg, params, x, state):
 
     output = torch.cat([hidden, read_words.reshape(b, -1)], dim=1) @ params["ntm/output_linear/w"] \
         + params["ntm/output_linear/b"]
-    return clip(output), {"memory": memory, "read_weights": read_weights, "write_weights": write_weights,
+    return clip(cfg, output), {"memory": memory, "read_weights": read_weights, "write_weights": write_weights,
                           "read_words": read_words, "h": hidden, "c": c}
 
 
