@@ -13,8 +13,11 @@ namespace Modules.Dnc;
 /// </summary>
 internal static class NtmAddressingKernel
 {
-    // Per head after the three [N] arrays: the shifted weights' maximum, the sum Σ u^γ and γ.
+    // Per head after its two [N] arrays: the shifted weights' maximum, the sum Σ u^γ and γ.
     private const int PerHead = 3;
+
+    // The content weights' ε, as NtmAddressing.Content (CosineWeights) uses it.
+    private const float CosineEpsilon = Addressing.CosineWeights.Epsilon;
 
     /// <summary>
     /// Memory [B, N, Wd], previous weights [B, H, N] and the heads' raw parameters (keys [B, H, Wd], strengths, gates and
@@ -23,6 +26,8 @@ internal static class NtmAddressingKernel
     public static Tensor Compute(Tensor memory, Tensor previous, NtmHeadInterface head)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = previous.Dim(1);
+        // Saved per item: the content kernel's values, the content weights [H, N], then per head (HeadOffset) the
+        // interpolated weights [N], log u [N] and the three scalars.
         int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
         int savedPerItem = contentSaved + heads * (3 * cells + PerHead);
         var saved = new float[batch * savedPerItem];
@@ -67,8 +72,6 @@ internal static class NtmAddressingKernel
             [memory, previous, head.Keys, head.Strengths, head.Gates, head.Shifts, head.Sharpening],
             g => Backward(g, output, memory, previous, head, saved, savedPerItem, contentSaved));
     }
-
-    private const float CosineEpsilon = Addressing.CosineWeights.Epsilon;
 
     /// <summary>Where head <paramref name="h"/>'s saved values start in an item: interpolated weights [N], log u [N], then max, Σu^γ and γ.</summary>
     private static int HeadOffset(int contentSaved, int heads, int cells, int h) => contentSaved + heads * cells + h * (2 * cells + PerHead);
