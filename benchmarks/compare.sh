@@ -4,7 +4,11 @@
 # and on a large configuration. Both sides train on identical batches (the same seeded episode stream) with
 # the same step: unroll, masked sigmoid cross-entropy, backward, global-norm clip 50, TF1 RMSProp.
 #
-# Usage: benchmarks/compare.sh [--rounds R] [--no-build] [--no-check]
+# With --model ntm it trains our NTM (`ntm-train` mode) against benchmarks/reference/train_ntm.py instead, on the NTM
+# paper's copy configuration (LSTM controller 100, memory 128x20, 1 read and 1 write head, 8 bits, lengths 1-20, batch
+# 16), in bits, with the same clipping and optimizer; NTM_WARMUP/NTM_STEPS (20/30) set its run lengths.
+#
+# Usage: benchmarks/compare.sh [--model dnc|ntm] [--rounds R] [--no-build] [--no-check]
 # Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default "2 1": PyTorch
 #   runs once per thread count and the ratio is taken against its faster setting; stock libgomp spins, so with
 #   2 threads PyTorch slows down up to 10x when other processes share the 2 cores, and 1 thread is then faster;
@@ -21,11 +25,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 TORCH_THREADS="${TORCH_THREADS:-2 1}"
 ROUNDS=2
+MODEL=dnc
 BUILD=1
 CHECK=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --model) MODEL="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --no-check) CHECK=0; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -33,8 +39,12 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+case "$MODEL" in
+  dnc|ntm) ;;
+  *) echo "error: --model must be dnc or ntm, got '$MODEL'" >&2; exit 2 ;;
+esac
 OURS="$ROOT/benchmarks/Modules.Benchmarks/bin/Release/net10.0/Modules.Benchmarks"
-REFERENCE="$ROOT/benchmarks/reference/train_dnc.py"
+REFERENCE="$ROOT/benchmarks/reference/train_$MODEL.py"
 GNU_TIME=/usr/bin/time
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -56,6 +66,10 @@ WARMUP[defaults]="${DEFAULTS_WARMUP:-300}"; STEPS[defaults]="${DEFAULTS_STEPS:-2
 FLAGS[large]="--batch-size 32 --memory-size 128 --word-size 32 --hidden-size 256 --num-read-heads 4 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 5 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bits, length 1-5, repeats 1-2"
 WARMUP[large]="${LARGE_WARMUP:-8}"; STEPS[large]="${LARGE_STEPS:-20}"
+FLAGS[copy]="--batch-size 16 --memory-size 128 --word-size 20 --hidden-size 100 --num-read-heads 1 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 20"
+DESCRIPTION[copy]="NTM, batch 16, memory 128x20, hidden 100, 1 read, 1 write, 8 bits, length 1-20"
+WARMUP[copy]="${NTM_WARMUP:-20}"; STEPS[copy]="${NTM_STEPS:-30}"
+if [[ $MODEL == ntm ]]; then CONFIGS=(copy); else CONFIGS=(defaults large); fi
 
 # run SIDE CONFIG LOGFILE [extra flags...]: one process under GNU time; its peak RSS (KiB) goes to LOGFILE.rss.
 # SIDE is "modules" or "pytorch-<threads>t".
@@ -64,7 +78,7 @@ run() {
   local cmd
   # shellcheck disable=SC2206
   local flags=(${FLAGS[$config]})
-  if [[ $side == modules ]]; then cmd=("$OURS" dnc-train "${flags[@]}")
+  if [[ $side == modules ]]; then cmd=("$OURS" "$MODEL-train" "${flags[@]}")
   else local threads="${side#pytorch-}"; cmd=("$PYTHON" "$REFERENCE" --threads "${threads%t}" "${flags[@]}"); fi
   "$GNU_TIME" -f '%M' -o "$log.rss" "${cmd[@]}" "$@" > "$log" 2>&1 || { echo "error: $side failed:" >&2; cat "$log" >&2; exit 1; }
 }
@@ -78,7 +92,7 @@ echo "machine: $(nproc) cores, $(uname -r); dotnet $(dotnet --version); pytorch 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ $HAVE_TORCH -eq 1 ]] || echo "PyTorch is not importable with $PYTHON: only our side is timed (apt-get install -y python3-torch)."
 
-for config in defaults large; do
+for config in "${CONFIGS[@]}"; do
   echo
   echo "== $config: ${DESCRIPTION[$config]}"
   echo "   warm-up ${WARMUP[$config]} steps, then ${STEPS[$config]} timed steps per run, $ROUNDS rounds alternating"

@@ -1,5 +1,6 @@
 using DncTrain;
 using Modules.Training;
+using DatasetTensors = Modules.Dnc.Tasks.DatasetTensors;
 
 namespace Modules.Benchmarks;
 

@@ -180,25 +180,32 @@ def access_step(cfg, params, controller_output, state):
                         "link": link, "precedence": precedence, "usage": usage}
 
 
-def dnc_step(cfg, params, x, state):
-    """One DNC step: input [B, in] and the state -> output [B, out] and the new state."""
+def clip(cfg, t):
+    """t limited to [-clip_value, clip_value] (unchanged when clip_value is 0)."""
+    return torch.clamp(t, -cfg.clip_value, cfg.clip_value) if cfg.clip_value > 0 else t
+
+
+def lstm_controller(cfg, params, core, x, state):
+    """The LSTM on [x, previous read words] (parameters <core>/lstm/...): the clipped hidden state and cell [B, H]."""
     b, h = x.shape[0], cfg.hidden_size
-
-    def clip(t):
-        return torch.clamp(t, -cfg.clip_value, cfg.clip_value) if cfg.clip_value > 0 else t
-
     controller_input = torch.cat([x, state["read_words"].reshape(b, -1), state["h"]], dim=1)
-    gates = controller_input @ params["dnc/lstm/w_gates"] + params["dnc/lstm/b_gates"]
+    gates = controller_input @ params[f"{core}/lstm/w_gates"] + params[f"{core}/lstm/b_gates"]
     i, j, f, o = torch.split(gates, h, dim=1)
     c = torch.sigmoid(f + 1.0) * state["c"] + torch.sigmoid(i) * torch.tanh(j)
     hidden = torch.sigmoid(o) * torch.tanh(c)
-    hidden, c = clip(hidden), clip(c)
+    return clip(cfg, hidden), clip(cfg, c)
+
+
+def dnc_step(cfg, params, x, state):
+    """One DNC step: input [B, in] and the state -> output [B, out] and the new state."""
+    b = x.shape[0]
+    hidden, c = lstm_controller(cfg, params, "dnc", x, state)
 
     read_words, access = access_step(cfg, params, hidden, state)
     output = torch.cat([hidden, read_words.reshape(b, -1)], dim=1) @ params["dnc/output_linear/w"] \
         + params["dnc/output_linear/b"]
     new_state = dict(access, read_words=read_words, h=hidden, c=c)
-    return clip(output), new_state
+    return clip(cfg, output), new_state
 
 
 def unroll(cfg, params, inputs, state=None):

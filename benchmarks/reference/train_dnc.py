@@ -12,112 +12,29 @@ prints one line per phase and ends with
 
 import argparse
 import sys
-import time
-
-import torch
 
 from dnc_torch import DncConfig, init_parameters, unroll
-from repeat_copy import Generator, RepeatCopy, bit_errors, masked_sigmoid_cross_entropy
-from safetensors_io import read_safetensors
-
-
-class RmsPropTf1:
-    """tf.train.RMSPropOptimizer without momentum: ms <- decay*ms + (1-decay)*g^2 (ms starts at 1), p -= lr*g/sqrt(ms+eps)."""
-
-    def __init__(self, params, lr, decay=0.9, epsilon=1e-10):
-        self.params, self.lr, self.decay, self.epsilon = params, lr, decay, epsilon
-        self.ms = [torch.ones_like(p) for p in params]
-
-    @torch.no_grad()
-    def step(self):
-        for p, ms in zip(self.params, self.ms):
-            g = p.grad
-            ms.mul_(self.decay).addcmul_(g, g, value=1 - self.decay)
-            p.addcdiv_(g, torch.sqrt(ms + self.epsilon), value=-self.lr)
-
-
-@torch.no_grad()
-def clip_by_global_norm(params, max_norm):
-    """tf.clip_by_global_norm: every gradient times max_norm / max(global_norm, max_norm); returns the norm."""
-    grads = [p.grad for p in params]
-    norm = torch.sqrt(sum((g * g).sum() for g in grads))
-    scale = max_norm / torch.maximum(norm, torch.tensor(max_norm))
-    for g in grads:
-        g.mul_(scale)
-    return float(norm)
+from repeat_copy import RepeatCopy, masked_sigmoid_cross_entropy
+from timed_training import add_common_arguments, train
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--hidden-size", type=int, default=64)
-    p.add_argument("--memory-size", type=int, default=16)
-    p.add_argument("--word-size", type=int, default=16)
-    p.add_argument("--num-write-heads", type=int, default=1)
-    p.add_argument("--num-read-heads", type=int, default=4)
-    p.add_argument("--clip-value", type=float, default=20.0)
-    p.add_argument("--max-grad-norm", type=float, default=50.0)
-    p.add_argument("--learning-rate", type=float, default=1e-4)
-    p.add_argument("--optimizer-epsilon", type=float, default=1e-10)
-    p.add_argument("--num-bits", type=int, default=4)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--min-length", type=int, default=1)
-    p.add_argument("--max-length", type=int, default=2)
+    add_common_arguments(p, hidden_size=64, memory_size=16, word_size=16, num_write_heads=1, num_read_heads=4,
+                         num_bits=4, batch_size=16, min_length=1, max_length=2)
     p.add_argument("--min-repeats", type=int, default=1)
     p.add_argument("--max-repeats", type=int, default=2)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--warmup-steps", type=int, default=5, help="untimed steps first")
-    p.add_argument("--steps", type=int, default=30, help="timed steps")
-    p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
-    p.add_argument("--init-from", default=None, help="safetensors file with param/<path> tensors to start from")
-    p.add_argument("--print-losses", action="store_true", help="print every step's loss")
     return p.parse_args(argv)
 
 
 def main(argv):
     args = parse_args(argv)
-    torch.set_num_threads(args.threads)
     task = RepeatCopy(args.num_bits, args.batch_size, args.min_length, args.max_length,
                       args.min_repeats, args.max_repeats)
     cfg = DncConfig(task.observation_size, task.target_size, args.hidden_size, args.memory_size, args.word_size,
                     args.num_read_heads, args.num_write_heads, args.clip_value)
-    params = init_parameters(cfg, args.seed)
-    if args.init_from:
-        loaded, _ = read_safetensors(args.init_from)
-        with torch.no_grad():
-            for path, p in params.items():
-                p.copy_(loaded["param/" + path])
-    plist = list(params.values())
-    optimizer = RmsPropTf1(plist, args.learning_rate, epsilon=args.optimizer_epsilon)
-    rng = Generator(args.seed * 2 + 1)
-
-    def train_step():
-        obs, targ, mask = task.sample(rng)
-        logits, _ = unroll(cfg, params, obs)
-        loss = masked_sigmoid_cross_entropy(logits, targ, mask)
-        for p in plist:
-            p.grad = None
-        loss.backward()
-        clip_by_global_norm(plist, args.max_grad_norm)
-        optimizer.step()
-        return float(loss), bit_errors(logits.detach(), targ, mask), obs.shape[0]
-
-    print(f"pytorch {torch.__version__}, threads {torch.get_num_threads()}, "
-          f"parameters {sum(p.numel() for p in plist)}", flush=True)
-    for i in range(args.warmup_steps):
-        loss, errs, t = train_step()
-        if args.print_losses:
-            print(f"step {i} T={t} loss {loss:.6f} bit_errors {errs:.4f}", flush=True)
-    total_t = 0
-    start = time.perf_counter()
-    for i in range(args.steps):
-        loss, errs, t = train_step()
-        total_t += t
-        if args.print_losses:
-            print(f"step {args.warmup_steps + i} T={t} loss {loss:.6f} bit_errors {errs:.4f}", flush=True)
-    seconds = time.perf_counter() - start
-    print(f"RESULT side=pytorch steps={args.steps} time_steps={total_t} seconds={seconds:.3f} "
-          f"steps_per_second={args.steps / seconds:.3f} ms_per_step={1000 * seconds / args.steps:.2f} "
-          f"last_loss={loss:.6f}", flush=True)
+    train(args, task, lambda: init_parameters(cfg, args.seed), lambda obs, params: unroll(cfg, params, obs)[0],
+          masked_sigmoid_cross_entropy)
 
 
 if __name__ == "__main__":

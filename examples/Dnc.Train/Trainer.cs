@@ -1,6 +1,7 @@
 using Modules.Checkpoints;
 using Modules.Tensors;
 using Modules.Training;
+using ITask = Modules.Dnc.Tasks.ITask;
 
 namespace DncTrain;
 

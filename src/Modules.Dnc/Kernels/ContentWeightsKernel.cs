@@ -15,49 +15,58 @@ internal static class ContentWeightsKernel
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
         var weights = new float[batch * heads * cells];
-        // Saved for the backward, per item: similarities [H, N], memory norms [N], key norms [H], sharpness softplus(β) [H].
-        int savedPerItem = heads * cells + cells + 2 * heads;
+        int savedPerItem = SavedPerItem(heads, cells);
         var saved = new float[batch * savedPerItem];
-        BatchParallel.For(batch, (long)heads * cells * width, b =>
-        {
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var k = keys.Values.Slice(b * heads * width, heads * width);
-            var item = saved.AsSpan(b * savedPerItem, savedPerItem);
-            var similarity = item[..(heads * cells)];
-            var memoryNorms = item.Slice(heads * cells, cells);
-            var keyNorms = item.Slice(heads * cells + cells, heads);
-            var sharpness = item.Slice(heads * cells + cells + heads, heads);
-            var w = weights.AsSpan(b * heads * cells, heads * cells);
-            for (int n = 0; n < cells; n++)
-            {
-                var row = m.Slice(n * width, width);
-                memoryNorms[n] = MathF.Sqrt(AddressingMath.Dot(row, row) + epsilon);
-            }
-            for (int h = 0; h < heads; h++)
-            {
-                var key = k.Slice(h * width, width);
-                keyNorms[h] = MathF.Sqrt(AddressingMath.Dot(key, key) + epsilon);
-                sharpness[h] = AddressingMath.Softplus(strengths.Values[b * heads + h]);
-                var sim = similarity.Slice(h * cells, cells);
-                var logits = w.Slice(h * cells, cells);
-                float max = float.NegativeInfinity;
-                for (int n = 0; n < cells; n++)
-                {
-                    sim[n] = AddressingMath.Dot(key, m.Slice(n * width, width)) / (keyNorms[h] * memoryNorms[n] + epsilon);
-                    logits[n] = sim[n] * sharpness[h];
-                    if (logits[n] > max) max = logits[n];
-                }
-                // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
-                for (int n = 0; n < cells; n++) logits[n] -= max;
-                TensorPrimitives.Exp(logits, logits);
-                float sum = 0f;
-                for (int n = 0; n < cells; n++) sum += logits[n];
-                for (int n = 0; n < cells; n++) logits[n] /= sum;
-            }
-        });
+        BatchParallel.For(batch, (long)heads * cells * width, b => ForwardItem(
+            memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
+            strengths.Values.Slice(b * heads, heads), width, saved.AsSpan(b * savedPerItem, savedPerItem),
+            weights.AsSpan(b * heads * cells, heads * cells), epsilon));
         var output = new Tensor(weights, batch, heads, cells);
         return Tensor.Custom("ContentWeights", output, [memory, keys, strengths],
             g => Backward(g, output, memory, keys, strengths, saved, savedPerItem, epsilon));
+    }
+
+    /// <summary>Floats <see cref="ForwardItem"/> keeps per batch item for <see cref="BackwardItem"/>: similarities [H, N], memory norms [N], key norms [H], sharpness [H].</summary>
+    public static int SavedPerItem(int heads, int cells) => heads * cells + cells + 2 * heads;
+
+    /// <summary>
+    /// One batch item: memory m [N, Wd], keys k [H, Wd], strengths [H] (before softplus) → weights w [H, N]; fills
+    /// <paramref name="saved"/> (<see cref="SavedPerItem"/> floats) for the backward.
+    /// </summary>
+    public static void ForwardItem(ReadOnlySpan<float> m, ReadOnlySpan<float> k, ReadOnlySpan<float> strengths, int width,
+        Span<float> saved, Span<float> w, float epsilon)
+    {
+        int heads = strengths.Length, cells = m.Length / width;
+        var similarity = saved[..(heads * cells)];
+        var memoryNorms = saved.Slice(heads * cells, cells);
+        var keyNorms = saved.Slice(heads * cells + cells, heads);
+        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        for (int n = 0; n < cells; n++)
+        {
+            var row = m.Slice(n * width, width);
+            memoryNorms[n] = MathF.Sqrt(AddressingMath.Dot(row, row) + epsilon);
+        }
+        for (int h = 0; h < heads; h++)
+        {
+            var key = k.Slice(h * width, width);
+            keyNorms[h] = MathF.Sqrt(AddressingMath.Dot(key, key) + epsilon);
+            sharpness[h] = AddressingMath.Softplus(strengths[h]);
+            var sim = similarity.Slice(h * cells, cells);
+            var logits = w.Slice(h * cells, cells);
+            float max = float.NegativeInfinity;
+            for (int n = 0; n < cells; n++)
+            {
+                sim[n] = AddressingMath.Dot(key, m.Slice(n * width, width)) / (keyNorms[h] * memoryNorms[n] + epsilon);
+                logits[n] = sim[n] * sharpness[h];
+                if (logits[n] > max) max = logits[n];
+            }
+            // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
+            for (int n = 0; n < cells; n++) logits[n] -= max;
+            TensorPrimitives.Exp(logits, logits);
+            float sum = 0f;
+            for (int n = 0; n < cells; n++) sum += logits[n];
+            for (int n = 0; n < cells; n++) logits[n] /= sum;
+        }
     }
 
     /// <summary>
@@ -68,72 +77,82 @@ internal static class ContentWeightsKernel
         int savedPerItem, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        bool wantMemory = memory.RequiresGrad, wantKeys = keys.RequiresGrad, wantStrengths = strengths.RequiresGrad;
-        var dMemory = wantMemory ? new float[memory.Size] : null;
-        var dKeys = wantKeys ? new float[keys.Size] : null;
-        var dStrengths = wantStrengths ? new float[strengths.Size] : null;
-        BatchParallel.For(batch, 2L * heads * cells * width, b =>
-        {
-            int scratchSize = heads * cells + cells + heads;
-            Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
-            var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
-            var dMemoryNorms = scratch.Slice(heads * cells, cells);
-            var dKeyNorms = scratch.Slice(heads * cells + cells, heads);
-            dMemoryNorms.Clear();
-            var item = saved.AsSpan(b * savedPerItem, savedPerItem);
-            var similarity = item[..(heads * cells)];
-            var memoryNorms = item.Slice(heads * cells, cells);
-            var keyNorms = item.Slice(heads * cells + cells, heads);
-            var sharpness = item.Slice(heads * cells + cells + heads, heads);
-            var w = output.Values.Slice(b * heads * cells, heads * cells);
-            var gv = g.Values.Slice(b * heads * cells, heads * cells);
-            for (int h = 0; h < heads; h++)
-            {
-                var wh = w.Slice(h * cells, cells);
-                var gh = gv.Slice(h * cells, cells);
-                var sim = similarity.Slice(h * cells, cells);
-                float gw = AddressingMath.Dot(gh, wh);
-                float dSharpness = 0f, dKeyNorm = 0f;
-                for (int n = 0; n < cells; n++)
-                {
-                    float dLogit = wh[n] * (gh[n] - gw);
-                    dSharpness += dLogit * sim[n];
-                    float dSim = dLogit * sharpness[h];
-                    float denominator = keyNorms[h] * memoryNorms[n] + epsilon;
-                    dDot[h * cells + n] = dSim / denominator;
-                    float dDenominator = -dSim * sim[n] / denominator;
-                    dKeyNorm += dDenominator * memoryNorms[n];
-                    dMemoryNorms[n] += dDenominator * keyNorms[h];
-                }
-                dKeyNorms[h] = dKeyNorm;
-                if (dStrengths is not null) dStrengths[b * heads + h] = dSharpness * AddressingMath.Sigmoid(strengths.Values[b * heads + h]);
-            }
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var k = keys.Values.Slice(b * heads * width, heads * width);
-            if (dKeys is not null)
-                for (int h = 0; h < heads; h++)
-                {
-                    // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
-                    var dk = dKeys.AsSpan((b * heads + h) * width, width);
-                    AddressingMath.Scale(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], dk);
-                    for (int n = 0; n < cells; n++)
-                        AddressingMath.MultiplyAdd(m.Slice(n * width, width), dDot[h * cells + n], dk);
-                }
-            if (dMemory is not null)
-                for (int n = 0; n < cells; n++)
-                {
-                    // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n)
-                    var dm = dMemory.AsSpan((b * cells + n) * width, width);
-                    AddressingMath.Scale(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], dm);
-                    for (int h = 0; h < heads; h++)
-                        AddressingMath.MultiplyAdd(k.Slice(h * width, width), dDot[h * cells + n], dm);
-                }
-        });
+        var dMemory = memory.RequiresGrad ? new float[memory.Size] : null;
+        var dKeys = keys.RequiresGrad ? new float[keys.Size] : null;
+        var dStrengths = strengths.RequiresGrad ? new float[strengths.Size] : null;
+        BatchParallel.For(batch, 2L * heads * cells * width, b => BackwardItem(
+            output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
+            memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
+            strengths.Values.Slice(b * heads, heads), width, saved.AsSpan(b * savedPerItem, savedPerItem), epsilon,
+            dMemory is null ? default : dMemory.AsSpan(b * cells * width, cells * width),
+            dKeys is null ? default : dKeys.AsSpan(b * heads * width, heads * width),
+            dStrengths is null ? default : dStrengths.AsSpan(b * heads, heads)));
         return
         [
             dMemory is null ? null : new Tensor(dMemory, memory.ShapeArray()),
             dKeys is null ? null : new Tensor(dKeys, keys.ShapeArray()),
             dStrengths is null ? null : new Tensor(dStrengths, strengths.ShapeArray()),
         ];
+    }
+
+    /// <summary>
+    /// One batch item's backward (see <see cref="Backward"/>): weights w and their gradient g [H, N], the item's inputs and
+    /// <paramref name="saved"/> from <see cref="ForwardItem"/> → dm [N, Wd], dk [H, Wd], dβ [H], each overwritten; an empty
+    /// span skips that gradient.
+    /// </summary>
+    public static void BackwardItem(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> m, ReadOnlySpan<float> k,
+        ReadOnlySpan<float> strengths, int width, ReadOnlySpan<float> saved, float epsilon,
+        Span<float> dMemory, Span<float> dKeys, Span<float> dStrengths)
+    {
+        int heads = strengths.Length, cells = m.Length / width;
+        int scratchSize = heads * cells + cells + heads;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
+        var dMemoryNorms = scratch.Slice(heads * cells, cells);
+        var dKeyNorms = scratch.Slice(heads * cells + cells, heads);
+        dMemoryNorms.Clear();
+        var similarity = saved[..(heads * cells)];
+        var memoryNorms = saved.Slice(heads * cells, cells);
+        var keyNorms = saved.Slice(heads * cells + cells, heads);
+        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        for (int h = 0; h < heads; h++)
+        {
+            var wh = w.Slice(h * cells, cells);
+            var gh = g.Slice(h * cells, cells);
+            var sim = similarity.Slice(h * cells, cells);
+            float gw = AddressingMath.Dot(gh, wh);
+            float dSharpness = 0f, dKeyNorm = 0f;
+            for (int n = 0; n < cells; n++)
+            {
+                float dLogit = wh[n] * (gh[n] - gw);
+                dSharpness += dLogit * sim[n];
+                float dSim = dLogit * sharpness[h];
+                float denominator = keyNorms[h] * memoryNorms[n] + epsilon;
+                dDot[h * cells + n] = dSim / denominator;
+                float dDenominator = -dSim * sim[n] / denominator;
+                dKeyNorm += dDenominator * memoryNorms[n];
+                dMemoryNorms[n] += dDenominator * keyNorms[h];
+            }
+            dKeyNorms[h] = dKeyNorm;
+            if (!dStrengths.IsEmpty) dStrengths[h] = dSharpness * AddressingMath.Sigmoid(strengths[h]);
+        }
+        if (!dKeys.IsEmpty)
+            for (int h = 0; h < heads; h++)
+            {
+                // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
+                var dk = dKeys.Slice(h * width, width);
+                AddressingMath.Scale(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], dk);
+                for (int n = 0; n < cells; n++)
+                    AddressingMath.MultiplyAdd(m.Slice(n * width, width), dDot[h * cells + n], dk);
+            }
+        if (!dMemory.IsEmpty)
+            for (int n = 0; n < cells; n++)
+            {
+                // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n)
+                var dm = dMemory.Slice(n * width, width);
+                AddressingMath.Scale(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], dm);
+                for (int h = 0; h < heads; h++)
+                    AddressingMath.MultiplyAdd(k.Slice(h * width, width), dDot[h * cells + n], dm);
+            }
     }
 }

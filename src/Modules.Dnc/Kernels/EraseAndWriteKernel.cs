@@ -1,3 +1,4 @@
+using System.Numerics;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -24,18 +25,8 @@ internal static class EraseAndWriteKernel
             {
                 var row = o.Slice(n * width, width);
                 m.Slice(n * width, width).CopyTo(row);
-                for (int k = 0; k < writes; k++)
-                {
-                    float weight = w[k * cells + n];
-                    var erase = e.Slice(k * width, width);
-                    for (int d = 0; d < width; d++) row[d] *= 1f - weight * erase[d];
-                }
-                for (int k = 0; k < writes; k++)
-                {
-                    float weight = w[k * cells + n];
-                    var value = v.Slice(k * width, width);
-                    for (int d = 0; d < width; d++) row[d] += weight * value[d];
-                }
+                for (int k = 0; k < writes; k++) MultiplyByFactor(row, w[k * cells + n], e.Slice(k * width, width), row);
+                for (int k = 0; k < writes; k++) AddressingMath.MultiplyAdd(v.Slice(k * width, width), w[k * cells + n], row);
             }
         });
         var output = new Tensor(result, memory.ShapeArray());
@@ -58,10 +49,10 @@ internal static class EraseAndWriteKernel
         var dValues = wantValues ? new float[writeVectors.Size] : null;
         BatchParallel.For(batch, 3L * cells * width * writes, b =>
         {
-            int scratchSize = writes * width + width;
+            int scratchSize = 2 * width;
             Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
-            var factors = scratch[..(writes * width)];                  // 1 − w_k[n]·e_k, [W, Wd], for the current cell
-            var others = scratch.Slice(writes * width, width);          // keep¬k
+            var gm = scratch[..width];                                  // g ⊙ M for the current cell: −dL/d(keep)
+            var erased = scratch.Slice(width, width);                   // g ⊙ M ⊙ keep¬k: −dL/d(w_k·e_k)
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var w = writeWeights.Values.Slice(b * writes * cells, writes * cells);
             var e = eraseVectors.Values.Slice(b * writes * width, writes * width);
@@ -70,47 +61,24 @@ internal static class EraseAndWriteKernel
             for (int n = 0; n < cells; n++)
             {
                 var gRow = gv.Slice(n * width, width);
-                var mRow = m.Slice(n * width, width);
-                for (int k = 0; k < writes; k++)
-                {
-                    float weight = w[k * cells + n];
-                    var erase = e.Slice(k * width, width);
-                    var f = factors.Slice(k * width, width);
-                    for (int d = 0; d < width; d++) f[d] = 1f - weight * erase[d];
-                }
                 if (dMemory is not null)
                 {
                     var dm = dMemory.AsSpan((b * cells + n) * width, width);
                     gRow.CopyTo(dm);
-                    for (int k = 0; k < writes; k++)
-                    {
-                        var f = factors.Slice(k * width, width);
-                        for (int d = 0; d < width; d++) dm[d] *= f[d];
-                    }
+                    for (int k = 0; k < writes; k++) MultiplyByFactor(dm, w[k * cells + n], e.Slice(k * width, width), dm);
                 }
+                Multiply(gRow, m.Slice(n * width, width), gm);
                 for (int k = 0; k < writes; k++)
                 {
                     float weight = w[k * cells + n];
-                    others.Fill(1f);
+                    gm.CopyTo(erased);
                     for (int j = 0; j < writes; j++)
-                    {
-                        if (j == k) continue;
-                        var f = factors.Slice(j * width, width);
-                        for (int d = 0; d < width; d++) others[d] *= f[d];
-                    }
+                        if (j != k) MultiplyByFactor(erased, w[j * cells + n], e.Slice(j * width, width), erased);
                     var erase = e.Slice(k * width, width);
-                    var value = v.Slice(k * width, width);
-                    float dWeight = 0f;
-                    var dE = dErase is null ? default : dErase.AsSpan((b * writes + k) * width, width);
-                    var dV = dValues is null ? default : dValues.AsSpan((b * writes + k) * width, width);
-                    for (int d = 0; d < width; d++)
-                    {
-                        float erased = gRow[d] * mRow[d] * others[d];       // −dL/d(w·e)
-                        dWeight += gRow[d] * value[d] - erased * erase[d];
-                        if (dErase is not null) dE[d] -= erased * weight;
-                        if (dValues is not null) dV[d] += gRow[d] * weight;
-                    }
-                    if (dWeights is not null) dWeights[(b * writes + k) * cells + n] = dWeight;
+                    if (dWeights is not null)
+                        dWeights[(b * writes + k) * cells + n] = AddressingMath.Dot(gRow, v.Slice(k * width, width)) - AddressingMath.Dot(erased, erase);
+                    if (dErase is not null) AddressingMath.MultiplyAdd(erased, -weight, dErase.AsSpan((b * writes + k) * width, width));
+                    if (dValues is not null) AddressingMath.MultiplyAdd(gRow, weight, dValues.AsSpan((b * writes + k) * width, width));
                 }
             }
         });
@@ -121,5 +89,28 @@ internal static class EraseAndWriteKernel
             dErase is null ? null : new Tensor(dErase, eraseVectors.ShapeArray()),
             dValues is null ? null : new Tensor(dValues, writeVectors.ShapeArray()),
         ];
+    }
+
+    /// <summary>destination = x ⊙ (1 − weight·erase), element-wise (destination may be x).</summary>
+    private static void MultiplyByFactor(ReadOnlySpan<float> x, float weight, ReadOnlySpan<float> erase, Span<float> destination)
+    {
+        int length = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
+        {
+            var wv = new Vector<float>(weight);
+            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(x[i..]) * (Vector<float>.One - wv * new Vector<float>(erase[i..]))).CopyTo(destination[i..]);
+        }
+        for (; i < length; i++) destination[i] = x[i] * (1f - weight * erase[i]);
+    }
+
+    /// <summary>destination = a ⊙ b, element-wise.</summary>
+    private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        int length = a.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
+            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(a[i..]) * new Vector<float>(b[i..])).CopyTo(destination[i..]);
+        for (; i < length; i++) destination[i] = a[i] * b[i];
     }
 }

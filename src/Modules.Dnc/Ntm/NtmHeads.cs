@@ -6,7 +6,8 @@ namespace Modules.Dnc;
 /// A set of H NTM heads of one kind (read or write): one linear layer per interface part maps the controller output
 /// [B, H_c] to the raw addressing parameters (<c>keys</c>, <c>strengths</c>, <c>gates</c>, <c>shifts</c>,
 /// <c>sharpening</c>, see <see cref="NtmHeadInterface"/>) and, for write heads, to <c>erase_vectors</c> and
-/// <c>add_vectors</c> (<see cref="NtmWriteInterface"/>). Parameters: <c>&lt;name&gt;/&lt;part&gt;/{w,b}</c>.
+/// <c>add_vectors</c> (<see cref="NtmWriteInterface"/>). Parameters: <c>&lt;name&gt;/&lt;part&gt;/{w,b}</c>. Each group of
+/// parts is evaluated as one matrix product over the parts' weights side by side (<see cref="Affine.ApplyHeads"/>).
 /// </summary>
 [Module]
 public sealed partial class NtmHeads : Module
@@ -75,11 +76,18 @@ public sealed partial class NtmHeads : Module
         return layers;
     }
 
+    /// <summary>All of a group's linear parts on the controller output [B, H_c] in one op, each [B, out_k] (FromParts shapes them).</summary>
     private static Tensor[] Apply(Linear[] layers, Tensor input)
     {
-        var parts = new Tensor[layers.Length];
-        for (int i = 0; i < layers.Length; i++) parts[i] = layers[i].Forward(input);
-        return parts;
+        var weights = new Tensor[layers.Length];
+        var biases = new Tensor[layers.Length];
+        var shapes = new int[layers.Length][];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            (weights[i], biases[i]) = layers[i].Connect(input.Dim(1));
+            shapes[i] = [layers[i].OutputSize];
+        }
+        return Affine.ApplyHeads(input, weights, biases, shapes);
     }
 
     private void RequireInput(Tensor controllerOutput)
