@@ -4,7 +4,7 @@
 # and on a large configuration. Both sides train on identical batches (the same seeded episode stream) with
 # the same step: unroll, masked sigmoid cross-entropy, backward, global-norm clip 50, TF1 RMSProp.
 #
-# With --model ntm it trains our NTM (`ntm-train` mode) against benchmarks/reference/train_ntm.py instead, on the NTM
+# With --model ntm it trains our NTM (`dnc-train --model ntm --task copy`) against benchmarks/reference/train_ntm.py instead, on the NTM
 # paper's copy configuration (LSTM controller 100, memory 128x20, 1 read and 1 write head, 8 bits, lengths 1-20, batch
 # 16), in bits, with the same clipping and optimizer; NTM_WARMUP/NTM_STEPS (20/30) set its run lengths.
 #
@@ -59,7 +59,9 @@ fi
 HAVE_TORCH=1
 TORCH_VERSION="$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null)" || HAVE_TORCH=0
 
-declare -A FLAGS DESCRIPTION WARMUP STEPS
+declare -A FLAGS DESCRIPTION WARMUP STEPS MODEL_FLAGS
+# Our side is the training command's own step (dnc-train mode), told the model and task; the reference has one script per model.
+MODEL_FLAGS[defaults]=""; MODEL_FLAGS[large]=""; MODEL_FLAGS[copy]="--model ntm --task copy"
 FLAGS[defaults]="--batch-size 16 --memory-size 16 --word-size 16 --hidden-size 64 --num-read-heads 4 --num-write-heads 1 --num-bits 4 --min-length 1 --max-length 2 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[defaults]="batch 16, memory 16x16, hidden 64, 4 reads, 1 write, 4 bits, length 1-2, repeats 1-2"
 WARMUP[defaults]="${DEFAULTS_WARMUP:-300}"; STEPS[defaults]="${DEFAULTS_STEPS:-200}"
@@ -78,7 +80,7 @@ run() {
   local cmd
   # shellcheck disable=SC2206
   local flags=(${FLAGS[$config]})
-  if [[ $side == modules ]]; then cmd=("$OURS" "$MODEL-train" "${flags[@]}")
+  if [[ $side == modules ]]; then cmd=("$OURS" dnc-train ${MODEL_FLAGS[$config]} "${flags[@]}")
   else local threads="${side#pytorch-}"; cmd=("$PYTHON" "$REFERENCE" --threads "${threads%t}" "${flags[@]}"); fi
   "$GNU_TIME" -f '%M' -o "$log.rss" "${cmd[@]}" "$@" > "$log" 2>&1 || { echo "error: $side failed:" >&2; cat "$log" >&2; exit 1; }
 }

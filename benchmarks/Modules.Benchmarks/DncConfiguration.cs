@@ -26,6 +26,14 @@ public sealed record DncConfiguration
         Options = Defaults.Options with { BatchSize = 32, MemorySize = 128, WordSize = 32, HiddenSize = 256, NumBits = 8, MaxLength = 5 },
     };
 
+    /// <summary>The NTM paper's copy configuration: LSTM controller 100, memory 128×20, 1 read and 1 write head, 8 bits, lengths 1–20, batch 16.</summary>
+    public static DncConfiguration NtmCopy { get; } = new()
+    {
+        Name = "ntm-copy",
+        Options = TrainOptions.Parse(["--model", "ntm", "--task", "copy", "--hidden-size", "100", "--memory-size", "128", "--word-size", "20",
+            "--num-read-heads", "1", "--num-write-heads", "1", "--num-bits", "8", "--min-length", "1", "--max-length", "20", "--checkpoint-dir", ""]),
+    };
+
     /// <summary>The configuration called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No such configuration.</exception>
     public static DncConfiguration Named(string name) => name switch

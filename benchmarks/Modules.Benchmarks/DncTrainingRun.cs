@@ -1,6 +1,5 @@
 using DncTrain;
 using Modules.Training;
-using DatasetTensors = Modules.Dnc.Tasks.DatasetTensors;
 
 namespace Modules.Benchmarks;
 

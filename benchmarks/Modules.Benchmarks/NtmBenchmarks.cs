@@ -1,11 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Modules.Tensors;
-using DatasetTensors = Modules.Dnc.Tasks.DatasetTensors;
+using Modules.Training;
 
 namespace Modules.Benchmarks;
 
 /// <summary>
-/// The NTM at the paper's copy configuration (<see cref="NtmConfiguration.Copy"/>), with time and allocated bytes: a full
+/// The NTM at the paper's copy configuration (<see cref="DncConfiguration.NtmCopy"/>), with time and allocated bytes: a full
 /// training step on the next batch of the run's stream (lengths 1–20, so episodes of 3–41 steps, mostly near 41; the
 /// allocation varies with the episode length), and forward + backward over one fixed episode of the longest length, 41
 /// steps (the same work and allocation every time).
@@ -14,7 +14,7 @@ namespace Modules.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class NtmBenchmarks
 {
-    private NtmTrainingRun run = null!;
+    private DncTrainingRun run = null!;
     private DatasetTensors episode = null!;
 
     /// <summary>The loss of the last training step or episode, so the work is observable.</summary>
@@ -23,8 +23,8 @@ public class NtmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        run = new NtmTrainingRun(NtmConfiguration.Copy);
-        var stream = new Generator(NtmConfiguration.Copy.Seed * 2 + 1);
+        run = new DncTrainingRun(DncConfiguration.NtmCopy);
+        var stream = SequenceTrainer.DataStream(DncConfiguration.NtmCopy.Options.Seed);
         do episode = run.Task.Sample(stream); while (episode.Observations.Dim(0) != run.Task.MaxEpisodeLength);
     }
 
@@ -36,9 +36,9 @@ public class NtmBenchmarks
     [Benchmark]
     public float EpisodeForwardBackward()
     {
-        var logits = DynamicRnn.Unroll(run.Model, episode.Observations).Outputs;
-        var loss = run.Task.Cost(logits, episode.Targets, episode.Mask);
-        Training.Optimizer.ZeroGrad(run.Model.NamedParameters());
+        var logits = run.Model.Sequence.Unroll(episode.Observations);
+        var loss = run.Task.Cost(logits, episode);
+        Training.Optimizer.ZeroGrad(run.Model.Module.NamedParameters());
         loss.Backward();
         return LastLoss = loss.Item();
     }

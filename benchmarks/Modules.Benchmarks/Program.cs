@@ -2,8 +2,8 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Modules.Benchmarks;
 
-// `tune` runs the quick stopwatch sweeps used to pick the GEMM thresholds, `dnc-train` times DNC training steps for
-// benchmarks/compare.sh (`ntm-train` the NTM's); anything else goes to BenchmarkDotNet.
+// `tune` runs the quick stopwatch sweeps used to pick the GEMM thresholds, `dnc-train` times training steps of any model
+// and task of the training command for benchmarks/compare.sh; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "tune")
 {
     GemmTuning.Run();
@@ -12,11 +12,6 @@ if (args.Length > 0 && args[0] == "tune")
 if (args.Length > 0 && args[0] == "dnc-train")
 {
     Environment.ExitCode = DncTrainingTiming.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "ntm-train")
-{
-    Environment.ExitCode = NtmTrainingTiming.Run(args[1..]);
     return;
 }
 if (args.Length > 0 && args[0] == "tune-large")

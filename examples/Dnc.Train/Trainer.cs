@@ -1,7 +1,6 @@
 using Modules.Checkpoints;
 using Modules.Tensors;
 using Modules.Training;
-using ITask = Modules.Dnc.Tasks.ITask;
 
 namespace DncTrain;
 

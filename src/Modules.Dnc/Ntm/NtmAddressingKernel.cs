@@ -16,8 +16,8 @@ internal static class NtmAddressingKernel
     // Per head after its two [N] arrays: the shifted weights' maximum, the sum Σ u^γ and γ.
     private const int PerHead = 3;
 
-    // The content weights' ε, as NtmAddressing.Content (CosineWeights) uses it.
-    private const float CosineEpsilon = Addressing.CosineWeights.Epsilon;
+    // The content weights' ε, as ContentAddressing uses it.
+    private const float CosineEpsilon = ContentAddressing.Epsilon;
 
     /// <summary>
     /// Memory [B, N, Wd], previous weights [B, H, N] and the heads' raw parameters (keys [B, H, Wd], strengths, gates and
