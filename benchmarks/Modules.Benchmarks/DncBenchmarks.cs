@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Modules.Dnc;
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
+using DatasetTensors = Modules.Dnc.Tasks.DatasetTensors;
 
 namespace Modules.Benchmarks;
 

@@ -1,6 +1,7 @@
 using Modules.Dnc;
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
+using DatasetTensors = Modules.Dnc.Tasks.DatasetTensors;
 using Modules.Training;
 
 namespace Modules.Benchmarks;
