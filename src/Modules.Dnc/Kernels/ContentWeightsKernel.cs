@@ -49,7 +49,7 @@ internal static class ContentWeightsKernel
                 }
                 // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
                 for (int n = 0; n < cells; n++) logits[n] -= max;
-                TensorPrimitives.Exp(logits, logits);
+                FloatMath.Exp(logits, logits);
                 float sum = 0f;
                 for (int n = 0; n < cells; n++) sum += logits[n];
                 for (int n = 0; n < cells; n++) logits[n] /= sum;
@@ -69,9 +69,9 @@ internal static class ContentWeightsKernel
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
         bool wantMemory = memory.RequiresGrad, wantKeys = keys.RequiresGrad, wantStrengths = strengths.RequiresGrad;
-        var dMemory = wantMemory ? new float[memory.Size] : null;
-        var dKeys = wantKeys ? new float[keys.Size] : null;
-        var dStrengths = wantStrengths ? new float[strengths.Size] : null;
+        var dMemory = wantMemory ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
+        var dKeys = wantKeys ? Tensor.BackwardBuffer(keys.ShapeArray()) : null;
+        var dStrengths = wantStrengths ? Tensor.BackwardBuffer(strengths.ShapeArray()) : null;
         BatchParallel.For(batch, 2L * heads * cells * width, b =>
         {
             int scratchSize = heads * cells + cells + heads;
@@ -106,7 +106,7 @@ internal static class ContentWeightsKernel
                     dMemoryNorms[n] += dDenominator * keyNorms[h];
                 }
                 dKeyNorms[h] = dKeyNorm;
-                if (dStrengths is not null) dStrengths[b * heads + h] = dSharpness * AddressingMath.Sigmoid(strengths.Values[b * heads + h]);
+                if (dStrengths is not null) dStrengths.Data[b * heads + h] = dSharpness * AddressingMath.Sigmoid(strengths.Values[b * heads + h]);
             }
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var k = keys.Values.Slice(b * heads * width, heads * width);
@@ -114,7 +114,7 @@ internal static class ContentWeightsKernel
                 for (int h = 0; h < heads; h++)
                 {
                     // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
-                    var dk = dKeys.AsSpan((b * heads + h) * width, width);
+                    var dk = dKeys.Data.Slice((b * heads + h) * width, width);
                     AddressingMath.Scale(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], dk);
                     for (int n = 0; n < cells; n++)
                         AddressingMath.MultiplyAdd(m.Slice(n * width, width), dDot[h * cells + n], dk);
@@ -123,7 +123,7 @@ internal static class ContentWeightsKernel
                 for (int n = 0; n < cells; n++)
                 {
                     // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n)
-                    var dm = dMemory.AsSpan((b * cells + n) * width, width);
+                    var dm = dMemory.Data.Slice((b * cells + n) * width, width);
                     AddressingMath.Scale(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], dm);
                     for (int h = 0; h < heads; h++)
                         AddressingMath.MultiplyAdd(k.Slice(h * width, width), dDot[h * cells + n], dm);
@@ -131,9 +131,9 @@ internal static class ContentWeightsKernel
         });
         return
         [
-            dMemory is null ? null : new Tensor(dMemory, memory.ShapeArray()),
-            dKeys is null ? null : new Tensor(dKeys, keys.ShapeArray()),
-            dStrengths is null ? null : new Tensor(dStrengths, strengths.ShapeArray()),
+            dMemory,
+            dKeys,
+            dStrengths,
         ];
     }
 }

@@ -53,9 +53,9 @@ internal static class EraseAndWriteKernel
         bool wantMemory = memory.RequiresGrad, wantWeights = writeWeights.RequiresGrad;
         bool wantErase = eraseVectors.RequiresGrad, wantValues = writeVectors.RequiresGrad;
         var dMemory = wantMemory ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
-        var dWeights = wantWeights ? new float[writeWeights.Size] : null;
-        var dErase = wantErase ? new float[eraseVectors.Size] : null;
-        var dValues = wantValues ? new float[writeVectors.Size] : null;
+        var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
+        var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.ShapeArray()) : null;
+        var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.ShapeArray()) : null;
         BatchParallel.For(batch, 3L * cells * width * writes, b =>
         {
             int scratchSize = writes * width + width;
@@ -101,8 +101,8 @@ internal static class EraseAndWriteKernel
                     var erase = e.Slice(k * width, width);
                     var value = v.Slice(k * width, width);
                     float dWeight = 0f;
-                    var dE = dErase is null ? default : dErase.AsSpan((b * writes + k) * width, width);
-                    var dV = dValues is null ? default : dValues.AsSpan((b * writes + k) * width, width);
+                    var dE = dErase is null ? default : dErase.Data.Slice((b * writes + k) * width, width);
+                    var dV = dValues is null ? default : dValues.Data.Slice((b * writes + k) * width, width);
                     for (int d = 0; d < width; d++)
                     {
                         float erased = gRow[d] * mRow[d] * others[d];       // −dL/d(w·e)
@@ -110,16 +110,16 @@ internal static class EraseAndWriteKernel
                         if (dErase is not null) dE[d] -= erased * weight;
                         if (dValues is not null) dV[d] += gRow[d] * weight;
                     }
-                    if (dWeights is not null) dWeights[(b * writes + k) * cells + n] = dWeight;
+                    if (dWeights is not null) dWeights.Data[(b * writes + k) * cells + n] = dWeight;
                 }
             }
         });
         return
         [
             dMemory is null ? null : new Tensor(dMemory, memory.ShapeArray()),
-            dWeights is null ? null : new Tensor(dWeights, writeWeights.ShapeArray()),
-            dErase is null ? null : new Tensor(dErase, eraseVectors.ShapeArray()),
-            dValues is null ? null : new Tensor(dValues, writeVectors.ShapeArray()),
+            dWeights,
+            dErase,
+            dValues,
         ];
     }
 }
