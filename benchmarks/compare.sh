@@ -17,7 +17,10 @@
 #   to reach its final code (at the defaults a step takes ~5 ms, so after 60 steps part of the loop still runs
 #   tier-0 or instrumented tier-1 code and 30 timed steps last only ~0.15 s); training runs last thousands of steps.
 # Prints per configuration: steps/s of each side per round, their means, the ratio, and each process's peak
-# resident memory (GNU time's maximum RSS). Before timing, a same-start check gives both sides the same
+# resident memory (GNU time's maximum RSS); for our side also the bytes allocated per step, the gen-1/gen-2
+# collections, and the analytic FLOPs per step with the GFLOP/s achieved as a fraction of the machine's nominal peak
+# (cores, vector width and vendor detected at run time, 2 FMA pipes per core, the clock /proc/cpuinfo reports) and of
+# the peak an FMA loop measures right after the run. Before timing, a same-start check gives both sides the same
 # initial parameters and compares their losses over a few steps.
 set -euo pipefail
 
@@ -118,8 +121,17 @@ for config in "${CONFIGS[@]}"; do
       log="$WORK/$config-$side-$round.log"
       run "$side" "$config" "$log" --warmup-steps "${WARMUP[$config]}" --steps "${STEPS[$config]}"
       sps="$(field "$log" steps_per_second)"; ms="$(field "$log" ms_per_step)"; rss="$(cat "$log.rss")"
-      printf '   round %d  %-10s %8.2f steps/s  %8.2f ms/step  peak RSS %5s MiB  (load %s)\n' \
-        "$round" "$side" "$sps" "$ms" "$(mib "$rss")" "$(cut -d' ' -f1 /proc/loadavg)"
+      extra=""
+      if [[ $side == modules ]]; then
+        # Our side also reports its allocation per step and the analytic FLOP rate against the machine's peak (LIMIT line).
+        extra="$(awk '/^RESULT/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); r[kv[1]] = kv[2] } }
+                      /^LIMIT/  { for (i = 1; i <= NF; i++) { split($i, kv, "="); l[kv[1]] = kv[2] } }
+                      END { printf "  alloc %.0f KB/step, gen1+2 %d; %.1f MFLOP/step, %.2f GFLOP/s = %.1f%% of nominal peak %s, %.1f%% of measured %s GFLOP/s",
+                            r["allocated_bytes_per_step"] / 1024, r["gen1"] + r["gen2"], l["mflop_per_step"], l["gflops"],
+                            100 * l["fraction_of_nominal_peak"], l["peak_gflops_nominal"], 100 * l["fraction_of_measured_peak"], l["peak_gflops_measured"] }' "$log")"
+      fi
+      printf '   round %d  %-10s %8.2f steps/s  %8.2f ms/step  peak RSS %5s MiB  (load %s)%s\n' \
+        "$round" "$side" "$sps" "$ms" "$(mib "$rss")" "$(cut -d' ' -f1 /proc/loadavg)" "$extra"
       SUM[$side]="$(awk -v a="${SUM[$side]}" -v b="$sps" 'BEGIN { print a + b }')"
       (( rss > RSS[$side] )) && RSS[$side]=$rss
     done

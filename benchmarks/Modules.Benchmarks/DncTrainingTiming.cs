@@ -67,6 +67,8 @@ public static class DncTrainingTiming
             if (printLosses) Console.WriteLine(Line(i, step));
         }
         long timeSteps = 0;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++)
         {
@@ -76,10 +78,38 @@ public static class DncTrainingTiming
             if (printLosses) Console.WriteLine(Line(warmup + i, step));
         }
         double seconds = clock.Elapsed.TotalSeconds;
+        // Allocation of the training thread only (kernels' pool threads allocate next to nothing) and collections of all generations.
+        long allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / steps;
+        gen0 = GC.CollectionCount(0) - gen0; gen1 = GC.CollectionCount(1) - gen1; gen2 = GC.CollectionCount(2) - gen2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT side=modules steps={steps} time_steps={timeSteps} seconds={seconds:F3} steps_per_second={steps / seconds:F3} ms_per_step={1000 * seconds / steps:F2} last_loss={loss:F6}"));
+            $"RESULT side=modules steps={steps} time_steps={timeSteps} seconds={seconds:F3} steps_per_second={steps / seconds:F3} ms_per_step={1000 * seconds / steps:F2} last_loss={loss:F6} allocated_bytes_per_step={allocatedPerStep} gen0={gen0} gen1={gen1} gen2={gen2}"));
+        // The FLOP count models the DNC; other models get the timing alone.
+        if (configuration.Options.Model == ModelKind.Dnc) Console.WriteLine(LimitReport(configuration, run, parameterCount, timeSteps, steps, seconds));
         return 0;
     }
+
+    /// <summary>
+    /// The <c>LIMIT</c> line: analytic FLOPs of the timed steps (<see cref="DncFlops"/>), the GFLOP/s achieved, and the
+    /// fraction of the nominal peak (cores, vector width and CPU vendor detected now, 2 FMA pipes per core, the clock /proc/cpuinfo reports)
+    /// and of the peak an FMA loop measures on all cores right after the timed steps.
+    /// </summary>
+    private static string LimitReport(DncConfiguration configuration, DncTrainingRun run, int parameterCount, long timeSteps, int steps, double seconds)
+    {
+        int inputs = run.Task.ObservationSize, outputs = run.Task.TargetSize;
+        long modelled = DncFlops.ParameterCount(configuration, inputs, outputs);
+        if (modelled != parameterCount)
+            Console.WriteLine($"warning: the FLOP count's model has {modelled} parameters, the DNC {parameterCount}: the count does not follow the model");
+        double flops = DncFlops.Training(configuration, inputs, outputs, timeSteps, steps);
+        double achieved = flops / seconds / 1e9;
+        double? clock = DncFlops.NominalClockGHz();
+        double measured = DncFlops.MeasuredPeakGflops();
+        string nominal = clock is { } ghz
+            ? string.Create(CultureInfo.InvariantCulture, $"peak_gflops_nominal={DncFlops.NominalPeakGflops(ghz):F1} fraction_of_nominal_peak={achieved / DncFlops.NominalPeakGflops(ghz):F4} clock_ghz_assumed={ghz:F2}")
+            : "peak_gflops_nominal=unknown (no clock in /proc/cpuinfo)";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"LIMIT mflop_per_step={flops / steps / 1e6:F1} gflops={achieved:F2} cores={Environment.ProcessorCount} float_lanes={DncFlops.VectorLanes} fma_pipe_lanes={DncFlops.LanesPerFmaPipe} {nominal} peak_gflops_measured={measured:F1} fraction_of_measured_peak={achieved / measured:F4}");
+    }
+
 
     private static string Line(int index, StepReport step) =>
         string.Create(CultureInfo.InvariantCulture, $"step {index} T={step.TimeSteps} loss {step.Loss:F6} bit_errors {step.Metric:F4}");

@@ -1,9 +1,9 @@
-using Modules.Tensors;
+using Xunit.Abstractions;
 
 namespace Modules.Tensors.Tests;
 
 /// <summary>Checks every GEMM path against a double-precision triple loop, over shapes that cross the block sizes.</summary>
-public class GemmTests
+public class GemmTests(ITestOutputHelper output)
 {
     /// <summary>m, n, k: degenerate, odd, exact tiles, and sizes crossing MR/NR (8/32, 6/16), MC (128/144), KC (256) and NC (1024).</summary>
     public static readonly TheoryData<int, int, int> Shapes = new()
@@ -13,35 +13,97 @@ public class GemmTests
         { 33, 47, 19 }, { 130, 70, 300 }, { 150, 40, 10 }, { 3, 1100, 20 }, { 40, 1030, 9 },
     };
 
-    public static IEnumerable<object[]> ShapesAndPaths()
-    {
-        foreach (var row in Shapes)
-            foreach (var path in new[] { nameof(GemmPath.Auto), nameof(GemmPath.Small), nameof(GemmPath.Avx512), nameof(GemmPath.Avx2) })
-                yield return [row[0], row[1], row[2], path];
-    }
+    // One test per instruction-set path, so each names itself in the output and is skipped, with the reason, where the
+    // CPU lacks it: a forced micro-kernel the hardware does not have throws rather than falling back to another path.
 
     [Theory]
-    [MemberData(nameof(ShapesAndPaths))]
-    public void MatchesDoubleReferenceForAllTransposesAndAccumulate(int m, int n, int k, string pathName)
+    [MemberData(nameof(Shapes))]
+    public void RowLoopMatchesDoubleReference(int m, int n, int k) => CheckAllVariants(m, n, k, GemmPath.Small);
+
+    [SimdTheory(SimdPath.Avx2)]
+    [MemberData(nameof(Shapes))]
+    public void Avx2KernelMatchesDoubleReference(int m, int n, int k) => CheckAllVariants(m, n, k, GemmPath.Avx2);
+
+    [SimdTheory(SimdPath.Avx512)]
+    [MemberData(nameof(Shapes))]
+    public void Avx512KernelMatchesDoubleReference(int m, int n, int k) => CheckAllVariants(m, n, k, GemmPath.Avx512);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AutoMatchesDoubleReference(int m, int n, int k) => CheckAllVariants(m, n, k, GemmPath.Auto);
+
+    private void CheckAllVariants(int m, int n, int k, GemmPath path)
     {
-        var path = Enum.Parse<GemmPath>(pathName);
         foreach (bool transA in new[] { false, true })
             foreach (bool transB in new[] { false, true })
                 foreach (bool accumulate in new[] { false, true })
                     CheckAgainstReference(m, n, k, transA, transB, accumulate, path, maxThreads: 1);
+        output.WriteLine($"GEMM {m}x{n}x{k}: ran path {Gemm.Resolve(path, m, n, k)} (asked {path}; widest on this CPU {Simd.Widest})");
+    }
+
+    public static readonly TheoryData<int, int, int> ParallelShapes = new()
+    {
+        { 270, 1050, 30 }, // packed B, tiles split over row blocks and column groups, crosses NC
+        { 20, 1100, 400 }, // B read in place (few rows), split over column groups only
+        { 300, 300, 300 }, // crosses MC, KC; transposed operands packed by several threads
+    };
+
+    [SimdTheory(SimdPath.Avx2)]
+    [MemberData(nameof(ParallelShapes))]
+    public void Avx2ParallelSplitMatchesDoubleReference(int m, int n, int k) => CheckParallel(m, n, k, GemmPath.Avx2);
+
+    [SimdTheory(SimdPath.Avx512)]
+    [MemberData(nameof(ParallelShapes))]
+    public void Avx512ParallelSplitMatchesDoubleReference(int m, int n, int k) => CheckParallel(m, n, k, GemmPath.Avx512);
+
+    private void CheckParallel(int m, int n, int k, GemmPath path)
+    {
+        Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to take the parallel path");
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                CheckAgainstReference(m, n, k, transA, transB, accumulate: transA, path, maxThreads: 4);
+        output.WriteLine($"GEMM {m}x{n}x{k} split over 4 threads: ran path {path}");
     }
 
     [Theory]
-    [InlineData(270, 1050, 30)] // packed B, tiles split over row blocks and column groups, crosses NC
-    [InlineData(20, 1100, 400)] // B read in place (few rows), split over column groups only
-    [InlineData(300, 300, 300)] // crosses MC, KC; transposed operands packed by several threads
-    public void ParallelSplitMatchesDoubleReference(int m, int n, int k)
+    [InlineData(SimdPath.Scalar, GemmPath.Small)]
+    [InlineData(SimdPath.Avx2, GemmPath.Avx2)]
+    [InlineData(SimdPath.Avx512, GemmPath.Avx512)]
+    internal void AutoTakesTheMicroKernelOfTheThreadsPath(SimdPath simd, GemmPath expected)
     {
-        Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to take the parallel path");
-        foreach (var path in new[] { GemmPath.Avx512, GemmPath.Avx2 })
-            foreach (bool transA in new[] { false, true })
-                foreach (bool transB in new[] { false, true })
-                    CheckAgainstReference(m, n, k, transA, transB, accumulate: transA, path, maxThreads: 4);
+        if (!Simd.IsSupported(simd))
+        {
+            Assert.Throws<PlatformNotSupportedException>(() => Simd.Force(simd));
+            output.WriteLine($"{simd} is not supported on this CPU: forcing it throws");
+            return;
+        }
+        using (Simd.Force(simd))
+        {
+            Assert.Equal(expected, Gemm.Resolve(GemmPath.Auto, 16, 256, 134));
+            Assert.Equal(GemmPath.Small, Gemm.Resolve(GemmPath.Auto, 4, 4, 4));   // tiny: the row loop on every path
+            Assert.Equal(GemmPath.Small, Gemm.Resolve(GemmPath.Auto, 1, 256, 134)); // one row: the row loop
+        }
+        Assert.Equal(Simd.Widest, Simd.Current);
+        output.WriteLine($"forced {simd}: Auto took {expected}");
+    }
+
+    [Fact]
+    public void ForcingAKernelTheCpuLacksThrowsInsteadOfFallingBack()
+    {
+        var kernels = new[] { (GemmPath.Avx2, SimdPath.Avx2), (GemmPath.Avx512, SimdPath.Avx512) };
+        foreach (var (path, simd) in kernels)
+        {
+            if (Simd.IsSupported(simd))
+            {
+                Assert.Equal(path, Gemm.Resolve(path, 2, 2, 2));
+                output.WriteLine($"{path}: supported here, forcing it runs it");
+            }
+            else
+            {
+                Assert.Throws<PlatformNotSupportedException>(() => Gemm.Multiply(new float[4], new float[4], new float[4], 2, 2, 2, false, false, false, path, 1));
+                output.WriteLine($"{path}: not supported here, forcing it throws");
+            }
+        }
     }
 
     [Theory]
@@ -65,18 +127,23 @@ public class GemmTests
     }
 
     [Fact]
-    public void HandComputedProductOnEveryPath()
+    public void HandComputedProductOnRowLoop() => CheckHandComputed(GemmPath.Small);
+
+    [SimdFact(SimdPath.Avx2)]
+    public void HandComputedProductOnAvx2Kernel() => CheckHandComputed(GemmPath.Avx2);
+
+    [SimdFact(SimdPath.Avx512)]
+    public void HandComputedProductOnAvx512Kernel() => CheckHandComputed(GemmPath.Avx512);
+
+    private static void CheckHandComputed(GemmPath path)
     {
         // [[1,2,3],[4,5,6]] · [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
         float[] a = [1, 2, 3, 4, 5, 6], b = [7, 8, 9, 10, 11, 12];
-        foreach (var path in new[] { GemmPath.Small, GemmPath.Avx512, GemmPath.Avx2 })
-        {
-            var c = new float[4];
-            Gemm.Multiply(a, b, c, 2, 2, 3, false, false, false, path, 1);
-            Assert.Equal(new float[] { 58, 64, 139, 154 }, c);
-            Gemm.Multiply(a, b, c, 2, 2, 3, false, false, true, path, 1);
-            Assert.Equal(new float[] { 116, 128, 278, 308 }, c);
-        }
+        var c = new float[4];
+        Gemm.Multiply(a, b, c, 2, 2, 3, false, false, false, path, 1);
+        Assert.Equal(new float[] { 58, 64, 139, 154 }, c);
+        Gemm.Multiply(a, b, c, 2, 2, 3, false, false, true, path, 1);
+        Assert.Equal(new float[] { 116, 128, 278, 308 }, c);
     }
 
     [Theory]

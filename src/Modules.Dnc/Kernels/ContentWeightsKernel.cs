@@ -62,7 +62,7 @@ internal static class ContentWeightsKernel
             }
             // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
             for (int n = 0; n < cells; n++) logits[n] -= max;
-            TensorPrimitives.Exp(logits, logits);
+            FloatMath.Exp(logits, logits);
             float sum = 0f;
             for (int n = 0; n < cells; n++) sum += logits[n];
             for (int n = 0; n < cells; n++) logits[n] /= sum;
@@ -77,21 +77,21 @@ internal static class ContentWeightsKernel
         int savedPerItem, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var dMemory = memory.RequiresGrad ? new float[memory.Size] : null;
-        var dKeys = keys.RequiresGrad ? new float[keys.Size] : null;
-        var dStrengths = strengths.RequiresGrad ? new float[strengths.Size] : null;
+        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
+        var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.ShapeArray()) : null;
+        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.ShapeArray()) : null;
         BatchParallel.For(batch, 2L * heads * cells * width, b => BackwardItem(
             output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
             memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
             strengths.Values.Slice(b * heads, heads), width, saved.AsSpan(b * savedPerItem, savedPerItem), epsilon,
-            dMemory is null ? default : dMemory.AsSpan(b * cells * width, cells * width),
-            dKeys is null ? default : dKeys.AsSpan(b * heads * width, heads * width),
-            dStrengths is null ? default : dStrengths.AsSpan(b * heads, heads)));
+            dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
+            dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
+            dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads)));
         return
         [
-            dMemory is null ? null : new Tensor(dMemory, memory.ShapeArray()),
-            dKeys is null ? null : new Tensor(dKeys, keys.ShapeArray()),
-            dStrengths is null ? null : new Tensor(dStrengths, strengths.ShapeArray()),
+            dMemory,
+            dKeys,
+            dStrengths,
         ];
     }
 

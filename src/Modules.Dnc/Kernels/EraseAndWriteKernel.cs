@@ -44,9 +44,9 @@ internal static class EraseAndWriteKernel
         bool wantMemory = memory.RequiresGrad, wantWeights = writeWeights.RequiresGrad;
         bool wantErase = eraseVectors.RequiresGrad, wantValues = writeVectors.RequiresGrad;
         var dMemory = wantMemory ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
-        var dWeights = wantWeights ? new float[writeWeights.Size] : null;
-        var dErase = wantErase ? new float[eraseVectors.Size] : null;
-        var dValues = wantValues ? new float[writeVectors.Size] : null;
+        var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
+        var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.ShapeArray()) : null;
+        var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.ShapeArray()) : null;
         BatchParallel.For(batch, 3L * cells * width * writes, b =>
         {
             int scratchSize = 2 * width;
@@ -76,18 +76,18 @@ internal static class EraseAndWriteKernel
                         if (j != k) MultiplyByFactor(erased, w[j * cells + n], e.Slice(j * width, width), erased);
                     var erase = e.Slice(k * width, width);
                     if (dWeights is not null)
-                        dWeights[(b * writes + k) * cells + n] = AddressingMath.Dot(gRow, v.Slice(k * width, width)) - AddressingMath.Dot(erased, erase);
-                    if (dErase is not null) AddressingMath.MultiplyAdd(erased, -weight, dErase.AsSpan((b * writes + k) * width, width));
-                    if (dValues is not null) AddressingMath.MultiplyAdd(gRow, weight, dValues.AsSpan((b * writes + k) * width, width));
+                        dWeights.Data[(b * writes + k) * cells + n] = AddressingMath.Dot(gRow, v.Slice(k * width, width)) - AddressingMath.Dot(erased, erase);
+                    if (dErase is not null) AddressingMath.MultiplyAdd(erased, -weight, dErase.Data.Slice((b * writes + k) * width, width));
+                    if (dValues is not null) AddressingMath.MultiplyAdd(gRow, weight, dValues.Data.Slice((b * writes + k) * width, width));
                 }
             }
         });
         return
         [
             dMemory is null ? null : new Tensor(dMemory, memory.ShapeArray()),
-            dWeights is null ? null : new Tensor(dWeights, writeWeights.ShapeArray()),
-            dErase is null ? null : new Tensor(dErase, eraseVectors.ShapeArray()),
-            dValues is null ? null : new Tensor(dValues, writeVectors.ShapeArray()),
+            dWeights,
+            dErase,
+            dValues,
         ];
     }
 

@@ -83,21 +83,21 @@ internal static class LinkUpdate
     private static Tensor?[] Backward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor? linkGrad, Tensor? precedenceGrad)
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var dLink = previousLink.RequiresGrad && linkGrad is not null ? new float[previousLink.Size] : null;
-        var dPrecedence = previousPrecedence.RequiresGrad ? new float[previousPrecedence.Size] : null;
-        var dWrites = writeWeights.RequiresGrad ? new float[writeWeights.Size] : null;
+        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBuffer(previousLink.ShapeArray()) : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.ShapeArray()) : null;
+        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
         if (linkGrad is not null || precedenceGrad is not null)
             BatchParallel.For(b * writes, (long)n * n, s =>
             {
                 var p = previousPrecedence.Values.Slice(s * n, n);
                 var w = writeWeights.Values.Slice(s * n, n);
-                var dp = dPrecedence is null ? default : dPrecedence.AsSpan(s * n, n);
-                var dw = dWrites is null ? default : dWrites.AsSpan(s * n, n);
+                var dp = dPrecedence is null ? default : dPrecedence.Data.Slice(s * n, n);
+                var dw = dWrites is null ? default : dWrites.Data.Slice(s * n, n);
                 if (linkGrad is not null)
                 {
                     var l = previousLink.Values.Slice(s * n * n, n * n);
                     var g = linkGrad.Values.Slice(s * n * n, n * n);
-                    var dl = dLink is null ? default : dLink.AsSpan(s * n * n, n * n);
+                    var dl = dLink is null ? default : dLink.Data.Slice(s * n * n, n * n);
                     for (int i = 0; i < n; i++)
                         BackwardRow(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dLink is null ? default : dl.Slice(i * n, n), dp, dw);
                 }
@@ -105,9 +105,9 @@ internal static class LinkUpdate
             });
         return
         [
-            dLink is null ? null : new Tensor(dLink, b, writes, n, n),
-            dPrecedence is null ? null : new Tensor(dPrecedence, b, writes, n),
-            dWrites is null ? null : new Tensor(dWrites, b, writes, n),
+            dLink,
+            dPrecedence,
+            dWrites,
         ];
     }
 

@@ -58,23 +58,23 @@ internal static class LinkUpdateAndRead
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         Tensor? linkGrad = grads[0], precedenceGrad = grads[1], readGrad = grads[2];
-        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? new float[previousLink.Size] : null;
-        var dPrecedence = previousPrecedence.RequiresGrad ? new float[previousPrecedence.Size] : null;
-        var dWrites = writeWeights.RequiresGrad ? new float[writeWeights.Size] : null;
-        var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? new float[previousReadWeights.Size] : null;
-        var dContent = contentWeights.RequiresGrad && readGrad is not null ? new float[contentWeights.Size] : null;
-        var dModes = readModes.RequiresGrad && readGrad is not null ? new float[readModes.Size] : null;
+        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.ShapeArray()) : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.ShapeArray()) : null;
+        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
+        var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.ShapeArray()) : null;
+        var dContent = contentWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(contentWeights.ShapeArray()) : null;
+        var dModes = readModes.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(readModes.ShapeArray()) : null;
 
         BatchParallel.For(b, (long)writes * n * n * (3 + 4 * reads), batch =>
         {
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
             var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
             var g = readGrad is null ? default : readGrad.Values.Slice(batch * reads * n, reads * n);
-            var dw = dRead is null ? default : dRead.AsSpan(batch * reads * n, reads * n);
-            var dpi = dModes is null ? default : dModes.AsSpan(batch * reads * modes, reads * modes);
+            var dw = dRead is null ? default : dRead.Data.Slice(batch * reads * n, reads * n);
+            var dpi = dModes is null ? default : dModes.Data.Slice(batch * reads * modes, reads * modes);
             if (readGrad is not null)
                 ReadWeightsMix.BackwardContent(g, contentWeights.Values.Slice(batch * reads * n, reads * n), pi,
-                    dContent is null ? default : dContent.AsSpan(batch * reads * n, reads * n), dpi, writes, reads);
+                    dContent is null ? default : dContent.Data.Slice(batch * reads * n, reads * n), dpi, writes, reads);
 
             Span<float> total = n <= 1024 ? stackalloc float[n] : new float[n];
             for (int k = 0; k < writes; k++)
@@ -82,8 +82,8 @@ internal static class LinkUpdateAndRead
                 int s = batch * writes + k;
                 var p = previousPrecedence.Values.Slice(s * n, n);
                 var ww = writeWeights.Values.Slice(s * n, n);
-                var dp = dPrecedence is null ? default : dPrecedence.AsSpan(s * n, n);
-                var dww = dWrites is null ? default : dWrites.AsSpan(s * n, n);
+                var dp = dPrecedence is null ? default : dPrecedence.Data.Slice(s * n, n);
+                var dww = dWrites is null ? default : dWrites.Data.Slice(s * n, n);
                 if (linkGrad is not null || readGrad is not null)
                 {
                     var newLink = link.Values.Slice(s * n * n, n * n);
@@ -95,7 +95,7 @@ internal static class LinkUpdateAndRead
                         else linkGrad.Values.Slice(s * n * n + i * n, n).CopyTo(total);
                         if (readGrad is not null) ReadWeightsMix.BackwardRow(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, total, writes);
                         LinkUpdate.BackwardRow(i, total, oldLink.Slice(i * n, n), p, ww,
-                            dLink is null ? default : dLink.AsSpan(s * n * n + i * n, n), dp, dww);
+                            dLink is null ? default : dLink.Data.Slice(s * n * n + i * n, n), dp, dww);
                     }
                 }
                 if (precedenceGrad is not null) LinkUpdate.BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, ww, dp, dww);
@@ -103,12 +103,12 @@ internal static class LinkUpdateAndRead
         });
         return
         [
-            dLink is null ? null : new Tensor(dLink, b, writes, n, n),
-            dPrecedence is null ? null : new Tensor(dPrecedence, b, writes, n),
-            dWrites is null ? null : new Tensor(dWrites, b, writes, n),
-            dRead is null ? null : new Tensor(dRead, b, reads, n),
-            dContent is null ? null : new Tensor(dContent, b, reads, n),
-            dModes is null ? null : new Tensor(dModes, b, reads, modes),
+            dLink,
+            dPrecedence,
+            dWrites,
+            dRead,
+            dContent,
+            dModes,
         ];
     }
 }

@@ -86,22 +86,22 @@ internal static class ReadWeightsMix
     private static Tensor?[] Backward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, Tensor grad)
     {
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
-        var dLink = link.RequiresGrad ? new float[link.Size] : null;
-        var dRead = previousReadWeights.RequiresGrad ? new float[previousReadWeights.Size] : null;
-        var dContent = contentWeights.RequiresGrad ? new float[contentWeights.Size] : null;
-        var dModes = readModes.RequiresGrad ? new float[readModes.Size] : null;
+        var dLink = link.RequiresGrad ? Tensor.BackwardBuffer(link.ShapeArray()) : null;
+        var dRead = previousReadWeights.RequiresGrad ? Tensor.BackwardBuffer(previousReadWeights.ShapeArray()) : null;
+        var dContent = contentWeights.RequiresGrad ? Tensor.BackwardBuffer(contentWeights.ShapeArray()) : null;
+        var dModes = readModes.RequiresGrad ? Tensor.BackwardBuffer(readModes.ShapeArray()) : null;
         BatchParallel.For(b, 4L * writes * reads * n * n, batch =>
         {
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
             var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
             var g = grad.Values.Slice(batch * reads * n, reads * n);
-            var dw = dRead is null ? default : dRead.AsSpan(batch * reads * n, reads * n);
-            var dpi = dModes is null ? default : dModes.AsSpan(batch * reads * modes, reads * modes);
+            var dw = dRead is null ? default : dRead.Data.Slice(batch * reads * n, reads * n);
+            var dpi = dModes is null ? default : dModes.Data.Slice(batch * reads * modes, reads * modes);
             BackwardContent(g, contentWeights.Values.Slice(batch * reads * n, reads * n), pi,
-                dContent is null ? default : dContent.AsSpan(batch * reads * n, reads * n), dpi, writes, reads);
+                dContent is null ? default : dContent.Data.Slice(batch * reads * n, reads * n), dpi, writes, reads);
             if (dLink is null && dRead is null && dModes is null) return;
             var l = link.Values.Slice(batch * writes * n * n, writes * n * n);
-            var dl = dLink is null ? default : dLink.AsSpan(batch * writes * n * n, writes * n * n);
+            var dl = dLink is null ? default : dLink.Data.Slice(batch * writes * n * n, writes * n * n);
             for (int k = 0; k < writes; k++)
                 for (int i = 0; i < n; i++)
                 {
@@ -111,10 +111,10 @@ internal static class ReadWeightsMix
         });
         return
         [
-            dLink is null ? null : new Tensor(dLink, b, writes, n, n),
-            dRead is null ? null : new Tensor(dRead, b, reads, n),
-            dContent is null ? null : new Tensor(dContent, b, reads, n),
-            dModes is null ? null : new Tensor(dModes, b, reads, modes),
+            dLink,
+            dRead,
+            dContent,
+            dModes,
         ];
     }
 

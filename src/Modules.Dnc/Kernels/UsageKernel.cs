@@ -44,9 +44,9 @@ internal static class UsageKernel
     private static Tensor?[] Backward(Tensor g, Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var dUsage = previousUsage.RequiresGrad ? GC.AllocateUninitializedArray<float>(previousUsage.Size) : null;
-        var dFree = freeGate.RequiresGrad ? new float[freeGate.Size] : null;
-        var dRead = readWeights.RequiresGrad ? GC.AllocateUninitializedArray<float>(readWeights.Size) : null;
+        var dUsage = previousUsage.RequiresGrad ? Tensor.BackwardBuffer(previousUsage.ShapeArray()) : null;
+        var dFree = freeGate.RequiresGrad ? Tensor.BackwardBuffer(freeGate.ShapeArray()) : null;
+        var dRead = readWeights.RequiresGrad ? Tensor.BackwardBuffer(readWeights.ShapeArray()) : null;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values; var gv = g.Values;
         int scratchSize = (reads + 3) * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
@@ -74,7 +74,7 @@ internal static class UsageKernel
             if (dUsage is not null)
             {
                 // du = g·ψ·Π_W(1 − w)
-                var du = dUsage.AsSpan(b * cells, cells);
+                var du = dUsage.Data.Slice(b * cells, cells);
                 TensorPrimitives.Multiply(gb, unwritten, du);
                 for (int h = 0; h < reads; h++) TensorPrimitives.Multiply(du, factors.Slice(h * cells, cells), du);
             }
@@ -92,15 +92,15 @@ internal static class UsageKernel
                 for (int j = 0; j < reads; j++)
                     if (j != h) TensorPrimitives.Multiply(product, factors.Slice(j * cells, cells), product);
                 var rh = r.Slice((b * reads + h) * cells, cells);
-                if (dRead is not null) TensorPrimitives.Multiply(product, f[b * reads + h], dRead.AsSpan((b * reads + h) * cells, cells));
-                if (dFree is not null) dFree[b * reads + h] = TensorPrimitives.Dot(product, rh);
+                if (dRead is not null) TensorPrimitives.Multiply(product, f[b * reads + h], dRead.Data.Slice((b * reads + h) * cells, cells));
+                if (dFree is not null) dFree.Data[b * reads + h] = TensorPrimitives.Dot(product, rh);
             }
         }
         return
         [
-            dUsage is null ? null : new Tensor(dUsage, previousUsage.ShapeArray()),
-            dFree is null ? null : new Tensor(dFree, freeGate.ShapeArray()),
-            dRead is null ? null : new Tensor(dRead, readWeights.ShapeArray()),
+            dUsage,
+            dFree,
+            dRead,
         ];
     }
 }

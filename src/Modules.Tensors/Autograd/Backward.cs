@@ -31,17 +31,53 @@ public sealed partial class Tensor
 
         var order = TopologicalOrder();
         using var _ = NoGrad();
-        AccumulateGrad(seed);
-        for (int i = order.Count - 1; i >= 0; i--)
+        int mark = BackwardArena.Enter();
+        try
         {
-            var t = order[i];
-            var node = t.Node!;
-            var grad = t.Grad;
-            if (grad is null) continue;
-            node.Backward(grad);
-            t.Grad = null; // intermediate gradients are not kept
+            AccumulateGrad(seed);
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                var node = t.Node!;
+                var grad = t.Grad;
+                if (grad is null) continue;
+                node.Backward(grad);
+                t.Grad = null; // intermediate gradients are not kept
+            }
+        }
+        finally
+        {
+            // Only intermediates (never leaves, never a tensor an op returned) hold arena buffers, and only until they are
+            // processed; after an exception some may still hold one, so drop those references before the buffers are reused.
+            foreach (var t in order) t.grad = null;
+            BackwardArena.Exit(mark);
+            ReturnOrder(order);
         }
     }
+
+    /// <summary>
+    /// A zero-filled tensor of the given shape for the backward function of a
+    /// <see cref="Custom(string, Tensor, Tensor[], Func{Tensor, Tensor?[]})"/> op, to return as an input's gradient or to use
+    /// as scratch. Inside <see cref="Backward()"/> its storage comes from the backward pass's arena and is reused for
+    /// later passes once <see cref="Backward()"/> returns, so a training loop allocates no gradient buffers after its
+    /// first step; the engine copies whatever it keeps (leaf gradients), so returning it is always safe, but a backward
+    /// function must not keep it in a field or closure beyond its own call. Outside a backward pass it is a new tensor.
+    /// </summary>
+    /// <param name="shape">The dimensions, outermost first.</param>
+    public static Tensor BackwardBuffer(params int[] shape)
+    {
+        var t = Scratch(ValidateShape(shape));
+        t.Data.Clear();
+        return t;
+    }
+
+    /// <summary>
+    /// A tensor whose elements are not cleared, from the backward pass's arena when one is active on this thread (else
+    /// fresh): for gradients of intermediate tensors and temporaries of backward functions, never for anything that
+    /// outlives the pass (leaf gradients, captured gradients, results handed to callers).
+    /// </summary>
+    internal static Tensor Scratch(int[] shape) =>
+        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Uninitialized(shape);
 
     /// <summary>Adds <paramref name="g"/> to this tensor's gradient (used by backward functions).</summary>
     /// <remarks>
@@ -75,7 +111,7 @@ public sealed partial class Tensor
         }
         else
         {
-            var sum = Empty(shape);
+            var sum = IsLeaf ? Uninitialized(shape) : Scratch(shape);
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, sum.Data);
             grad = sum;
             ownsGrad = true;
@@ -103,7 +139,8 @@ public sealed partial class Tensor
         }
         if (grad is null)
         {
-            var fresh = TakeSpareGrad() ?? Uninitialized(shape);
+            // A leaf's gradient outlives the pass; an intermediate's is dropped as soon as its node has run.
+            var fresh = IsLeaf ? TakeSpareGrad() ?? Uninitialized(shape) : Scratch(shape);
             kernel(state, fresh.Data, false);
             grad = fresh;
         }
@@ -114,7 +151,7 @@ public sealed partial class Tensor
         }
         else
         {
-            var sum = Uninitialized(shape);
+            var sum = IsLeaf ? Uninitialized(shape) : Scratch(shape);
             grad.Values.CopyTo(sum.Data);
             kernel(state, sum.Data, true);
             grad = sum;
@@ -131,12 +168,26 @@ public sealed partial class Tensor
     /// <summary>The number of the last topological sort that reached this tensor (cheaper than a hash set of visited tensors).</summary>
     private long visitMark;
 
+    /// <summary>This thread's list and stack for the topological sort, kept between passes (taken while in use, so a
+    /// backward pass nested in a backward function gets its own).</summary>
+    [ThreadStatic] private static List<Tensor>? spareOrder;
+    [ThreadStatic] private static Stack<(Tensor Tensor, int NextInput)>? spareStack;
+
+    /// <summary>Hands the sort's list back for the next pass, emptied so it keeps no graph alive.</summary>
+    private static void ReturnOrder(List<Tensor> order)
+    {
+        order.Clear();
+        spareOrder = order;
+    }
+
     /// <summary>Tensors with a grad node reachable from this one, inputs before outputs.</summary>
     private List<Tensor> TopologicalOrder()
     {
         long mark = Interlocked.Increment(ref lastVisit);
-        var order = new List<Tensor>();
-        var stack = new Stack<(Tensor Tensor, int NextInput)>();
+        var order = spareOrder ?? new List<Tensor>();
+        spareOrder = null;
+        var stack = spareStack ?? new Stack<(Tensor Tensor, int NextInput)>();
+        spareStack = null;
         stack.Push((this, 0));
         visitMark = mark;
         while (stack.Count > 0)
@@ -155,6 +206,7 @@ public sealed partial class Tensor
             }
             else order.Add(t);
         }
+        spareStack = stack;   // empty again
         return order;
     }
 }

@@ -5,7 +5,7 @@ namespace Modules.Tensors;
 /// <summary>Which implementation <see cref="Gemm"/> uses; <see cref="Auto"/> picks by size and hardware.</summary>
 internal enum GemmPath
 {
-    /// <summary>Choose by problem size and the instruction sets present.</summary>
+    /// <summary>Choose by problem size and the thread's <see cref="Simd.Current"/> path.</summary>
     Auto,
     /// <summary>Unpacked loops over <see cref="TensorPrimitives"/> rows; best for tiny products.</summary>
     Small,
@@ -74,13 +74,7 @@ internal static unsafe class Gemm
             if (!accumulate) c.Slice(0, m * n).Clear();
             return;
         }
-        if (path == GemmPath.Auto)
-            path = (long)m * n * k < SmallThreshold || m == 1 ? GemmPath.Small
-                 : Avx512Kernel8x32.IsSupported ? GemmPath.Avx512
-                 : Avx2Kernel6x16.IsSupported ? GemmPath.Avx2
-                 : GemmPath.Small;
-        if (path == GemmPath.Avx512 && !Avx512Kernel8x32.IsSupported) path = GemmPath.Small;
-        if (path == GemmPath.Avx2 && !Avx2Kernel6x16.IsSupported) path = GemmPath.Small;
+        path = Resolve(path, m, n, k);
 
         if (path == GemmPath.Small)
         {
@@ -93,6 +87,22 @@ internal static unsafe class Gemm
             if (path == GemmPath.Avx512) Blocked<Avx512Kernel8x32>(problem, maxThreads);
             else Blocked<Avx2Kernel6x16>(problem, maxThreads);
         }
+    }
+
+    /// <summary>
+    /// The implementation a multiply of this size takes: <see cref="GemmPath.Auto"/> picks the row loop for tiny
+    /// products and otherwise the micro-kernel of the thread's <see cref="Simd.Current"/> path. A forced kernel the
+    /// hardware lacks is an error, never a silent fallback, so a test of that kernel cannot pass without running it.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">A forced micro-kernel is not supported on this CPU.</exception>
+    internal static GemmPath Resolve(GemmPath path, int m, int n, int k)
+    {
+        if (path == GemmPath.Auto)
+            return (long)m * n * k < SmallThreshold || m == 1 ? GemmPath.Small
+                 : Simd.Current switch { SimdPath.Avx512 => GemmPath.Avx512, SimdPath.Avx2 => GemmPath.Avx2, _ => GemmPath.Small };
+        if ((path == GemmPath.Avx512 && !Avx512Kernel8x32.IsSupported) || (path == GemmPath.Avx2 && !Avx2Kernel6x16.IsSupported))
+            throw new PlatformNotSupportedException($"Gemm: the {path} micro-kernel is not supported on this CPU (widest supported path: {Simd.Widest})");
+        return path;
     }
 
     /// <summary>The operands of one multiply; pointers kept as addresses so worker lambdas can capture them.</summary>

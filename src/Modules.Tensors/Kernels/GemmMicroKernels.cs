@@ -30,7 +30,7 @@ internal readonly struct Avx512Kernel8x32 : IGemmMicroKernel
     public static int MR => 8;
     public static int NR => 32;
     public static int MC => 128;
-    public static bool IsSupported => Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+    public static bool IsSupported => Simd.IsSupported(SimdPath.Avx512);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add)
@@ -82,7 +82,7 @@ internal readonly struct Avx2Kernel6x16 : IGemmMicroKernel
     public static int MR => 6;
     public static int NR => 16;
     public static int MC => 144;
-    public static bool IsSupported => Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+    public static bool IsSupported => Simd.IsSupported(SimdPath.Avx2);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool add)

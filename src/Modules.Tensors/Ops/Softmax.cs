@@ -21,7 +21,7 @@ public sealed partial class Tensor
             {
                 var src = x.Slice(o * len, len); var dst = y.Slice(o * len, len);
                 TensorPrimitives.Subtract(src, TensorPrimitives.Max(src), dst);
-                TensorPrimitives.Exp(dst, dst);
+                FloatMath.Exp(dst, dst);
                 TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
             }
         }
@@ -39,7 +39,7 @@ public sealed partial class Tensor
                 {
                     var dst = y.Slice(block + l * inner, inner);
                     TensorPrimitives.Subtract(x.Slice(block + l * inner, inner), max, dst);
-                    TensorPrimitives.Exp(dst, dst);
+                    FloatMath.Exp(dst, dst);
                     TensorPrimitives.Add(sum, dst, sum);
                 }
                 for (int l = 0; l < len; l++)

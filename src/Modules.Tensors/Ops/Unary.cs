@@ -10,7 +10,7 @@ public sealed partial class Tensor
     /// <summary>eˣ, element-wise.</summary>
     public static Tensor Exp(Tensor a)
     {
-        var result = Map(a, static (x, d) => TensorPrimitives.Exp(x, d));
+        var result = Map(a, static (x, d) => FloatMath.Exp(x, d));
         return Records(a) ? RecordProduct("Exp", result, a, result) : result;
     }
 
@@ -92,7 +92,7 @@ public sealed partial class Tensor
     /// <summary>The logistic function 1/(1+e⁻ˣ), element-wise.</summary>
     public static Tensor Sigmoid(Tensor a)
     {
-        var result = Map(a, static (x, d) => TensorPrimitives.Sigmoid(x, d));
+        var result = Map(a, static (x, d) => FloatMath.Sigmoid(x, d));
         return Records(a) ? RecordSigmoid(result, a) : result;
     }
 
@@ -107,7 +107,7 @@ public sealed partial class Tensor
     /// <summary>Hyperbolic tangent, element-wise.</summary>
     public static Tensor Tanh(Tensor a)
     {
-        var result = Map(a, static (x, d) => TensorPrimitives.Tanh(x, d));
+        var result = Map(a, static (x, d) => FloatMath.Tanh(x, d));
         return Records(a) ? RecordTanh(result, a) : result;
     }
 
@@ -138,7 +138,7 @@ public sealed partial class Tensor
         {
             // dx = g · sigmoid(x)
             var d = acc ? GC.AllocateUninitializedArray<float>(t.Length) : t;
-            TensorPrimitives.Sigmoid(s.a.Values, d);
+            FloatMath.Sigmoid(s.a.Values, d);
             TensorPrimitives.Multiply(s.g.Values, d, d);
             if (acc) TensorPrimitives.Add(t, d, t);
         }));

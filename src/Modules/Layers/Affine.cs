@@ -48,8 +48,8 @@ public static class Affine
             Tensor? dx = null, db = null;
             if (x.RequiresGrad)
             {
-                dx = Tensor.MatMul(g2, w, transposeB: true);
-                if (x.Rank != 2) dx = dx.Reshape(x.ShapeArray());
+                dx = Tensor.BackwardBuffer(x.ShapeArray());
+                Tensor.MatMulInto(dx.Rank == 2 ? dx : dx.Reshape(rows, inputs), g2, w, transposeB: true);
             }
             Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
             if (b.RequiresGrad) db = SumRows(g2.Values, outputs);
@@ -116,23 +116,25 @@ public static class Affine
             var gm = g;
             if (clip > 0)
             {
-                var masked = new float[g.Size];
+                gm = Tensor.BackwardBuffer(batch, outputs);
+                var masked = gm.Data;
                 var gv = g.Values; var rv = raw.Values;
                 for (int i = 0; i < masked.Length; i++) masked[i] = rv[i] >= -clip && rv[i] <= clip ? gv[i] : 0f;
-                gm = new Tensor(masked, batch, outputs);
             }
             bool anyPiece = false;
             for (int k = 0; k < pieces.Count; k++) anyPiece |= pieces[k].RequiresGrad;
             if (anyPiece)
             {
-                var dJoined = Tensor.MatMul(gm, w, transposeB: true).Values;   // [B, in]
+                var dJoinedTensor = Tensor.BackwardBuffer(batch, inputs);
+                Tensor.MatMulInto(dJoinedTensor, gm, w, transposeB: true);
+                var dJoined = dJoinedTensor.Values;   // [B, in]
                 for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
                 {
                     if (!pieces[k].RequiresGrad) continue;
                     int size = sizes[k];
-                    var d = new float[batch * size];
-                    for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.AsSpan(r * size, size));
-                    grads[k] = new Tensor(d, pieces[k].ShapeArray());
+                    var d = Tensor.BackwardBuffer(pieces[k].ShapeArray());
+                    for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.Data.Slice(r * size, size));
+                    grads[k] = d;
                 }
             }
             Tensor.AccumulateMatMulGrad(w, x, gm, transposeA: true);
@@ -205,18 +207,23 @@ public static class Affine
         return Tensor.Custom(op, outputs, inputsOfOp, grads =>
         {
             var result = new Tensor?[inputsOfOp.Length];
-            var gradFlat = new float[batch * total]; // zero where a head's output was not used
+            var gradFlatTensor = Tensor.BackwardBuffer(batch, total); // zero where a head's output was not used
+            var gradFlat = gradFlatTensor.Data;
             for (int k = 0; k < heads; k++)
             {
                 if (grads[k] is not { } gk) continue;
                 int size = offsets[k + 1] - offsets[k];
                 var gv = gk.Values;
-                for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.AsSpan(r * total + offsets[k], size));
+                for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.Slice(r * total + offsets[k], size));
                 var g2 = gk.Rank == 2 ? gk : gk.Reshape(batch, size);
                 Tensor.AccumulateMatMulGrad(weights[k], x, g2, transposeA: true);
                 if (biases[k].RequiresGrad) result[1 + heads + k] = SumRows(gv, size);
             }
-            if (x.RequiresGrad) result[0] = Tensor.MatMul(new Tensor(gradFlat, batch, total), joinedWeights, transposeB: true);
+            if (x.RequiresGrad)
+            {
+                result[0] = Tensor.BackwardBuffer(batch, inputs);
+                Tensor.MatMulInto(result[0]!, gradFlatTensor, joinedWeights, transposeB: true);
+            }
             return result;
         });
     }
@@ -233,13 +240,14 @@ public static class Affine
         }
     }
 
-    /// <summary>The column sums of <paramref name="rows"/> (row-major, <paramref name="columns"/> wide) as a new <c>[columns]</c> tensor.</summary>
+    /// <summary>The column sums of <paramref name="rows"/> (row-major, <paramref name="columns"/> wide) as a <c>[columns]</c> backward buffer.</summary>
     internal static Tensor SumRows(ReadOnlySpan<float> rows, int columns)
     {
-        var sum = new float[columns];
+        var result = Tensor.BackwardBuffer(columns);
+        var sum = result.Data;
         if (columns > 0)
             for (int start = 0; start < rows.Length; start += columns)
                 TensorPrimitives.Add(sum, rows.Slice(start, columns), sum);
-        return new Tensor(sum, columns);
+        return result;
     }
 }

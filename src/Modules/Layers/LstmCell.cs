@@ -61,17 +61,17 @@ public static class LstmCell
         {
             var row = gv.Slice(r * 4 * units, 4 * units);
             Span<float> i = row[..units], j = row.Slice(units, units), f = row.Slice(2 * units, units), o = row.Slice(3 * units, units);
-            TensorPrimitives.Sigmoid(i, i);
-            TensorPrimitives.Tanh(j, j);
+            FloatMath.Sigmoid(i, i);
+            FloatMath.Tanh(j, j);
             TensorPrimitives.Add(f, forgetBias, f);
-            TensorPrimitives.Sigmoid(f, f);
-            TensorPrimitives.Sigmoid(o, o);
+            FloatMath.Sigmoid(f, f);
+            FloatMath.Sigmoid(o, o);
             var c = newCell.AsSpan(r * units, units);
             var h = newHidden.AsSpan(r * units, units);
             TensorPrimitives.Multiply(f, cv.Slice(r * units, units), c);
             TensorPrimitives.Multiply(i, j, h);   // h as scratch for σ(i)·tanh(j)
             TensorPrimitives.Add(c, h, c);
-            TensorPrimitives.Tanh(c, h);
+            FloatMath.Tanh(c, h);
             TensorPrimitives.Multiply(o, h, h);
         }
         var outputs = new[] { new Tensor(newHidden, batch, units), new Tensor(newCell, batch, units) };
@@ -87,15 +87,18 @@ public static class LstmCell
             var gc = hasC ? grads[1]!.Values : default;
             var act = gates.Values;
             var previousCell = cell.Values;
-            var dGates = new float[batch * 4 * units];
-            var dCell = cell.RequiresGrad ? new float[batch * units] : null;
-            var tanhCell = new float[units];
+            // Backward buffers come from the pass's arena: no float arrays are allocated per step once training is warm.
+            var dGatesTensor = Tensor.BackwardBuffer(batch, 4 * units);
+            var dGates = dGatesTensor.Data;
+            var dCellTensor = cell.RequiresGrad ? Tensor.BackwardBuffer(batch, units) : null;
+            var dCell = dCellTensor is null ? default : dCellTensor.Data;
+            Span<float> tanhCell = units <= 1024 ? stackalloc float[units] : new float[units];
             for (int r = 0; r < batch; r++)
             {
                 var row = act.Slice(r * 4 * units, 4 * units);
-                var dRow = dGates.AsSpan(r * 4 * units, 4 * units);
+                var dRow = dGates.Slice(r * 4 * units, 4 * units);
                 int at = r * units;
-                TensorPrimitives.Tanh(newCell.AsSpan(at, units), tanhCell);
+                FloatMath.Tanh(newCell.AsSpan(at, units), tanhCell);
                 for (int u = 0; u < units; u++)
                 {
                     float i = row[u], j = row[units + u], f = row[2 * units + u], o = row[3 * units + u], tc = tanhCell[u];
@@ -106,27 +109,26 @@ public static class LstmCell
                     dRow[units + u] = dc * i * (1f - j * j);
                     dRow[2 * units + u] = dc * previousCell[at + u] * f * (1f - f);
                     dRow[3 * units + u] = dh * tc * o * (1f - o);
-                    if (dCell is not null) dCell[at + u] = dc * f;
+                    if (dCellTensor is not null) dCell[at + u] = dc * f;
                 }
             }
-            var dGatesTensor = new Tensor(dGates, batch, 4 * units);
             Tensor? dInput = null, dHidden = null, dB = null;
             if (input.RequiresGrad || hidden.RequiresGrad)
             {
-                var dJoined = Tensor.MatMul(dGatesTensor, wGates, transposeB: true).Values;   // [B, in + H]
-                var dx = input.RequiresGrad ? new float[batch * inputs] : null;
-                var dh = hidden.RequiresGrad ? new float[batch * units] : null;
+                var dJoinedTensor = Tensor.BackwardBuffer(batch, joint);
+                Tensor.MatMulInto(dJoinedTensor, dGatesTensor, wGates, transposeB: true);
+                var dJoined = dJoinedTensor.Values;   // [B, in + H]
+                if (input.RequiresGrad) dInput = Tensor.BackwardBuffer(batch, inputs);
+                if (hidden.RequiresGrad) dHidden = Tensor.BackwardBuffer(batch, units);
                 for (int r = 0; r < batch; r++)
                 {
-                    if (dx is not null) dJoined.Slice(r * joint, inputs).CopyTo(dx.AsSpan(r * inputs, inputs));
-                    if (dh is not null) dJoined.Slice(r * joint + inputs, units).CopyTo(dh.AsSpan(r * units, units));
+                    if (dInput is not null) dJoined.Slice(r * joint, inputs).CopyTo(dInput.Data.Slice(r * inputs, inputs));
+                    if (dHidden is not null) dJoined.Slice(r * joint + inputs, units).CopyTo(dHidden.Data.Slice(r * units, units));
                 }
-                if (dx is not null) dInput = new Tensor(dx, batch, inputs);
-                if (dh is not null) dHidden = new Tensor(dh, batch, units);
             }
             Tensor.AccumulateMatMulGrad(wGates, xh, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
-            if (bGates.RequiresGrad) dB = Affine.SumRows(dGates, 4 * units);
-            return [dInput, dHidden, dCell is null ? null : new Tensor(dCell, batch, units), null, dB];
+            if (bGates.RequiresGrad) dB = Affine.SumRows(dGatesTensor.Values, 4 * units);
+            return [dInput, dHidden, dCellTensor, null, dB];
         });
         return (result[0], result[1]);
     }
