@@ -29,7 +29,7 @@ public sealed class BabiScore
     public double Error(int task)
     {
         if (!tasks.TryGetValue(task, out var counts)) throw new KeyNotFoundException($"BabiScore: no question of task {task} was counted");
-        return 1.0 - (double)counts.Correct / counts.Total;
+        return (double)(counts.Total - counts.Correct) / counts.Total;   // not 1 − c/t, which rounds 1/20 above 0.05
     }
 
     /// <summary>The mean of the per-task errors (each task weighs the same, as in the paper's tables); 0 when empty.</summary>
