@@ -20,7 +20,7 @@ public sealed class BabiDataset
             foreach (var line in story.Lines)
                 foreach (var word in line.Answers is null ? line.Words : line.Words.Concat(line.Answers))
                     if (Vocabulary.IndexOf(word) < 0)
-                        throw new FormatException($"{story.File}:{line.SourceLine}: '{word}' is not in the vocabulary of the training files");
+                        throw BabiVocabulary.UnknownWord(story, line, word);
     }
 
     /// <summary>The directory read.</summary>

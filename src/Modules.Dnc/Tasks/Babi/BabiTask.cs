@@ -52,7 +52,7 @@ public sealed class BabiTask : ITask
 
     /// <summary>A training batch: <see cref="BatchSize"/> stories drawn uniformly with replacement, encoded.</summary>
     /// <returns>Observations <c>[T, B, V]</c>, targets <c>[T, B, V]</c>, mask <c>[T, B]</c>.</returns>
-    public DatasetTensors Sample(Generator rng) => Encode(SampleStories(rng));
+    public DatasetTensors Sample(Generator rng) => Vocabulary.Encode(SampleStories(rng));
 
     /// <summary>The stories of a training batch.</summary>
     public IReadOnlyList<BabiStory> SampleStories(Generator rng)
@@ -61,39 +61,6 @@ public sealed class BabiTask : ITask
         var stories = new BabiStory[BatchSize];
         for (int b = 0; b < BatchSize; b++) stories[b] = Data.Train[rng.NextInt(0, Data.Train.Count)];
         return stories;
-    }
-
-    /// <summary>
-    /// Encodes stories, one per batch entry: each token one-hot at its step; after a question, one '-' step per
-    /// answer word whose target is that word's one-hot and whose mask is 1. Shorter stories are padded with zeros.
-    /// </summary>
-    /// <returns>Observations <c>[T, B, V]</c>, targets <c>[T, B, V]</c>, mask <c>[T, B]</c>.</returns>
-    /// <exception cref="FormatException">A word is not in the vocabulary; the message names the file and line.</exception>
-    public DatasetTensors Encode(IReadOnlyList<BabiStory> stories)
-    {
-        ArgumentNullException.ThrowIfNull(stories);
-        if (stories.Count == 0) throw new ArgumentException("BabiTask.Encode: no stories to encode");
-        int batch = stories.Count, steps = stories.Max(Length), v = Vocabulary.Count;
-        int marker = Vocabulary.IndexOf(BabiVocabulary.AnswerMarker);
-        var obs = new float[steps * batch * v];
-        var targ = new float[steps * batch * v];
-        var mask = new float[steps * batch];
-        for (int b = 0; b < batch; b++)
-        {
-            int t = 0;
-            var story = stories[b];
-            foreach (var line in story.Lines)
-            {
-                foreach (var word in line.Words) obs[(t++ * batch + b) * v + Index(story, line, word)] = 1f;
-                foreach (var answer in line.Answers ?? [])
-                {
-                    obs[(t * batch + b) * v + marker] = 1f;
-                    targ[(t * batch + b) * v + Index(story, line, answer)] = 1f;
-                    mask[t++ * batch + b] = 1f;
-                }
-            }
-        }
-        return new DatasetTensors(new Tensor(obs, steps, batch, v), new Tensor(targ, steps, batch, v), new Tensor(mask, steps, batch));
     }
 
     /// <summary>Softmax cross-entropy over the vocabulary at the answer steps, summed over time, averaged over the batch.</summary>
@@ -135,11 +102,5 @@ public sealed class BabiTask : ITask
     {
         ArgumentNullException.ThrowIfNull(story);
         return story.Lines.Sum(l => l.Words.Count + (l.Answers?.Count ?? 0));
-    }
-
-    private int Index(BabiStory story, BabiLine line, string word)
-    {
-        int i = Vocabulary.IndexOf(word);
-        return i >= 0 ? i : throw new FormatException($"{story.File}:{line.SourceLine}: '{word}' is not in the vocabulary of the training files");
     }
 }

@@ -25,7 +25,7 @@ public sealed class BabiTaskTests : IDisposable
             "1 Mary went to the kitchen.\n2 Where is Mary? \tkitchen\t1\n3 John went to the hallway.\n4 Path? \tn,w\t3\n"));
         var task = new BabiTask(data, batchSize: 1);
         var v = data.Vocabulary;
-        var batch = task.Encode(data.Train);
+        var batch = data.Vocabulary.Encode(data.Train);
         // mary went to the kitchen . where is mary ? - john went to the hallway . path ? - -
         string[] expected = ["mary", "went", "to", "the", "kitchen", ".", "where", "is", "mary", "?", "-",
             "john", "went", "to", "the", "hallway", ".", "path", "?", "-", "-"];
@@ -61,7 +61,7 @@ public sealed class BabiTaskTests : IDisposable
         var data = Data(("qa1_a_train.txt",
             "1 Mary went to the kitchen.\n2 Where is Mary? \tkitchen\t1\n1 Where is Mary? \tkitchen\t\n"));
         var task = new BabiTask(data, batchSize: 2);
-        var batch = task.Encode(data.Train);
+        var batch = data.Vocabulary.Encode(data.Train);
         Assert.Equal(11, batch.Mask.Dim(0));
         Assert.Equal(1f, batch.Mask.At(10, 0));
         Assert.Equal(1f, batch.Mask.At(4, 1));
