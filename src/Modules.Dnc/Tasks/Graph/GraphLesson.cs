@@ -27,9 +27,6 @@ public sealed record GraphLesson(int MinNodes, int MaxNodes, int MinDegree, int 
         }
     }
 
-    /// <summary><c>5–10 nodes, degree 2–3, length 1–3</c> (a single value when a range is one value).</summary>
-    public override string ToString() =>
-        $"{Range(MinNodes, MaxNodes)} nodes, degree {Range(MinDegree, MaxDegree)}, length {Range(MinLength, MaxLength)}";
-
+    /// <summary><c>5–10</c>, or <c>5</c> when the range is one value.</summary>
     internal static string Range(int min, int max) => min == max ? $"{min}" : $"{min}–{max}";
 }
