@@ -163,4 +163,15 @@ public sealed class GraphGenerationTests
         }
         Assert.Equal(4 * (3 + 9 + 27) + 2 * (1 + 3 + 9), source.MaxEdges(InferenceTask.PaperLessons[0]));
     }
+
+    [Fact]
+    public void Every_family_relation_can_be_asked_on_generated_trees()
+    {
+        // Each relation of the table reaches exactly one person from someone in at least one of 100 trees, so none is dead.
+        var source = new FamilyTrees();
+        var trees = Enumerable.Range(0, 100).Select(s => source.Draw(new Generator((ulong)s), InferenceTask.PaperLessons[0])).ToArray();
+        foreach (var relation in RelationTable.Family.Relations)
+            Assert.True(trees.Any(g => Enumerable.Range(0, g.NodeCount).Any(n => g.Resolve(n, relation.Path).Count == 1)),
+                $"'{relation.Name}' is never asked");
+    }
 }
