@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Sparse;
@@ -7,7 +6,9 @@ namespace Modules.Dnc.Sparse;
 /// One step of the sparse access (Rae et al. 2016), in this order: write weights over the rows read last step and the least
 /// recently used row; erase and add on those rows only; (SDNC) the sparse link and precedence; reads from the K nearest rows
 /// of each key (and, for SDNC, K rows along each link direction); usage. The choices of rows (search, LRU, link top-K) are
-/// not differentiable; the weights over the chosen rows and the rows' contents are.
+/// not differentiable; the weights over the chosen rows and the rows' contents are. The write averages the read weights
+/// over the heads, erases with the DNC's sigmoid erase vector, and usage tests each weight against δ on its own: these
+/// conventions differ from the paper, for the reasons given in the remarks of <see cref="SamOptions"/>.
 /// </summary>
 internal static class SparseAccessStep
 {
@@ -83,9 +84,9 @@ internal static class SparseAccessStep
         var gathered = store.Gather(readRows, reads * slotsPerHead).Reshape(batch, reads, slotsPerHead, wd);
         var contentRows = links is null ? gathered : gathered.Slice(2, 0, k);                                          // [B, R, K, Wd]
         var dots = (contentRows * keys.Unsqueeze(2)).Sum(-1);                                                          // [B, R, K]
-        var rowNorms = Tensor.Sqrt(Tensor.Square(contentRows).Sum(-1) + CosineWeights.Epsilon);
-        var keyNorms = Tensor.Sqrt(Tensor.Square(keys).Sum(-1, keepDim: true) + CosineWeights.Epsilon);                // [B, R, 1]
-        var similarity = dots / (rowNorms * keyNorms + CosineWeights.Epsilon);
+        var rowNorms = Tensor.Sqrt(Tensor.Square(contentRows).Sum(-1) + ContentAddressing.Epsilon);
+        var keyNorms = Tensor.Sqrt(Tensor.Square(keys).Sum(-1, keepDim: true) + ContentAddressing.Epsilon);                // [B, R, 1]
+        var similarity = dots / (rowNorms * keyNorms + ContentAddressing.Epsilon);
         var content = Tensor.Softmax(similarity * Tensor.Softplus(raw.ReadStrengths).Unsqueeze(-1), -1);               // [B, R, K]
 
         Tensor readWeights = content;
@@ -101,7 +102,7 @@ internal static class SparseAccessStep
         }
         var readWords = Tensor.MatMul(readWeights.Unsqueeze(2), gathered).Reshape(batch, reads, wd);                  // [B, R, Wd]
 
-        // 5. Usage: rows read or written with a weight above δ were used at this step.
+        // 5. Usage: rows read or written with a single weight above δ were used at this step (weights are not summed per row).
         var lastAccessData = previous.LastAccess.Data;
         MarkUsed(lastAccessData, writeRows, writeWeights.Values, batch, n, writeSlots, access.UsageThreshold, time);
         MarkUsed(lastAccessData, readRows, readWeights.Values, batch, n, reads * slotsPerHead, access.UsageThreshold, time);
