@@ -1,10 +1,8 @@
 using System.Text;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Babi;
-
-// Inside the namespace, so these win over the older Modules.Dnc.Tasks.DatasetTensors of the enclosing namespace.
-using Modules.Training;
 
 /// <summary>
 /// Shows a bAbI episode as its words, each answer in brackets where the '-' was fed:

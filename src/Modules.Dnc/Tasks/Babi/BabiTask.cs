@@ -1,10 +1,8 @@
+using Modules.Dnc.Tasks.Graph;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Babi;
-
-// Inside the namespace, so these win over the older Modules.Dnc.Tasks.ITask and DatasetTensors of the enclosing namespace.
-using Modules.Dnc.Tasks.Graph;
-using Modules.Training;
 
 /// <summary>
 /// bAbI question answering as in Graves et al. 2016 (Methods): each story is fed one word per step as a one-hot over

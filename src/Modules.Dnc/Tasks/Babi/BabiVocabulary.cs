@@ -1,9 +1,7 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Babi;
-
-// Inside the namespace, so this wins over the older Modules.Dnc.Tasks.DatasetTensors of the enclosing namespace.
-using Modules.Training;
 
 /// <summary>
 /// The words a bAbI model reads and answers with, built from the training stories: every token of every line, every

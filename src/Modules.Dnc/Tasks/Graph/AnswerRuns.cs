@@ -1,9 +1,7 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Graph;
-
-// Inside the namespace, so these win over the older Modules.Dnc.Tasks.ITask and DatasetTensors of the enclosing namespace.
-using Modules.Training;
 
 /// <summary>
 /// Answers in a batch of softmax outputs: an answer is a run of consecutive masked steps of one batch entry (a graph

@@ -1,10 +1,8 @@
 using System.Text;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Graph;
-
-// Inside the namespace, so these win over the older Modules.Dnc.Tasks.DatasetTensors of the enclosing namespace.
-using Modules.Training;
 
 /// <summary>
 /// Shows a graph episode as triples of three-digit labels, read back from the tensors:

@@ -1,9 +1,7 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Graph;
-
-// Inside the namespace, so these win over the older Modules.Dnc.Tasks.ITask and DatasetTensors of the enclosing namespace.
-using Modules.Training;
 
 /// <summary>
 /// One graph episode before encoding: the graph description (every edge once, in random order), the query, the

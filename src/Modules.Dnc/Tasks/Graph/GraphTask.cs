@@ -1,9 +1,7 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks.Graph;
-
-// Inside the namespace, so these win over the older Modules.Dnc.Tasks.ITask and DatasetTensors of the enclosing namespace.
-using Modules.Training;
 
 /// <summary>
 /// What the three graph tasks share: the 92-input, 9 ten-way softmax encoding (<see cref="TripleEncoding"/>), the
