@@ -21,7 +21,7 @@ public sealed class InferenceTask : GraphTask
     /// The curriculum (our steps): random graphs grow to the paper's final size (10–40 nodes, out-degree 2–6) while
     /// relations grow from 2 to 2–5 edges.
     /// </summary>
-    public static IReadOnlyList<GraphLesson> PaperLessons { get; } =
+    public static IReadOnlyList<GraphLesson> DefaultLessons { get; } =
     [
         new(3, 5, 1, 2, 2, 2),
         new(5, 10, 2, 3, 2, 2),
@@ -32,7 +32,7 @@ public sealed class InferenceTask : GraphTask
 
     /// <summary>Creates the task.</summary>
     /// <param name="batchSize">Episodes per batch.</param>
-    /// <param name="lessons">The curriculum; <see cref="PaperLessons"/> when null.</param>
+    /// <param name="lessons">The curriculum; <see cref="DefaultLessons"/> when null.</param>
     /// <param name="source">
     /// The graphs; when null, random graphs whose edge labels are the relation table's (so each node's out-edges carry
     /// distinct labels among them, e.g. the six family labels).
@@ -44,7 +44,7 @@ public sealed class InferenceTask : GraphTask
     /// <exception cref="ArgumentException">A lesson's length range contains no relation's length, or a setting is out of range.</exception>
     public InferenceTask(int batchSize = 1, IReadOnlyList<GraphLesson>? lessons = null, GraphSource? source = null,
         RelationTable? relations = null, int planningSteps = 10, float passThreshold = 0.9f, float replayFraction = 0.1f)
-        : base(source ?? new RandomGraphSource((relations ?? RelationTable.Family).EdgeNames.Count), lessons ?? PaperLessons,
+        : base(source ?? new RandomGraphSource((relations ?? RelationTable.Family).EdgeNames.Count), lessons ?? DefaultLessons,
             batchSize, passThreshold, replayFraction)
     {
         Relations = relations ?? RelationTable.Family;

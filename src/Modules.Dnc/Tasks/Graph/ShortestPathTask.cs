@@ -11,7 +11,7 @@ namespace Modules.Dnc.Tasks.Graph;
 /// follow) how it scores a question with several shortest paths; we ask only questions whose shortest path is unique
 /// (found by breadth-first search with path counting), so the target is well defined. Draw order per question: the
 /// graph, L, then a pair uniformly among those whose unique shortest path has L edges (another graph when there is
-/// none), then the description's order. Ten planning steps by default (our reading of the paper).
+/// none), then the description's order. Ten planning steps by default (our choice; the paper fixes a number of planning steps).
 /// </remarks>
 public sealed class ShortestPathTask : GraphTask
 {
@@ -19,7 +19,7 @@ public sealed class ShortestPathTask : GraphTask
     /// The curriculum: it ends at the paper's final graph size (10–40 nodes, out-degree 2–6); the path lengths (up to 5)
     /// and the steps towards the final lesson are our choice.
     /// </summary>
-    public static IReadOnlyList<GraphLesson> PaperLessons { get; } =
+    public static IReadOnlyList<GraphLesson> DefaultLessons { get; } =
     [
         new(3, 5, 1, 2, 1, 1),
         new(5, 10, 2, 3, 1, 2),
@@ -30,14 +30,14 @@ public sealed class ShortestPathTask : GraphTask
 
     /// <summary>Creates the task.</summary>
     /// <param name="batchSize">Episodes per batch.</param>
-    /// <param name="lessons">The curriculum; <see cref="PaperLessons"/> when null.</param>
+    /// <param name="lessons">The curriculum; <see cref="DefaultLessons"/> when null.</param>
     /// <param name="source">The graphs; the paper's random graphs when null.</param>
     /// <param name="planningSteps">Steps with no input between the query and the answer.</param>
     /// <param name="passThreshold">The share of fully correct answers that passes a lesson.</param>
     /// <param name="replayFraction">The share of entries drawn from earlier lessons.</param>
     public ShortestPathTask(int batchSize = 1, IReadOnlyList<GraphLesson>? lessons = null, GraphSource? source = null,
         int planningSteps = 10, float passThreshold = 0.9f, float replayFraction = 0.1f)
-        : base(source ?? new RandomGraphSource(), lessons ?? PaperLessons, batchSize, passThreshold, replayFraction)
+        : base(source ?? new RandomGraphSource(), lessons ?? DefaultLessons, batchSize, passThreshold, replayFraction)
     {
         if (planningSteps < 0) throw new ArgumentException($"ShortestPathTask: planningSteps must not be negative, got {planningSteps}");
         PlanningSteps = planningSteps;

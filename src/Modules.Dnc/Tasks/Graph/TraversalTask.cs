@@ -17,7 +17,7 @@ public sealed class TraversalTask : GraphTask
     /// The curriculum: its last lesson is the paper's final traversal lesson (10–40 nodes, out-degree 2–6, paths of
     /// 1–20 edges); the lessons before it grow the three ranges step by step towards it (our choice of steps).
     /// </summary>
-    public static IReadOnlyList<GraphLesson> PaperLessons { get; } =
+    public static IReadOnlyList<GraphLesson> DefaultLessons { get; } =
     [
         new(3, 5, 1, 2, 1, 1),
         new(5, 10, 2, 3, 1, 2),
@@ -31,13 +31,13 @@ public sealed class TraversalTask : GraphTask
 
     /// <summary>Creates the task.</summary>
     /// <param name="batchSize">Episodes per batch.</param>
-    /// <param name="lessons">The curriculum; <see cref="PaperLessons"/> when null.</param>
+    /// <param name="lessons">The curriculum; <see cref="DefaultLessons"/> when null.</param>
     /// <param name="source">The graphs; the paper's random graphs (<see cref="RandomGraphSource"/>) when null.</param>
     /// <param name="passThreshold">The share of fully correct answers that passes a lesson.</param>
     /// <param name="replayFraction">The share of entries drawn from earlier lessons.</param>
     public TraversalTask(int batchSize = 1, IReadOnlyList<GraphLesson>? lessons = null, GraphSource? source = null,
         float passThreshold = 0.9f, float replayFraction = 0.1f)
-        : base(source ?? new RandomGraphSource(), lessons ?? PaperLessons, batchSize, passThreshold, replayFraction)
+        : base(source ?? new RandomGraphSource(), lessons ?? DefaultLessons, batchSize, passThreshold, replayFraction)
     {
     }
 

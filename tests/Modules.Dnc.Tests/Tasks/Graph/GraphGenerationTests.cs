@@ -122,7 +122,7 @@ public sealed class GraphGenerationTests
         for (int n = 0; n < map.Graph.NodeCount; n++)
             Assert.Equal(map.Graph.OutEdges(n).Count, map.Graph.OutEdges(n).Select(e => e.Label).Distinct().Count());
 
-        var relabelled = map.Draw(new Generator(1), TraversalTask.PaperLessons[0]);
+        var relabelled = map.Draw(new Generator(1), TraversalTask.DefaultLessons[0]);
         Assert.Equal(map.Graph.Edges.Select(e => (e.From, e.To)), relabelled.Edges.Select(e => (e.From, e.To)));
         Assert.Equal(8, relabelled.Edges.Select(e => e.Label).Distinct().Count());
     }
@@ -144,8 +144,8 @@ public sealed class GraphGenerationTests
         var source = new FamilyTrees();
         for (ulong seed = 0; seed < 50; seed++)
         {
-            var g = source.Draw(new Generator(seed), InferenceTask.PaperLessons[0]);
-            Assert.InRange(g.Edges.Count, 1, source.MaxEdges(InferenceTask.PaperLessons[0]));
+            var g = source.Draw(new Generator(seed), InferenceTask.DefaultLessons[0]);
+            Assert.InRange(g.Edges.Count, 1, source.MaxEdges(InferenceTask.DefaultLessons[0]));
             Assert.Equal(g.NodeCount, g.NodeLabels.Distinct().Count());
             foreach (var e in g.Edges)
             {
@@ -161,7 +161,7 @@ public sealed class GraphGenerationTests
                 Assert.True(outs.Count(e => e.Label >= 4) <= 1, $"seed {seed}: node {n} has more than one spouse");
             }
         }
-        Assert.Equal(4 * (3 + 9 + 27) + 2 * (1 + 3 + 9), source.MaxEdges(InferenceTask.PaperLessons[0]));
+        Assert.Equal(4 * (3 + 9 + 27) + 2 * (1 + 3 + 9), source.MaxEdges(InferenceTask.DefaultLessons[0]));
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class GraphGenerationTests
     {
         // Each relation of the table reaches exactly one person from someone in at least one of 100 trees, so none is dead.
         var source = new FamilyTrees();
-        var trees = Enumerable.Range(0, 100).Select(s => source.Draw(new Generator((ulong)s), InferenceTask.PaperLessons[0])).ToArray();
+        var trees = Enumerable.Range(0, 100).Select(s => source.Draw(new Generator((ulong)s), InferenceTask.DefaultLessons[0])).ToArray();
         foreach (var relation in RelationTable.Family.Relations)
             Assert.True(trees.Any(g => Enumerable.Range(0, g.NodeCount).Any(n => g.Resolve(n, relation.Path).Count == 1)),
                 $"'{relation.Name}' is never asked");

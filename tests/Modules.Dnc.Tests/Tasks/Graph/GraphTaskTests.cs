@@ -258,7 +258,7 @@ public sealed class GraphTaskTests
             }
         }
         Assert.Equal(40 * 6 + 2 * 20, tasks[0].MaxEpisodeLength);
-        Assert.Equal(new GraphLesson(10, 40, 2, 6, 1, 20), TraversalTask.PaperLessons[^1]);
+        Assert.Equal(new GraphLesson(10, 40, 2, 6, 1, 20), TraversalTask.DefaultLessons[^1]);
     }
 
     /// <summary>Logits that put 10 on each target digit.</summary>
