@@ -1,0 +1,99 @@
+using Modules.Checkpoints;
+using Modules.Tensors;
+
+namespace Modules.Distributed.Tests;
+
+/// <summary>The process group over MPI, each test a real <c>mpiexec</c> job of the worker program (seconds each).</summary>
+public sealed class MpiProcessGroupTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+
+    [MpiFact]
+    public void TwoRanks_Collectives_MatchValuesComputedInRankOrder()
+    {
+        var run = MpiRun.Worker(2, Limit, "collectives");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("rank 0 of 2: collectives ok", run.Output);
+        Assert.Contains("rank 1 of 2: collectives ok", run.Output);
+    }
+
+    // With three ranks the summation order changes the rounding of these inputs (the worker reports it), so a bit-exact
+    // match with the rank-order sum shows that order was used, on every rank.
+    [MpiFact]
+    public void ThreeRanks_AllReduceSum_IsTheRankOrderSumBitForBit()
+    {
+        var run = MpiRun.Worker(3, Limit, "collectives");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        for (int r = 0; r < 3; r++)
+        {
+            Assert.Contains($"rank {r} of 3: order matters for these inputs: True", run.Output);
+            Assert.Contains($"rank {r} of 3: collectives ok", run.Output);
+        }
+    }
+
+    // The worker checks, every step, that parameters are bit-identical across ranks (digest all-gather) and within
+    // rtol 1e-4 / atol 1e-6 of one process training the same DNC on the whole batch; then the optimizer-state broadcast.
+    [MpiFact]
+    public void TwoRanks_DncSteps_StayIdenticalAcrossRanksAndMatchOneProcess()
+    {
+        var run = MpiRun.Worker(2, Limit, "dnc-step", "5");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("rank 0 of 2: dnc-step ok after 5 steps", run.Output);
+        Assert.Contains("rank 1 of 2: dnc-step ok after 5 steps", run.Output);
+    }
+
+    // MPICH's launcher stops the remaining ranks as soon as one dies and names it; the checkpoints rank 0 wrote stay whole.
+    [MpiFact]
+    public void RankKilled_JobStopsAtOnce_CheckpointsIntact()
+    {
+        string dir = Directory.CreateTempSubdirectory("mpi-kill-").FullName;
+        try
+        {
+            var run = MpiRun.Worker(2, Limit, "kill", "60", dir);
+            Assert.True(run.ExitCode != 0, run.ToString());
+            Assert.Contains("rank 1 of 2: killing myself at step 3", run.Output);
+            Assert.DoesNotContain("rank 0 of 2: step 3 done", run.Output);
+            Assert.Contains("Killed", run.Output + run.Error); // mpiexec's report of how the rank ended
+            // Well before the 60 s collective timeout: the launcher, not the timeout, stopped rank 0.
+            Assert.True(run.Elapsed < TimeSpan.FromSeconds(50), run.ToString());
+            AssertLatestCheckpoint(dir, step: 2);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // A rank that is alive but never joins the next collective: the others give up after the group's timeout with a
+    // message naming themselves and the collective, and end the job.
+    [MpiFact]
+    public void RankHangs_OthersStopAfterTheTimeoutWithAMessage_CheckpointsIntact()
+    {
+        string dir = Directory.CreateTempSubdirectory("mpi-hang-").FullName;
+        try
+        {
+            var run = MpiRun.Worker(2, Limit, "hang", "3", dir);
+            Assert.True(run.ExitCode != 0, run.ToString());
+            Assert.Contains("rank 1 of 2: hanging at step 3", run.Output);
+            Assert.Contains("rank 0 of 2: AllReduceSum (10000 elements) did not complete within 3 s", run.Error);
+            Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), run.ToString());
+            AssertLatestCheckpoint(dir, step: 2);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // The newest checkpoint loads and holds the sum of two ranks' ones after `step` steps (each step sums ones: 2).
+    private static void AssertLatestCheckpoint(string dir, int step)
+    {
+        string? latest = Checkpoint.FindLatest(dir);
+        Assert.NotNull(latest);
+        Assert.Equal(step, Checkpoint.StepOf(latest));
+        var w = Tensor.Zeros(100, 100);
+        var metadata = Checkpoint.Load(latest, [new("w", w)]);
+        Assert.Equal(step.ToString(), metadata[Checkpoint.StepKey]);
+        Assert.All(w.ToArray(), v => Assert.Equal(2f, v));
+    }
+}
