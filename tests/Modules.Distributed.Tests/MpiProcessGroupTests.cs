@@ -56,7 +56,8 @@ public sealed class MpiProcessGroupTests
             Assert.Contains("Killed", run.Output + run.Error); // mpiexec's report of how the rank ended
             // Well before the 60 s collective timeout: the launcher, not the timeout, stopped rank 0.
             Assert.True(run.Elapsed < TimeSpan.FromSeconds(50), run.ToString());
-            AssertLatestCheckpoint(dir, step: 2);
+            // Rank 0 may be stopped while writing step 2's checkpoint: the newest file under a real name is then step 1's.
+            AssertCheckpointsIntact(dir, lastStep: [1, 2]);
         }
         finally
         {
@@ -77,7 +78,7 @@ public sealed class MpiProcessGroupTests
             Assert.Contains("rank 1 of 2: hanging at step 3", run.Output);
             Assert.Contains("rank 0 of 2: AllReduceSum (10000 elements) did not complete within 3 s", run.Error);
             Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), run.ToString());
-            AssertLatestCheckpoint(dir, step: 2);
+            AssertCheckpointsIntact(dir, lastStep: [2]); // rank 0 saved step 2, then waited in step 3
         }
         finally
         {
@@ -85,15 +86,19 @@ public sealed class MpiProcessGroupTests
         }
     }
 
-    // The newest checkpoint loads and holds the sum of two ranks' ones after `step` steps (each step sums ones: 2).
-    private static void AssertLatestCheckpoint(string dir, int step)
+    // The newest checkpoint is one of lastStep, and every checkpoint under a real name (not a .tmp) loads whole and holds
+    // the sum of the two ranks' ones (2) that its step computed.
+    private static void AssertCheckpointsIntact(string dir, int[] lastStep)
     {
         string? latest = Checkpoint.FindLatest(dir);
         Assert.NotNull(latest);
-        Assert.Equal(step, Checkpoint.StepOf(latest));
-        var w = Tensor.Zeros(100, 100);
-        var metadata = Checkpoint.Load(latest, [new("w", w)]);
-        Assert.Equal(step.ToString(), metadata[Checkpoint.StepKey]);
-        Assert.All(w.ToArray(), v => Assert.Equal(2f, v));
+        Assert.Contains((int)Checkpoint.StepOf(latest)!.Value, lastStep);
+        foreach (string path in Directory.GetFiles(dir, "*.safetensors"))
+        {
+            var w = Tensor.Zeros(100, 100);
+            var metadata = Checkpoint.Load(path, [new("w", w)]);
+            Assert.Equal(Checkpoint.StepOf(path).ToString(), metadata[Checkpoint.StepKey]);
+            Assert.All(w.ToArray(), v => Assert.Equal(2f, v));
+        }
     }
 }

@@ -14,6 +14,7 @@ using Modules.Training;
 // exits with a non-zero code (mpiexec then stops the other ranks).
 //   collectives                     broadcast, fixed-order allreduce, allgather, barrier against values computed locally
 //   dnc-step <steps>                2 ranks × half batch vs one process with the whole batch, on the real DNC
+//   bench <defaults|large> <warm-up> <steps>  data-parallel DNC training steps/s and the cost of one gradient allreduce
 //   kill|hang <timeout-s> <dir>     rank 1 kills itself (SIGKILL) or stops calling collectives at step 3; rank 0 saves a
 //                                   checkpoint in <dir> after every step
 string scenario = args.Length > 0 ? args[0] : "";
@@ -25,6 +26,7 @@ try
     {
         case "collectives": Scenarios.Collectives(group); break;
         case "dnc-step": Scenarios.DncStep(group, int.Parse(args[1], CultureInfo.InvariantCulture)); break;
+        case "bench": Scenarios.Bench(group, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)); break;
         case "kill" or "hang": Scenarios.Fault(group, kill: scenario == "kill", args[2]); break;
         default: throw new ArgumentException($"unknown scenario '{scenario}'");
     }
@@ -171,6 +173,58 @@ static class Scenarios
                     new Dictionary<string, string> { [Checkpoint.StepKey] = step.ToString(CultureInfo.InvariantCulture) });
             Console.WriteLine($"rank {group.Rank} of {group.Size}: step {step} done");
         }
+    }
+
+    // Dnc.Train's loop (RMSProp TF1, clip 50) on this rank's rows of each global batch, at benchmarks/compare.sh's two
+    // configurations; then back-to-back allreduces of the gradient buffer alone.
+    public static void Bench(MpiProcessGroup group, string configuration, int warmup, int steps)
+    {
+        var (batch, hidden, memory, word, task) = configuration switch
+        {
+            "defaults" => (16, 64, 16, 16, new RepeatCopy(numBits: 4, batchSize: 16, minLength: 1, maxLength: 2, minRepeats: 1, maxRepeats: 2)),
+            "large" => (32, 256, 128, 32, new RepeatCopy(numBits: 8, batchSize: 32, minLength: 1, maxLength: 5, minRepeats: 1, maxRepeats: 2)),
+            _ => throw new ArgumentException($"unknown configuration '{configuration}'"),
+        };
+        int shard = batch / group.Size;
+        var model = new Dnc(new DncOptions
+        {
+            OutputSize = task.TargetSize, HiddenSize = hidden, MemorySize = memory, WordSize = word, NumReads = 4, NumWrites = 1,
+        });
+        model.Seed(1);
+        using (Tensor.NoGrad()) DynamicRnn.Unroll(model, Tensor.Zeros(1, 1, task.ObservationSize));
+        var parameters = model.NamedParameters();
+        var sync = new ParameterSync(group);
+        sync.BroadcastParameters(parameters);
+        var optimizer = RmsProp.TensorFlow1(1e-4f);
+        var rng = new Generator(3);
+        var clock = new Stopwatch();
+        var inSync = new Stopwatch();
+        for (int step = 0; step < warmup + steps; step++)
+        {
+            if (step == warmup) { group.Barrier(); clock.Restart(); inSync.Reset(); }
+            var data = task.Sample(rng);
+            Optimizer.ZeroGrad(parameters);
+            var logits = DynamicRnn.Unroll(model, Rows(data.Observations, group.Rank * shard, shard)).Outputs;
+            var loss = task.Cost(logits, Rows(data.Targets, group.Rank * shard, shard), Rows(data.Mask, group.Rank * shard, shard)) * ((float)shard / batch);
+            loss.Backward();
+            inSync.Start();
+            sync.SumGradients(parameters);
+            inSync.Stop();
+            GradientClipping.ClipGradientsByGlobalNorm(parameters, 50f);
+            optimizer.Step(parameters);
+        }
+        group.Barrier();
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        int count = parameters.Sum(p => p.Value.Size);
+        var buffer = new float[count];
+        int repeats = 200;
+        group.Barrier();
+        var reduce = Stopwatch.StartNew();
+        for (int i = 0; i < repeats; i++) group.AllReduceSum(buffer);
+        double allreduceMs = reduce.Elapsed.TotalMilliseconds / repeats;
+        Console.WriteLine(FormattableString.Invariant(
+            $"rank {group.Rank} of {group.Size}: {configuration}: global batch {batch}, {count} parameters; {steps / seconds:0.00} steps/s ({seconds * 1000 / steps:0.00} ms/step, of which {inSync.Elapsed.TotalMilliseconds / steps:0.00} ms in SumGradients incl. waiting); one allreduce alone {allreduceMs:0.000} ms"));
     }
 
     private static Dnc NewDnc(RepeatCopy task, ulong seed)
