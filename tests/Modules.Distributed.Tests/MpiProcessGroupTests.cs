@@ -44,41 +44,38 @@ public sealed class MpiProcessGroupTests
 
     // MPICH's launcher stops the remaining ranks as soon as one dies and names it; the checkpoints rank 0 wrote stay whole.
     [MpiFact]
-    public void RankKilled_JobStopsAtOnce_CheckpointsIntact()
+    public void RankKilled_JobStopsAtOnce_CheckpointsIntact() => InTemporaryDirectory(dir =>
     {
-        string dir = Directory.CreateTempSubdirectory("mpi-kill-").FullName;
-        try
-        {
-            var run = MpiRun.Worker(2, Limit, "kill", "60", dir);
-            Assert.True(run.ExitCode != 0, run.ToString());
-            Assert.Contains("rank 1 of 2: killing myself at step 3", run.Output);
-            Assert.DoesNotContain("rank 0 of 2: step 3 done", run.Output);
-            Assert.Contains("Killed", run.Output + run.Error); // mpiexec's report of how the rank ended
-            // Well before the 60 s collective timeout: the launcher, not the timeout, stopped rank 0.
-            Assert.True(run.Elapsed < TimeSpan.FromSeconds(50), run.ToString());
-            // Rank 0 may be stopped while writing step 2's checkpoint: the newest file under a real name is then step 1's.
-            AssertCheckpointsIntact(dir, lastStep: [1, 2]);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
+        var run = MpiRun.Worker(2, Limit, "kill", "60", dir);
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains("rank 1 of 2: killing myself at step 3", run.Output);
+        Assert.DoesNotContain("rank 0 of 2: step 3 done", run.Output);
+        Assert.Contains("Killed", run.Output + run.Error); // mpiexec's report of how the rank ended
+        // Well before the 60 s collective timeout: the launcher, not the timeout, stopped rank 0.
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(50), run.ToString());
+        // Rank 0 may be stopped while writing step 2's checkpoint: the newest file under a real name is then step 1's.
+        AssertCheckpointsIntact(dir, lastStep: [1, 2]);
+    });
 
     // A rank that is alive but never joins the next collective: the others give up after the group's timeout with a
     // message naming themselves and the collective, and end the job.
     [MpiFact]
-    public void RankHangs_OthersStopAfterTheTimeoutWithAMessage_CheckpointsIntact()
+    public void RankHangs_OthersStopAfterTheTimeoutWithAMessage_CheckpointsIntact() => InTemporaryDirectory(dir =>
     {
-        string dir = Directory.CreateTempSubdirectory("mpi-hang-").FullName;
+        var run = MpiRun.Worker(2, Limit, "hang", "3", dir);
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains("rank 1 of 2: hanging at step 3", run.Output);
+        Assert.Contains("rank 0 of 2: AllReduceSum (10000 elements) did not complete within 3 s", run.Error);
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), run.ToString());
+        AssertCheckpointsIntact(dir, lastStep: [2]); // rank 0 saved step 2, then waited in step 3
+    });
+
+    private static void InTemporaryDirectory(Action<string> body)
+    {
+        string dir = Directory.CreateTempSubdirectory("mpi-fault-").FullName;
         try
         {
-            var run = MpiRun.Worker(2, Limit, "hang", "3", dir);
-            Assert.True(run.ExitCode != 0, run.ToString());
-            Assert.Contains("rank 1 of 2: hanging at step 3", run.Output);
-            Assert.Contains("rank 0 of 2: AllReduceSum (10000 elements) did not complete within 3 s", run.Error);
-            Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), run.ToString());
-            AssertCheckpointsIntact(dir, lastStep: [2]); // rank 0 saved step 2, then waited in step 3
+            body(dir);
         }
         finally
         {
