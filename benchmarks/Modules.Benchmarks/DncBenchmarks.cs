@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Modules.Dnc;
-using Modules.Dnc.Tasks;
+using Modules.Training;
 using Modules.Tensors;
 
 namespace Modules.Benchmarks;
@@ -17,6 +17,7 @@ namespace Modules.Benchmarks;
 public class DncBenchmarks
 {
     private DncTrainingRun run = null!;
+    private Dnc.Dnc core = null!;
     private DatasetTensors episode = null!;
     private Tensor stepInput = null!;
     private DncState midEpisodeState;
@@ -35,37 +36,38 @@ public class DncBenchmarks
     public void Setup()
     {
         run = new DncTrainingRun(Configuration);
-        var stream = new Generator(Configuration.Seed * 2 + 1);
+        core = (Dnc.Dnc)run.Model.Module;
+        var stream = SequenceTrainer.DataStream(Configuration.Options.Seed);
         do episode = run.Task.Sample(stream); while (episode.Observations.Dim(0) != run.Task.MaxEpisodeLength);
         // The state half-way through the episode: memory, link and usage are no longer zeros.
         int half = episode.Observations.Dim(0) / 2;
         using (Tensor.NoGrad())
         {
             var prefix = episode.Observations.Slice(0, 0, half);
-            midEpisodeState = DynamicRnn.Unroll(run.Model, prefix).FinalState;
+            midEpisodeState = DynamicRnn.Unroll(core, prefix).FinalState;
         }
-        stepInput = episode.Observations.Slice(0, half, 1).Reshape(Configuration.BatchSize, -1);
+        stepInput = episode.Observations.Slice(0, half, 1).Reshape(Configuration.Options.BatchSize, -1);
     }
 
     /// <summary>One core step, [B, bits+2] → [B, bits+1], building the autograd graph.</summary>
     [Benchmark]
-    public Tensor StepForward() => run.Model.Step(stepInput, midEpisodeState).Output;
+    public Tensor StepForward() => core.Step(stepInput, midEpisodeState).Output;
 
     /// <summary>One core step without recording gradients (inference).</summary>
     [Benchmark]
     public Tensor StepForwardNoGrad()
     {
         using var _ = Tensor.NoGrad();
-        return run.Model.Step(stepInput, midEpisodeState).Output;
+        return core.Step(stepInput, midEpisodeState).Output;
     }
 
     /// <summary>Unroll over the fixed episode, masked cross-entropy, backward into the parameters' gradients.</summary>
     [Benchmark]
     public float EpisodeForwardBackward()
     {
-        var logits = DynamicRnn.Unroll(run.Model, episode.Observations).Outputs;
-        var loss = run.Task.Cost(logits, episode.Targets, episode.Mask);
-        Training.Optimizer.ZeroGrad(run.Model.NamedParameters());
+        var logits = DynamicRnn.Unroll(core, episode.Observations).Outputs;
+        var loss = run.Task.Cost(logits, episode);
+        Training.Optimizer.ZeroGrad(core.NamedParameters());
         loss.Backward();
         return LastLoss = loss.Item();
     }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using DncTrain;
 using Modules.Checkpoints;
+using Modules.Training;
 
 namespace Modules.Benchmarks;
 
@@ -17,70 +19,61 @@ public static class DncTrainingTiming
     public static int Run(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var configuration = DncConfiguration.Defaults with { Name = "custom" };
         int warmup = 5, steps = 30;
         bool printLosses = false;
         string? exportInit = null;
+        DncConfiguration configuration;
         try
         {
+            // The timing flags here; every other flag is the training command's own (TrainOptions.Parse).
+            var trainingFlags = new List<string>();
             for (int i = 0; i < args.Count; i++)
             {
                 string flag = args[i];
                 if (flag == "--print-losses") { printLosses = true; continue; }
+                if (flag is not ("--warmup-steps" or "--steps" or "--export-init")) { trainingFlags.Add(flag); continue; }
                 if (i + 1 >= args.Count) throw new FormatException($"{flag} needs a value");
                 string value = args[++i];
                 switch (flag)
                 {
-                    case "--batch-size": configuration = configuration with { BatchSize = Int(value) }; break;
-                    case "--memory-size": configuration = configuration with { MemorySize = Int(value) }; break;
-                    case "--word-size": configuration = configuration with { WordSize = Int(value) }; break;
-                    case "--hidden-size": configuration = configuration with { HiddenSize = Int(value) }; break;
-                    case "--num-read-heads": configuration = configuration with { NumReadHeads = Int(value) }; break;
-                    case "--num-write-heads": configuration = configuration with { NumWriteHeads = Int(value) }; break;
-                    case "--num-bits": configuration = configuration with { NumBits = Int(value) }; break;
-                    case "--min-length": configuration = configuration with { MinLength = Int(value) }; break;
-                    case "--max-length": configuration = configuration with { MaxLength = Int(value) }; break;
-                    case "--min-repeats": configuration = configuration with { MinRepeats = Int(value) }; break;
-                    case "--max-repeats": configuration = configuration with { MaxRepeats = Int(value) }; break;
-                    case "--shards": configuration = configuration with { Shards = Int(value) }; break;
-                    case "--seed": configuration = configuration with { Seed = ulong.Parse(value, CultureInfo.InvariantCulture) }; break;
                     case "--warmup-steps": warmup = Int(value); break;
                     case "--steps": steps = Int(value); break;
-                    case "--export-init": exportInit = value; break;
-                    default: throw new FormatException($"unknown flag {flag}");
+                    default: exportInit = value; break;
                 }
             }
             if (steps < 1 || warmup < 0) throw new FormatException("--steps must be positive and --warmup-steps not negative");
+            configuration = new DncConfiguration { Name = "custom", Options = TrainOptions.Parse(trainingFlags) with { CheckpointDir = "" } };
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or UsageException)
         {
             Console.Error.WriteLine($"error: dnc-train: {e.Message}");
             return 2;
         }
 
         var run = new DncTrainingRun(configuration);
-        int parameterCount = run.Model.NamedParameters().Sum(p => p.Value.Size);
+        var parameters = run.Model.Module.NamedParameters();
+        int parameterCount = parameters.Sum(p => p.Value.Size);
         Console.WriteLine($"modules (.NET {Environment.Version}), processors {Environment.ProcessorCount}, parameters {parameterCount}");
         if (exportInit is not null)
         {
-            SafeTensors.Write(exportInit, run.Model.NamedParameters().Select(p => KeyValuePair.Create("param/" + p.Key, p.Value)));
+            SafeTensors.Write(exportInit, parameters.Select(p => KeyValuePair.Create("param/" + p.Key, p.Value)));
             Console.WriteLine($"wrote initial parameters to {exportInit}");
         }
 
         float loss = 0;
         for (int i = 0; i < warmup; i++)
         {
-            var (l, errors, t) = run.TrainStep();
-            if (printLosses) Console.WriteLine(Line(i, t, l, errors));
+            var step = run.TrainStep();
+            if (printLosses) Console.WriteLine(Line(i, step));
         }
         long timeSteps = 0;
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++)
         {
-            var (l, errors, t) = run.TrainStep();
-            loss = l;
-            timeSteps += t;
-            if (printLosses) Console.WriteLine(Line(warmup + i, t, l, errors));
+            var step = run.TrainStep();
+            loss = step.Loss;
+            timeSteps += step.TimeSteps;
+            if (printLosses) Console.WriteLine(Line(warmup + i, step));
         }
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -88,8 +81,8 @@ public static class DncTrainingTiming
         return 0;
     }
 
-    private static string Line(int step, int t, float loss, float errors) =>
-        string.Create(CultureInfo.InvariantCulture, $"step {step} T={t} loss {loss:F6} bit_errors {errors:F4}");
+    private static string Line(int index, StepReport step) =>
+        string.Create(CultureInfo.InvariantCulture, $"step {index} T={step.TimeSteps} loss {step.Loss:F6} bit_errors {step.Metric:F4}");
 
     private static int Int(string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v

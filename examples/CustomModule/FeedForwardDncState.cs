@@ -1,5 +1,5 @@
 using Modules;
-using Modules.Dnc.Access;
+using Modules.Dnc;
 using Modules.Tensors;
 
 namespace CustomModule;

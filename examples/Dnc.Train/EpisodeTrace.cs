@@ -5,7 +5,7 @@ namespace DncTrain;
 
 /// <summary>
 /// What the memory did over one episode, for the first batch entry, gathered step by step while unrolling:
-/// every core's <see cref="MemoryTrace"/>, plus the DNC's read modes when it reports them. Memories larger than
+/// every core's <see cref="MemoryTrace"/> (weights, usage, and the DNC's read modes). Memories larger than
 /// <see cref="MaxRows"/> slots (the sparse cores' large N) are drawn with only the slots the episode touched.
 /// </summary>
 public sealed class EpisodeTrace
@@ -32,13 +32,7 @@ public sealed class EpisodeTrace
         writeWeights.Add(FirstEntry(step.WriteWeights));
         readWeights.Add(FirstEntry(step.ReadWeights));
         usage.Add(step.Usage is { } u ? FirstEntry(u) : null);
-    }
-
-    /// <summary>Records one step's DNC read modes, [B, R, 1+2W] (W backward, W forward, 1 content).</summary>
-    public void AddReadModes(Tensor modes)
-    {
-        ArgumentNullException.ThrowIfNull(modes);
-        readModes.Add(FirstEntry(modes));
+        if (step.ReadModes is { } modes) readModes.Add(FirstEntry(modes));
     }
 
     private static Tensor FirstEntry(Tensor x)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Modules.Dnc.Sparse;
 using Modules.Dnc.Tasks;
 
 namespace DncTrain;
@@ -19,19 +20,20 @@ public sealed record TrainOptions
     /// <summary>The task: <c>--task</c>.</summary>
     public TaskKind Task { get; init; } = TaskKind.RepeatCopy;
 
-    // Model.
-    public int HiddenSize { get; init; } = 64;
-    public int MemorySize { get; init; } = 16;
-    public int WordSize { get; init; } = 16;
-    public int NumWriteHeads { get; init; } = 1;
-    public int NumReadHeads { get; init; } = 4;
-    public float ClipValue { get; init; } = 20f;
+    // Model: the cores' own defaults (DeepMind's for repeat copy), declared once in MemoryCoreOptions and the sparse options.
+    private static readonly SdncOptions CoreDefaults = new() { OutputSize = 1 };
+    public int HiddenSize { get; init; } = CoreDefaults.HiddenSize;
+    public int MemorySize { get; init; } = CoreDefaults.MemorySize;
+    public int WordSize { get; init; } = CoreDefaults.WordSize;
+    public int NumWriteHeads { get; init; } = CoreDefaults.NumWrites;
+    public int NumReadHeads { get; init; } = CoreDefaults.NumReads;
+    public float ClipValue { get; init; } = CoreDefaults.ClipValue;
     /// <summary>The NTM's controller (<c>--controller</c>, ntm only).</summary>
     public ControllerKind Controller { get; init; } = ControllerKind.Lstm;
     /// <summary>K, the rows each SAM/SDNC read head reads (<c>--sparse-reads</c>).</summary>
-    public int SparseReads { get; init; } = 4;
+    public int SparseReads { get; init; } = CoreDefaults.SparseReads;
     /// <summary>K_L, the SDNC's sparse temporal link entries per row (<c>--link-sparsity</c>).</summary>
-    public int LinkSparsity { get; init; } = 8;
+    public int LinkSparsity { get; init; } = CoreDefaults.LinkSparsity;
 
     // Optimizer.
     public float MaxGradNorm { get; init; } = 50f;
@@ -235,13 +237,32 @@ public sealed record TrainOptions
         if (CheckpointInterval == 0 || CheckpointInterval < -1)
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
-        if (ClipValue > 0 && TaskFactory.Create(this) is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
+        if (ClipValue > 0 && TaskRegistry.Create(this).Task is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--task {Choices.Name(Task)}: the largest target {digits.LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
                 string.Create(CultureInfo.InvariantCulture, $"exceeds --clip-value {ClipValue}, which bounds the model's output; ") +
                 "lower --max-length or raise --clip-value (0: no clipping)");
-        if (!ModelFactory.IsAvailable(Model))
-            throw new UsageException($"--model {Choices.Name(Model)} is not available in this build");
+        if (!Enum.IsDefined(Model)) throw new UsageException($"--model {(int)Model} is not a model");
+    }
+
+    /// <summary>
+    /// A configuration written before <c>--model</c> and <c>--task</c> existed has neither key and means the DNC on repeat
+    /// copy; this adds them (any other configuration is returned as written).
+    /// </summary>
+    public static string UpgradeConfiguration(string saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        try
+        {
+            if (JsonNode.Parse(saved) is not JsonObject o || o.ContainsKey("model") || o.ContainsKey("task")) return saved;
+            var upgraded = new JsonObject { ["model"] = "dnc", ["task"] = "repeat-copy" };
+            foreach (var (key, value) in o) upgraded[key] = value?.DeepClone();
+            return upgraded.ToJsonString();
+        }
+        catch (JsonException)
+        {
+            return saved;
+        }
     }
 
     /// <summary>

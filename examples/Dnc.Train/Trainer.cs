@@ -1,24 +1,20 @@
-using System.Globalization;
 using Modules.Checkpoints;
-using Modules.Dnc.Tasks;
 using Modules.Tensors;
 using Modules.Training;
 
 namespace DncTrain;
 
 /// <summary>
-/// DeepMind's <c>train.py</c> loop over any model and task: the core unrolled over the task's batches, the task's
-/// cost, gradients clipped to a global norm, TF1-style RMSProp; plus checkpoints that resume the run exactly.
+/// DeepMind's <c>train.py</c> over any model and task: the library's <see cref="SequenceTrainer"/> with TF1-style RMSProp,
+/// plus what the command line adds: the run's configuration in every checkpoint, reports with a readable sample, the
+/// memory page, and one-line errors.
 /// </summary>
 public sealed class Trainer
 {
     private readonly TrainOptions options;
     private readonly Reporter reporter;
-    private readonly RmsProp optimizer;
-    private readonly Generator dataRng;
-    private readonly Generator sampleRng;
-    private readonly CheckpointStore? checkpoints;
-    private int lastSavedStep = -1;
+    private readonly IEpisodeRenderer renderer;
+    private readonly SequenceTrainer trainer;
 
     /// <summary>Builds the model, task and optimizer; touches no files until <see cref="Run"/>.</summary>
     public Trainer(TrainOptions options, Reporter? reporter = null)
@@ -27,106 +23,116 @@ public sealed class Trainer
         options.Validate();
         this.options = options;
         this.reporter = reporter ?? new Reporter(TextWriter.Null, interactive: false, options.NumTrainingIterations);
-        Task = TaskFactory.Create(options);
-        Model = ModelFactory.Create(options, Task.TargetSize);
-        optimizer = RmsProp.TensorFlow1(options.LearningRate, epsilon: options.OptimizerEpsilon);
-        // Separate streams: training batches, and the batches shown in reports (so --report-interval
-        // does not change what the model trains on).
-        dataRng = new Generator(options.Seed * 2 + 1);
-        sampleRng = new Generator(options.Seed * 2 + 2);
-        if (options.CheckpointsEnabled) checkpoints = new CheckpointStore(options.CheckpointDir);
+        (Task, renderer) = TaskRegistry.Create(options);
+        Model = ModelRegistry.Create(options, Task.TargetSize);
+        trainer = new SequenceTrainer(Model.Sequence, Task, RmsProp.TensorFlow1(options.LearningRate, epsilon: options.OptimizerEpsilon),
+            new TrainerOptions
+            {
+                Seed = options.Seed,
+                MaxGradNorm = options.MaxGradNorm,
+                CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
+                CheckpointInterval = options.CheckpointInterval,
+                Configuration = options.ConfigurationJson(),
+                UpgradeConfiguration = TrainOptions.UpgradeConfiguration,
+            });
+        trainer.CheckpointSaved += path => this.reporter.Info($"Saved checkpoint {path}.");
     }
 
     /// <summary>The task being trained on.</summary>
     public ITask Task { get; }
 
     /// <summary>The model; its parameters exist after the first step (or after a resume).</summary>
-    public IModelRunner Model { get; }
+    public TrainingModel Model { get; }
+
+    /// <summary>The library trainer underneath (steps, checkpoints, callbacks).</summary>
+    public SequenceTrainer Steps => trainer;
 
     /// <summary>Training steps completed, including those before a resume.</summary>
-    public int CompletedSteps { get; private set; }
-
-    /// <summary>Raised after every step of <see cref="Run"/> with the number of completed steps.</summary>
-    public event Action<int>? StepCompleted;
+    public int CompletedSteps => trainer.CompletedSteps;
 
     /// <summary>The model's parameters by path.</summary>
-    public IReadOnlyList<KeyValuePair<string, Tensor>> Parameters => Model.NamedParameters();
+    public IReadOnlyList<KeyValuePair<string, Tensor>> Parameters => Model.Module.NamedParameters();
 
     /// <summary>
     /// Trains up to <c>--num-training-iterations</c>, resuming from the latest checkpoint first. Stops early
     /// (after saving a checkpoint) when <paramref name="cancellation"/> fires.
     /// </summary>
-    /// <exception cref="UsageException">The checkpoint directory is unusable or holds an incompatible checkpoint.</exception>
-    public TrainResult Run(CancellationToken cancellation = default)
+    /// <exception cref="UsageException">The checkpoint directory is unusable or holds an incompatible checkpoint, or the run diverged.</exception>
+    public RunResult Run(CancellationToken cancellation = default)
     {
-        checkpoints?.EnsureUsable();
-        if (TryResume() is { } resumedFrom) reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
-
-        var losses = new List<float>();
-        var errorsPerStep = new List<float>();
-        double lossSum = 0, errorSum = 0;
-        int sinceReport = 0;
-        bool interrupted = false;
-        while (CompletedSteps < options.NumTrainingIterations)
+        if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir);
+        try
         {
-            if (cancellation.IsCancellationRequested) { interrupted = true; break; }
-            var (loss, error) = TrainStep();
-            losses.Add(loss);
-            errorsPerStep.Add(error);
-            lossSum += loss;
-            errorSum += error;
-            sinceReport++;
-            reporter.Progress(CompletedSteps, loss);
-            StepCompleted?.Invoke(CompletedSteps);
-
-            if (CompletedSteps % options.ReportInterval == 0)
+            if (trainer.Resume() is { } resumedFrom) reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
+            double lossSum = 0, metricSum = 0;
+            int sinceReport = 0;
+            var losses = new List<float>();
+            var metrics = new List<float>();
+            void OnStep(StepReport step)
             {
-                reporter.Report(CompletedSteps - 1, (float)(lossSum / sinceReport), Task.ErrorName, (float)(errorSum / sinceReport), Sample());
-                lossSum = errorSum = 0;
+                losses.Add(step.Loss);
+                metrics.Add(step.Metric);
+                lossSum += step.Loss;
+                metricSum += step.Metric;
+                sinceReport++;
+                reporter.Progress(step.Step, step.Loss);
+                if (step.Step % options.ReportInterval != 0) return;
+                reporter.Report(step.Step - 1, (float)(lossSum / sinceReport), Task.MetricName, (float)(metricSum / sinceReport), Sample());
+                lossSum = metricSum = 0;
                 sinceReport = 0;
             }
-            if (checkpoints is not null && options.CheckpointInterval > 0 && CompletedSteps % options.CheckpointInterval == 0)
-                SaveCheckpoint();
+            trainer.StepCompleted += OnStep;
+            TrainResult result;
+            try
+            {
+                result = trainer.Run(options.NumTrainingIterations, cancellation);
+            }
+            finally
+            {
+                trainer.StepCompleted -= OnStep;
+            }
+            if (result.Interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (options.CheckpointsEnabled ? "; checkpoint saved." : "."));
+            if (options.Viz is not null) WriteVisualisation(options.Viz);
+            return new RunResult(result.Steps, result.Interrupted, losses, metrics);
         }
-
-        // The last step may just have been saved by the interval rule.
-        if (checkpoints is not null && losses.Count > 0 && lastSavedStep != CompletedSteps) SaveCheckpoint();
-        if (interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (lastSavedStep == CompletedSteps ? "; checkpoint saved." : "."));
-        if (options.Viz is not null) WriteVisualisation(options.Viz);
-        return new TrainResult(CompletedSteps, interrupted, losses, errorsPerStep);
+        catch (TrainingException e)
+        {
+            throw new UsageException(e.Message.Contains("another configuration", StringComparison.Ordinal)
+                ? e.Message + "; use the same flags or another --checkpoint-dir"
+                : e.Message);
+        }
     }
 
     /// <summary>One training iteration on a fresh batch.</summary>
-    /// <returns>The batch's loss and the task's error measure (<see cref="ITask.Error"/>).</returns>
-    public (float Loss, float Error) TrainStep()
-    {
-        var data = Task.Sample(dataRng);
-        var logits = Model.Unroll(data.Observations);
-        var loss = Task.Cost(logits, data.Targets, data.Mask);
-        optimizer.Minimize(loss, Model.NamedParameters(), options.MaxGradNorm);
-        CompletedSteps++;
-        return (loss.Item(), Task.Error(logits, data.Targets, data.Mask));
-    }
+    public StepReport TrainStep() => trainer.TrainStep();
 
     /// <summary>A fresh batch with the model's prediction, as the task's readable text.</summary>
     public string Sample()
     {
         using var _ = Tensor.NoGrad();
-        var data = Task.Sample(sampleRng);
-        var logits = Model.Unroll(data.Observations);
-        return Task.ToHumanReadable(data, Task.Prediction(logits, data.Mask));
+        var batch = trainer.SampleBatch();
+        return renderer.Render(batch, Model.Sequence.Unroll(batch.Observations));
     }
 
     /// <summary>Runs one episode of a fresh batch and writes the memory heatmaps page.</summary>
     public void WriteVisualisation(string path)
     {
         using var _ = Tensor.NoGrad();
-        var data = Task.Sample(sampleRng);
+        var batch = trainer.SampleBatch();
         var trace = new EpisodeTrace();
-        var logits = Model.Unroll(data.Observations, trace);
+        Model.Memory.Trace = trace.Add;
+        Tensor logits;
+        try
+        {
+            logits = Model.Sequence.Unroll(batch.Observations);
+        }
+        finally
+        {
+            Model.Memory.Trace = null;
+        }
         var page = HtmlVisualizer.Render(
-            $"{Model.Name.ToUpperInvariant()} memory over one {Task.Name} episode (after {CompletedSteps} steps)",
-            trace.ToHeatmaps(), Task.ToHumanReadable(data, Task.Prediction(logits, data.Mask)));
+            $"{Model.Name.ToUpperInvariant()} memory over one {Choices.Name(options.Task)} episode (after {CompletedSteps} steps)",
+            trace.ToHeatmaps(), renderer.Render(batch, logits));
         try
         {
             string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -143,47 +149,31 @@ public sealed class Trainer
     /// <summary>Writes a checkpoint of the current step (when checkpoints are on).</summary>
     public void SaveCheckpoint()
     {
-        if (checkpoints is null) return;
-        var metadata = new Dictionary<string, string>
-        {
-            [Checkpoint.ConfigurationKey] = options.ConfigurationJson(),
-            [Checkpoint.RngStateKey] = dataRng.SaveState(),
-            [CheckpointStore.SampleRngStateKey] = sampleRng.SaveState(),
-        };
-        string path = checkpoints.Save(CompletedSteps, Model.NamedParameters(), optimizer, metadata);
-        lastSavedStep = CompletedSteps;
-        reporter.Info($"Saved checkpoint {path}.");
-    }
-
-    // Resumes from the newest checkpoint, if any; returns its path.
-    private string? TryResume()
-    {
-        if (checkpoints is null || checkpoints.FindLatest() is null) return null;
-        ConnectModel();
-        var loaded = checkpoints.LoadLatest(options.ConfigurationJson(), Model.NamedParameters(), optimizer);
-        if (loaded is not { } checkpoint) return null;
-        string Meta(string key) => checkpoint.Metadata.TryGetValue(key, out var v) ? v
-            : throw new UsageException($"checkpoint {checkpoint.Path} is corrupted (no '{key}' in its header)");
-        if (!int.TryParse(Meta(Checkpoint.StepKey), NumberStyles.Integer, CultureInfo.InvariantCulture, out int step) || step < 0)
-            throw new UsageException($"checkpoint {checkpoint.Path} is corrupted (bad step '{Meta(Checkpoint.StepKey)}')");
         try
         {
-            dataRng.LoadState(Meta(Checkpoint.RngStateKey));
-            sampleRng.LoadState(Meta(CheckpointStore.SampleRngStateKey));
+            trainer.SaveCheckpoint();
         }
-        catch (Exception e) when (e is ArgumentException or FormatException)
+        catch (TrainingException e)
         {
-            throw new UsageException($"checkpoint {checkpoint.Path} is corrupted (bad RNG state: {e.Message})");
+            throw new UsageException(e.Message);
         }
-        CompletedSteps = step;
-        return checkpoint.Path;
     }
 
-    // Parameters are created on the first call; one step on zeros creates them without touching the data stream.
-    private void ConnectModel()
+    // The directory must exist (or be creatable) and accept files before any training time is spent.
+    private static void EnsureWritable(string directory)
     {
-        using var _ = Tensor.NoGrad();
-        Model.Unroll(Tensor.Zeros(1, options.BatchSize, Task.ObservationSize));
+        if (File.Exists(directory)) throw new UsageException($"--checkpoint-dir {directory} is a file, not a directory");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--checkpoint-dir {directory} is not writable ({e.Message.ReplaceLineEndings(" ")})");
+        }
     }
 }
 
@@ -191,5 +181,5 @@ public sealed class Trainer
 /// <param name="Steps">Steps completed in total (including before a resume).</param>
 /// <param name="Interrupted">Whether the run stopped early on cancellation.</param>
 /// <param name="Losses">The loss of every step run in this call.</param>
-/// <param name="Errors">The task's error measure (bit errors per sequence, absolute error, accuracy) of every step run in this call.</param>
-public sealed record TrainResult(int Steps, bool Interrupted, IReadOnlyList<float> Losses, IReadOnlyList<float> Errors);
+/// <param name="Metrics">The task's metric (bit errors per sequence, absolute error, accuracy) of every step run in this call.</param>
+public sealed record RunResult(int Steps, bool Interrupted, IReadOnlyList<float> Losses, IReadOnlyList<float> Metrics);

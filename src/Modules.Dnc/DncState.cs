@@ -1,4 +1,3 @@
-using Modules.Dnc.Access;
 using Modules.Tensors;
 
 namespace Modules.Dnc;

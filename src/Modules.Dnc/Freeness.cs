@@ -1,14 +1,16 @@
-using Modules.Dnc.Access;
-using Modules.Dnc.Addressing;
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc;
 
 /// <summary>
-/// Memory usage and allocation as a recurrent core (DeepMind's <c>Freeness</c>): the state is the usage u [B, N];
-/// each step reads the previous write weights, this step's free gates and the previous read weights packed as
-/// <see cref="FreenessInputs"/> and outputs the new usage (<see cref="Usage.Update"/>: the writes enter through a
-/// stop-gradient). <see cref="WriteAllocationWeights"/> turns a usage into allocation weights. No parameters.
+/// Memory usage and allocation as a recurrent core (DeepMind's <c>Freeness</c>): the state is the usage u [B, N]; cells
+/// become used when written and free again when the read heads that read them emit a free gate. Each step reads the
+/// previous write weights, this step's free gates and the previous read weights (packed as <see cref="FreenessInputs"/>,
+/// or unpacked through <see cref="Step(Tensor, Tensor, Tensor, Tensor)"/>) and outputs the new usage.
+/// <see cref="WriteAllocationWeights"/> turns a usage into allocation weights (the least used cells first), and
+/// <see cref="WriteWeights"/> gates them with the content weights as <see cref="MemoryAccess"/> does. No parameters; each
+/// method is one fused op with a hand-written backward.
 /// </summary>
 [Module]
 public sealed partial class Freeness : Module, IRnnCore<FreenessState>
@@ -58,15 +60,87 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
     }
 
     /// <summary>
-    /// The unpacked step, as DeepMind's <c>Freeness.__call__</c>: the usage after the previous step's writes (through a
-    /// stop-gradient) and this step's frees: write weights [B, W, N], free gate [B, R] (after sigmoid), read weights
-    /// [B, R, N], usage [B, N] → [B, N].
+    /// The unpacked step, as DeepMind's <c>Freeness.__call__</c>: u ← u + (1 − u)·(1 − Π_W(1 − w_write)), then
+    /// u ← u·Π_R(1 − f_r·w_read_r) (ψ, the retention vector). The write weights enter through a stop-gradient, as in
+    /// DeepMind's implementation.
     /// </summary>
-    public Tensor Step(Tensor writeWeights, Tensor freeGate, Tensor readWeights, Tensor previousUsage) =>
-        Usage.Update(previousUsage, writeWeights, freeGate, readWeights);
+    /// <param name="writeWeights">w^w_{t−1}, [B, W, N] (gradient is stopped).</param>
+    /// <param name="freeGate">f_t after sigmoid, [B, R].</param>
+    /// <param name="readWeights">w^r_{t−1}, [B, R, N].</param>
+    /// <param name="previousUsage">u_{t−1}, [B, N].</param>
+    /// <returns>u_t, [B, N].</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
+    public Tensor Step(Tensor writeWeights, Tensor freeGate, Tensor readWeights, Tensor previousUsage)
+    {
+        ArgumentNullException.ThrowIfNull(writeWeights);
+        ArgumentNullException.ThrowIfNull(freeGate);
+        ArgumentNullException.ThrowIfNull(readWeights);
+        ArgumentNullException.ThrowIfNull(previousUsage);
+        if (previousUsage.Rank != 2 || writeWeights.Rank != 3 || writeWeights.Dim(0) != previousUsage.Dim(0) || writeWeights.Dim(2) != previousUsage.Dim(1))
+            throw new ShapeMismatchException(Path, previousUsage.Shape, writeWeights.Shape, "must be usage [B, N] and write weights [B, W, N]");
+        if (freeGate.Rank != 2 || readWeights.Rank != 3 || freeGate.Dim(0) != previousUsage.Dim(0) || readWeights.Dim(0) != freeGate.Dim(0)
+            || readWeights.Dim(1) != freeGate.Dim(1) || readWeights.Dim(2) != previousUsage.Dim(1))
+            throw new ShapeMismatchException(Path, freeGate.Shape, readWeights.Shape,
+                $"must be free gate [B, R] and read weights [B, R, N] with usage [{previousUsage.Dim(0)}, {previousUsage.Dim(1)}]");
+        return UsageKernel.Compute(previousUsage, writeWeights, freeGate, readWeights);
+    }
 
-    /// <summary>Allocation weights of W write heads: usage [B, N], gates g^a·g^w [B, W] → [B, W, N].</summary>
-    public Tensor WriteAllocationWeights(Tensor usage, Tensor writeGates) => Allocation.WriteWeights(usage, writeGates);
+    /// <summary>ε of the allocation: usage is mapped to ε + (1 − ε)·u so no cell is exactly free or exactly used.</summary>
+    public const float AllocationEpsilon = 1e-6f;
+
+    /// <summary>
+    /// Allocation weights of W write heads allocating in turn: a[φ_j] = (1 − u[φ_j])·Π_{i&lt;j} u[φ_i], with φ the cells
+    /// sorted by ascending usage (ties: lower index first, judged on 1 − u as DeepMind's top-k does) after
+    /// u ← ε + (1 − ε)·u; head i allocates from the usage the heads before it left, u ← u + (1 − u)·g_i·a_i.
+    /// </summary>
+    /// <param name="usage">u, [B, N], in [0, 1].</param>
+    /// <param name="writeGates">g = allocation gate · write gate, [B, W].</param>
+    /// <returns>Allocation weights [B, W, N].</returns>
+    /// <remarks>The sort permutation is a constant of the backward, as in TensorFlow's gather gradient.</remarks>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
+    public Tensor WriteAllocationWeights(Tensor usage, Tensor writeGates)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(writeGates);
+        if (usage.Rank != 2 || writeGates.Rank != 2 || writeGates.Dim(0) != usage.Dim(0))
+            throw new ShapeMismatchException(Path, usage.Shape, writeGates.Shape, "must be usage [B, N] and write gates [B, W]");
+        int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeGates.Dim(1);
+        var kernel = AllocationKernel.Forward(usage, writeGates, writes, AllocationEpsilon);
+        var output = new Tensor(kernel.Weights, batch, writes, cells);
+        return Tensor.Custom("Allocation", output, [usage, writeGates], g =>
+        {
+            var dUsage = usage.RequiresGrad ? new float[usage.Size] : null;
+            var dGates = writeGates.RequiresGrad ? new float[writeGates.Size] : null;
+            kernel.Backward(g, writeGates, dUsage, dGates);
+            return [dUsage is null ? null : new Tensor(dUsage, usage.ShapeArray()), dGates is null ? null : new Tensor(dGates, writeGates.ShapeArray())];
+        });
+    }
+
+    /// <summary>
+    /// The write weights w = g_w·(g_a·a + (1 − g_a)·c): each head interpolates between its allocation weights a (the heads
+    /// allocating in turn, as <see cref="WriteAllocationWeights"/> with g = g_a·g_w) and its content weights c, gated by
+    /// the write gate (DeepMind's <c>MemoryAccess._write_weights</c>).
+    /// </summary>
+    /// <param name="usage">u, [B, N].</param>
+    /// <param name="writeContent">c, content weights on the previous memory, [B, W, N].</param>
+    /// <param name="allocationGate">g_a after sigmoid, [B, W].</param>
+    /// <param name="writeGate">g_w after sigmoid, [B, W].</param>
+    /// <returns>Write weights [B, W, N].</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
+    public Tensor WriteWeights(Tensor usage, Tensor writeContent, Tensor allocationGate, Tensor writeGate)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(writeContent);
+        ArgumentNullException.ThrowIfNull(allocationGate);
+        ArgumentNullException.ThrowIfNull(writeGate);
+        if (usage.Rank != 2 || writeContent.Rank != 3 || writeContent.Dim(0) != usage.Dim(0) || writeContent.Dim(2) != usage.Dim(1))
+            throw new ShapeMismatchException(Path, usage.Shape, writeContent.Shape, "must be usage [B, N] and content weights [B, W, N]");
+        int[] gateShape = [usage.Dim(0), writeContent.Dim(1)];
+        if (!allocationGate.Shape.SequenceEqual(gateShape) || !writeGate.Shape.SequenceEqual(gateShape))
+            throw new ShapeMismatchException(Path, allocationGate.Shape, writeGate.Shape,
+                $"must be allocation and write gates [B, W] = [{string.Join(", ", gateShape)}]");
+        return WriteWeightsKernel.Compute(usage, writeContent, allocationGate, writeGate, AllocationEpsilon);
+    }
 
     /// <summary>Zero usage [B, N].</summary>
     public FreenessState InitialState(int batchSize) => new(Tensor.Zeros(batchSize, MemorySize));

@@ -1,27 +1,45 @@
-using Modules.Dnc.Access;
 using Modules.Tensors;
 
 namespace Modules.Dnc;
 
 /// <summary>
-/// DeepMind's MemoryAccess as a recurrent core: the controller output [B, H] drives one separate linear head
-/// per interface part (<c>read_keys</c>, <c>read_strengths</c>, <c>write_keys</c>, <c>write_strengths</c>,
-/// <c>erase_vectors</c>, <c>write_vectors</c>, <c>free_gate</c>, <c>allocation_gate</c>, <c>write_gate</c>,
-/// <c>read_mode</c>; sizes from <see cref="AccessInterface"/>'s declared parts), and one step of
-/// <see cref="AccessStep.Run"/> updates memory [B, N, Wd] and returns the read words [B, R, Wd].
+/// DeepMind's <c>MemoryAccess</c>: the controller output [B, H] drives one linear head per interface part
+/// (<c>read_keys</c>, <c>read_strengths</c>, <c>write_keys</c>, <c>write_strengths</c>, <c>erase_vectors</c>,
+/// <c>write_vectors</c>, <c>free_gate</c>, <c>allocation_gate</c>, <c>write_gate</c>, <c>read_mode</c>; sizes from
+/// <see cref="AccessInterface"/>'s declared parts), and each step composes the DeepMind-named parts in DeepMind's order:
+/// <see cref="Freeness"/> updates the usage, <see cref="ContentAddressing"/> on the previous memory and the allocation give
+/// the write weights, the memory is erased and written, <see cref="TemporalLinkage"/> updates the links and mixes the
+/// directional and content reads into the read weights, and the read words [B, R, Wd] are read from the new memory.
 /// </summary>
+/// <remarks>
+/// Parameters: <c>&lt;path&gt;/&lt;head&gt;/{w,b}</c> for the ten heads; the parts have none unless a content-addressing
+/// module passed in creates some. Every part runs a fused op with a hand-written backward.
+/// </remarks>
 [Module]
-public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
+public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
 {
     private readonly Linear[] heads;
     private readonly int[][] partShapes;
+    private readonly ContentAddressing writeContentWeights;
+    private readonly ContentAddressing readContentWeights;
+    private readonly TemporalLinkage linkage;
+    private readonly Freeness freeness;
 
     /// <summary>
     /// Creates the access module: <paramref name="memorySize"/> cells (N) of <paramref name="wordSize"/> (Wd),
-    /// <paramref name="numReads"/> read heads (R), <paramref name="numWrites"/> write heads (W). Default name
+    /// <paramref name="numReads"/> read heads (R) and <paramref name="numWrites"/> write heads (W). Default name
     /// <c>memory_access</c>.
     /// </summary>
-    public MemoryAccess(int memorySize = 128, int wordSize = 20, int numReads = 1, int numWrites = 1, string? name = null) : base(name)
+    /// <param name="memorySize">N.</param>
+    /// <param name="wordSize">Wd.</param>
+    /// <param name="numReads">R.</param>
+    /// <param name="numWrites">W.</param>
+    /// <param name="writeContentAddressing">Addresses memory by the write keys; by default a <see cref="ContentAddressing"/> named <c>write_content_weights</c>.</param>
+    /// <param name="readContentAddressing">Addresses memory by the read keys; by default a <see cref="ContentAddressing"/> named <c>read_content_weights</c>.</param>
+    /// <param name="name">The module's name.</param>
+    /// <exception cref="ArgumentException">A size is not positive.</exception>
+    public MemoryAccess(int memorySize, int wordSize, int numReads, int numWrites, ContentAddressing? writeContentAddressing = null,
+        ContentAddressing? readContentAddressing = null, string? name = null) : base(name)
     {
         if (memorySize < 1 || wordSize < 1 || numReads < 1 || numWrites < 1)
             throw new ArgumentException($"MemoryAccess: sizes must be positive (memory {memorySize}, word {wordSize}, reads {numReads}, writes {numWrites})");
@@ -42,6 +60,10 @@ public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
         for (int i = 0; i < sizes.Length; i++)
             if (partShapes[i].Aggregate(1, (a, d) => a * d) != sizes[i])
                 throw new InvalidOperationException($"MemoryAccess: part {AccessInterface.PartNames[i]} has {sizes[i]} values, not the shape [{string.Join(", ", partShapes[i])}]");
+        writeContentWeights = writeContentAddressing ?? new ContentAddressing("write_content_weights");
+        readContentWeights = readContentAddressing ?? new ContentAddressing("read_content_weights");
+        linkage = new TemporalLinkage(memorySize, numWrites);
+        freeness = new Freeness(memorySize, numReads, numWrites);
     }
 
     /// <summary>N, the number of memory cells.</summary>
@@ -62,12 +84,29 @@ public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
     /// <summary>The size of the flat interface vector ξ the heads produce together.</summary>
     public int InterfaceSize => AccessInterface.ParamSize(NumReads, WordSize, NumWrites, NumReadModes);
 
-    /// <summary>Called after every step with that step's weights, usage, read modes and gates (for visualisation).</summary>
-    public Action<AccessTrace>? Trace { get; set; }
+    /// <summary>The content addressing of the write keys.</summary>
+    public ContentAddressing WriteContentWeights => writeContentWeights;
+
+    /// <summary>The content addressing of the read keys.</summary>
+    public ContentAddressing ReadContentWeights => readContentWeights;
+
+    /// <summary>The temporal linkage.</summary>
+    public TemporalLinkage Linkage => linkage;
+
+    /// <summary>The usage and allocation.</summary>
+    public Freeness Freeness => freeness;
+
+    /// <summary>
+    /// Called after every step with that step's write and read weights, the usage after freeing (before this step's
+    /// write), the read modes, the new memory and the new link (detached).
+    /// </summary>
+    public Action<MemoryTrace>? Trace { get; set; }
 
     /// <summary>Controller output [B, H] and the previous state → read words [B, R, Wd] and the new state.</summary>
+    /// <exception cref="ShapeMismatchException">The input or the memory has the wrong shape (the message names the module path).</exception>
     public (Tensor Output, AccessState State) Step(Tensor input, AccessState state)
     {
+        ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 2)
             throw new ShapeMismatchException($"{Path}: input must be [B, H], got [{string.Join(", ", input.ShapeArray())}]");
         int batch = input.Dim(0);
@@ -78,10 +117,74 @@ public sealed partial class MemoryAccess : Module, IRnnCore<AccessState>
         var biases = new Tensor[heads.Length];
         for (int i = 0; i < heads.Length; i++) (weights[i], biases[i]) = heads[i].Connect(input.Dim(1));
         var p = Affine.ApplyHeads(input, weights, biases, partShapes);
-        var raw = new AccessInterface(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
-        return AccessStep.Run(raw, state, Trace);
+        return Apply(new AccessInterface(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]), state);
+    }
+
+    /// <summary>
+    /// One step from the heads' raw outputs (DeepMind's <c>_step</c> after <c>_read_inputs</c>): the activations, usage,
+    /// write weights, erase and write, linkage and read weights, and the read words.
+    /// </summary>
+    /// <param name="raw">The pre-activation interface parts, B entries.</param>
+    /// <param name="state">The state at t − 1.</param>
+    /// <returns>Read words [B, R, Wd] and the state at t.</returns>
+    public (Tensor Output, AccessState State) Apply(AccessInterface raw, AccessState state)
+    {
+        var freeGate = Tensor.Sigmoid(raw.FreeGate);
+        var allocationGate = Tensor.Sigmoid(raw.AllocationGate);
+        var writeGate = Tensor.Sigmoid(raw.WriteGate);
+        var eraseVectors = Tensor.Sigmoid(raw.EraseVectors);
+        var readModes = Tensor.Softmax(raw.ReadMode, -1);
+
+        // 1. Usage from the previous step's write and read weights.
+        var usage = freeness.Step(state.WriteWeights, freeGate, state.ReadWeights, state.Usage);
+
+        // 2. Write weights g^w·(g^a·a + (1 − g^a)·c^w), content on the previous memory.
+        var writeContent = writeContentWeights.Forward(state.Memory, raw.WriteKeys, raw.WriteStrengths);   // [B, W, N]
+        var writeWeights = freeness.WriteWeights(usage, writeContent, allocationGate, writeGate);           // [B, W, N]
+
+        // 3. Erase then write: M ← M ⊙ Π_W(1 − w^wᵀ e) + Σ_W w^wᵀ v.
+        var memory = EraseAndWrite(state.Memory, writeWeights, eraseVectors, raw.WriteVectors);
+
+        // 4–5. Linkage, then read weights from the new memory, the new link and the previous read weights.
+        var readContent = readContentWeights.Forward(memory, raw.ReadKeys, raw.ReadStrengths);              // [B, R, N]
+        var (readWeights, links) = linkage.StepAndRead(writeWeights, state.Linkage, state.ReadWeights, readContent, readModes);
+
+        // 6. Read words.
+        var readWords = Tensor.MatMul(readWeights, memory);                                                  // [B, R, Wd]
+
+        Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), usage.Detach(), readModes.Detach(), memory.Detach(),
+            links.Link.Detach()));
+        return (readWords, new AccessState(memory, readWeights, writeWeights, links, usage));
+    }
+
+    /// <summary>
+    /// M ⊙ Π_W(1 − w_wᵀ e_w) + Σ_W w_wᵀ v_w: memory [B, N, Wd], weights [B, W, N], erase vectors (after sigmoid) and values
+    /// [B, W, Wd] → [B, N, Wd]. One fused op with a hand-written backward to all four inputs.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together.</exception>
+    public static Tensor EraseAndWrite(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(writeWeights);
+        ArgumentNullException.ThrowIfNull(eraseVectors);
+        ArgumentNullException.ThrowIfNull(writeVectors);
+        if (memory.Rank != 3 || writeWeights.Rank != 3 || writeWeights.Dim(0) != memory.Dim(0) || writeWeights.Dim(2) != memory.Dim(1))
+            throw new ShapeMismatchException("EraseAndWrite", memory.Shape, writeWeights.Shape, "must be memory [B, N, Wd] and write weights [B, W, N]");
+        int[] vectorShape = [memory.Dim(0), writeWeights.Dim(1), memory.Dim(2)];
+        if (!eraseVectors.Shape.SequenceEqual(vectorShape) || !writeVectors.Shape.SequenceEqual(vectorShape))
+            throw new ShapeMismatchException("EraseAndWrite", eraseVectors.Shape, writeVectors.Shape,
+                $"must be erase and write vectors [B, W, Wd] = [{string.Join(", ", vectorShape)}]");
+        return Kernels.EraseAndWriteKernel.Compute(memory, writeWeights, eraseVectors, writeVectors);
     }
 
     /// <summary>All-zero memory, weights, link, precedence and usage for a batch of <paramref name="batchSize"/>.</summary>
-    public AccessState InitialState(int batchSize) => AccessStep.ZeroState(batchSize, MemorySize, WordSize, NumReads, NumWrites);
+    public AccessState InitialState(int batchSize) => new(
+        Tensor.Zeros(batchSize, MemorySize, WordSize),
+        Tensor.Zeros(batchSize, NumReads, MemorySize),
+        Tensor.Zeros(batchSize, NumWrites, MemorySize),
+        linkage.InitialState(batchSize),
+        freeness.InitialState(batchSize).Usage);
+
+    /// <summary>Zero read words [B, R, Wd].</summary>
+    public Tensor InitialReadWords(int batchSize) => Tensor.Zeros(batchSize, NumReads, WordSize);
 }

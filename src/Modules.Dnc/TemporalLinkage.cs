@@ -1,20 +1,25 @@
-using Modules.Dnc.Access;
-using Modules.Dnc.Addressing;
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc;
 
 /// <summary>
-/// The temporal link matrix as a recurrent core: each step takes the write weights [B, W, N] and updates the
-/// link [B, W, N, N] (diagonal 0) and the precedence weights [B, W, N]; the step's output is the new link.
-/// Directional reads follow the links forward (order of writing) or backward.
+/// The temporal link matrix L and precedence weights p as a recurrent core (DeepMind's <c>TemporalLinkage</c>): L[i, j]
+/// records how much cell i was written right after cell j, one matrix per write head. Each step takes the write weights
+/// [B, W, N] and updates L ← (1 − w[i] − w[j])·L[i, j] + w[i]·p[j] with a zero diagonal, then p ← (1 − Σ_N w)·p + w.
+/// <see cref="StepAndRead"/> also follows the new links from the previous read weights (forward f_i = Σ_j L[i, j]·w_j,
+/// backward b_i = Σ_j L[j, i]·w_j) and mixes them with the content weights by the read modes, which is what
+/// <see cref="MemoryAccess"/> does every step. No parameters; both are fused ops with hand-written backward passes.
 /// </summary>
 [Module]
 public sealed partial class TemporalLinkage : Module, IRnnCore<LinkageState>
 {
-    /// <summary>Creates the core for <paramref name="memorySize"/> cells and <paramref name="numWrites"/> write heads.</summary>
+    /// <summary>Creates the core for <paramref name="memorySize"/> cells (N) and <paramref name="numWrites"/> write heads (W); default name <c>temporal_linkage</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
     public TemporalLinkage(int memorySize, int numWrites, string? name = null) : base(name)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memorySize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numWrites);
         MemorySize = memorySize;
         NumWrites = numWrites;
     }
@@ -25,25 +30,45 @@ public sealed partial class TemporalLinkage : Module, IRnnCore<LinkageState>
     /// <summary>W, the number of write heads (one link matrix each).</summary>
     public int NumWrites { get; }
 
-    /// <summary>Write weights [B, W, N] and the previous state → link [B, W, N, N] and the new state.</summary>
+    /// <summary>Write weights w_t [B, W, N] and the previous state → the new link L_t [B, W, N, N] and the new state.</summary>
+    /// <exception cref="ShapeMismatchException">A shape does not fit (the message names the module path).</exception>
     public (Tensor Output, LinkageState State) Step(Tensor writeWeights, LinkageState state)
     {
-        RequireShape(writeWeights, "write weights", writeWeights.Dim(0), NumWrites, MemorySize);
-        var (link, precedence) = Linkage.Update(state.Link, state.PrecedenceWeights, writeWeights);
+        Require(writeWeights, state);
+        var (link, precedence) = LinkUpdate.Apply(state.Link, state.PrecedenceWeights, writeWeights);
         return (link, new LinkageState(link, precedence));
     }
 
-    /// <summary>Link [B, W, N, N] and previous read weights [B, R, N] → [B, R, W, N] (forward f or backward b).</summary>
-    public Tensor DirectionalReadWeights(Tensor link, Tensor previousReadWeights, bool forward) =>
-        Linkage.DirectionalReadWeights(link, previousReadWeights, forward);
+    /// <summary>
+    /// One step of the linkage, then the read weights along the new link: π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b.
+    /// </summary>
+    /// <param name="writeWeights">w^w_t, [B, W, N].</param>
+    /// <param name="state">L_{t−1} [B, W, N, N] and p_{t−1} [B, W, N].</param>
+    /// <param name="previousReadWeights">w^r_{t−1}, [B, R, N].</param>
+    /// <param name="contentWeights">c_t, the read heads' content weights on the new memory, [B, R, N].</param>
+    /// <param name="readModes">π_t after the softmax, [B, R, 2W + 1]: per head W backward, W forward, then content.</param>
+    /// <returns>The read weights [B, R, N] and the linkage at t.</returns>
+    /// <exception cref="ShapeMismatchException">A shape does not fit (the message names the module path).</exception>
+    public (Tensor ReadWeights, LinkageState State) StepAndRead(Tensor writeWeights, LinkageState state, Tensor previousReadWeights,
+        Tensor contentWeights, Tensor readModes)
+    {
+        Require(writeWeights, state);
+        var (link, precedence, readWeights) = LinkUpdateAndRead.Apply(state.Link, state.PrecedenceWeights, writeWeights,
+            previousReadWeights, contentWeights, readModes);
+        return (readWeights, new LinkageState(link, precedence));
+    }
 
     /// <summary>Zero link [B, W, N, N] and zero precedence [B, W, N].</summary>
     public LinkageState InitialState(int batchSize) =>
         new(Tensor.Zeros(batchSize, NumWrites, MemorySize, MemorySize), Tensor.Zeros(batchSize, NumWrites, MemorySize));
 
-    private void RequireShape(Tensor t, string what, params int[] expected)
+    private void Require(Tensor writeWeights, LinkageState state)
     {
-        if (!t.Shape.SequenceEqual(expected))
-            throw new ShapeMismatchException($"{Path}: {what} must be [{string.Join(", ", expected)}], got [{string.Join(", ", t.ShapeArray())}]");
+        ArgumentNullException.ThrowIfNull(writeWeights);
+        int batch = writeWeights.Rank == 0 ? 0 : writeWeights.Dim(0);
+        if (writeWeights.Rank != 3 || writeWeights.Dim(1) != NumWrites || writeWeights.Dim(2) != MemorySize)
+            throw new ShapeMismatchException($"{Path}: write weights must be [{batch}, {NumWrites}, {MemorySize}], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+        if (!state.Link.Shape.SequenceEqual([batch, NumWrites, MemorySize, MemorySize]))
+            throw new ShapeMismatchException($"{Path}: link must be [{batch}, {NumWrites}, {MemorySize}, {MemorySize}], got [{string.Join(", ", state.Link.ShapeArray())}]");
     }
 }

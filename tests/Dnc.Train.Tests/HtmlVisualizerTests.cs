@@ -42,8 +42,7 @@ public sealed class HtmlVisualizerTests
             var read = new Tensor([0f, 0f, 1f, 0.5f, 0.5f, 0f], 1, 2, 3);
             var usage = new Tensor([0.1f * t, 0.2f, 0.3f], 1, 3);
             var modes = new Tensor([0.2f, 0.3f, 0.5f, 1f, 0f, 0f], 1, 2, 3);
-            trace.Add(new MemoryTrace(write, read, usage));
-            trace.AddReadModes(modes);
+            trace.Add(new MemoryTrace(write, read, usage, modes));
         }
         var maps = trace.ToHeatmaps();
         Assert.Equal(["Write weights (head 0)", "Read weights (head 0)", "Read weights (head 1)", "Usage",

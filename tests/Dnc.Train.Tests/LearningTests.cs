@@ -19,8 +19,8 @@ public sealed class LearningTests
         float firstLoss = result.Losses.Take(20).Average();
         float lastLoss = result.Losses.TakeLast(20).Average();
         Assert.True(lastLoss < 0.7f * firstLoss, $"loss fell only from {firstLoss:F3} to {lastLoss:F3}");
-        float firstErrors = result.Errors.Take(20).Average();
-        float lastErrors = result.Errors.TakeLast(20).Average();
+        float firstErrors = result.Metrics.Take(20).Average();
+        float lastErrors = result.Metrics.TakeLast(20).Average();
         Assert.True(lastErrors < 0.7f * firstErrors, $"bit errors fell only from {firstErrors:F3} to {lastErrors:F3}");
     }
 
@@ -33,7 +33,7 @@ public sealed class LearningTests
             "--checkpoint-dir", "", "--seed", "1"])).Run();
         float firstLoss = result.Losses.Take(20).Average(), lastLoss = result.Losses.TakeLast(20).Average();
         Assert.True(lastLoss < 0.7f * firstLoss, $"loss fell only from {firstLoss:F3} to {lastLoss:F3}");
-        float firstErrors = result.Errors.Take(20).Average(), lastErrors = result.Errors.TakeLast(20).Average();
+        float firstErrors = result.Metrics.Take(20).Average(), lastErrors = result.Metrics.TakeLast(20).Average();
         Assert.True(lastErrors < 0.7f * firstErrors, $"bit errors fell only from {firstErrors:F3} to {lastErrors:F3}");
     }
 
@@ -45,7 +45,7 @@ public sealed class LearningTests
             "--batch-size", "8", "--learning-rate", "1e-2", "--num-training-iterations", "300", "--checkpoint-dir", "", "--seed", "1"])).Run();
         float firstLoss = result.Losses.Take(30).Average(), lastLoss = result.Losses.TakeLast(30).Average();
         Assert.True(lastLoss < 0.5f * firstLoss, $"loss fell only from {firstLoss:F3} to {lastLoss:F3}");
-        float firstAccuracy = result.Errors.Take(30).Average(), lastAccuracy = result.Errors.TakeLast(30).Average();
+        float firstAccuracy = result.Metrics.Take(30).Average(), lastAccuracy = result.Metrics.TakeLast(30).Average();
         Assert.True(lastAccuracy > firstAccuracy + 0.2f, $"accuracy rose only from {firstAccuracy:F3} to {lastAccuracy:F3}");
     }
 }

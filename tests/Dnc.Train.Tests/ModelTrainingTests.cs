@@ -99,7 +99,7 @@ public sealed class ModelTrainingTests : IDisposable
         Assert.Equal(0, code);
         var (code2, _, err) = RunCli([.. Tiny, "--model", "ntm", .. TaskFlags("copy"), "--num-training-iterations", "2", "--checkpoint-dir", dir]);
         Assert.Equal(2, code2);
-        Assert.Contains("another configuration (model: checkpoint \"dnc\", flags \"ntm\"; controller: checkpoint unset, flags \"lstm\")", err);
+        Assert.Contains("another configuration (model: checkpoint \"dnc\", this run \"ntm\"; controller: checkpoint unset, this run \"lstm\")", err);
         Assert.Single(err.TrimEnd().Split('\n'));
     }
 

@@ -1,5 +1,6 @@
 using DncTrain;
 using Modules.Checkpoints;
+using Modules.Training;
 
 namespace DncTrain.Tests;
 
@@ -37,8 +38,7 @@ public sealed class TaskTrainingTests : IDisposable
         var oneGo = new Trainer(Options(task, "--num-training-iterations", "6", "--checkpoint-dir", ""));
         var whole = oneGo.Run();
         Assert.All(whole.Losses, l => Assert.True(float.IsFinite(l) && l >= 0, $"loss {l}"));
-        Assert.All(whole.Errors, e => Assert.True(float.IsFinite(e) && e >= 0, $"error {e}"));
-        Assert.Equal(task, oneGo.Task.Name);
+        Assert.All(whole.Metrics, e => Assert.True(float.IsFinite(e) && e >= 0, $"error {e}"));
         Assert.Equal("dnc", oneGo.Model.Name);
 
         string dir = Path.Combine(root, task);
@@ -73,7 +73,7 @@ public sealed class TaskTrainingTests : IDisposable
         Assert.Equal(0, code);
         var (code2, _, err) = RunCli([.. TinyModel, "--task", "adding", "--num-training-iterations", "2", "--checkpoint-dir", dir]);
         Assert.Equal(2, code2);
-        Assert.Contains("another configuration (task: checkpoint \"argmax\", flags \"adding\")", err);
+        Assert.Contains("another configuration (task: checkpoint \"argmax\", this run \"adding\")", err);
         Assert.Single(err.TrimEnd().Split('\n'));
     }
 
@@ -83,9 +83,11 @@ public sealed class TaskTrainingTests : IDisposable
         string current = TrainOptions.Parse([]).ConfigurationJson();
         string legacy = current.Replace("\"model\":\"dnc\",\"task\":\"repeat-copy\",", "", StringComparison.Ordinal);
         Assert.NotEqual(current, legacy);
-        Assert.True(CheckpointStore.SameConfiguration(legacy, current));
-        Assert.False(CheckpointStore.SameConfiguration(legacy, TrainOptions.Parse(["--task", "copy"]).ConfigurationJson()));
-        Assert.False(CheckpointStore.SameConfiguration(legacy, TrainOptions.Parse(["--seed", "2"]).ConfigurationJson()));
+        string upgraded = TrainOptions.UpgradeConfiguration(legacy);
+        Assert.True(SequenceTrainer.SameConfiguration(upgraded, current));
+        Assert.False(SequenceTrainer.SameConfiguration(upgraded, TrainOptions.Parse(["--task", "copy"]).ConfigurationJson()));
+        Assert.False(SequenceTrainer.SameConfiguration(upgraded, TrainOptions.Parse(["--seed", "2"]).ConfigurationJson()));
+        Assert.Equal(current, TrainOptions.UpgradeConfiguration(current));
     }
 
     [Theory]

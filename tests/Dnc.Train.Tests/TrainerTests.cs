@@ -114,7 +114,7 @@ public sealed class TrainerTests : IDisposable
         string dir = Path.Combine(root, "cancel");
         using var cancel = new CancellationTokenSource();
         var trainer = new Trainer(SmallOptions("--num-training-iterations", "50", "--checkpoint-dir", dir));
-        trainer.StepCompleted += step => { if (step == 3) cancel.Cancel(); };
+        trainer.Steps.StepCompleted += step => { if (step.Step == 3) cancel.Cancel(); };
         var result = trainer.Run(cancel.Token);
         Assert.True(result.Interrupted);
         Assert.Equal(3, result.Steps);

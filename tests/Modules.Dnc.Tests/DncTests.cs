@@ -51,7 +51,7 @@ public class DncTests
         // in + R·Wd + H rows, 4H columns.
         Assert.Equal([3 + 2 * 2 + 5, 20], dnc.NamedParameters().Single(p => p.Key == "dnc/lstm/w_gates").Value.ShapeArray());
         var ex = Assert.Throws<ShapeMismatchException>(() => dnc.Step(Tensor.Zeros(2, 4), dnc.InitialState(2)));
-        Assert.Contains("dnc/lstm", ex.Message);
+        Assert.Contains("dnc: input must be [2, 3], got [2, 4]", ex.Message);
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using Modules.Dnc.Access;
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests;

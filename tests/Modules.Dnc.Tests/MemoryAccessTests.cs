@@ -1,4 +1,3 @@
-using Modules.Dnc.Access;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests;
@@ -21,12 +20,14 @@ public class MemoryAccessTests
         WriteGate: new Tensor([writeGate], 1, 1),
         ReadMode: new Tensor(readMode ?? [0f, 0f, Big], 1, 1, 3));
 
+    private static MemoryAccess Access(int n, int wd) => new(n, wd, numReads: 1, numWrites: 1);
+
     [Fact]
     public void WriteWeights_ConcentrateOnTheOneUnusedCell_WhenAllocationAndWriteGatesAreOne()
     {
         int n = 4, wd = 2;
-        var state = AccessStep.ZeroState(1, n, wd, 1, 1) with { Usage = new Tensor([1f, 1f, 0f, 1f], 1, n) };
-        var (_, next) = AccessStep.Run(Interface(n, wd, writeVector: [3f, -2f]), state);
+        var state = Access(n, wd).InitialState(1) with { Usage = new Tensor([1f, 1f, 0f, 1f], 1, n) };
+        var (_, next) = Access(n, wd).Apply(Interface(n, wd, writeVector: [3f, -2f]), state);
         var w = next.WriteWeights.Values;
         Assert.True(w[2] > 1f - 1e-5f, $"weight on the free cell {w[2]}");
         Assert.Equal(3f, next.Memory.At(0, 2, 0), 1e-4f);
@@ -41,9 +42,9 @@ public class MemoryAccessTests
         var rng = new Generator(21);
         var memory = Tensor.Normal(rng, [1, n, wd]);
         var key = memory.Values.Slice(3 * wd, wd).ToArray();
-        var state = AccessStep.ZeroState(1, n, wd, 1, 1) with { Memory = memory };
+        var state = Access(n, wd).InitialState(1) with { Memory = memory };
         // Write gate 0: memory stays as it is.
-        var (words, next) = AccessStep.Run(Interface(n, wd, writeGate: -Big, readKey: key, readStrength: 100f), state);
+        var (words, next) = Access(n, wd).Apply(Interface(n, wd, writeGate: -Big, readKey: key, readStrength: 100f), state);
         Assert.True(next.ReadWeights.Values[3] > 0.99f, $"weight on the matching cell {next.ReadWeights.Values[3]}");
         FiniteDifference.AssertClose(key, words.Values, 0, 2e-2, "read word");
     }
@@ -52,20 +53,20 @@ public class MemoryAccessTests
     public void ForwardMode_FollowsTheOrderOfWriting()
     {
         int n = 4, wd = 2;
-        var state = AccessStep.ZeroState(1, n, wd, 1, 1);
+        var state = Access(n, wd).InitialState(1);
         // Two allocated writes into free memory, the read head content-mode on the first written cell (0).
         // The first write leaves ε on cell 1 and ε² on cell 2 (which rounds away against 1 − u), so the
         // second write goes to cell 2.
-        (_, state) = AccessStep.Run(Interface(n, wd, writeVector: [1f, 0f]), state);
-        (_, state) = AccessStep.Run(Interface(n, wd, writeVector: [0f, 1f], readKey: [1f, 0f], readStrength: 100f), state);
+        (_, state) = Access(n, wd).Apply(Interface(n, wd, writeVector: [1f, 0f]), state);
+        (_, state) = Access(n, wd).Apply(Interface(n, wd, writeVector: [0f, 1f], readKey: [1f, 0f], readStrength: 100f), state);
         Assert.True(state.ReadWeights.Values[0] > 0.99f);
         Assert.True(state.WriteWeights.Values[2] > 0.99f, $"second write on cell 2: {state.WriteWeights.Values[2]}");
         // Third step: no write, forward mode only → the read moves to the cell written after cell 0; backward
         // mode from there moves back.
-        var (words, next) = AccessStep.Run(Interface(n, wd, writeGate: -Big, readMode: [-Big, Big, -Big]), state);
+        var (words, next) = Access(n, wd).Apply(Interface(n, wd, writeGate: -Big, readMode: [-Big, Big, -Big]), state);
         Assert.True(next.ReadWeights.Values[2] > 0.98f, $"forward read weight on cell 2: {next.ReadWeights.Values[2]}");
         FiniteDifference.AssertClose([0f, 1f], words.Values, 0, 2e-2, "read word");
-        var (back, _) = AccessStep.Run(Interface(n, wd, writeGate: -Big, readMode: [Big, -Big, -Big]), next);
+        var (back, _) = Access(n, wd).Apply(Interface(n, wd, writeGate: -Big, readMode: [Big, -Big, -Big]), next);
         FiniteDifference.AssertClose([1f, 0f], back.Values, 0, 3e-2, "read word after a backward step");
     }
 
@@ -75,16 +76,17 @@ public class MemoryAccessTests
         var access = new MemoryAccess(memorySize: 6, wordSize: 3, numReads: 2, numWrites: 2);
         // R·Wd + R + W·Wd + W + W·Wd + W·Wd + R + W + W + R·(1 + 2W)
         Assert.Equal(6 + 2 + 6 + 2 + 6 + 6 + 2 + 2 + 2 + 10, access.InterfaceSize);
-        var traces = new List<AccessTrace>();
+        var traces = new List<MemoryTrace>();
         access.Trace = traces.Add;
         var run = DynamicRnn.Unroll(access, Tensor.Normal(new Generator(1), [3, 4, 5]));
         Assert.Equal([3, 4, 2, 3], run.Outputs.ShapeArray());
         Assert.Equal(3, traces.Count);
         Assert.Equal([4, 2, 6], traces[2].WriteWeights.ShapeArray());
         Assert.Equal([4, 2, 6], traces[2].ReadWeights.ShapeArray());
-        Assert.Equal([4, 6], traces[2].Usage.ShapeArray());
-        Assert.Equal([4, 2, 5], traces[2].ReadModes.ShapeArray());
-        Assert.Equal([4, 2], traces[2].AllocationGate.ShapeArray());
+        Assert.Equal([4, 6], traces[2].Usage!.ShapeArray());
+        Assert.Equal([4, 2, 5], traces[2].ReadModes!.ShapeArray());
+        Assert.Equal(run.FinalState.Memory.ToArray(), traces[2].Memory!.ToArray());
+        Assert.Equal(run.FinalState.Linkage.Link.ToArray(), traces[2].Link!.ToArray());
         Assert.Equal(run.FinalState.ReadWeights.ToArray(), traces[2].ReadWeights.ToArray());
         Assert.Equal(["read_keys", "read_strengths", "write_keys", "write_strengths", "erase_vectors", "write_vectors",
             "free_gate", "allocation_gate", "write_gate", "read_mode"],
@@ -109,7 +111,7 @@ public class MemoryAccessTests
     [Fact]
     public void WrongInputShape_NamesTheModulePathAndShapes()
     {
-        var access = new MemoryAccess(memorySize: 4, wordSize: 3);
+        var access = new MemoryAccess(memorySize: 4, wordSize: 3, numReads: 1, numWrites: 1);
         var ex = Assert.Throws<ShapeMismatchException>(() => access.Step(Tensor.Zeros(2, 3, 5), access.InitialState(2)));
         Assert.Contains("memory_access", ex.Message);
         Assert.Contains("[2, 3, 5]", ex.Message);

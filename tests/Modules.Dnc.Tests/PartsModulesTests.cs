@@ -1,4 +1,3 @@
-using Modules.Dnc.Access;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests;
@@ -16,7 +15,7 @@ public class PartsModulesTests
         // L[2,1] = 1 (2 after 1) then L[0,2] = 1 (0 after 2); the write into 0 does not disturb L[2,1].
         Assert.Equal([0f, 0f, 1f, 0f, 0f, 0f, 0f, 1f, 0f], run.FinalState.Link.ToArray());
         Assert.Equal([1f, 0f, 0f], run.FinalState.PrecedenceWeights.ToArray());
-        var forward = linkage.DirectionalReadWeights(run.FinalState.Link, new Tensor([0f, 1f, 0f], 1, 1, 3), forward: true);
+        var forward = Linkage.DirectionalReadWeights(run.FinalState.Link, new Tensor([0f, 1f, 0f], 1, 1, 3), forward: true);
         Assert.Equal([0f, 0f, 1f], forward.ToArray());
     }
 

@@ -104,7 +104,8 @@ namespace Modules.Generators.Parsing
 
         private static bool DerivesFrom(ITypeSymbol type, string baseName)
         {
-            for (var t = type as INamedTypeSymbol; t is not null; t = t.BaseType)
+            // A nullable-annotated field (Module? m) displays as "Modules.Module?"; its base types carry no annotation.
+            for (var t = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated) as INamedTypeSymbol; t is not null; t = t.BaseType)
                 if (t.ToDisplayString() == baseName) return true;
             return false;
         }

@@ -4,7 +4,7 @@ namespace Modules.Dnc.Kernels;
 /// Runs a fused kernel's independent slices (batch entries, or batch × write head) serially or on the thread pool.
 /// Every slice is computed by one thread in a fixed order, so results are bit-identical whatever the thread count.
 /// </summary>
-public static class BatchParallel
+internal static class BatchParallel
 {
     /// <summary>
     /// The most threads a kernel uses (1: always serial). Defaults to the processor count. Set it to 1 when the caller

@@ -9,7 +9,7 @@ namespace Modules.Dnc.Kernels;
 /// write head. Forward and backward each make one pass over the link; the only link-sized arrays are the new link and,
 /// in backward, the gradient of the previous link.
 /// </summary>
-public static class LinkUpdate
+internal static class LinkUpdate
 {
     private const string Op = "LinkUpdate";
 

@@ -9,7 +9,7 @@ namespace Modules.Dnc.Kernels;
 /// update, so the only link-sized array backward allocates is the gradient of the previous link (the two separate ops
 /// need three: the reads' link gradient, the sum of the two link gradients, and the previous link's).
 /// </summary>
-public static class LinkUpdateAndRead
+internal static class LinkUpdateAndRead
 {
     private const string Op = "LinkUpdateAndRead";
 

@@ -10,7 +10,7 @@ namespace Modules.Dnc.Kernels;
 /// weights c by the read modes π: π_content·c + Σ_W π_fwd·f + Σ_W π_bwd·b. One pass over each link matrix computes
 /// both directions; nothing link-sized is allocated in forward, and backward allocates only the gradients it returns.
 /// </summary>
-public static class ReadWeightsMix
+internal static class ReadWeightsMix
 {
     private const string Op = "ReadWeightsMix";
 

@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc;
@@ -31,13 +30,13 @@ public static class NtmAddressing
 
     /// <summary>
     /// Content weights: softmax over the N rows of <c>softplus(β) · cos(k, M_i)</c>, with the DNC's ε-guarded cosine
-    /// (<see cref="CosineWeights.Compute"/>), so a memory of equal rows gives uniform weights rather than NaN.
+    /// (<see cref="ContentAddressing.Forward"/>), so a memory of equal rows gives uniform weights rather than NaN.
     /// </summary>
     /// <param name="memory">M, [B, N, Wd].</param>
     /// <param name="keys">k, [B, H, Wd].</param>
     /// <param name="strengths">β before softplus, [B, H].</param>
     /// <returns>[B, H, N].</returns>
-    public static Tensor Content(Tensor memory, Tensor keys, Tensor strengths) => CosineWeights.Compute(memory, keys, strengths);
+    public static Tensor Content(Tensor memory, Tensor keys, Tensor strengths) => ContentAddressing.Weights("NtmAddressing.Content", memory, keys, strengths);
 
     /// <summary>Interpolation: <c>w_g = g · w_c + (1 − g) · w_prev</c>.</summary>
     /// <param name="content">w_c, [B, H, N].</param>

@@ -110,7 +110,7 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
                 for (int h = 0; h < heads; h++)
                     dots[h] = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref keyStart, (nuint)(h * wordSize + i)), dots[h]);
             }
-            float rowNorm = MathF.Sqrt(Vector256.Sum(squares) + Addressing.CosineWeights.Epsilon);
+            float rowNorm = MathF.Sqrt(Vector256.Sum(squares) + ContentAddressing.Epsilon);
             for (int h = 0; h < heads; h++)
                 heaps[h].Offer(Cosine.FromDot(Vector256.Sum(dots[h]), keyNorms[h], rowNorm), n);
         }

@@ -24,16 +24,16 @@ public interface INearestNeighbours
 public static class Cosine
 {
     /// <summary>
-    /// <c>a·b / (sqrt(Σa² + ε)·sqrt(Σb² + ε) + ε)</c> with ε = <see cref="Addressing.CosineWeights.Epsilon"/>, as
-    /// <see cref="Addressing.CosineWeights.Compute"/> computes it.
+    /// <c>a·b / (sqrt(Σa² + ε)·sqrt(Σb² + ε) + ε)</c> with ε = <see cref="ContentAddressing.Epsilon"/>, as
+    /// <see cref="ContentAddressing.Forward"/> computes it.
     /// </summary>
     public static float Similarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
         FromDot(System.Numerics.Tensors.TensorPrimitives.Dot(a, b), Norm(a), Norm(b));
 
     /// <summary><c>sqrt(Σx² + ε)</c>.</summary>
     public static float Norm(ReadOnlySpan<float> x) =>
-        MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(x, x) + Addressing.CosineWeights.Epsilon);
+        MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(x, x) + ContentAddressing.Epsilon);
 
     /// <summary>The similarity from a dot product and the two norms.</summary>
-    public static float FromDot(float dot, float normA, float normB) => dot / (normA * normB + Addressing.CosineWeights.Epsilon);
+    public static float FromDot(float dot, float normA, float normB) => dot / (normA * normB + ContentAddressing.Epsilon);
 }

@@ -22,3 +22,9 @@ namespace Modules.Dnc.Sparse;
 [State]
 public readonly partial record struct SparseAccessState(
     Tensor Memory, Tensor ReadIndices, Tensor ReadWeights, Tensor WriteIndices, Tensor WriteWeights, Tensor LastAccess, Tensor Steps);
+
+/// <summary>Recurrent state of the sparse memory access with temporal links (SDNC).</summary>
+/// <param name="Access">Memory, sparse read and write weights, usage.</param>
+/// <param name="Links">The sparse temporal link and precedence.</param>
+[State]
+public readonly partial record struct SdncAccessState(SparseAccessState Access, SparseLinkState Links);

@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Sparse;
@@ -83,9 +82,9 @@ internal static class SparseAccessStep
         var gathered = store.Gather(readRows, reads * slotsPerHead).Reshape(batch, reads, slotsPerHead, wd);
         var contentRows = links is null ? gathered : gathered.Slice(2, 0, k);                                          // [B, R, K, Wd]
         var dots = (contentRows * keys.Unsqueeze(2)).Sum(-1);                                                          // [B, R, K]
-        var rowNorms = Tensor.Sqrt(Tensor.Square(contentRows).Sum(-1) + CosineWeights.Epsilon);
-        var keyNorms = Tensor.Sqrt(Tensor.Square(keys).Sum(-1, keepDim: true) + CosineWeights.Epsilon);                // [B, R, 1]
-        var similarity = dots / (rowNorms * keyNorms + CosineWeights.Epsilon);
+        var rowNorms = Tensor.Sqrt(Tensor.Square(contentRows).Sum(-1) + ContentAddressing.Epsilon);
+        var keyNorms = Tensor.Sqrt(Tensor.Square(keys).Sum(-1, keepDim: true) + ContentAddressing.Epsilon);                // [B, R, 1]
+        var similarity = dots / (rowNorms * keyNorms + ContentAddressing.Epsilon);
         var content = Tensor.Softmax(similarity * Tensor.Softplus(raw.ReadStrengths).Unsqueeze(-1), -1);               // [B, R, K]
 
         Tensor readWeights = content;

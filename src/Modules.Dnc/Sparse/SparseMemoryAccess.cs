@@ -9,7 +9,7 @@ namespace Modules.Dnc.Sparse;
 /// <c>&lt;path&gt;/{read_keys,read_strengths,write_vector,erase_vector,write_gate,interpolation_gate[,read_mode]}/{w,b}</c>.
 /// </summary>
 [Module]
-public sealed partial class SparseMemoryAccess : Module
+public sealed partial class SparseMemoryAccess : Module, IMemoryAccess<SparseAccessState>, IMemoryAccess<SdncAccessState>
 {
     private readonly Linear[] heads;
 
@@ -70,6 +70,25 @@ public sealed partial class SparseMemoryAccess : Module
     /// <summary>Called after every step with that step's dense weights and usage (time since last use), for visualisation.</summary>
     public Action<MemoryTrace>? Trace { get; set; }
 
+    /// <summary>SAM's access (no links), from validated <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (see <see cref="SamOptions.Validate"/>).</exception>
+    public static SparseMemoryAccess For(SamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new(options.MemorySize, options.WordSize, options.NumReads, options.SparseReads, 0, options.UsageThreshold, options.Index);
+    }
+
+    /// <summary>SDNC's access (with links), from validated <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (see <see cref="SdncOptions.Validate"/>).</exception>
+    public static SparseMemoryAccess For(SdncOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new(options.MemorySize, options.WordSize, options.NumReads, options.SparseReads, options.LinkSparsity, options.UsageThreshold,
+            options.Index);
+    }
+
     /// <summary>SAM step: controller output [B, H] and the previous state → read words [B, R, Wd] and the new state.</summary>
     /// <exception cref="InvalidOperationException">The access has links (use the overload with a <see cref="SparseLinkState"/>).</exception>
     public (Tensor Output, SparseAccessState State) Step(Tensor input, SparseAccessState state)
@@ -80,15 +99,21 @@ public sealed partial class SparseMemoryAccess : Module
         return (readWords, next);
     }
 
-    /// <summary>SDNC step: controller output [B, H], the previous state and links → read words [B, R, Wd], the new state and links.</summary>
+    /// <summary>SDNC step: controller output [B, H] and the previous state and links → read words [B, R, Wd] and the new state and links.</summary>
     /// <exception cref="InvalidOperationException">The access has no links.</exception>
-    public (Tensor Output, SparseAccessState State, SparseLinkState Links) Step(Tensor input, SparseAccessState state, SparseLinkState links)
+    public (Tensor Output, SdncAccessState State) Step(Tensor input, SdncAccessState state)
     {
         if (!HasLinks) throw new InvalidOperationException($"{Path}: this access keeps no temporal links");
-        var raw = Interface(input, state);
-        var (readWords, next, nextLinks) = SparseAccessStep.Run(this, raw, state, links);
-        return (readWords, next, nextLinks!.Value);
+        var raw = Interface(input, state.Access);
+        var (readWords, next, nextLinks) = SparseAccessStep.Run(this, raw, state.Access, state.Links);
+        return (readWords, new SdncAccessState(next, nextLinks!.Value));
     }
+
+    /// <summary>Zero read words [B, R, Wd].</summary>
+    public Tensor InitialReadWords(int batchSize) => Tensor.Zeros(batchSize, NumReads, WordSize);
+
+    /// <summary>The all-zero state and the empty link, for SDNC.</summary>
+    SdncAccessState IRnnCore<SdncAccessState>.InitialState(int batchSize) => new(InitialState(batchSize), InitialLinks(batchSize));
 
     /// <summary>The all-zero state (read and write indices −1) for a batch of <paramref name="batchSize"/>.</summary>
     public SparseAccessState InitialState(int batchSize) => new(

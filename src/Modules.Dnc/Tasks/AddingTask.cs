@@ -1,4 +1,5 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks;
 
@@ -32,21 +33,18 @@ public sealed class AddingTask : DigitSequenceTask
     {
     }
 
-    /// <summary>The task's command-line name, <c>adding</c>.</summary>
-    public override string Name => "adding";
-
     /// <summary>The largest possible target, (S−2)·maxLength.</summary>
     public override float LargestTarget => (float)(InputSize - 2) * MaxLength;
 
-    /// <summary>What <see cref="Error"/> measures: <c>Absolute error</c>.</summary>
-    public override string ErrorName => "Absolute error";
+    /// <summary>What <see cref="DigitSequenceTask.Metric(Tensor, DatasetTensors)"/> measures: <c>Absolute error</c>.</summary>
+    public override string MetricName => "Absolute error";
 
     /// <summary>|prediction − sum| at the answer step, averaged over the batch.</summary>
     /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
     /// <param name="targets">Targets, <c>[T, B, 1]</c>.</param>
     /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    public override float Error(Tensor logits, Tensor targets, Tensor mask) =>
-        SequenceLosses.AbsoluteError("AddingTask.Error", logits, targets, mask);
+    private protected override float Metric(Tensor logits, Tensor targets, Tensor mask) =>
+        SequenceLosses.AbsoluteError("AddingTask.Metric", logits, targets, mask);
 
     private protected override float Answer(int[] digits) => digits.Sum();
 }

@@ -1,4 +1,5 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks;
 
@@ -27,21 +28,18 @@ public sealed class ArgmaxTask : DigitSequenceTask
     {
     }
 
-    /// <summary>The task's command-line name, <c>argmax</c>.</summary>
-    public override string Name => "argmax";
-
     /// <summary>The largest possible target, maxLength−1.</summary>
     public override float LargestTarget => MaxLength - 1;
 
-    /// <summary>What <see cref="Error"/> measures: <c>Accuracy</c>.</summary>
-    public override string ErrorName => "Accuracy";
+    /// <summary>What <see cref="DigitSequenceTask.Metric(Tensor, DatasetTensors)"/> measures: <c>Accuracy</c>.</summary>
+    public override string MetricName => "Accuracy";
 
     /// <summary>The fraction of sequences whose rounded output at the answer step is the index of the largest digit.</summary>
     /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
     /// <param name="targets">Targets, <c>[T, B, 1]</c>.</param>
     /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    public override float Error(Tensor logits, Tensor targets, Tensor mask) =>
-        SequenceLosses.RoundedAccuracy("ArgmaxTask.Error", logits, targets, mask);
+    private protected override float Metric(Tensor logits, Tensor targets, Tensor mask) =>
+        SequenceLosses.RoundedAccuracy("ArgmaxTask.Metric", logits, targets, mask);
 
     // The first index of the largest digit (ties to the first, as np.argmax).
     private protected override float Answer(int[] digits)

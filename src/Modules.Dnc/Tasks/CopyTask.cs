@@ -1,5 +1,5 @@
-using System.Text;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks;
 
@@ -38,9 +38,6 @@ public sealed class CopyTask : ITask
         MaxLength = maxLength;
         LogProbInBits = logProbInBits;
     }
-
-    /// <summary>The task's command-line name, <c>copy</c>.</summary>
-    public string Name => "copy";
 
     /// <summary>Width of each vector.</summary>
     public int NumBits { get; }
@@ -104,57 +101,28 @@ public sealed class CopyTask : ITask
     /// (in bits when <see cref="LogProbInBits"/>, i.e. the paper's cost per sequence).
     /// </summary>
     /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits]</c>.</param>
-    /// <param name="targets">Targets, <c>[T, B, numBits]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
+    /// <param name="batch">The batch: targets <c>[T, B, numBits]</c>, mask <c>[T, B]</c>.</param>
     /// <returns>A scalar tensor.</returns>
-    public Tensor Cost(Tensor logits, Tensor targets, Tensor mask) =>
-        SequenceLosses.MaskedSigmoidCrossEntropy("CopyTask.Cost", logits, targets, mask, logProbInBits: LogProbInBits);
+    public Tensor Cost(Tensor logits, DatasetTensors batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return SequenceLosses.MaskedSigmoidCrossEntropy("CopyTask.Cost", logits, batch.Targets, batch.Mask, logProbInBits: LogProbInBits);
+    }
 
-    /// <summary>What <see cref="Error"/> measures: <c>Bit errors per sequence</c>.</summary>
-    public string ErrorName => "Bit errors per sequence";
+    /// <summary>What <see cref="Metric"/> measures: <c>Bit errors per sequence</c>.</summary>
+    public string MetricName => "Bit errors per sequence";
 
     /// <summary>Wrong rounded bits in the output phase, per sequence (the paper's error count).</summary>
     /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits]</c>.</param>
-    /// <param name="targets">Targets, <c>[T, B, numBits]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    public float Error(Tensor logits, Tensor targets, Tensor mask) =>
-        SequenceLosses.BitErrors("CopyTask.Error", logits, targets, mask);
-
-    /// <summary>The rounded bits the model emits in the output phase, zero elsewhere.</summary>
-    /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    /// <returns>0/1 values, <c>[T, B, numBits]</c>.</returns>
-    public Tensor Prediction(Tensor logits, Tensor mask) => SequenceLosses.RoundedBits("CopyTask.Prediction", logits, mask);
-
-    /// <summary>
-    /// Renders a batch like DeepMind's <c>to_human_readable</c>: one row per channel (the delimiter is the last
-    /// observation row), time left to right, <c>-</c> for zero.
-    /// </summary>
-    /// <param name="data">The batch to show.</param>
-    /// <param name="modelOutput">Optional <see cref="Prediction"/>, <c>[T, B, numBits]</c>.</param>
-    /// <param name="wholeBatch">Show every batch entry instead of only the first.</param>
-    public string ToHumanReadable(DatasetTensors data, Tensor? modelOutput = null, bool wholeBatch = false)
+    /// <param name="batch">The batch: targets <c>[T, B, numBits]</c>, mask <c>[T, B]</c>.</param>
+    public float Metric(Tensor logits, DatasetTensors batch)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        var obs = data.Observations;
-        var targ = data.Targets;
-        int steps = obs.Dim(0), batch = obs.Dim(1), obsSize = obs.Dim(2), targSize = targ.Dim(2);
-        var entries = new List<string>();
-        for (int b = 0; b < (wholeBatch ? batch : 1); b++)
-        {
-            var sb = new StringBuilder("Observations:");
-            for (int c = 0; c < obsSize; c++) sb.Append('\n').Append(ReadableRows.Row(steps, t => obs.At(t, b, c)));
-            sb.Append("\n\nTargets:");
-            for (int c = 0; c < targSize; c++) sb.Append('\n').Append(ReadableRows.Row(steps, t => targ.At(t, b, c)));
-            if (modelOutput is not null)
-            {
-                sb.Append("\n\nModel Output:");
-                for (int c = 0; c < targSize; c++) sb.Append('\n').Append(ReadableRows.Row(steps, t => modelOutput.At(t, b, c)));
-            }
-            entries.Add(sb.ToString());
-        }
-        return "\n" + string.Join("\n\n\n\n", entries);
+        ArgumentNullException.ThrowIfNull(batch);
+        return SequenceLosses.BitErrors("CopyTask.Metric", logits, batch.Targets, batch.Mask);
     }
+
+    /// <summary>How <see cref="BitSequenceRenderer"/> shows this task's batches.</summary>
+    public BitSequenceRenderer Renderer => new();
 
     private static void Require(bool condition, string message)
     {

@@ -1,4 +1,5 @@
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks;
 
@@ -26,9 +27,6 @@ public abstract class DigitSequenceTask : ITask
         MinLength = minLength;
         MaxLength = maxLength;
     }
-
-    /// <inheritdoc/>
-    public abstract string Name { get; }
 
     /// <summary>S, the one-hot width (digits 0..S−2, end marker S−1).</summary>
     public int InputSize { get; }
@@ -61,30 +59,29 @@ public abstract class DigitSequenceTask : ITask
 
     /// <summary>Squared error at the answer step, averaged over the batch.</summary>
     /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
-    /// <param name="targets">Targets, <c>[T, B, 1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
+    /// <param name="batch">The batch: targets <c>[T, B, 1]</c>, mask <c>[T, B]</c>.</param>
     /// <returns>A scalar tensor.</returns>
-    public Tensor Cost(Tensor logits, Tensor targets, Tensor mask) =>
-        SequenceLosses.MaskedSquaredError($"{GetType().Name}.Cost", logits, targets, mask);
+    public Tensor Cost(Tensor logits, DatasetTensors batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return SequenceLosses.MaskedSquaredError($"{GetType().Name}.Cost", logits, batch.Targets, batch.Mask);
+    }
 
     /// <inheritdoc/>
-    public abstract string ErrorName { get; }
+    public abstract string MetricName { get; }
 
     /// <inheritdoc/>
-    public abstract float Error(Tensor logits, Tensor targets, Tensor mask);
+    public float Metric(Tensor logits, DatasetTensors batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Metric(logits, batch.Targets, batch.Mask);
+    }
 
-    /// <summary>The core's output at the answer step, zero elsewhere.</summary>
-    /// <param name="logits">The core's output, <c>[T, B, 1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    /// <returns><c>[T, B, 1]</c>.</returns>
-    public Tensor Prediction(Tensor logits, Tensor mask) => SequenceLosses.MaskedValues($"{GetType().Name}.Prediction", logits, mask);
+    /// <summary>The metric on logits <c>[T, B, 1]</c>, targets <c>[T, B, 1]</c> and mask <c>[T, B]</c>.</summary>
+    private protected abstract float Metric(Tensor logits, Tensor targets, Tensor mask);
 
-    /// <summary>Renders <c>Input: 3 0 4 1</c>, <c>Target: …</c> and <c>Model Output: …</c> per entry.</summary>
-    /// <param name="data">The batch to show.</param>
-    /// <param name="modelOutput">Optional <see cref="Prediction"/>, <c>[T, B, 1]</c>.</param>
-    /// <param name="wholeBatch">Show every batch entry instead of only the first.</param>
-    public string ToHumanReadable(DatasetTensors data, Tensor? modelOutput = null, bool wholeBatch = false) =>
-        DigitSequences.ToHumanReadable(data, modelOutput, wholeBatch);
+    /// <summary>How <see cref="DigitSequenceRenderer"/> shows this task's batches.</summary>
+    public DigitSequenceRenderer Renderer => new();
 
     private void Require(bool condition, string message)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tasks;
 
@@ -48,9 +48,6 @@ public sealed class RepeatCopy : ITask
         LogProbInBits = logProbInBits;
         TimeAverageCost = timeAverageCost;
     }
-
-    /// <summary>The task's command-line name, <c>repeat-copy</c>.</summary>
-    public string Name => "repeat-copy";
 
     /// <summary>Width of each pattern vector.</summary>
     public int NumBits { get; }
@@ -143,11 +140,10 @@ public sealed class RepeatCopy : ITask
     /// Differentiable with respect to <paramref name="logits"/>.
     /// </summary>
     /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits+1]</c>.</param>
-    /// <param name="targets">Targets, <c>[T, B, numBits+1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
+    /// <param name="batch">The batch: targets <c>[T, B, numBits+1]</c>, mask <c>[T, B]</c>.</param>
     /// <returns>A scalar tensor.</returns>
-    public Tensor Cost(Tensor logits, Tensor targets, Tensor mask) =>
-        MaskedSigmoidCrossEntropy(logits, targets, mask, TimeAverageCost, LogProbInBits);
+    public Tensor Cost(Tensor logits, DatasetTensors batch) =>
+        MaskedSigmoidCrossEntropy(logits, Require(batch).Targets, batch.Mask, TimeAverageCost, LogProbInBits);
 
     /// <summary>
     /// Masked sigmoid cross-entropy as in DeepMind's <c>repeat_copy.masked_sigmoid_cross_entropy</c>.
@@ -174,20 +170,16 @@ public sealed class RepeatCopy : ITask
     public static float BitErrors(Tensor logits, Tensor targets, Tensor mask) =>
         SequenceLosses.BitErrors($"RepeatCopy.{nameof(BitErrors)}", logits, targets, mask);
 
-    /// <summary>What <see cref="Error"/> measures: <c>Bit errors per sequence</c>.</summary>
-    public string ErrorName => "Bit errors per sequence";
+    /// <summary>What <see cref="Metric"/> measures: <c>Bit errors per sequence</c>.</summary>
+    public string MetricName => "Bit errors per sequence";
 
     /// <summary>Bit errors per sequence on the output steps (<see cref="BitErrors"/>).</summary>
     /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits+1]</c>.</param>
-    /// <param name="targets">Targets, <c>[T, B, numBits+1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    public float Error(Tensor logits, Tensor targets, Tensor mask) => BitErrors(logits, targets, mask);
+    /// <param name="batch">The batch: targets <c>[T, B, numBits+1]</c>, mask <c>[T, B]</c>.</param>
+    public float Metric(Tensor logits, DatasetTensors batch) => BitErrors(logits, Require(batch).Targets, batch.Mask);
 
-    /// <summary>The rounded bits the model emits on the output steps (<see cref="RoundedPrediction"/>).</summary>
-    /// <param name="logits">Model output before the sigmoid, <c>[T, B, numBits+1]</c>.</param>
-    /// <param name="mask">Mask, <c>[T, B]</c>.</param>
-    /// <returns>0/1 values, <c>[T, B, numBits+1]</c>.</returns>
-    public Tensor Prediction(Tensor logits, Tensor mask) => RoundedPrediction(logits, mask);
+    /// <summary>How <see cref="BitSequenceRenderer"/> shows this task's batches (the repeat channel un-normalised).</summary>
+    public BitSequenceRenderer Renderer => new(NormMax);
 
     /// <summary>
     /// The model's binary prediction as <c>train.py</c> shows it: round(mask·σ(logits)).
@@ -198,47 +190,10 @@ public sealed class RepeatCopy : ITask
     public static Tensor RoundedPrediction(Tensor logits, Tensor mask) =>
         SequenceLosses.RoundedBits($"RepeatCopy.{nameof(RoundedPrediction)}", logits, mask);
 
-    /// <summary>
-    /// Renders a batch as DeepMind's <c>to_human_readable</c> does: one row per channel, time left to right,
-    /// <c>-</c> for zero, the integer part otherwise; the repeat-count channel is shown un-normalised.
-    /// </summary>
-    /// <param name="data">The batch to show.</param>
-    /// <param name="modelOutput">Optional model output <c>[T, B, numBits+1]</c> (e.g. <see cref="RoundedPrediction"/>).</param>
-    /// <param name="wholeBatch">Show every batch entry instead of only the first.</param>
-    /// <returns>The text, starting with a newline like the original.</returns>
-    public string ToHumanReadable(DatasetTensors data, Tensor? modelOutput = null, bool wholeBatch = false)
+    private static DatasetTensors Require(DatasetTensors batch)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        var obs = data.Observations;
-        var targ = data.Targets;
-        int steps = obs.Dim(0), batch = obs.Dim(1), obsSize = obs.Dim(2), targSize = targ.Dim(2);
-        int shown = wholeBatch ? batch : 1;
-        var entries = new List<string>(shown);
-        for (int b = 0; b < shown; b++)
-        {
-            var sb = new StringBuilder();
-            sb.Append("Observations:");
-            for (int c = 0; c < obsSize; c++)
-            {
-                bool repeatsChannel = c == obsSize - 1;
-                sb.Append('\n').Append(ReadableRows.Row(steps, t =>
-                {
-                    float v = obs.At(t, b, c);
-                    return repeatsChannel ? MathF.Round(v * NormMax, MidpointRounding.ToEven) : v;
-                }));
-            }
-            sb.Append("\n\nTargets:");
-            for (int c = 0; c < targSize; c++)
-                sb.Append('\n').Append(ReadableRows.Row(steps, t => targ.At(t, b, c)));
-            if (modelOutput is not null)
-            {
-                sb.Append("\n\nModel Output:");
-                for (int c = 0; c < targSize; c++)
-                    sb.Append('\n').Append(ReadableRows.Row(steps, t => modelOutput.At(t, b, c)));
-            }
-            entries.Add(sb.ToString());
-        }
-        return "\n" + string.Join("\n\n\n\n", entries);
+        ArgumentNullException.ThrowIfNull(batch);
+        return batch;
     }
 
     private static void Require(bool condition, string message)

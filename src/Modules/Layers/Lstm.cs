@@ -10,7 +10,7 @@ namespace Modules;
 /// not stored in <c>b_gates</c>. The output is <c>h'</c>.
 /// </summary>
 [Module]
-public sealed partial class Lstm : Module, IRnnCore<LstmState>
+public sealed partial class Lstm : Module, IClippingRnnCore<LstmState>
 {
     [Param] private Tensor? wGates;
     [Param] private Tensor? bGates;

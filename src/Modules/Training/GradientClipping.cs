@@ -57,4 +57,14 @@ public static class GradientClipping
         }
         return norm;
     }
+
+    /// <summary>The global norm sqrt(Σ ‖g‖²) of the parameters' gradients (parameters without one count as zero), unchanged.</summary>
+    public static float GlobalNorm(IReadOnlyList<KeyValuePair<string, Tensor>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        double sumOfSquares = 0;
+        for (int i = 0; i < parameters.Count; i++)
+            if (parameters[i].Value.Grad is { } g) sumOfSquares += TensorPrimitives.SumOfSquares(g.Values);
+        return (float)Math.Sqrt(sumOfSquares);
+    }
 }

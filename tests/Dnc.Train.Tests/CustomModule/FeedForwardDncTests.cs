@@ -5,6 +5,7 @@ using Modules;
 using Modules.Dnc.Tasks;
 using Modules.Snapshots;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace DncTrain.Tests.CustomModule;
 
@@ -54,7 +55,7 @@ public sealed class FeedForwardDncTests
     {
         var (core, batch) = Setup();
         var logits = DynamicRnn.Unroll(core, batch.Observations).Outputs;
-        new RepeatCopy(numBits: 2).Cost(logits, batch.Targets, batch.Mask).Backward();
+        new RepeatCopy(numBits: 2).Cost(logits, batch).Backward();
         foreach (var (path, parameter) in core.NamedParameters())
         {
             Assert.NotNull(parameter.Grad);

@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests.Addressing;
@@ -71,7 +70,7 @@ public class CosineWeightsTests
     public void WrongShapes_NameTheOpAndShapes()
     {
         var ex = Assert.Throws<ShapeMismatchException>(() => CosineWeights.Compute(Tensor.Zeros(1, 3, 2), Tensor.Zeros(1, 1, 4), Tensor.Zeros(1, 1)));
-        Assert.Contains("CosineWeights", ex.Message);
+        Assert.Contains("content_addressing", ex.Message);
         Assert.Contains("[1, 1, 4]", ex.Message);
         Assert.Contains("[1, 3, 2]", ex.Message);
     }

@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests.Addressing;

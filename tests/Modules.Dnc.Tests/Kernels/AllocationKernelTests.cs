@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests.Kernels;
@@ -107,7 +106,7 @@ public class AllocationKernelTests
     {
         var ex = Assert.Throws<ShapeMismatchException>(() =>
             Allocation.GatedWriteWeights(Tensor.Zeros(2, 5), Tensor.Zeros(2, 2, 5), Tensor.Zeros(2, 2), Tensor.Zeros(2, 3)));
-        Assert.Contains("WriteWeights", ex.Message);
+        Assert.Contains("freeness", ex.Message);
         Assert.Contains("[2, 3]", ex.Message);
     }
 

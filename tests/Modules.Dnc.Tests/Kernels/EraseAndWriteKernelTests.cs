@@ -1,4 +1,3 @@
-using Modules.Dnc.Access;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Tests.Kernels;
@@ -19,7 +18,7 @@ public class EraseAndWriteKernelTests
     [InlineData(2, 1, 128, 32)]
     public void ForwardAndGradients_MatchTheUnfusedComposition(int batch, int writes, int cells, int width)
     {
-        KernelComparison.AssertSameForwardAndGradients(x => AccessStep.EraseAndWrite(x[0], x[1], x[2], x[3]),
+        KernelComparison.AssertSameForwardAndGradients(x => MemoryAccess.EraseAndWrite(x[0], x[1], x[2], x[3]),
             x => UnfusedReference.EraseAndWrite(x[0], x[1], x[2], x[3]), Inputs(3, batch, writes, cells, width), rtol: 1e-5, atol: 1e-6);
     }
 
@@ -28,7 +27,7 @@ public class EraseAndWriteKernelTests
     [InlineData(2)]
     public void Gradients_MatchFiniteDifferences(int writes)
     {
-        FiniteDifference.Check(x => AccessStep.EraseAndWrite(x[0], x[1], x[2], x[3]), Inputs(9, 2, writes, 5, 3), eps: 1e-2f);
+        FiniteDifference.Check(x => MemoryAccess.EraseAndWrite(x[0], x[1], x[2], x[3]), Inputs(9, 2, writes, 5, 3), eps: 1e-2f);
     }
 
     [Fact]
@@ -40,7 +39,7 @@ public class EraseAndWriteKernelTests
         var weights = new Tensor([0, 1, 0, 0.5f, 0, 0], 1, 2, 3);
         var erase = new Tensor([1, 1, 1, 1], 1, 2, 2);
         var values = new Tensor([7, 8, 2, 2], 1, 2, 2);
-        Assert.Equal([1.5f, 2f, 7f, 8f, 5f, 6f], AccessStep.EraseAndWrite(memory, weights, erase, values).ToArray());
+        Assert.Equal([1.5f, 2f, 7f, 8f, 5f, 6f], MemoryAccess.EraseAndWrite(memory, weights, erase, values).ToArray());
     }
 
     [Fact]
@@ -51,7 +50,7 @@ public class EraseAndWriteKernelTests
         var weights = new Tensor([1, 0, 0.5f, 0.5f], 1, 2, 2).RequireGrad();
         var erase = new Tensor([1, 1, 0.3f, 0.6f], 1, 2, 2).RequireGrad();
         var values = Tensor.Zeros(1, 2, 2).RequireGrad();
-        AccessStep.EraseAndWrite(memory, weights, erase, values).Sum().Backward();
+        MemoryAccess.EraseAndWrite(memory, weights, erase, values).Sum().Backward();
         Assert.Equal(0f, memory.Grad!.Values[0]);
         Assert.Equal(0f, memory.Grad!.Values[1]);
         // de₁[d] = −Σ_n M[n,d]·(1 − w₀[n]e₀[d])·w₁[n] = −(3·1·0.5) for d = 0 (cell 0 contributes 0).
@@ -63,7 +62,7 @@ public class EraseAndWriteKernelTests
     public void WrongShapes_NameTheOpAndShapes()
     {
         var ex = Assert.Throws<ShapeMismatchException>(() =>
-            AccessStep.EraseAndWrite(Tensor.Zeros(2, 5, 3), Tensor.Zeros(2, 1, 5), Tensor.Zeros(2, 1, 4), Tensor.Zeros(2, 1, 3)));
+            MemoryAccess.EraseAndWrite(Tensor.Zeros(2, 5, 3), Tensor.Zeros(2, 1, 5), Tensor.Zeros(2, 1, 4), Tensor.Zeros(2, 1, 3)));
         Assert.Contains("EraseAndWrite", ex.Message);
         Assert.Contains("[2, 1, 4]", ex.Message);
     }
@@ -75,13 +74,13 @@ public class EraseAndWriteKernelTests
         const int batch = 32, writes = 2, cells = 256, width = 256;
         var inputs = Inputs(41, batch, writes, cells, width);
         foreach (var x in inputs) x.RequireGrad();
-        var all = AccessStep.EraseAndWrite(inputs[0], inputs[1], inputs[2], inputs[3]);
+        var all = MemoryAccess.EraseAndWrite(inputs[0], inputs[1], inputs[2], inputs[3]);
         var probe = Tensor.Uniform(new Generator(4), all.ShapeArray(), -1f, 1f);
         (all * probe).Sum().Backward();
         for (int b = 0; b < batch; b += 9)
         {
             var one = inputs.Select(x => x.Slice(0, b, 1).Clone().RequireGrad()).ToArray();
-            var m = AccessStep.EraseAndWrite(one[0], one[1], one[2], one[3]);
+            var m = MemoryAccess.EraseAndWrite(one[0], one[1], one[2], one[3]);
             (m * probe.Slice(0, b, 1)).Sum().Backward();
             KernelComparison.AssertBitIdentical(all.Slice(0, b, 1).Values, m.Values, $"memory of item {b}");
             for (int i = 0; i < inputs.Length; i++)

@@ -181,7 +181,7 @@ public class NtmTests
         var ex = Assert.Throws<ShapeMismatchException>(() => ntm.Step(Tensor.Zeros(2, 3), state with { Memory = Tensor.Zeros(2, 6, 3) }));
         Assert.Contains("ntm: state memory must be [2, 5, 3], got [2, 6, 3]", ex.Message);
         ex = Assert.Throws<ShapeMismatchException>(() => ntm.Step(Tensor.Zeros(3, 3), state));
-        Assert.Contains("ntm: state memory must be [3, 5, 3], got [2, 5, 3]", ex.Message);
+        Assert.Contains("ntm: previous read words must be [3, 1, 3], got [2, 1, 3]", ex.Message);
         ex = Assert.Throws<ShapeMismatchException>(() => ntm.Step(Tensor.Zeros(2, 3), state with { ReadWeights = Tensor.Zeros(2, 2, 5) }));
         Assert.Contains("ntm: state read_weights must be [2, 1, 5], got [2, 2, 5]", ex.Message);
         ntm.Step(Tensor.Zeros(2, 3), state);

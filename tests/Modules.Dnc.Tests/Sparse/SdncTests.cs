@@ -1,4 +1,3 @@
-using Modules.Dnc.Addressing;
 using Modules.Dnc.Sparse;
 using Modules.Tensors;
 using static Modules.Dnc.Tests.Sparse.SparseTestModels;

@@ -1,5 +1,6 @@
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tests.Tasks;
 
@@ -79,7 +80,7 @@ public sealed class CopyTaskTests
         var targets = new Tensor([1f, 0f, 1f, 0f], 2, 2, 1);
         var mask = new Tensor([1f, 0f, 1f, 1f], 2, 2);
         var task = new CopyTask(numBits: 1);
-        var cost = task.Cost(logits, targets, mask);
+        var cost = task.Cost(logits, TaskBatch.Of(targets, mask));
         // b0: ln 2 + ln(4/3); b1: ln 4; averaged over B = 2, divided by ln 2: (1 + log2(4/3) + 2) / 2.
         double expected = (1 + Math.Log2(4.0 / 3.0) + 2) / 2;
         Assert.Equal(expected, cost.Item(), 5);
@@ -90,7 +91,7 @@ public sealed class CopyTaskTests
         for (int i = 0; i < 4; i++) Assert.Equal(expectedGrad[i], grad[i], 5);
 
         var nats = new CopyTask(numBits: 1, logProbInBits: false);
-        Assert.Equal((Math.Log(2) + Math.Log(4.0 / 3.0) + Math.Log(4)) / 2, nats.Cost(logits, targets, mask).Item(), 5);
+        Assert.Equal((Math.Log(2) + Math.Log(4.0 / 3.0) + Math.Log(4)) / 2, nats.Cost(logits, TaskBatch.Of(targets, mask)).Item(), 5);
     }
 
     [Fact]
@@ -101,16 +102,16 @@ public sealed class CopyTaskTests
         var targets = new Tensor([0f, 0f, 1f, 1f, 0f, 1f], 3, 1, 2);
         var mask = new Tensor([0f, 1f, 1f], 3, 1);
         var task = new CopyTask(numBits: 2);
-        Assert.Equal(2f, task.Error(logits, targets, mask));   // t1 bit 1 and t2 bit 1
-        Assert.Equal(new float[] { 0, 0, 1, 0, 0, 0 }, task.Prediction(logits, mask).ToArray());
-        Assert.Equal("Bit errors per sequence", task.ErrorName);
+        Assert.Equal(2f, task.Metric(logits, TaskBatch.Of(targets, mask)));   // t1 bit 1 and t2 bit 1
+        Assert.Equal(new float[] { 0, 0, 1, 0, 0, 0 }, SequenceLosses.RoundedBits("test", logits, mask).ToArray());
+        Assert.Equal("Bit errors per sequence", task.MetricName);
     }
 
     [Fact]
     public void Sizes_and_longest_episode_follow_the_settings()
     {
         var task = new CopyTask();
-        Assert.Equal((8, 9, 8, 41, "copy"), (task.NumBits, task.ObservationSize, task.TargetSize, task.MaxEpisodeLength, task.Name));
+        Assert.Equal((8, 9, 8, 41), (task.NumBits, task.ObservationSize, task.TargetSize, task.MaxEpisodeLength));
         Assert.Equal((1, 20), (task.MinLength, task.MaxLength));
         var e = Assert.Throws<ArgumentException>(() => new CopyTask(minLength: 5, maxLength: 4));
         Assert.Contains("minLength (5) must not exceed maxLength (4)", e.Message);
@@ -123,7 +124,7 @@ public sealed class CopyTaskTests
         var obs = new Tensor([1f, 0f, 0f, 1f, 0f, 0f], 3, 1, 2);   // bit 1 at t0, delimiter at t1
         var targ = new Tensor([0f, 0f, 1f], 3, 1, 1);
         var mask = new Tensor([0f, 0f, 1f], 3, 1);
-        var text = task.ToHumanReadable(new DatasetTensors(obs, targ, mask), new Tensor([0f, 0f, 1f], 3, 1, 1));
+        var text = task.Renderer.Render(new DatasetTensors(obs, targ, mask), TaskBatch.Logits(new Tensor([0f, 0f, 1f], 3, 1, 1)));
         Assert.Equal("\nObservations:\n+1 - -+\n+- 1 -+\n\nTargets:\n+- - 1+\n\nModel Output:\n+- - 1+", text);
     }
 }

@@ -1,5 +1,6 @@
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tests.Tasks;
 
@@ -62,14 +63,14 @@ public sealed class AddingTaskTests
         var targets = new Tensor([0f, 2f, 5f, 0f], 2, 2, 1);
         var mask = new Tensor([0f, 1f, 1f, 0f], 2, 2);
         var task = new AddingTask();
-        var cost = task.Cost(outputs, targets, mask);
+        var cost = task.Cost(outputs, TaskBatch.Of(targets, mask));
         Assert.Equal((4.0 + 0.25) / 2, cost.Item(), 6);
         cost.Backward();
         // d/dy = mask·2(y − z)/B.
         Assert.Equal(new[] { 0f, 0.5f, -2f, 0f }, outputs.Grad!.ToArray());
-        Assert.Equal((2f + 0.5f) / 2, task.Error(outputs, targets, mask));
-        Assert.Equal("Absolute error", task.ErrorName);
-        Assert.Equal(new[] { 0f, 2.5f, 3f, 0f }, task.Prediction(outputs, mask).ToArray());
+        Assert.Equal((2f + 0.5f) / 2, task.Metric(outputs, TaskBatch.Of(targets, mask)));
+        Assert.Equal("Absolute error", task.MetricName);
+        Assert.Equal(new[] { 0f, 2.5f, 3f, 0f }, SequenceLosses.MaskedValues("test", outputs, mask).ToArray());
     }
 
     [Fact]
@@ -82,15 +83,15 @@ public sealed class AddingTaskTests
         var mask = new Tensor([0f, 0f, 0f, 1f], 4, 1);
         var output = new Tensor([0f, 0f, 0f, 1.75f], 4, 1, 1);
         Assert.Equal("\nInput: 1 0 1\nTarget: 2\nModel Output: 1.7500",
-            task.ToHumanReadable(new DatasetTensors(obs, targ, mask), output));
-        Assert.Equal("\nInput: 1 0 1\nTarget: 2", task.ToHumanReadable(new DatasetTensors(obs, targ, mask)));
+            task.Renderer.Render(new DatasetTensors(obs, targ, mask), output));
+        Assert.Equal("\nInput: 1 0 1\nTarget: 2", task.Renderer.Render(new DatasetTensors(obs, targ, mask)));
     }
 
     [Fact]
     public void Sizes_and_bad_settings()
     {
         var task = new AddingTask(inputSize: 6, maxLength: 4);
-        Assert.Equal((6, 1, 5, 16f, "adding"), (task.ObservationSize, task.TargetSize, task.MaxEpisodeLength, task.LargestTarget, task.Name));
+        Assert.Equal((6, 1, 5, 16f), (task.ObservationSize, task.TargetSize, task.MaxEpisodeLength, task.LargestTarget));
         Assert.Contains("inputSize must be at least 2", Assert.Throws<ArgumentException>(() => new AddingTask(inputSize: 1)).Message);
         Assert.Contains("minLength (3) must not exceed maxLength (2)",
             Assert.Throws<ArgumentException>(() => new AddingTask(minLength: 3, maxLength: 2)).Message);
@@ -142,12 +143,12 @@ public sealed class ArgmaxTaskTests
         var targets = new Tensor([2f, 0f, 3f], 1, 3, 1);
         var mask = new Tensor([1f, 1f, 1f], 1, 3);
         var task = new ArgmaxTask();
-        Assert.Equal((0.16 + 0.36 + 0.25) / 3, task.Cost(outputs, targets, mask).Item(), 5);
-        Assert.Equal(2f / 3f, task.Error(outputs, targets, mask));
-        Assert.Equal("Accuracy", task.ErrorName);
+        Assert.Equal((0.16 + 0.36 + 0.25) / 3, task.Cost(outputs, TaskBatch.Of(targets, mask)).Item(), 5);
+        Assert.Equal(2f / 3f, task.Metric(outputs, TaskBatch.Of(targets, mask)));
+        Assert.Equal("Accuracy", task.MetricName);
         // A masked step never counts against an entry.
         var masked = new Tensor([1f, 0f, 1f], 1, 3);
-        Assert.Equal(1f, task.Error(outputs, targets, masked));
+        Assert.Equal(1f, task.Metric(outputs, TaskBatch.Of(targets, masked)));
     }
 
     [Fact]
@@ -155,7 +156,7 @@ public sealed class ArgmaxTaskTests
     {
         var task = new ArgmaxTask(batchSize: 5, maxLength: 6);
         Assert.Equal(task.Sample(new Generator(8)).Targets.ToArray(), task.Sample(new Generator(8)).Targets.ToArray());
-        Assert.Equal((5f, 7, "argmax"), (task.LargestTarget, task.MaxEpisodeLength, task.Name));
+        Assert.Equal((5f, 7), (task.LargestTarget, task.MaxEpisodeLength));
     }
 }
 
@@ -163,20 +164,22 @@ public sealed class TaskInterfaceTests
 {
     public static TheoryData<string> Names => new() { "repeat-copy", "copy", "adding", "argmax" };
 
-    private static ITask Create(string name) => name switch
+    private static (ITask Task, IEpisodeRenderer Renderer) Create(string name)
     {
-        "repeat-copy" => new RepeatCopy(numBits: 3, batchSize: 3, maxLength: 3),
-        "copy" => new CopyTask(numBits: 3, batchSize: 3, maxLength: 4),
-        "adding" => new AddingTask(batchSize: 3),
-        _ => new ArgmaxTask(batchSize: 3),
-    };
+        switch (name)
+        {
+            case "repeat-copy": var r = new RepeatCopy(numBits: 3, batchSize: 3, maxLength: 3); return (r, r.Renderer);
+            case "copy": var c = new CopyTask(numBits: 3, batchSize: 3, maxLength: 4); return (c, c.Renderer);
+            case "adding": var a = new AddingTask(batchSize: 3); return (a, a.Renderer);
+            default: var m = new ArgmaxTask(batchSize: 3); return (m, m.Renderer);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Names))]
     public void Every_task_samples_the_shapes_it_declares_and_scores_a_perfect_answer_as_such(string name)
     {
-        ITask task = Create(name);
-        Assert.Equal(name, task.Name);
+        var (task, renderer) = Create(name);
         var data = task.Sample(new Generator(4));
         int steps = data.Observations.Dim(0);
         Assert.InRange(steps, 1, task.MaxEpisodeLength);
@@ -187,8 +190,8 @@ public sealed class TaskInterfaceTests
         // A perfect answer: logits ±10 for bits, the targets themselves for numbers.
         bool bits = name.Contains("copy", StringComparison.Ordinal);
         var perfect = bits ? Tensor.AddScalar(Tensor.Scale(data.Targets, 20f), -10f) : data.Targets.Clone();
-        Assert.Equal(name == "argmax" ? 1f : 0f, task.Error(perfect, data.Targets, data.Mask));
-        Assert.True(task.Cost(perfect, data.Targets, data.Mask).Item() < (bits ? 0.01f : 1e-6f));
-        Assert.StartsWith("\n", task.ToHumanReadable(data, task.Prediction(perfect, data.Mask)));
+        Assert.Equal(name == "argmax" ? 1f : 0f, task.Metric(perfect, data));
+        Assert.True(task.Cost(perfect, data).Item() < (bits ? 0.01f : 1e-6f));
+        Assert.StartsWith("\n", renderer.Render(data, perfect));
     }
 }

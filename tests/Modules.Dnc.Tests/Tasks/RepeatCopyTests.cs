@@ -1,5 +1,6 @@
 using Modules.Dnc.Tasks;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace Modules.Dnc.Tests.Tasks;
 
@@ -108,7 +109,7 @@ public sealed class RepeatCopyTests
         var (logits, targets, mask) = TinyCase();
         logits.RequireGrad();
         var task = new RepeatCopy(numBits: 1);
-        var cost = task.Cost(logits, targets, mask);
+        var cost = task.Cost(logits, TaskBatch.Of(targets, mask));
         // b0: ln 2 (x=0) + ln(4/3) (x=ln3, z=1); b1: masked step, then ln 4 (x=ln3, z=0).
         double expected = (Math.Log(2) + Math.Log(4.0 / 3.0) + Math.Log(4)) / 2;
         Assert.Equal(expected, cost.Item(), 5);
@@ -129,7 +130,7 @@ public sealed class RepeatCopyTests
         double b0 = (Math.Log(2) + Math.Log(4.0 / 3.0)) / (2 + eps);
         double b1 = Math.Log(4) / (1 + eps);
         double expected = (b0 + b1) / 2 / Math.Log(2);
-        Assert.Equal(expected, task.Cost(logits, targets, mask).Item(), 5);
+        Assert.Equal(expected, task.Cost(logits, TaskBatch.Of(targets, mask)).Item(), 5);
     }
 
     [Fact]
@@ -146,7 +147,7 @@ public sealed class RepeatCopyTests
     {
         var task = new RepeatCopy(numBits: 1);
         var ex = Assert.Throws<ShapeMismatchException>(() =>
-            task.Cost(Tensor.Zeros(3, 2, 2), Tensor.Zeros(3, 2, 3), Tensor.Zeros(3, 2)));
+            task.Cost(Tensor.Zeros(3, 2, 2), TaskBatch.Of(Tensor.Zeros(3, 2, 3), Tensor.Zeros(3, 2))));
         Assert.Contains("[3, 2, 2]", ex.Message);
         Assert.Contains("[3, 2, 3]", ex.Message);
     }
@@ -163,6 +164,7 @@ public sealed class RepeatCopyTests
         void SetTarg(int t, int b, int c, float v) => targ.Data[(t * 2 + b) * 2 + c] = v;
         SetObs(0, 0, 1, 1f); SetObs(1, 0, 0, 1f); SetObs(2, 0, 2, 0.2f);
         SetTarg(3, 0, 0, 1f); SetTarg(4, 0, 0, 1f); SetTarg(5, 0, 1, 1f);
+        for (int t = 3; t < 6; t++) mask.Data[t * 2] = 1f;   // the output phase of entry 0: where the prediction is shown
         SetObs(0, 1, 1, 1f); SetObs(2, 1, 2, 0.1f);
         var data = new DatasetTensors(obs, targ, mask);
         var output = Tensor.Zeros(6, 2, 2);
@@ -172,9 +174,9 @@ public sealed class RepeatCopyTests
         string expected = "\nObservations:\n+- 1 - - - -+\n+1 - - - - -+\n+- - 2 - - -+\n\n" +
                           "Targets:\n+- - - 1 1 -+\n+- - - - - 1+\n\n" +
                           "Model Output:\n+- - - 1 - -+\n+- - - - - 1+";
-        Assert.Equal(expected, task.ToHumanReadable(data, output));
+        Assert.Equal(expected, task.Renderer.Render(data, TaskBatch.Logits(output)));
 
-        string whole = task.ToHumanReadable(data, wholeBatch: true);
+        string whole = task.Renderer.Render(data, wholeBatch: true);
         string second = "Observations:\n+- - - - - -+\n+1 - - - - -+\n+- - 1 - - -+\n\n" +
                         "Targets:\n+- - - - - -+\n+- - - - - -+";
         Assert.EndsWith("\n\n\n\n" + second, whole);

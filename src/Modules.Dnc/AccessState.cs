@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Access;
+namespace Modules.Dnc;
 
 /// <summary>Recurrent state of the memory access module.</summary>
 /// <param name="Memory">M, [B, N, Wd].</param>

@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Access;
+namespace Modules.Dnc;
 
 /// <summary>Recurrent state of the temporal linkage.</summary>
 /// <param name="Link">L, [B, W, N, N]: L[i, j] ≈ how much cell i was written right after cell j.</param>

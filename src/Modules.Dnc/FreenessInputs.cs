@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Access;
+namespace Modules.Dnc;
 
 /// <summary>
 /// What one <see cref="Freeness"/> step reads, packed into one flat input <c>[B, ParamSize(writes, cells, reads)]</c>

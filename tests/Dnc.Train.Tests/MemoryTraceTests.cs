@@ -2,15 +2,16 @@ using DncTrain;
 using Modules;
 using Modules.Dnc;
 using Modules.Tensors;
+using Modules.Training;
 
 namespace DncTrain.Tests;
 
 /// <summary>
-/// A stand-in memory core of the shape every core follows (a <see cref="Module"/>, an <see cref="IRnnCore{TState}"/>,
-/// a <c>Trace</c> property): a linear readout, and a trace whose write weights point at slot t mod N.
+/// A stand-in memory core (a <see cref="Module"/>, an <see cref="IRnnCore{TState}"/> and an <see cref="IMemoryCore"/>): a
+/// linear readout, and a trace whose write weights point at slot t mod N.
 /// </summary>
 [Module]
-public sealed partial class ToyMemoryCore : Module, IRnnCore<LstmState>
+public sealed partial class ToyMemoryCore : Module, IRnnCore<LstmState>, IMemoryCore
 {
     private readonly Linear readout;
     private int step;
@@ -39,24 +40,25 @@ public sealed partial class ToyMemoryCore : Module, IRnnCore<LstmState>
     }
 }
 
-public sealed class CoreRunnerTests
+public sealed class MemoryTraceTests
 {
     [Fact]
-    public void Any_core_with_a_trace_property_unrolls_and_records_its_memory()
+    public void A_memory_core_unrolls_as_a_sequence_model_and_its_hook_records_every_step()
     {
         var core = new ToyMemoryCore(2);
         core.Seed(1);
-        var runner = CoreRunner.WithTraceProperty("toy", core, core, t => core.Trace = t);
-        Assert.Empty(runner.NamedParameters());
+        var model = SequenceModel.FromCore(core);
+        Assert.Empty(core.NamedParameters());
 
-        var logits = runner.Unroll(Tensor.Ones(4, 3, 5));
+        var logits = model.Unroll(Tensor.Ones(4, 3, 5));
         Assert.Equal([4, 3, 2], logits.ShapeArray());
-        Assert.Equal(["toy_memory_core/readout/b", "toy_memory_core/readout/w"], runner.NamedParameters().Select(p => p.Key).Order());
+        Assert.Equal(["toy_memory_core/readout/b", "toy_memory_core/readout/w"], core.NamedParameters().Select(p => p.Key).Order());
 
         var trace = new EpisodeTrace();
-        var traced = runner.Unroll(Tensor.Ones(4, 3, 5), trace);
+        IMemoryCore memory = core;
+        memory.Trace = trace.Add;
+        var traced = model.Unroll(Tensor.Ones(4, 3, 5));
         Assert.Equal(logits.ToArray(), traced.ToArray());
-        Assert.Null(core.Trace);   // the hook is removed after the episode
         Assert.Equal(4, trace.Steps);
         var maps = trace.ToHeatmaps();
         Assert.Equal(["Write weights (head 0)", "Read weights (head 0)", "Read weights (head 1)"], maps.Select(m => m.Title));
@@ -65,11 +67,17 @@ public sealed class CoreRunnerTests
     }
 
     [Fact]
-    public void The_hook_is_removed_even_when_the_unroll_fails()
+    public void A_core_that_is_not_a_module_is_refused_by_name()
     {
-        var core = new ToyMemoryCore(2);
-        var runner = CoreRunner.WithTraceProperty("toy", core, core, t => core.Trace = t);
-        Assert.ThrowsAny<ArgumentException>(() => runner.Unroll(Tensor.Ones(5), new EpisodeTrace()));
-        Assert.Null(core.Trace);
+        var ex = Assert.Throws<ArgumentException>(() => SequenceModel.FromCore(new PlainCore()));
+        Assert.Contains("must be a Module", ex.Message);
+        Assert.Contains(nameof(PlainCore), ex.Message);
+    }
+
+    private sealed class PlainCore : IRnnCore<LstmState>
+    {
+        public (Tensor Output, LstmState State) Step(Tensor input, LstmState state) => (input, state);
+
+        public LstmState InitialState(int batchSize) => new(Tensor.Zeros(batchSize, 1), Tensor.Zeros(batchSize, 1));
     }
 }

@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Access;
+namespace Modules.Dnc;
 
 /// <summary>Recurrent state of the <see cref="Freeness"/> core.</summary>
 /// <param name="Usage">u, [B, N], in [0, 1].</param>

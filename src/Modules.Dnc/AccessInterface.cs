@@ -1,6 +1,6 @@
 using Modules.Tensors;
 
-namespace Modules.Dnc.Access;
+namespace Modules.Dnc;
 
 /// <summary>
 /// The controller's instructions to the memory for one step (the paper's interface vector ξ), as the raw,

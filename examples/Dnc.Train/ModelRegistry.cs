@@ -1,0 +1,66 @@
+using Modules;
+using Modules.Dnc;
+using Modules.Dnc.Sparse;
+using Modules.Training;
+
+namespace DncTrain;
+
+/// <summary>A core built for a run: the module (parameters, seeding), its unroll for the trainer and its memory hook.</summary>
+/// <param name="Name">The <c>--model</c> name, e.g. <c>dnc</c>.</param>
+/// <param name="Module">The core as a module.</param>
+/// <param name="Sequence">The core unrolled over a batch, as the trainer takes it.</param>
+/// <param name="Memory">The core's memory-access hook (for <c>--viz</c>).</param>
+public sealed record TrainingModel(string Name, Module Module, ISequenceModel Sequence, IMemoryCore Memory);
+
+/// <summary>Builds the <c>--model</c> core, configured from the run's flags.</summary>
+public static class ModelRegistry
+{
+    /// <summary>Creates and seeds the model with <paramref name="outputSize"/> outputs per step.</summary>
+    /// <exception cref="UsageException">The model rejects its settings.</exception>
+    public static TrainingModel Create(TrainOptions options, int outputSize)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var model = options.Model switch
+            {
+                ModelKind.Ntm => Wrap("ntm", new Ntm(Sized(new NtmOptions
+                {
+                    OutputSize = outputSize,
+                    Controller = options.Controller == ControllerKind.FeedForward ? NtmController.FeedForward : NtmController.Lstm,
+                }, options))),
+                ModelKind.Sam => Wrap("sam", new Sam(Sized(new SamOptions { OutputSize = outputSize, SparseReads = options.SparseReads }, options))),
+                ModelKind.Sdnc => Wrap("sdnc", new Sdnc(Sized(new SdncOptions
+                {
+                    OutputSize = outputSize,
+                    SparseReads = options.SparseReads,
+                    LinkSparsity = options.LinkSparsity,
+                }, options))),
+                _ => Wrap("dnc", new Dnc(Sized(new DncOptions { OutputSize = outputSize }, options))),
+            };
+            model.Module.Seed(options.Seed);
+            return model;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--model {Choices.Name(options.Model)}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private static TrainingModel Wrap<TState, TController, TAccess>(string name, MemoryCore<TState, TController, TAccess> core)
+        where TState : struct, IState<TState>
+        where TController : struct, IState<TController>
+        where TAccess : struct, IState<TAccess> =>
+        new(name, core, SequenceModel.FromCore(core), core);
+
+    /// <summary>The sizes every core shares, from the run's flags (a copy of <paramref name="core"/>, same type).</summary>
+    private static T Sized<T>(T core, TrainOptions options) where T : MemoryCoreOptions => (T)((MemoryCoreOptions)core with
+    {
+        HiddenSize = options.HiddenSize,
+        MemorySize = options.MemorySize,
+        WordSize = options.WordSize,
+        NumReads = options.NumReadHeads,
+        NumWrites = options.NumWriteHeads,
+        ClipValue = options.ClipValue,
+    });
+}

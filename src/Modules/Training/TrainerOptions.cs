@@ -1,0 +1,45 @@
+namespace Modules.Training;
+
+/// <summary>How a <see cref="SequenceTrainer"/> runs: seeds, clipping, divergence, checkpoints, curriculum, ranks.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Seeds the batch streams (the model is seeded by its owner).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Gradients are scaled so their global norm is at most this; ≤ 0 disables clipping (DeepMind's default 50).</summary>
+    public float MaxGradNorm { get; init; } = 50f;
+
+    /// <summary>
+    /// A step whose loss or gradient norm is not finite is not applied; after this many such steps in a row the run stops
+    /// with a <see cref="TrainingDivergedException"/>.
+    /// </summary>
+    public int MaxNonFiniteSteps { get; init; } = 10;
+
+    /// <summary>Where checkpoints are read and written; null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Steps between checkpoints; ≤ 0 writes one only at the end of <see cref="SequenceTrainer.Run"/> (and on cancellation).</summary>
+    public int CheckpointInterval { get; init; } = 1000;
+
+    /// <summary>Checkpoints kept in the directory (the newest ones).</summary>
+    public int CheckpointsKept { get; init; } = 5;
+
+    /// <summary>
+    /// A JSON object that identifies the run's model and task (sizes, flags); it is written into every checkpoint and a
+    /// checkpoint with another one is refused on resume.
+    /// </summary>
+    public string Configuration { get; init; } = "{}";
+
+    /// <summary>
+    /// Brings the configuration saved in an older checkpoint up to date before it is compared with
+    /// <see cref="Configuration"/> (for example, adds settings that did not exist then with the value they implied);
+    /// null compares as saved.
+    /// </summary>
+    public Func<string, string>? UpgradeConfiguration { get; init; }
+
+    /// <summary>Steps between held-out evaluations of a curriculum task's current lesson (<see cref="ICurriculum"/>).</summary>
+    public int EvaluationInterval { get; init; } = 200;
+
+    /// <summary>The ranks of synchronous data-parallel training; null for one process.</summary>
+    public IProcessGroup? Group { get; init; }
+}
