@@ -31,30 +31,44 @@ public sealed class MpiProcessGroupTests
         }
     }
 
-    // The worker checks, every step, that parameters are bit-identical across ranks (digest all-gather) and within
-    // rtol 1e-4 / atol 1e-6 of one process training the same DNC on the whole batch; then the optimizer-state broadcast.
+    // The library trainer with the MPI group: 2 ranks × batch 8 for 20 steps against one process with batch 16 on the same
+    // episodes. The worker checks after every step that the parameters are bit-identical across ranks (digest all-gather),
+    // and that loss, gradients and parameters are within rtol 1e-4 / atol 1e-6 of the single process (loss 1e-5).
     [MpiFact]
-    public void TwoRanks_DncSteps_StayIdenticalAcrossRanksAndMatchOneProcess()
+    public void Trainer_TwoRanksOfBatch8_BitIdenticalAcrossRanks_MatchOneProcessOfBatch16()
     {
-        var run = MpiRun.Worker(2, Limit, "dnc-step", "5");
+        var run = MpiRun.Worker(2, Limit, "trainer", "20");
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("rank 0 of 2: dnc-step ok after 5 steps", run.Output);
-        Assert.Contains("rank 1 of 2: dnc-step ok after 5 steps", run.Output);
+        Assert.Contains("rank 0 of 2: trainer ok after 20 steps", run.Output);
+        Assert.Contains("rank 1 of 2: trainer ok after 20 steps", run.Output);
     }
 
-    // MPICH's launcher stops the remaining ranks as soon as one dies and names it; the checkpoints rank 0 wrote stay whole.
+    // MPICH's launcher stops the remaining rank as soon as one dies and names it; the checkpoints rank 0 wrote stay whole,
+    // a run with the same number of ranks resumes from the newest and finishes, and one process refuses it.
     [MpiFact]
-    public void RankKilled_JobStopsAtOnce_CheckpointsIntact() => InTemporaryDirectory(dir =>
+    public void RankKilled_JobStops_CheckpointResumesWithTwoRanks_OneProcessRefuses() => InTemporaryDirectory(dir =>
     {
-        var run = MpiRun.Worker(2, Limit, "kill", "60", dir);
-        Assert.True(run.ExitCode != 0, run.ToString());
-        Assert.Contains("rank 1 of 2: killing myself at step 3", run.Output);
-        Assert.DoesNotContain("rank 0 of 2: step 3 done", run.Output);
-        Assert.Contains("Killed", run.Output + run.Error); // mpiexec's report of how the rank ended
-        // Well before the 60 s collective timeout: the launcher, not the timeout, stopped rank 0.
-        Assert.True(run.Elapsed < TimeSpan.FromSeconds(50), run.ToString());
-        // Rank 0 may be stopped while writing step 2's checkpoint: the newest file under a real name is then step 1's.
-        AssertCheckpointsIntact(dir, lastStep: [1, 2]);
+        var killed = MpiRun.Worker(2, Limit, "train-kill", "6", dir);
+        Assert.True(killed.ExitCode != 0, killed.ToString());
+        Assert.Contains("rank 1 of 2: killing myself after step 3", killed.Output);
+        Assert.Contains("Killed", killed.Output + killed.Error); // mpiexec's report of how the rank ended
+        Assert.DoesNotContain("rank 0 of 2: step 4 done", killed.Output);
+        Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60), killed.ToString());
+        // Step 3's checkpoint needs rank 1's stream state, so the newest one is step 2's; every file left loads.
+        Assert.Equal(2, Checkpoint.StepOf(Checkpoint.FindLatest(dir)!));
+        foreach (string path in Directory.GetFiles(dir, "*.safetensors")) Assert.NotEmpty(SafeTensors.Read(path).Tensors);
+
+        var resumed = MpiRun.Worker(2, Limit, "train", "6", dir);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("rank 0 of 2: resumed from ckpt-000002.safetensors at step 2", resumed.Output);
+        Assert.Contains("rank 1 of 2: resumed from ckpt-000002.safetensors at step 2", resumed.Output);
+        Assert.Contains("rank 0 of 2: trained to step 6", resumed.Output);
+        Assert.Contains("rank 1 of 2: trained to step 6", resumed.Output);
+        Assert.Equal(6, Checkpoint.StepOf(Checkpoint.FindLatest(dir)!));
+
+        var single = MpiRun.Worker(1, Limit, "train", "8", dir);
+        Assert.Contains($"rank 0 of 1: checkpoint {Path.Combine(dir, "ckpt-000006.safetensors")} was written by 2 rank(s), this run has 1; resume with the same number of ranks", single.Error);
+        Assert.Equal(6, Checkpoint.StepOf(Checkpoint.FindLatest(dir)!));
     });
 
     // A rank that is alive but never joins the next collective: the others give up after the group's timeout with a

@@ -13,21 +13,24 @@ using Modules.Training;
 // One rank of a distributed test scenario. Prints "rank R of P: ..." lines the tests read; a failed check throws, which
 // exits with a non-zero code (mpiexec then stops the other ranks).
 //   collectives                     broadcast, fixed-order allreduce, allgather, barrier against values computed locally
-//   dnc-step <steps>                2 ranks × half batch vs one process with the whole batch, on the real DNC
-//   bench <defaults|large> <warm-up> <steps>  data-parallel DNC training steps/s and the cost of one gradient allreduce
-//   kill|hang <timeout-s> <dir>     rank 1 kills itself (SIGKILL) or stops calling collectives at step 3; rank 0 saves a
-//                                   checkpoint in <dir> after every step
+//   trainer <steps>                 SequenceTrainer: 2 ranks × batch 8 against one process with batch 16, same episodes
+//   train|train-kill <steps> <dir>  SequenceTrainer.Run with a checkpoint every step (resuming from <dir>); with
+//                                   train-kill rank 1 kills itself after step 3
+//   allreduce <floats> <repeats>    the time of one AllReduceSum
+//   hang <timeout-s> <dir>          rank 1 stops calling collectives at step 3; rank 0 saves a checkpoint in <dir> after
+//                                   every step
 string scenario = args.Length > 0 ? args[0] : "";
-TimeSpan timeout = scenario is "kill" or "hang" ? TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(120);
+TimeSpan timeout = scenario == "hang" ? TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(120);
 using var group = MpiProcessGroup.Start(timeout);
 try
 {
     switch (scenario)
     {
         case "collectives": Scenarios.Collectives(group); break;
-        case "dnc-step": Scenarios.DncStep(group, int.Parse(args[1], CultureInfo.InvariantCulture)); break;
-        case "bench": Scenarios.Bench(group, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)); break;
-        case "kill" or "hang": Scenarios.Fault(group, kill: scenario == "kill", args[2]); break;
+        case "trainer": Scenarios.Trainer(group, int.Parse(args[1], CultureInfo.InvariantCulture)); break;
+        case "train" or "train-kill": Scenarios.TrainWithCheckpoints(group, int.Parse(args[1], CultureInfo.InvariantCulture), args[2], kill: scenario == "train-kill"); break;
+        case "allreduce": Scenarios.AllReduceCost(group, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture)); break;
+        case "hang": Scenarios.Hang(group, args[2]); break;
         default: throw new ArgumentException($"unknown scenario '{scenario}'");
     }
 }
@@ -88,71 +91,73 @@ static class Scenarios
         return x;
     }
 
-    public static void DncStep(MpiProcessGroup group, int steps)
+    // SequenceTrainer with the MPI group, 2 ranks × batch 8, against SequenceTrainer in one process with batch 16 on the same
+    // episodes (each rank runs both). The distributed model starts from a different seed on every rank: Connect's broadcast
+    // must make them equal; the single-process model is seeded like rank 0's.
+    public static void Trainer(MpiProcessGroup group, int steps)
     {
         const int globalBatch = 16;
         int rank = group.Rank, size = group.Size;
         Require(globalBatch % size == 0, $"{size} ranks do not divide the batch of {globalBatch}");
         int shard = globalBatch / size;
-        var task = new RepeatCopy(numBits: 4, batchSize: globalBatch, minLength: 2, maxLength: 3, minRepeats: 1, maxRepeats: 2);
-
-        // The distributed model starts from a different seed on every rank: the broadcast must make them equal.
-        var model = NewDnc(task, seed: 10 + (ulong)rank);
-        var reference = NewDnc(task, seed: 99);
-        var parameters = model.NamedParameters();
-        var referenceParameters = reference.NamedParameters();
-        var sync = new ParameterSync(group);
-        sync.BroadcastParameters(parameters);
-        for (int i = 0; i < parameters.Count; i++) parameters[i].Value.Values.CopyTo(referenceParameters[i].Value.Data);
-        RequireSameOnAllRanks(group, parameters, "parameters after the broadcast");
-
-        var optimizer = RmsProp.TensorFlow1(1e-3f);
-        var referenceOptimizer = RmsProp.TensorFlow1(1e-3f);
-        var rng = new Generator(7); // the same global batches on every rank; each takes its rows
-        float worstGradient = 0f, worstParameter = 0f;
-        for (int step = 0; step < steps; step++)
+        var episodes = new FixedEpisodes(new RepeatCopy(numBits: 4, batchSize: globalBatch, minLength: 2, maxLength: 3, minRepeats: 1, maxRepeats: 2), steps);
+        var distributed = new SequenceTrainer(SequenceModel.FromCore(NewDnc(episodes, seed: 10 + (ulong)rank)), episodes.Rows(rank * shard, shard),
+            RmsProp.TensorFlow1(1e-3f), new TrainerOptions { Group = group });
+        var single = new SequenceTrainer(SequenceModel.FromCore(NewDnc(episodes, seed: 10)), episodes.Rows(0, globalBatch), RmsProp.TensorFlow1(1e-3f));
+        distributed.Connect();
+        single.Connect();
+        var parameters = distributed.Model.Module.NamedParameters();
+        var reference = single.Model.Module.NamedParameters();
+        RequireSameOnAllRanks(group, parameters, "parameters after Connect");
+        for (int i = 0; i < parameters.Count; i++) Compare(parameters[i].Value, reference[i].Value, $"initial {parameters[i].Key}", 0f, 0f);
+        float worstGradient = 0f, worstParameter = 0f, worstLoss = 0f;
+        for (int step = 1; step <= steps; step++)
         {
-            var batch = task.Sample(rng);
-
-            Optimizer.ZeroGrad(parameters);
-            var logits = DynamicRnn.Unroll(model, Rows(batch.Observations, rank * shard, shard)).Outputs;
-            // A rank's mean over its rows times its share of the batch: the ranks' sum is the global batch's mean.
-            var loss = task.Cost(logits, Rows(batch.Targets, rank * shard, shard), Rows(batch.Mask, rank * shard, shard)) * ((float)shard / globalBatch);
-            loss.Backward();
-            sync.SumGradients(parameters);
-            GradientClipping.ClipGradientsByGlobalNorm(parameters, 50f);
-
-            Optimizer.ZeroGrad(referenceParameters);
-            var referenceLogits = DynamicRnn.Unroll(reference, batch.Observations).Outputs;
-            task.Cost(referenceLogits, batch.Targets, batch.Mask).Backward();
-            GradientClipping.ClipGradientsByGlobalNorm(referenceParameters, 50f);
+            var mine = distributed.TrainStep();
+            var theirs = single.TrainStep();
+            worstLoss = Math.Max(worstLoss, MathF.Abs(mine.Loss - theirs.Loss) / MathF.Abs(theirs.Loss));
+            Require(MathF.Abs(mine.Loss - theirs.Loss) <= 1e-5f * MathF.Abs(theirs.Loss), $"step {step}: loss {mine.Loss:R} vs one process {theirs.Loss:R}");
+            RequireSameOnAllRanks(group, parameters, $"parameters after step {step}");
             for (int i = 0; i < parameters.Count; i++)
-                worstGradient = Math.Max(worstGradient, Compare(parameters[i].Value.Grad!, referenceParameters[i].Value.Grad!, $"step {step} gradient of {parameters[i].Key}", 1e-4f, 1e-6f));
-
-            optimizer.Step(parameters);
-            referenceOptimizer.Step(referenceParameters);
-            RequireSameOnAllRanks(group, parameters, $"parameters after step {step + 1}");
-            for (int i = 0; i < parameters.Count; i++)
-                worstParameter = Math.Max(worstParameter, Compare(parameters[i].Value, referenceParameters[i].Value, $"step {step + 1} {parameters[i].Key}", 1e-4f, 1e-6f));
-        }
-
-        // A rank that joins with no optimizer state receives rank 0's.
-        var fresh = RmsProp.TensorFlow1(1e-3f);
-        sync.BroadcastOptimizer(rank == 0 ? optimizer : fresh);
-        if (rank != 0)
-        {
-            var expected = optimizer.Slots.ToList();
-            var received = fresh.Slots.ToList();
-            Require(received.Count == expected.Count, $"optimizer broadcast: {received.Count} slots, expected {expected.Count}");
-            for (int i = 0; i < expected.Count; i++)
-                Require(received[i].Key == expected[i].Key && received[i].Value.Values.SequenceEqual(expected[i].Value.Values),
-                    $"optimizer broadcast: slot {expected[i].Key} differs");
+            {
+                worstGradient = Math.Max(worstGradient, Compare(parameters[i].Value.Grad!, reference[i].Value.Grad!, $"step {step} gradient of {parameters[i].Key}", 1e-4f, 1e-6f));
+                worstParameter = Math.Max(worstParameter, Compare(parameters[i].Value, reference[i].Value, $"step {step} {parameters[i].Key}", 1e-4f, 1e-6f));
+            }
         }
         Console.WriteLine(FormattableString.Invariant(
-            $"rank {rank} of {size}: dnc-step ok after {steps} steps; worst relative difference to one process: gradients {worstGradient:E2}, parameters {worstParameter:E2}"));
+            $"rank {rank} of {size}: trainer ok after {steps} steps; worst relative difference to one process: loss {worstLoss:E2}, gradients {worstGradient:E2}, parameters {worstParameter:E2}"));
     }
 
-    public static void Fault(MpiProcessGroup group, bool kill, string checkpointDir)
+    // SequenceTrainer.Run with a checkpoint after every step, resuming from the newest; with `kill`, rank 1 kills itself after step 3.
+    public static void TrainWithCheckpoints(MpiProcessGroup group, int steps, string checkpointDir, bool kill)
+    {
+        var task = new RepeatCopy(numBits: 4, batchSize: 4, minLength: 2, maxLength: 3, minRepeats: 1, maxRepeats: 2);
+        var trainer = new SequenceTrainer(SequenceModel.FromCore(NewDnc(task, seed: 10)), task, RmsProp.TensorFlow1(1e-3f),
+            new TrainerOptions { Group = group, CheckpointDirectory = checkpointDir, CheckpointInterval = 1 });
+        trainer.StepCompleted += report =>
+        {
+            Console.WriteLine($"rank {group.Rank} of {group.Size}: step {report.Step} done");
+            if (kill && group.Rank == 1 && report.Step == 3)
+            {
+                Console.WriteLine($"rank 1 of {group.Size}: killing myself after step 3");
+                Console.Out.Flush();
+                Process.GetCurrentProcess().Kill(); // SIGKILL: no clean-up, as when a machine dies
+            }
+        };
+        try
+        {
+            if (trainer.Resume() is { } from) Console.WriteLine($"rank {group.Rank} of {group.Size}: resumed from {Path.GetFileName(from)} at step {trainer.CompletedSteps}");
+        }
+        catch (TrainingException e)
+        {
+            Console.Error.WriteLine($"rank {group.Rank} of {group.Size}: {e.Message}");
+            return;
+        }
+        trainer.Run(steps);
+        Console.WriteLine($"rank {group.Rank} of {group.Size}: trained to step {trainer.CompletedSteps}");
+    }
+
+    public static void Hang(MpiProcessGroup group, string checkpointDir)
     {
         var buffer = new float[10_000];
         var parameters = new List<KeyValuePair<string, Tensor>> { new("w", Tensor.Zeros(100, 100)) };
@@ -160,9 +165,8 @@ static class Scenarios
         {
             if (group.Rank == 1 && step == 3)
             {
-                Console.WriteLine($"rank 1 of {group.Size}: {(kill ? "killing myself" : "hanging")} at step {step}");
+                Console.WriteLine($"rank 1 of {group.Size}: hanging at step {step}");
                 Console.Out.Flush();
-                if (kill) Process.GetCurrentProcess().Kill(); // SIGKILL: no clean-up, as when a machine dies
                 Thread.Sleep(Timeout.Infinite); // stuck (a deadlock, a hung file system): alive but never joins again
             }
             Array.Fill(buffer, 1f);
@@ -175,71 +179,30 @@ static class Scenarios
         }
     }
 
-    // Dnc.Train's loop (RMSProp TF1, clip 50) on this rank's rows of each global batch, at benchmarks/compare.sh's two
-    // configurations; then back-to-back allreduces of the gradient buffer alone.
-    public static void Bench(MpiProcessGroup group, string configuration, int warmup, int steps)
+    // The cost of one gradient allreduce: back-to-back AllReduceSum calls on a buffer of `count` floats.
+    public static void AllReduceCost(MpiProcessGroup group, int count, int repeats)
     {
-        var (batch, hidden, memory, word, task) = configuration switch
-        {
-            "defaults" => (16, 64, 16, 16, new RepeatCopy(numBits: 4, batchSize: 16, minLength: 1, maxLength: 2, minRepeats: 1, maxRepeats: 2)),
-            "large" => (32, 256, 128, 32, new RepeatCopy(numBits: 8, batchSize: 32, minLength: 1, maxLength: 5, minRepeats: 1, maxRepeats: 2)),
-            _ => throw new ArgumentException($"unknown configuration '{configuration}'"),
-        };
-        int shard = batch / group.Size;
-        var model = new Dnc(new DncOptions
-        {
-            OutputSize = task.TargetSize, HiddenSize = hidden, MemorySize = memory, WordSize = word, NumReads = 4, NumWrites = 1,
-        });
-        model.Seed(1);
-        using (Tensor.NoGrad()) DynamicRnn.Unroll(model, Tensor.Zeros(1, 1, task.ObservationSize));
-        var parameters = model.NamedParameters();
-        var sync = new ParameterSync(group);
-        sync.BroadcastParameters(parameters);
-        var optimizer = RmsProp.TensorFlow1(1e-4f);
-        var rng = new Generator(3);
-        var clock = new Stopwatch();
-        var inSync = new Stopwatch();
-        for (int step = 0; step < warmup + steps; step++)
-        {
-            if (step == warmup) { group.Barrier(); clock.Restart(); inSync.Reset(); }
-            var data = task.Sample(rng);
-            Optimizer.ZeroGrad(parameters);
-            var logits = DynamicRnn.Unroll(model, Rows(data.Observations, group.Rank * shard, shard)).Outputs;
-            var loss = task.Cost(logits, Rows(data.Targets, group.Rank * shard, shard), Rows(data.Mask, group.Rank * shard, shard)) * ((float)shard / batch);
-            loss.Backward();
-            inSync.Start();
-            sync.SumGradients(parameters);
-            inSync.Stop();
-            GradientClipping.ClipGradientsByGlobalNorm(parameters, 50f);
-            optimizer.Step(parameters);
-        }
-        group.Barrier();
-        double seconds = clock.Elapsed.TotalSeconds;
-
-        int count = parameters.Sum(p => p.Value.Size);
         var buffer = new float[count];
-        int repeats = 200;
+        for (int i = 0; i < 20; i++) group.AllReduceSum(buffer);
         group.Barrier();
-        var reduce = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         for (int i = 0; i < repeats; i++) group.AllReduceSum(buffer);
-        double allreduceMs = reduce.Elapsed.TotalMilliseconds / repeats;
-        Console.WriteLine(FormattableString.Invariant(
-            $"rank {group.Rank} of {group.Size}: {configuration}: global batch {batch}, {count} parameters; {steps / seconds:0.00} steps/s ({seconds * 1000 / steps:0.00} ms/step, of which {inSync.Elapsed.TotalMilliseconds / steps:0.00} ms in SumGradients incl. waiting); one allreduce alone {allreduceMs:0.000} ms"));
+        double ms = clock.Elapsed.TotalMilliseconds / repeats;
+        Console.WriteLine(FormattableString.Invariant($"rank {group.Rank} of {group.Size}: AllReduceSum of {count} floats ({count * 4 / 1024.0:0} KiB): {ms:0.000} ms"));
     }
 
-    private static Dnc NewDnc(RepeatCopy task, ulong seed)
+    private static Dnc NewDnc(ITask task, ulong seed)
     {
         var dnc = new Dnc(new DncOptions
         {
             OutputSize = task.TargetSize, HiddenSize = 32, MemorySize = 8, WordSize = 6, NumReads = 2, NumWrites = 1,
         });
         dnc.Seed(seed);
-        using (Tensor.NoGrad()) DynamicRnn.Unroll(dnc, Tensor.Zeros(1, 1, task.ObservationSize)); // creates the parameters
         return dnc;
     }
 
     // Rows [start, start + count) of a time-major [T, B, …] tensor.
-    private static Tensor Rows(Tensor t, int start, int count)
+    public static Tensor Rows(Tensor t, int start, int count)
     {
         var shape = t.ShapeArray();
         int steps = shape[0], batch = shape[1], inner = t.Size / (steps * batch);
@@ -277,5 +240,48 @@ static class Scenarios
     private static void Require(bool condition, string message)
     {
         if (!condition) throw new InvalidOperationException(message);
+    }
+}
+
+// A task whose batches are drawn in advance (one global batch per step, from the wrapped task with a fixed seed), so
+// that ranks taking their rows and one process taking them all train on the same episodes.
+sealed class FixedEpisodes : ITask
+{
+    private readonly ITask task;
+    private readonly DatasetTensors[] batches;
+    private readonly int start, count;
+    private int next;
+
+    public FixedEpisodes(ITask task, int steps) : this(task, Draw(task, steps), 0, task.BatchSize) { }
+
+    private FixedEpisodes(ITask task, DatasetTensors[] batches, int start, int count)
+    {
+        this.task = task;
+        this.batches = batches;
+        this.start = start;
+        this.count = count;
+    }
+
+    private static DatasetTensors[] Draw(ITask task, int steps)
+    {
+        var rng = new Generator(7);
+        return Enumerable.Range(0, steps).Select(_ => task.Sample(rng)).ToArray();
+    }
+
+    /// <summary>A task that hands out rows [start, start + count) of each global batch, in order.</summary>
+    public FixedEpisodes Rows(int first, int rows) => new(task, batches, first, rows);
+
+    public int ObservationSize => task.ObservationSize;
+    public int TargetSize => task.TargetSize;
+    public int BatchSize => count;
+    public int MaxEpisodeLength => task.MaxEpisodeLength;
+    public string MetricName => task.MetricName;
+    public Tensor Cost(Tensor logits, DatasetTensors batch) => task.Cost(logits, batch);
+    public float Metric(Tensor logits, DatasetTensors batch) => task.Metric(logits, batch);
+
+    public DatasetTensors Sample(Generator rng)
+    {
+        var all = batches[next++];
+        return new(Scenarios.Rows(all.Observations, start, count), Scenarios.Rows(all.Targets, start, count), Scenarios.Rows(all.Mask, start, count));
     }
 }

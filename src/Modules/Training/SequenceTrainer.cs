@@ -245,6 +245,9 @@ public sealed class SequenceTrainer
             metadata[RanksKey] = group.Size.ToString(CultureInfo.InvariantCulture);
         }
         if (Task is ICurriculum curriculum) metadata[LessonKey] = curriculum.Lesson.ToString(CultureInfo.InvariantCulture);
+        // Every rank records the attempt, so Run's final save (a collective, through the stream gathering) is skipped or
+        // made on all ranks alike.
+        lastSavedStep = CompletedSteps;
         if (Rank != 0) return null;
         var parameters = Model.Module.NamedParameters();
         foreach (var (name, tensor) in parameters)
@@ -260,7 +263,6 @@ public sealed class SequenceTrainer
         {
             throw new TrainingException($"cannot write checkpoint {path} ({e.Message.ReplaceLineEndings(" ")})", e);
         }
-        lastSavedStep = CompletedSteps;
         CheckpointSaved?.Invoke(path);
         return path;
     }
