@@ -19,10 +19,13 @@ internal static class MpiRun
         public override string ToString() => $"exit code {ExitCode} after {Elapsed.TotalSeconds:0.0} s\n--- stdout\n{Output}\n--- stderr\n{Error}";
     }
 
-    /// <summary>Runs <c>mpiexec -n ranks dotnet Worker.dll args…</c>; kills it and fails after <paramref name="limit"/>.</summary>
-    public static Result Worker(int ranks, TimeSpan limit, params string[] args)
+    /// <summary>Runs <c>mpiexec -n ranks dotnet Modules.Distributed.Worker.dll args…</c>; kills it and fails after <paramref name="limit"/>.</summary>
+    public static Result Worker(int ranks, TimeSpan limit, params string[] args) => Program("Modules.Distributed.Worker", ranks, limit, args);
+
+    /// <summary>Runs <c>mpiexec -n ranks dotnet name.dll args…</c> (a program built next to the tests); kills it and fails after <paramref name="limit"/>.</summary>
+    public static Result Program(string name, int ranks, TimeSpan limit, params string[] args)
     {
-        string worker = Path.Combine(AppContext.BaseDirectory, "Modules.Distributed.Worker.dll");
+        string worker = Path.Combine(AppContext.BaseDirectory, name + ".dll");
         Assert.True(File.Exists(worker), $"{worker} is missing");
         var start = new ProcessStartInfo(Launcher!)
         {
@@ -39,7 +42,7 @@ internal static class MpiRun
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            Assert.Fail($"mpiexec -n {ranks} worker {string.Join(' ', args)} did not finish within {limit.TotalSeconds} s:\n{output.Result}\n{error.Result}");
+            Assert.Fail($"mpiexec -n {ranks} {name} {string.Join(' ', args)} did not finish within {limit.TotalSeconds} s:\n{output.Result}\n{error.Result}");
         }
         process.WaitForExit(); // the output streams are complete after this
         return new Result(process.ExitCode, output.Result, error.Result, clock.Elapsed);
