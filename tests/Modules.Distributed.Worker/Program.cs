@@ -213,7 +213,7 @@ static class Scenarios
         return new Tensor(rows, shape);
     }
 
-    // The largest |a − b| / (atol + rtol·|b|) · rtol, i.e. the worst relative difference; throws when above the tolerance.
+    // Throws when some |a − b| > atol + rtol·|b|; returns the worst relative difference |a − b| / (|b| + atol).
     private static float Compare(Tensor a, Tensor b, string what, float rtol, float atol)
     {
         float worst = 0f;
