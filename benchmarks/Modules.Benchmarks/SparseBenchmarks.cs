@@ -7,10 +7,13 @@ namespace Modules.Benchmarks;
 
 /// <summary>
 /// One forward + backward step of <see cref="Sam"/> against the dense <see cref="Dnc.Dnc"/> as the memory grows
-/// (Rae et al.'s scaling claim), and of <see cref="Sdnc"/> (K_L = 8) at both ends: word 32, batch 1, 4 read heads,
-/// /// K = 4, LSTM 64, from a state several steps into an episode over a random memory. SAM runs at N = 1k, 16k, 256k and
-/// 1M. The DNC keeps a dense [B, N, N] link: one step with its backward pass allocates about 5 MB at N = 1k, 68 MB at
-/// 4k and 1.1 GB at 16k, growing as N², so at 256k a single link would take 256 GB and the dense DNC stops at 16k.
+/// (Rae et al.'s scaling claim), and of <see cref="Sdnc"/> (K_L = 8) at both ends: word 32, batch 1 (B=8 where named),
+/// 4 read heads, K = 4, LSTM 64, from a state several steps into an episode over a random memory. SAM runs at N = 1k,
+/// 16k, 256k and 1M. The DNC keeps a dense [B, N, N] link: one step with its backward pass allocates about 5 MB at
+/// N = 1k, 68 MB at 4k and 1.1 GB at 16k, growing as N², so at 256k a single link would take 256 GB and the dense DNC
+/// stops at 16k. The <c>search</c> cases time what a SAM step asks of its nearest-neighbour search, per batch entry:
+/// 17 rows rewritten and re-indexed (the write slots at R = 4, K = 4) and 4 keys searched for their 4 nearest rows, by
+/// the exact search and by a <see cref="RandomisedKdForest"/> (default settings) opened once over the memory.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
@@ -22,7 +25,9 @@ public class SparseBenchmarks
     private Func<float> step = null!;
 
     /// <summary>The cases: core and memory size.</summary>
-    public static IEnumerable<string> Cases => ["sam N=1k", "sam N=16k", "sam N=256k", "sam N=1M", "sdnc N=1k", "sdnc N=1M", "dnc N=1k", "dnc N=4k", "dnc N=16k"];
+    public static IEnumerable<string> Cases => ["sam N=1k", "sam N=16k", "sam N=256k", "sam N=1M", "sam N=1M B=8", "sdnc N=1k", "sdnc N=1M",
+        "dnc N=1k", "dnc N=4k", "dnc N=16k", "search-exact N=64k", "search-forest N=64k", "search-exact N=1M", "search-forest N=1M",
+        "search-exact N=1M B=8", "search-forest N=1M B=8"];
 
     /// <summary>The case measured.</summary>
     [ParamsSource(nameof(Cases))]
@@ -35,13 +40,22 @@ public class SparseBenchmarks
     public void Setup()
     {
         var parts = Case.Split(' ');
-        int n = parts[1][2..] switch { "1k" => 1024, "4k" => 4096, "16k" => 16_384, "256k" => 262_144, "1M" => 1_048_576, var s => throw new ArgumentException(s) };
-        var input = Tensor.Normal(new Generator(2), [1, InputSize]);
+        int n = parts[1][2..] switch
+        {
+            "1k" => 1024, "4k" => 4096, "16k" => 16_384, "64k" => 65_536, "256k" => 262_144, "1M" => 1_048_576, var s => throw new ArgumentException(s),
+        };
+        int batch = parts.Length > 2 ? int.Parse(parts[2][2..]) : 1;
+        var input = Tensor.Normal(new Generator(2), [batch, InputSize]);
+        if (parts[0].StartsWith("search-", StringComparison.Ordinal))
+        {
+            step = SearchStep(n, batch, parts[0] == "search-forest" ? new RandomisedKdForest() : ExactNearestNeighbours.Instance);
+            return;
+        }
         if (parts[0] == "sam")
         {
             var sam = new Sam(new SamOptions { OutputSize = InputSize, HiddenSize = Hidden, MemorySize = n, WordSize = WordSize, NumReads = Reads, SparseReads = 4 });
             sam.Seed(1);
-            var state = Warm(sam, sam.InitialState(1), s => s.Access.Memory);
+            var state = Warm(sam, sam.InitialState(batch), s => s.Access.Memory);
             model = sam;
             // Each step starts from the same state, detached: the memory is updated in place, so a detached copy of the
             // state (sharing the buffers) is what may be stepped from again.
@@ -65,12 +79,46 @@ public class SparseBenchmarks
         }
     }
 
+    /// <summary>
+    /// A random memory [B, N, Wd] with an index per batch entry; each call rewrites 17 random rows of each entry, names
+    /// them to its index and searches 4 random keys.
+    /// </summary>
+    private static Func<float> SearchStep(int n, int batch, INearestNeighbours search)
+    {
+        const int written = 17, keysPerEntry = Reads, k = 4;
+        var random = new Generator(4);
+        var memory = Tensor.Normal(random, [batch, n, WordSize]).ToArray();
+        var indexes = new INearestNeighbourIndex[batch];
+        for (int b = 0; b < batch; b++) indexes[b] = search.Open(memory.AsSpan(b * n * WordSize, n * WordSize), WordSize);
+        var rows = new int[written];
+        var keys = new float[keysPerEntry * WordSize];
+        var found = new int[keysPerEntry * k];
+        var similarities = new float[keysPerEntry * k];
+        return () =>
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                var entry = memory.AsSpan(b * n * WordSize, n * WordSize);
+                for (int s = 0; s < written; s++)
+                {
+                    rows[s] = random.NextInt(0, n);
+                    for (int d = 0; d < WordSize; d++) entry[rows[s] * WordSize + d] = (float)random.NextNormal();
+                }
+                for (int i = 0; i < keys.Length; i++) keys[i] = (float)random.NextNormal();
+                indexes[b].Update(entry, rows);
+                indexes[b].Search(entry, keys, k, found, similarities);
+            }
+            return similarities[0];
+        };
+    }
+
     /// <summary>Random memory, then a few steps without gradients so weights, usage and links are not zeros.</summary>
     private static TState Warm<TState>(IRnnCore<TState> core, TState state, Func<TState, Tensor> memory) where TState : struct, IState<TState>
     {
         Tensor.Normal(new Generator(3), memory(state).ShapeArray()).Values.CopyTo(memory(state).Data);
         using var _ = Tensor.NoGrad();
-        for (int t = 0; t < WarmSteps; t++) state = core.Step(Tensor.Normal(new Generator((ulong)(10 + t)), [1, InputSize]), state).State;
+        int batch = memory(state).Dim(0);
+        for (int t = 0; t < WarmSteps; t++) state = core.Step(Tensor.Normal(new Generator((ulong)(10 + t)), [batch, InputSize]), state).State;
         return state;
     }
 

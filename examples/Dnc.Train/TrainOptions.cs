@@ -247,23 +247,9 @@ public sealed record TrainOptions
 
     /// <summary>
     /// A configuration written before <c>--model</c> and <c>--task</c> existed has neither key and means the DNC on repeat
-    /// copy; this adds them (any other configuration is returned as written).
+    /// copy: the values a saved configuration without them is compared as.
     /// </summary>
-    public static string UpgradeConfiguration(string saved)
-    {
-        ArgumentNullException.ThrowIfNull(saved);
-        try
-        {
-            if (JsonNode.Parse(saved) is not JsonObject o || o.ContainsKey("model") || o.ContainsKey("task")) return saved;
-            var upgraded = new JsonObject { ["model"] = "dnc", ["task"] = "repeat-copy" };
-            foreach (var (key, value) in o) upgraded[key] = value?.DeepClone();
-            return upgraded.ToJsonString();
-        }
-        catch (JsonException)
-        {
-            return saved;
-        }
-    }
+    public static JsonObject LegacyConfigurationDefaults() => new() { ["model"] = "dnc", ["task"] = "repeat-copy" };
 
     /// <summary>
     /// The settings a checkpoint must agree with to be resumed: model and task (by name and by their settings),

@@ -36,7 +36,7 @@ public sealed class Trainer
                 CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
                 CheckpointInterval = options.CheckpointInterval,
                 Configuration = options.ConfigurationJson(),
-                UpgradeConfiguration = TrainOptions.UpgradeConfiguration,
+                ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(),
                 Group = group,
             });
         trainer.CheckpointSaved += path => this.reporter.Info($"Saved checkpoint {path}.");

@@ -15,9 +15,9 @@ namespace Modules.Generators
     public sealed class ModuleGenerator : IIncrementalGenerator
     {
         /// <summary>Tracking names of the pipeline steps, for caching tests.</summary>
-        public const string ModuleStep = "ModuleModels", StateStep = "StateModels", PartsStep = "PartsModels", OrphanParamStep = "OrphanParams";
+        public const string ModuleStep = "ModuleModels", StateStep = "StateModels", PartsStep = "PartsModels", OrphanParamStep = "OrphanParams", UnmarkedModuleStep = "UnmarkedModules";
 
-        /// <summary>Registers the three attribute pipelines.</summary>
+        /// <summary>Registers the attribute pipelines and the checks for [Param] outside [Module] and for unmarked Module subclasses.</summary>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             var modules = context.SyntaxProvider.ForAttributeWithMetadataName(
@@ -51,6 +51,13 @@ namespace Modules.Generators
                 .Where(static d => d is not null)
                 .WithTrackingName(OrphanParamStep);
             context.RegisterSourceOutput(orphanParams, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
+
+            var unmarkedModules = context.SyntaxProvider.CreateSyntaxProvider(
+                    static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
+                    static (ctx, ct) => ModuleParser.CheckUnmarkedModule(ctx, ct))
+                .Where(static d => d is not null)
+                .WithTrackingName(UnmarkedModuleStep);
+            context.RegisterSourceOutput(unmarkedModules, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
         }
 
         private static void Output<T>(SourceProductionContext context, ParseResult<T> result, System.Func<T, (string Hint, string Source)> emit)

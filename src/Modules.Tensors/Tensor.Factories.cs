@@ -2,7 +2,10 @@ namespace Modules.Tensors;
 
 public sealed partial class Tensor
 {
-    /// <summary>A tensor of zeros.</summary>
+    /// <summary>
+    /// A tensor of zeros. Factories take their arguments in one order: the generator (random ones only), the shape,
+    /// then the values: <c>Zeros(shape)</c>, <c>Full(shape, value)</c>, <c>Uniform(rng, shape, low, high)</c>.
+    /// </summary>
     public static Tensor Zeros(params int[] shape) => new(new float[ShapeUtil.SizeOf(shape)], shape);
 
     /// <summary>A tensor of ones.</summary>
@@ -43,7 +46,7 @@ public sealed partial class Tensor
         return new Tensor(data, n, n);
     }
 
-    /// <summary>Uniform samples in [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    /// <summary>Uniform samples in [<paramref name="low"/>, <paramref name="high"/>) (arguments: generator, shape, values, as every factory).</summary>
     public static Tensor Uniform(Generator rng, int[] shape, float low = 0f, float high = 1f)
     {
         var t = Zeros(shape);

@@ -83,11 +83,10 @@ public sealed class TaskTrainingTests : IDisposable
         string current = TrainOptions.Parse([]).ConfigurationJson();
         string legacy = current.Replace("\"model\":\"dnc\",\"task\":\"repeat-copy\",", "", StringComparison.Ordinal);
         Assert.NotEqual(current, legacy);
-        string upgraded = TrainOptions.UpgradeConfiguration(legacy);
-        Assert.True(SequenceTrainer.SameConfiguration(upgraded, current));
-        Assert.False(SequenceTrainer.SameConfiguration(upgraded, TrainOptions.Parse(["--task", "copy"]).ConfigurationJson()));
-        Assert.False(SequenceTrainer.SameConfiguration(upgraded, TrainOptions.Parse(["--seed", "2"]).ConfigurationJson()));
-        Assert.Equal(current, TrainOptions.UpgradeConfiguration(current));
+        var directory = new CheckpointDirectory(root, configurationDefaults: TrainOptions.LegacyConfigurationDefaults());
+        Assert.Null(directory.Differences(legacy, current));
+        Assert.NotNull(directory.Differences(legacy, TrainOptions.Parse(["--task", "copy"]).ConfigurationJson()));
+        Assert.NotNull(directory.Differences(legacy, TrainOptions.Parse(["--seed", "2"]).ConfigurationJson()));
     }
 
     [Theory]

@@ -65,10 +65,12 @@ public sealed class TrainerTests : IDisposable
     {
         string dir = Path.Combine(root, "corrupt");
         Directory.CreateDirectory(dir);
-        File.WriteAllBytes(Path.Combine(dir, Modules.Checkpoints.Checkpoint.FileName(3)), [1, 2, 3, 4, 5]);
+        string file = Path.Combine(dir, Modules.Checkpoints.Checkpoint.FileName(3));
+        File.WriteAllBytes(file, [1, 2, 3, 4, 5]);
         var (code, _, err) = RunCli([.. Small, "--num-training-iterations", "4", "--checkpoint-dir", dir]);
         Assert.Equal(2, code);
-        Assert.Contains("is corrupted", err);
+        Assert.StartsWith($"error: checkpoint {file}: ", err);
+        Assert.Contains("5 bytes", err);
         Assert.Single(err.TrimEnd().Split('\n'));
     }
 

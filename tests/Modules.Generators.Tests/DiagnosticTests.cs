@@ -25,6 +25,13 @@ public class DiagnosticTests
         { "ParamReadonly", "MOD010", 9, 37 },
         { "ParamOutsideModule", "MOD011", 8, 28 },
         { "ParamStatic", "MOD010", 9, 35 },
+        { "ModulesInTuple", "MOD013", 9, 35 },
+        { "ModulesInSet", "MOD013", 10, 27 },
+        { "ModulesInMultiDimensionalArray", "MOD013", 9, 31 },
+        { "ModulesAsDictionaryKeys", "MOD013", 10, 31 },
+        { "ModuleNotMarked", "MOD014", 6, 20 },
+        { "ModuleWithParamNotMarked", "MOD014", 6, 28 },
+        { "DerivedModuleNotMarked", "MOD014", 11, 28 },
     };
 
     private static readonly Dictionary<string, string> Snippets = new()
@@ -222,7 +229,7 @@ public class DiagnosticTests
 
             namespace Demo;
 
-            public sealed partial class Net : Module
+            public sealed partial class Net
             {
                 [Param] private Tensor? weights;
             }
@@ -240,7 +247,159 @@ public class DiagnosticTests
                 [Param] private static Tensor? w;
             }
             """,
+        ["ModulesInTuple"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [Module]
+            public sealed partial class Net : Module
+            {
+                private readonly (Linear, int) pair = (new Linear(2), 1);
+            }
+            """,
+        ["ModulesInSet"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [Module]
+            public sealed partial class Net : Module
+            {
+                private readonly int size = 2;
+                public HashSet<Linear> Heads { get; } = [];
+            }
+            """,
+        ["ModulesInMultiDimensionalArray"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [Module]
+            public sealed partial class Net : Module
+            {
+                private readonly Linear[,] grid = new Linear[2, 2];
+            }
+            """,
+        ["ModulesAsDictionaryKeys"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [Module]
+            public sealed partial class Net : Module
+            {
+                private readonly Dictionary<string, Linear> byName = [];
+                Dictionary<Linear, string> names = [];
+            }
+            """,
+        ["ModuleNotMarked"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            public sealed class Net : Module
+            {
+                private readonly Linear hidden = new(3);
+            }
+            """,
+        ["ModuleWithParamNotMarked"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            public sealed partial class Net : Module
+            {
+                [Param] private Tensor? weights;
+            }
+            """,
+        ["DerivedModuleNotMarked"] = """
+            using System.Collections.Generic;
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [Module]
+            public abstract partial class Base : Module
+            {
+            }
+
+            public sealed partial class Derived
+                : Base
+            {
+            }
+
+            public sealed partial class Derived
+            {
+            }
+            """,
     };
+
+    [Fact]
+    public void AnUnresolvedStateMemberTypeLeavesOnlyTheCompilersError()
+    {
+        const string source = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [State]
+            public readonly partial record struct CoreState(Tensor Hidden, AccessState Access);
+            """;
+        var (run, errors) = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Equal("CS0246", e.Id));
+        Assert.All(errors, e => Assert.Contains("'AccessState'", e.GetMessage()));
+    }
+
+    [Fact]
+    public void UnresolvedParamAndPartTypesLeaveOnlyTheCompilersError()
+    {
+        const string source = """
+            using Modules;
+
+            namespace Demo;
+
+            [Module]
+            public sealed partial class Net : Module
+            {
+                [Param] private Tensor? w;
+            }
+
+            [Parts]
+            public readonly partial record struct Heads([Part("word")] Tensor Key);
+            """;
+        var (run, errors) = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.NotEmpty(errors);
+        Assert.All(errors.Where(e => e.Severity == DiagnosticSeverity.Error), e => Assert.Equal("CS0246", e.Id));
+    }
+
+    [Fact]
+    public void TheDiagnosticNamesTheMemberAndItsType()
+    {
+        var (run, _) = GeneratorHarness.Run(Snippets["ModulesInTuple"]);
+        Assert.Equal(
+            "Member 'pair' of type '(Modules.Linear, int)' holds modules that would be missing from NamedParameters(), Path and checkpoints; hold them in a field, an array, a list, a dictionary or a nested array or list of modules",
+            Assert.Single(run.Diagnostics).GetMessage());
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -21,6 +21,9 @@ public class SnapshotTests
                 private readonly Linear[] heads = [];
                 public List<Linear> Outputs { get; } = [];
                 public IReadOnlyList<Module> Extra { get; set; } = [];
+                private readonly Dictionary<string, Linear> byRole = [];
+                public IReadOnlyDictionary<int, List<Linear>> Stacks { get; } = new Dictionary<int, List<Linear>>();
+                private readonly Linear[][] grid = [];
                 private readonly int size = 3;
                 public Tensor Forward(Tensor x) => GetWGates([size], Tensor.Zeros) + GetEvent([size], Tensor.Zeros) + input.Forward(x);
             }

@@ -61,11 +61,20 @@ namespace Modules.Generators.Diagnostics
             "MOD011", "[Param] field outside a [Module] class",
             "[Param] field '{0}' is declared in '{1}', which is not marked [Module]; no accessor is generated for it",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
-    
 
         public static readonly DiagnosticDescriptor StateTypeParameterUnconstrained = new(
             "MOD012", "[State] member of an unconstrained type parameter",
             "[State] member '{0}' has type parameter '{1}'; constrain it 'where {1} : struct, IState<{1}>' so its tensors can be enumerated",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor ModulesNotEnumerable = new(
+            "MOD013", "Modules held where the generator cannot enumerate them",
+            "Member '{0}' of type '{1}' holds modules that would be missing from NamedParameters(), Path and checkpoints; hold them in a field, an array, a list, a dictionary or a nested array or list of modules",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor ModuleNotMarked = new(
+            "MOD014", "Module subclass without [Module]",
+            "'{0}' derives from Modules.Module but is not marked [Module]; without it its name, parameters and submodules are not generated",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }
 }

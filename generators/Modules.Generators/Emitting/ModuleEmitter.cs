@@ -18,12 +18,13 @@ namespace Modules.Generators.Emitting
                 w.Line("base.VisitMembers(visitor);");
                 foreach (var m in model.Members)
                 {
-                    w.Line(m.Kind switch
+                    switch (m.Kind)
                     {
-                        ModuleMemberKind.Parameter => $"visitor.Parameter({Naming.Literal(m.PathName)}, this.{m.Access});",
-                        ModuleMemberKind.Child => $"visitor.Child(this.{m.Access});",
-                        _ => $"visitor.Children(this.{m.Access});",
-                    });
+                        case ModuleMemberKind.Parameter: w.Line($"visitor.Parameter({Naming.Literal(m.PathName)}, this.{m.Access});"); break;
+                        case ModuleMemberKind.Child: w.Line($"visitor.Child(this.{m.Access});"); break;
+                        case ModuleMemberKind.Children: w.Line($"visitor.Children(this.{m.Access});"); break;
+                        default: EmitElements(w, m); break;
+                    }
                 }
             }
             w.Line();
@@ -50,5 +51,38 @@ namespace Modules.Generators.Emitting
                 w.Line($"    this.{m.Access} = GetOrCreateParameter(this.{m.Access}, {Naming.Literal(m.PathName)}, shape, init);");
             }
         });
+
+        /// <summary>
+        /// Loops over a dictionary or nested collection, level by level (dictionaries in ordinal key order, sequences
+        /// by index), and names each module element after the member and its keys: <c>grid_0_1</c>, <c>heads_query</c>.
+        /// </summary>
+        private static void EmitElements(IndentedWriter w, ModuleMember m)
+        {
+            const string Visitor = "global::Modules.ModuleMemberVisitor";
+            var scopes = new System.Collections.Generic.List<System.IDisposable>();
+            var keys = new System.Collections.Generic.List<string>();
+            string current = "this." + m.Access;
+            for (int level = 0; level < m.Levels.Length; level++)
+            {
+                string element = "e" + level, key = "k" + level;
+                if (m.Levels[level] == 'm')
+                {
+                    scopes.Add(w.Block($"foreach (var {element} in {Visitor}.ByKey({current}))"));
+                    keys.Add($"{element}.Key");
+                    current = $"{element}.Value";
+                }
+                else
+                {
+                    scopes.Add(w.Block($"if ({current} is {{ }} c{level})"));
+                    w.Line($"var {key} = 0;");
+                    scopes.Add(w.Block($"foreach (var {element} in c{level})"));
+                    w.Line($"var {key}Name = ({key}++).ToString(global::System.Globalization.CultureInfo.InvariantCulture);");
+                    keys.Add(key + "Name");
+                    current = element;
+                }
+            }
+            w.Line($"visitor.Child({current}, {Visitor}.ElementName({Naming.Literal(m.PathName)}, {string.Join(", ", keys)}));");
+            for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
+        }
     }
 }

@@ -46,28 +46,61 @@ namespace Modules.Generators.Parsing
                     _ => null,
                 };
                 if (candidate is not { } c) continue;
-                if (DerivesFrom(c.Type, ModuleBaseType))
+                var shape = Shape(c.Type);
+                if (shape is null)
+                {
+                    if (HoldsModules(c.Type))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModulesNotEnumerable,
+                            LocationInfo.From(member), c.Name, c.Type.ToDisplayString()));
+                    continue;
+                }
+                if (shape.Length == 0)
                     members.Add(new ModuleMember(ModuleMemberKind.Child, Naming.Escape(c.Name), "", ""));
-                else if (ElementType(c.Type) is { } element && DerivesFrom(element, ModuleBaseType))
+                else if (shape == "s")
                     members.Add(new ModuleMember(ModuleMemberKind.Children, Naming.Escape(c.Name), "", ""));
+                else
+                    members.Add(new ModuleMember(ModuleMemberKind.Elements, Naming.Escape(c.Name), Naming.ToSnakeCase(c.Name), "", shape));
             }
 
             var model = new ModuleModel(TypeDeclarationParser.Parse(type), Naming.ToSnakeCase(type.Name), members.ToEquatableArray());
             return new ParseResult<ModuleModel>(model, diagnostics.ToEquatableArray());
         }
 
-        /// <summary>A MOD011 diagnostic when a [Param] field's type is not marked [Module] (that type gets no accessors); otherwise null.</summary>
+        /// <summary>
+        /// A MOD011 diagnostic when a [Param] field's type is not marked [Module] (that type gets no accessors); otherwise
+        /// null. A Module subclass gets MOD014 for the type instead.
+        /// </summary>
         public static DiagnosticInfo? CheckParamOwner(GeneratorAttributeSyntaxContext context)
         {
             if (context.TargetSymbol is not IFieldSymbol field) return null;
             var owner = field.ContainingType;
-            if (TypeDeclarationParser.HasAttribute(owner, ModuleAttribute)) return null;
+            if (TypeDeclarationParser.HasAttribute(owner, ModuleAttribute) || DerivesFrom(owner, ModuleBaseType)) return null;
             return DiagnosticInfo.Create(DiagnosticDescriptors.ParamOutsideModule, LocationInfo.From(field), field.Name, owner.Name);
+        }
+
+        /// <summary>
+        /// A MOD014 diagnostic for a class deriving from Modules.Module without [Module], at the first of its declarations
+        /// that has a base list; otherwise null. Modules.Module itself is exempt.
+        /// </summary>
+        public static DiagnosticInfo? CheckUnmarkedModule(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var declaration = (Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax)context.Node;
+            if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type) return null;
+            if (type.BaseType is null || !DerivesFrom(type.BaseType, ModuleBaseType)) return null;
+            if (TypeDeclarationParser.HasAttribute(type, ModuleAttribute)) return null;
+            var first = type.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>()
+                .FirstOrDefault(d => d.BaseList is not null);
+            if (first != declaration) return null;
+            return DiagnosticInfo.Create(DiagnosticDescriptors.ModuleNotMarked, LocationInfo.From(declaration.Identifier.GetLocation()), type.Name);
         }
 
         private static ModuleMember? ParseParameter(INamedTypeSymbol type, IFieldSymbol field, List<DiagnosticInfo> diagnostics)
         {
             var location = LocationInfo.From(field);
+            // An unresolved type already has the compiler's error; a second one here would point elsewhere.
+            if (TypeDeclarationParser.IsUnresolved(field.Type)) return null;
             if (!TypeDeclarationParser.IsTensor(field.Type))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ParamNotTensor, location, field.Name, field.Type.ToDisplayString()));
@@ -87,7 +120,46 @@ namespace Modules.Generators.Parsing
             return new ModuleMember(ModuleMemberKind.Parameter, Naming.Escape(field.Name), Naming.ToSnakeCase(field.Name), accessor);
         }
 
-        /// <summary>The element type of an array, List&lt;T&gt;, IList&lt;T&gt;, IReadOnlyList&lt;T&gt;, ICollection or IEnumerable of T.</summary>
+        /// <summary>
+        /// How a member holds modules: "" for a module, otherwise one letter per level from the outside in, <c>s</c> for a
+        /// sequence (array, List&lt;T&gt; and its interfaces) and <c>m</c> for a dictionary (IDictionary&lt;K, V&gt; or
+        /// IReadOnlyDictionary&lt;K, V&gt;), ending in a module; null when the member holds no module the generator can reach.
+        /// </summary>
+        private static string? Shape(ITypeSymbol type)
+        {
+            if (TypeDeclarationParser.IsUnresolved(type)) return null;
+            if (DerivesFrom(type, ModuleBaseType)) return "";
+            if (ElementType(type) is { } element) return Shape(element) is { } inner ? "s" + inner : null;
+            if (DictionaryValueType(type) is { } value) return Shape(value) is { } inner ? "m" + inner : null;
+            return null;
+        }
+
+        /// <summary>
+        /// Whether a type the generator cannot enumerate mentions a module anyway: a tuple element, a multi-dimensional
+        /// array's element, or a type argument of a collection (a dictionary keyed by modules, a set, a queue, …).
+        /// </summary>
+        private static bool HoldsModules(ITypeSymbol type)
+        {
+            if (TypeDeclarationParser.IsUnresolved(type)) return false;
+            if (DerivesFrom(type, ModuleBaseType)) return true;
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    return HoldsModules(array.ElementType);
+                case INamedTypeSymbol { IsTupleType: true } tuple:
+                    return tuple.TupleElements.Any(e => HoldsModules(e.Type));
+                case INamedTypeSymbol { IsGenericType: true } named when IsEnumerable(named):
+                    return named.TypeArguments.Any(HoldsModules);
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsEnumerable(INamedTypeSymbol type) =>
+            type.SpecialType == SpecialType.System_Collections_IEnumerable ||
+            type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable);
+
+        /// <summary>The element type of a one-dimensional array, List&lt;T&gt;, IList&lt;T&gt;, IReadOnlyList&lt;T&gt;, ICollection or IEnumerable of T.</summary>
         private static ITypeSymbol? ElementType(ITypeSymbol type)
         {
             if (type is IArrayTypeSymbol { Rank: 1 } array) return array.ElementType;
@@ -98,6 +170,21 @@ namespace Modules.Generators.Parsing
                     or "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IReadOnlyCollection<T>"
                     or "System.Collections.Generic.ICollection<T>" or "System.Collections.Generic.IEnumerable<T>")
                     return named.TypeArguments[0];
+            }
+            return null;
+        }
+
+        /// <summary>The value type of a type that is or implements IDictionary&lt;K, V&gt; or IReadOnlyDictionary&lt;K, V&gt;.</summary>
+        private static ITypeSymbol? DictionaryValueType(ITypeSymbol type)
+        {
+            var candidates = type is INamedTypeSymbol { TypeKind: TypeKind.Interface } self
+                ? type.AllInterfaces.Insert(0, self)
+                : type.AllInterfaces;
+            foreach (var i in candidates)
+            {
+                var name = i.OriginalDefinition.ToDisplayString();
+                if (name is "System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>")
+                    return i.TypeArguments[1];
             }
             return null;
         }

@@ -41,7 +41,9 @@ namespace Modules.Generators.Parsing
                 }
                 if (!TypeDeclarationParser.IsTensor(memberType))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PartNotTensor, location, name, memberType.ToDisplayString()));
+                    // An unresolved type already has the compiler's error; MOD006 would send the user elsewhere.
+                    if (!TypeDeclarationParser.IsUnresolved(memberType))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PartNotTensor, location, name, memberType.ToDisplayString()));
                     continue;
                 }
                 var dims = new List<string>();

@@ -26,6 +26,7 @@ namespace Modules.Generators.Parsing
 
             var (isPositional, dataMembers) = TypeDeclarationParser.DataMembers(type);
             var members = new List<StateMember>();
+            bool unresolved = false;
             foreach (var (name, memberType, _, locationSymbol) in dataMembers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -33,6 +34,10 @@ namespace Modules.Generators.Parsing
                     members.Add(new StateMember(Naming.Escape(name), Naming.ToSnakeCase(name), null));
                 else if (IsState(memberType))
                     members.Add(new StateMember(Naming.Escape(name), Naming.ToSnakeCase(name), TypeDeclarationParser.FullyQualified(memberType)));
+                else if (TypeDeclarationParser.IsUnresolved(memberType))
+                    // The compiler reports the unresolved type itself (CS0246); MOD004 would send the user after the
+                    // wrong problem, and generating code around the unknown type would only repeat that error.
+                    unresolved = true;
                 else if (memberType is ITypeParameterSymbol typeParameter)
                 {
                     // T's static abstract members (T.Paths, T.Unflatten, T.Zip) stand in for a concrete state's.
@@ -46,7 +51,7 @@ namespace Modules.Generators.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StateMemberUnsupported,
                         LocationInfo.From(locationSymbol), name, memberType.ToDisplayString()));
             }
-            if (diagnostics.Count > 0)
+            if (diagnostics.Count > 0 || unresolved)
                 return new ParseResult<StateModel>(null, diagnostics.ToEquatableArray());
             return new ParseResult<StateModel>(
                 new StateModel(TypeDeclarationParser.Parse(type), isPositional, members.ToEquatableArray()),

@@ -37,6 +37,14 @@ namespace Modules.Generators.Parsing
         /// <summary>Whether <paramref name="type"/> is Modules.Tensors.Tensor (nullable or not).</summary>
         public static bool IsTensor(ITypeSymbol type) => FullyQualified(type) == "global::" + TensorType;
 
+        /// <summary>
+        /// Whether the compiler could not resolve <paramref name="type"/> (it reports that itself): an error type, also
+        /// inside <c>T?</c>, which for an unknown <c>T</c> binds as <c>Nullable&lt;T&gt;</c>.
+        /// </summary>
+        public static bool IsUnresolved(ITypeSymbol type) =>
+            type.TypeKind == TypeKind.Error ||
+            type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && IsUnresolved(nullable.TypeArguments[0]);
+
         public static bool HasAttribute(ISymbol symbol, string metadataName) =>
             symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 

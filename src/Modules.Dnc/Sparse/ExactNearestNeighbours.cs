@@ -11,9 +11,8 @@ namespace Modules.Dnc.Sparse;
 /// <see cref="ParallelRows"/> rows the rows are split between threads and their heaps merged.
 /// </summary>
 /// <remarks>
-/// No maintained approximate nearest-neighbour package (HNSW, FAISS bindings) is available from the package registry
-/// this project builds from, so this exact search is the only implementation; an approximate index would implement
-/// <see cref="INearestNeighbours"/> and be passed as <see cref="SamOptions.Index"/>.
+/// It keeps nothing between calls, so <see cref="Open"/> gives an index whose updates cost nothing and whose every search
+/// reads all N rows. The approximate alternative is <see cref="RandomisedKdForest"/>.
 /// </remarks>
 public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
 {
@@ -26,13 +25,8 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
     /// <inheritdoc/>
     public void Search(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, int count, Span<int> indices, Span<float> similarities)
     {
-        if (wordSize < 1 || memory.Length % wordSize != 0 || keys.Length % wordSize != 0)
-            throw new ArgumentException($"ExactNearestNeighbours: memory ({memory.Length} floats) and keys ({keys.Length}) must be whole rows of {wordSize}");
-        int rows = memory.Length / wordSize, heads = keys.Length / wordSize;
-        if (count < 1 || count > rows)
-            throw new ArgumentOutOfRangeException(nameof(count), $"ExactNearestNeighbours: K must be in [1, {rows}], got {count}");
-        if (indices.Length != heads * count || similarities.Length != heads * count)
-            throw new ArgumentException($"ExactNearestNeighbours: outputs must hold [{heads}, {count}], got {indices.Length} and {similarities.Length}");
+        var (rows, heads) = NearestNeighbourArguments.Check(nameof(ExactNearestNeighbours), memory.Length, wordSize, keys.Length, count,
+            indices.Length, similarities.Length);
 
         var keyNorms = new float[heads];
         for (int h = 0; h < heads; h++) keyNorms[h] = Cosine.Norm(keys.Slice(h * wordSize, wordSize));
@@ -65,6 +59,30 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
         }
         for (int h = 0; h < heads; h++)
             heaps[h].WriteSorted(indices.Slice(h * count, count), similarities.Slice(h * count, count));
+    }
+
+    /// <inheritdoc/>
+    public INearestNeighbourIndex Open(ReadOnlySpan<float> memory, int wordSize)
+    {
+        if (wordSize < 1 || memory.Length % wordSize != 0)
+            throw new ArgumentException($"{nameof(ExactNearestNeighbours)}: memory ({memory.Length} floats) must be whole rows of {wordSize}");
+        return new BoundSearch(memory.Length / wordSize, wordSize);
+    }
+
+    /// <summary>The exact search bound to one memory's size: nothing to update.</summary>
+    private sealed class BoundSearch(int rows, int wordSize) : INearestNeighbourIndex
+    {
+        public int Rows => rows;
+
+        public int WordSize => wordSize;
+
+        public void Update(ReadOnlySpan<float> memory, ReadOnlySpan<int> changed) => Bound(memory);
+
+        public void Search(ReadOnlySpan<float> memory, ReadOnlySpan<float> keys, int count, Span<int> indices, Span<float> similarities) =>
+            Instance.Search(Bound(memory), wordSize, keys, count, indices, similarities);
+
+        private ReadOnlySpan<float> Bound(ReadOnlySpan<float> memory) => memory.Length == rows * wordSize ? memory
+            : throw new ArgumentException($"{nameof(ExactNearestNeighbours)}: the index holds [{rows}, {wordSize}], got a memory of {memory.Length} floats");
     }
 
     private static void Scan(ReadOnlySpan<float> memory, int wordSize, ReadOnlySpan<float> keys, float[] keyNorms, int start, int end, Span<TopK> heaps)
@@ -113,66 +131,6 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
             float rowNorm = MathF.Sqrt(Vector256.Sum(squares) + ContentAddressing.Epsilon);
             for (int h = 0; h < heads; h++)
                 heaps[h].Offer(Cosine.FromDot(Vector256.Sum(dots[h]), keyNorms[h], rowNorm), n);
-        }
-    }
-
-    /// <summary>A min-heap of the K best (similarity, row) pairs; "better" is higher similarity, then lower row.</summary>
-    private sealed class TopK(int capacity)
-    {
-        private readonly float[] values = new float[capacity];
-        private readonly int[] rows = new int[capacity];
-        private int size;
-
-        private static bool Better(float va, int ra, float vb, int rb) => va > vb || (va == vb && ra < rb);
-
-        public void Offer(float value, int row)
-        {
-            if (size == capacity && value < values[0]) return; // the common case at large N: worse than the worst kept
-            if (size < capacity)
-            {
-                int i = size++;
-                values[i] = value; rows[i] = row;
-                while (i > 0)
-                {
-                    int parent = (i - 1) / 2;
-                    if (!Better(values[parent], rows[parent], values[i], rows[i])) break;
-                    Swap(i, parent);
-                    i = parent;
-                }
-            }
-            else if (Better(value, row, values[0], rows[0]))
-            {
-                values[0] = value; rows[0] = row;
-                int i = 0;
-                while (true)
-                {
-                    int l = 2 * i + 1, r = l + 1, worst = i;
-                    if (l < size && Better(values[worst], rows[worst], values[l], rows[l])) worst = l;
-                    if (r < size && Better(values[worst], rows[worst], values[r], rows[r])) worst = r;
-                    if (worst == i) break;
-                    Swap(i, worst);
-                    i = worst;
-                }
-            }
-        }
-
-        public void Merge(TopK other)
-        {
-            for (int i = 0; i < other.size; i++) Offer(other.values[i], other.rows[i]);
-        }
-
-        public void WriteSorted(Span<int> indices, Span<float> similarities)
-        {
-            var order = new int[size];
-            for (int i = 0; i < size; i++) order[i] = i;
-            Array.Sort(order, (a, b) => Better(values[a], rows[a], values[b], rows[b]) ? -1 : Better(values[b], rows[b], values[a], rows[a]) ? 1 : 0);
-            for (int i = 0; i < size; i++) { indices[i] = rows[order[i]]; similarities[i] = values[order[i]]; }
-        }
-
-        private void Swap(int a, int b)
-        {
-            (values[a], values[b]) = (values[b], values[a]);
-            (rows[a], rows[b]) = (rows[b], rows[a]);
         }
     }
 }

@@ -22,6 +22,8 @@ internal sealed class RowStore
 
     private readonly Dictionary<long, (Tensor Writer, int Offset)> origins = new();
     private readonly int batch, rows, width;
+    // One nearest-neighbour index per batch entry, opened on the first search and told of every committed row after it.
+    private readonly INearestNeighbourIndex?[] indexes;
     private object token;
 
     private RowStore(Tensor buffer, object token)
@@ -31,6 +33,7 @@ internal sealed class RowStore
         rows = buffer.Dim(1);
         width = buffer.Dim(2);
         this.token = token;
+        indexes = new INearestNeighbourIndex?[batch];
     }
 
     /// <summary>The memory, [B, N, Wd], updated in place.</summary>
@@ -132,5 +135,18 @@ internal sealed class RowStore
                 if (tracked) origins[key] = (values, slot * width);
                 else origins.Remove(key);
             }
+        for (int b = 0; b < batch; b++)
+            indexes[b]?.Update(Buffer.Values.Slice(b * rows * width, rows * width), indices.AsSpan(b * count, count));
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> rows of batch entry <paramref name="entry"/> nearest each key [H, Wd], through that
+    /// entry's index (opened with <paramref name="search"/> on first use, kept up to date by <see cref="Commit"/>).
+    /// </summary>
+    public void Search(INearestNeighbours search, int entry, ReadOnlySpan<float> keys, int count, Span<int> found, Span<float> similarities)
+    {
+        var memory = Buffer.Values.Slice(entry * rows * width, rows * width);
+        var index = indexes[entry] ??= search.Open(memory, width);
+        index.Search(memory, keys, count, found, similarities);
     }
 }

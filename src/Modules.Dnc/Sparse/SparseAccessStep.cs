@@ -6,7 +6,9 @@ namespace Modules.Dnc.Sparse;
 /// One step of the sparse access (Rae et al. 2016), in this order: write weights over the rows read last step and the least
 /// recently used row; erase and add on those rows only; (SDNC) the sparse link and precedence; reads from the K nearest rows
 /// of each key (and, for SDNC, K rows along each link direction); usage. The choices of rows (search, LRU, link top-K) are
-/// not differentiable; the weights over the chosen rows and the rows' contents are.
+/// not differentiable; the weights over the chosen rows and the rows' contents are. The write averages the read weights
+/// over the heads, erases with the DNC's sigmoid erase vector, and usage tests each weight against δ on its own: these
+/// conventions differ from the paper, for the reasons given in the remarks of <see cref="SamOptions"/>.
 /// </summary>
 internal static class SparseAccessStep
 {
@@ -68,10 +70,9 @@ internal static class SparseAccessStep
         var readRows = new int[batch * reads * slotsPerHead];
         var found = new int[reads * k];
         var similarities = new float[reads * k];
-        var memory = store.Buffer.Values;
         for (int b = 0; b < batch; b++)
         {
-            access.Index.Search(memory.Slice(b * n * wd, n * wd), wd, keys.Values.Slice(b * reads * wd, reads * wd), k, found, similarities);
+            store.Search(access.Index, b, keys.Values.Slice(b * reads * wd, reads * wd), k, found, similarities);
             for (int r = 0; r < reads; r++)
                 found.AsSpan(r * k, k).CopyTo(readRows.AsSpan((b * reads + r) * slotsPerHead, k));
         }
@@ -100,7 +101,7 @@ internal static class SparseAccessStep
         }
         var readWords = Tensor.MatMul(readWeights.Unsqueeze(2), gathered).Reshape(batch, reads, wd);                  // [B, R, Wd]
 
-        // 5. Usage: rows read or written with a weight above δ were used at this step.
+        // 5. Usage: rows read or written with a single weight above δ were used at this step (weights are not summed per row).
         var lastAccessData = previous.LastAccess.Data;
         MarkUsed(lastAccessData, writeRows, writeWeights.Values, batch, n, writeSlots, access.UsageThreshold, time);
         MarkUsed(lastAccessData, readRows, readWeights.Values, batch, n, reads * slotsPerHead, access.UsageThreshold, time);

@@ -4,9 +4,10 @@ namespace Modules.Dnc.Sparse;
 
 /// <summary>
 /// The sparse temporal link of <see cref="Sdnc"/>: the DNC's L[i, j] (how much row i was written right after row j) kept as
-/// the K_L largest entries of each row (forward) and of each column (backward), and the precedence as its K_L largest
-/// entries. Indices are floats, −1 for an empty entry. The link buffers are updated in place like the memory (see
-/// <see cref="SparseAccessState"/>); gradients reach the values through the link rows and columns a step gathers.
+/// one set of entries with at most K_L per row and K_L per column, stored twice, by row (forward) and by column
+/// (backward), every entry in both (see <see cref="SdncOptions.LinkSparsity"/>); and the precedence as its K_L largest
+/// entries. Indices are floats, −1 for an empty entry (anywhere in a list). The link buffers are updated in place like the
+/// memory (see <see cref="SparseAccessState"/>); gradients reach the values through the link rows and columns a step gathers.
 /// </summary>
 /// <param name="ForwardIndices">Per row i, the columns j of its entries, [B, N, K_L].</param>
 /// <param name="ForwardValues">L[i, j] for those entries, [B, N, K_L].</param>

@@ -4,11 +4,14 @@ namespace Modules.Dnc.Sparse;
 
 /// <summary>
 /// The DNC's link update <c>L[i, j] ← (1 − w_i − w_j)·L[i, j] + w_i·p_j</c> (diagonal 0) and precedence update
-/// <c>p ← (1 − Σw)·p + w</c> on the sparse link of <see cref="SparseLinkState"/>. The rows of the written rows, and the
-/// columns of the written rows and of the precedence's rows, are recomputed and cut back to their K_L largest entries;
-/// other rows and columns only decay, in the entries that name a written row. The choice of entries is made on values;
-/// the new values are tensors computed from the old ones, the write weights and the precedence, so gradients flow through
-/// the link as in the DNC. Every tensor here is sized by the written rows and K_L, never by N.
+/// <c>p ← (1 − Σw)·p + w</c> on the sparse link of <see cref="SparseLinkState"/>. The link is one set of entries with at most
+/// K_L per row and K_L per column, held twice (by row and by column); an entry is in both stores or in neither, so the
+/// column list of a written row names every row list that holds it, and every entry that names a written row is found and
+/// decays. The entries a step affects are those of the written rows' rows and columns, the precedence rows' columns and
+/// the new entries w_i·p_j; they are ranked by their new values and kept, largest first, while their row and column have
+/// room (only the written rows and the precedence's columns gain entries, so only they can be full). The choice of entries
+/// is made on values; the new values are tensors computed from the old ones, the write weights and the precedence, so
+/// gradients flow through the link as in the DNC. Every tensor here is sized by the rows touched and K_L, never by N.
 /// </summary>
 internal static class SparseLinkUpdate
 {
@@ -22,142 +25,83 @@ internal static class SparseLinkUpdate
         int batch = links.ForwardIndices.Dim(0), n = links.ForwardIndices.Dim(1), kl = links.ForwardIndices.Dim(2), slots = writeWeights.Dim(1);
         var forwardStore = RowStore.Attach(links.ForwardValues, token, path);
         var backwardStore = RowStore.Attach(links.BackwardValues, token, path);
-        var fi = links.ForwardIndices.Data;
-        var bi = links.BackwardIndices.Data;
         var w = writeWeights.Values.ToArray();
-        var fv = links.ForwardValues.Values;
-        var bv = links.BackwardValues.Values;
-        var pi = links.PrecedenceIndices.Values;
         var pv = links.PrecedenceValues;
+        var plans = new Plan[batch];
+        for (int b = 0; b < batch; b++) plans[b] = new Plan(links, writeRows, w, b, slots);
+        var rowOwners = Pad(plans, p => p.Rows, out int rowCount);
+        var columnOwners = Pad(plans, p => p.Columns, out int columnCount);
 
-        // The owners of each group per batch entry, padded with −1 to the largest count.
-        var columnOwners = new List<int>[batch];
-        var forwardDecay = new List<int>[batch];
-        var backwardDecay = new List<int>[batch];
-        for (int b = 0; b < batch; b++)
-        {
-            var written = WrittenRows(writeRows, b, slots);
-            var writtenSet = new HashSet<int>(written);
-            var owned = new List<int>();
-            foreach (int row in written) if (!owned.Contains(row)) owned.Add(row);
-            for (int e = 0; e < kl; e++)
-            {
-                int row = (int)pi[b * kl + e];
-                if (row >= 0 && !owned.Contains(row)) owned.Add(row);
-            }
-            columnOwners[b] = owned;
-            var ownedSet = new HashSet<int>(owned);
-            var rowsDecaying = new List<int>();
-            var columnsDecaying = new List<int>();
-            var seen = new HashSet<long>();
-            foreach (int c in written)
-                for (int e = 0; e < kl; e++)
-                {
-                    int i = (int)bi[(b * n + c) * kl + e];
-                    if (i >= 0 && !writtenSet.Contains(i) && seen.Add(i)) rowsDecaying.Add(i);
-                    int j = (int)fi[(b * n + c) * kl + e];
-                    if (j >= 0 && !ownedSet.Contains(j) && seen.Add(-1L - j)) columnsDecaying.Add(j);
-                }
-            forwardDecay[b] = rowsDecaying;
-            backwardDecay[b] = columnsDecaying;
-        }
-        var columnRows = Pad(columnOwners, out int columnCount);
-        var forwardDecayRows = Pad(forwardDecay, out int forwardDecayCount);
-        var backwardDecayRows = Pad(backwardDecay, out int backwardDecayCount);
-
-        // Every old value is gathered before anything is written back (the groups of one store have distinct owners).
-        var oldRows = forwardStore.Gather(writeRows, slots);                                  // [B, S, K_L]
-        var oldColumns = backwardStore.Gather(columnRows, columnCount);                       // [B, C, K_L]
-        var oldDecayRows = forwardStore.Gather(forwardDecayRows, forwardDecayCount);
-        var oldDecayColumns = backwardStore.Gather(backwardDecayRows, backwardDecayCount);
-
-        // Written rows i: candidates are the old entries (j, L·(1 − w_i − w_j)) and (j, w_i·p_j) for the precedence's rows.
-        var newRowIndices = new int[batch * slots * kl];
-        var rowFactor = NoSlots(batch * slots * kl);
-        var rowMask = new float[batch * slots * kl];
-        var rowSelect = NoTargets(batch * slots * 2 * kl);
-        // Columns j: the old entries (i, L·(1 − w_i − w_j)) and (i, w_i·p_j) for the written rows.
-        var newColumnIndices = new int[batch * columnCount * kl];
+        // Row lists x: candidates are the old entries (j, L·(1 − w_x − w_j)) and, for written x, (j, w_x·p_j) over the
+        // precedence's rows. Column lists y: the old entries (i, L·(1 − w_i − w_y)) and (i, w_i·p_y) over the written rows.
+        var rowFactor = NoSlots(batch * rowCount * kl);
+        var rowSlot = new float[batch * rowCount * slots];
+        var rowMask = new float[batch * rowCount * kl];
+        var rowSelect = NoTargets(batch * rowCount * 2 * kl);
+        var newRowIndices = new int[batch * rowCount * kl];
         var columnFactor = NoSlots(batch * columnCount * kl);
         var columnPrecedence = new float[batch * columnCount * kl];
         var columnMask = new float[batch * columnCount * slots];
         var columnSelect = NoTargets(batch * columnCount * (kl + slots));
-        var decayRowFactor = NoSlots(batch * forwardDecayCount * kl);
-        var decayColumnFactor = NoSlots(batch * backwardDecayCount * kl);
+        var newColumnIndices = new int[batch * columnCount * kl];
         var precedenceSelect = NoTargets(batch * (kl + slots));
         var newPrecedenceIndices = new float[batch * kl];
         for (int b = 0; b < batch; b++)
         {
-            // The write slot of each written row (rows are distinct within a batch entry).
-            var slotOf = new Dictionary<int, int>();
-            for (int s = 0; s < slots; s++)
-                if (writeRows[b * slots + s] >= 0) slotOf[writeRows[b * slots + s]] = s;
-            float WeightOf(int row) => slotOf.TryGetValue(row, out int s) ? w[b * slots + s] : 0f;
-            void MarkSlots(int[] factor, int entry, int row)
+            var plan = plans[b];
+            for (int o = 0; o < plan.Rows.Count; o++)
             {
-                if (row >= 0 && slotOf.TryGetValue(row, out int s)) factor[2 * entry + (factor[2 * entry] < 0 ? 0 : 1)] = s;
-            }
-            float total = 0f;
-            for (int s = 0; s < slots; s++) total += w[b * slots + s];
-
-            for (int s = 0; s < slots; s++)
-            {
-                int i = writeRows[b * slots + s];
-                if (i < 0) continue;
-                var candidates = new (int Index, float Value)[2 * kl];
+                int at = b * rowCount + o;
+                int x = plan.Rows[o], slot = plan.SlotOf(x);
+                if (slot >= 0) rowSlot[at * slots + slot] = 1f;
+                var candidates = new int[2 * kl];
                 for (int e = 0; e < kl; e++)
                 {
-                    int j = (int)fi[(b * n + i) * kl + e];
-                    int at = (b * slots + s) * kl + e;
-                    rowFactor[2 * at] = s;
-                    MarkSlots(rowFactor, at, j);
-                    candidates[e] = (j, j < 0 ? 0f : fv[(b * n + i) * kl + e] * (1f - w[b * slots + s] - WeightOf(j)));
-                    int p = (int)pi[b * kl + e];
-                    bool keep = p >= 0 && p != i;
-                    rowMask[(b * slots + s) * kl + e] = keep ? 1f : 0f;
-                    candidates[kl + e] = (keep ? p : -1, keep ? w[b * slots + s] * pv.Values[b * kl + e] : 0f);
+                    int j = plan.ForwardIndex(x, e);
+                    candidates[e] = j;
+                    rowFactor[2 * (at * kl + e)] = slot;
+                    rowFactor[2 * (at * kl + e) + 1] = j < 0 ? -1 : plan.SlotOf(j);
+                    int p = plan.PrecedenceRow(e);
+                    bool fresh = slot >= 0 && p >= 0 && p != x;
+                    rowMask[at * kl + e] = fresh ? 1f : 0f;
+                    candidates[kl + e] = fresh ? p : -1;
                 }
-                Choose(candidates, kl, rowSelect.AsSpan((b * slots + s) * 2 * kl, 2 * kl), newRowIndices.AsSpan((b * slots + s) * kl, kl));
+                plan.Place(x, candidates, byRow: true, rowSelect.AsSpan(at * 2 * kl, 2 * kl), newRowIndices.AsSpan(at * kl, kl));
             }
-
-            for (int o = 0; o < columnOwners[b].Count; o++)
+            for (int o = 0; o < plan.Columns.Count; o++)
             {
-                int j = columnOwners[b][o];
-                int owner = b * columnCount + o;
+                int at = b * columnCount + o;
+                int y = plan.Columns[o], slot = plan.SlotOf(y);
+                bool preceding = false;
                 for (int e = 0; e < kl; e++)
-                    if ((int)pi[b * kl + e] == j) columnPrecedence[owner * kl + e] = 1f;
-                float pj = 0f;
-                for (int e = 0; e < kl; e++) pj += columnPrecedence[owner * kl + e] * pv.Values[b * kl + e];
-                var candidates = new (int Index, float Value)[kl + slots];
-                float wj = WeightOf(j);
+                    if (plan.PrecedenceRow(e) == y)
+                    {
+                        columnPrecedence[at * kl + e] = 1f;
+                        preceding = true;
+                    }
+                var candidates = new int[kl + slots];
                 for (int e = 0; e < kl; e++)
                 {
-                    int i = (int)bi[(b * n + j) * kl + e];
-                    int at = owner * kl + e;
-                    MarkSlots(columnFactor, at, j);
-                    MarkSlots(columnFactor, at, i);
-                    candidates[e] = (i, i < 0 ? 0f : bv[(b * n + j) * kl + e] * (1f - wj - WeightOf(i)));
+                    int i = plan.BackwardIndex(y, e);
+                    candidates[e] = i;
+                    columnFactor[2 * (at * kl + e)] = i < 0 ? -1 : plan.SlotOf(i);
+                    columnFactor[2 * (at * kl + e) + 1] = slot;
                 }
                 for (int s = 0; s < slots; s++)
                 {
                     int i = writeRows[b * slots + s];
-                    bool keep = i >= 0 && i != j;
-                    columnMask[owner * slots + s] = keep ? 1f : 0f;
-                    candidates[kl + s] = (keep ? i : -1, keep ? w[b * slots + s] * pj : 0f);
+                    bool fresh = preceding && i >= 0 && i != y;
+                    columnMask[at * slots + s] = fresh ? 1f : 0f;
+                    candidates[kl + s] = fresh ? i : -1;
                 }
-                Choose(candidates, kl, columnSelect.AsSpan(owner * (kl + slots), kl + slots), newColumnIndices.AsSpan(owner * kl, kl));
+                plan.Place(y, candidates, byRow: false, columnSelect.AsSpan(at * (kl + slots), kl + slots), newColumnIndices.AsSpan(at * kl, kl));
             }
 
-            for (int o = 0; o < forwardDecay[b].Count; o++)
-                for (int e = 0; e < kl; e++)
-                    MarkSlots(decayRowFactor, ((b * forwardDecayCount) + o) * kl + e, (int)fi[(b * n + forwardDecay[b][o]) * kl + e]);
-            for (int o = 0; o < backwardDecay[b].Count; o++)
-                for (int e = 0; e < kl; e++)
-                    MarkSlots(decayColumnFactor, ((b * backwardDecayCount) + o) * kl + e, (int)bi[(b * n + backwardDecay[b][o]) * kl + e]);
-
+            float total = 0f;
+            for (int s = 0; s < slots; s++) total += w[b * slots + s];
             var precedence = new (int Index, float Value)[kl + slots];
             for (int e = 0; e < kl; e++)
-                precedence[e] = ((int)pi[b * kl + e], (1f - total) * pv.Values[b * kl + e]);
+                precedence[e] = (plan.PrecedenceRow(e), (1f - total) * pv.Values[b * kl + e]);
             for (int s = 0; s < slots; s++)
                 precedence[kl + s] = (writeRows[b * slots + s], w[b * slots + s]);
             var chosen = new int[kl];
@@ -166,27 +110,26 @@ internal static class SparseLinkUpdate
         }
 
         // The new values as tensors: each old entry times 1 − the write weights of the rows it joins, the new entries, then
-        // the candidates merged into the kept entries.
-        var rows = Select(Tensor.Concat(-1,
-                oldRows * Factor(rowFactor, writeWeights, batch, slots, kl),
-                writeWeights.Unsqueeze(-1) * pv.Unsqueeze(1) * new Tensor(rowMask, batch, slots, kl)),
+        // the candidates merged into the kept entries (every old value is gathered before anything is written back).
+        var oldRows = forwardStore.Gather(rowOwners, rowCount);                                                      // [B, O_r, K_L]
+        var oldColumns = backwardStore.Gather(columnOwners, columnCount);                                            // [B, O_c, K_L]
+        var rowWeight = Tensor.MatMul(new Tensor(rowSlot, batch, rowCount, slots), writeWeights.Unsqueeze(-1));      // [B, O_r, 1]
+        var rows = SparseLinkOps.Merge(Tensor.Concat(-1,
+                oldRows * Factor(rowFactor, writeWeights, batch, rowCount, kl),
+                rowWeight * pv.Unsqueeze(1) * new Tensor(rowMask, batch, rowCount, kl)),
             rowSelect, kl);
-        var precedenceAtColumn = Tensor.MatMul(new Tensor(columnPrecedence, batch, columnCount, kl), pv.Unsqueeze(-1)); // [B, C, 1]
-        var columns = Select(Tensor.Concat(-1,
+        var precedenceAtColumn = Tensor.MatMul(new Tensor(columnPrecedence, batch, columnCount, kl), pv.Unsqueeze(-1)); // [B, O_c, 1]
+        var columns = SparseLinkOps.Merge(Tensor.Concat(-1,
                 oldColumns * Factor(columnFactor, writeWeights, batch, columnCount, kl),
                 writeWeights.Unsqueeze(1) * precedenceAtColumn * new Tensor(columnMask, batch, columnCount, slots)),
             columnSelect, kl);
-        var decayedRows = oldDecayRows * Factor(decayRowFactor, writeWeights, batch, forwardDecayCount, kl);
-        var decayedColumns = oldDecayColumns * Factor(decayColumnFactor, writeWeights, batch, backwardDecayCount, kl);
         var remaining = 1f - writeWeights.Sum(-1, keepDim: true);                                                   // [B, 1]
         var newPrecedence = SparseLinkOps.Merge(Tensor.Concat(-1, remaining * pv, writeWeights).Unsqueeze(1), precedenceSelect, kl).Reshape(batch, kl);
 
-        forwardStore.Commit(writeRows, slots, rows);
-        forwardStore.Commit(forwardDecayRows, forwardDecayCount, decayedRows);
-        backwardStore.Commit(columnRows, columnCount, columns);
-        backwardStore.Commit(backwardDecayRows, backwardDecayCount, decayedColumns);
-        WriteIndices(fi, writeRows, newRowIndices, batch, slots, n, kl);
-        WriteIndices(bi, columnRows, newColumnIndices, batch, columnCount, n, kl);
+        forwardStore.Commit(rowOwners, rowCount, rows);
+        backwardStore.Commit(columnOwners, columnCount, columns);
+        WriteIndices(links.ForwardIndices.Data, rowOwners, newRowIndices, batch, rowCount, n, kl);
+        WriteIndices(links.BackwardIndices.Data, columnOwners, newColumnIndices, batch, columnCount, n, kl);
         var next = links with
         {
             PrecedenceIndices = new Tensor(newPrecedenceIndices, batch, kl),
@@ -195,30 +138,162 @@ internal static class SparseLinkUpdate
         return (next, forwardStore, backwardStore);
     }
 
-    private static List<int> WrittenRows(int[] writeRows, int b, int slots)
+    /// <summary>
+    /// One batch entry's decision: every entry the step affects with its new value, which of them are kept, and the row and
+    /// column lists that change. Reads the old lists only (they are rewritten after every plan is made).
+    /// </summary>
+    private sealed class Plan
     {
-        var rows = new List<int>();
-        for (int s = 0; s < slots; s++)
-            if (writeRows[b * slots + s] >= 0) rows.Add(writeRows[b * slots + s]);
-        return rows;
+        private readonly SparseLinkState links;
+        private readonly int offset, kl, b, n;
+        private readonly Dictionary<int, int> slotOf = new();
+        // The affected entries (row, column, new value, kept), found again by row·N + column.
+        private readonly List<(int Row, int Column, float Value)> entries = new();
+        private readonly Dictionary<long, int> entryOf = new();
+        private bool[] kept = [];
+
+        public Plan(SparseLinkState links, int[] writeRows, float[] w, int b, int slots)
+        {
+            this.links = links;
+            this.b = b;
+            n = links.ForwardIndices.Dim(1);
+            kl = links.ForwardIndices.Dim(2);
+            offset = b * n * kl;
+            var precedence = links.PrecedenceValues.Values.Slice(b * kl, kl);
+            var forwardValues = links.ForwardValues.Values;
+            var backwardValues = links.BackwardValues.Values;
+            for (int s = 0; s < slots; s++)
+                if (writeRows[b * slots + s] >= 0) slotOf[writeRows[b * slots + s]] = s;
+            float WeightOf(int row) => slotOf.TryGetValue(row, out int s) ? w[b * slots + s] : 0f;
+
+            // The affected old entries, from the row and column lists of the written rows and the columns of the
+            // precedence's rows (each entry is in both stores, so these reach every entry that names a written row).
+            void Old(int row, int column, float value)
+            {
+                if (row < 0 || column < 0 || !entryOf.TryAdd((long)row * n + column, entries.Count)) return;
+                entries.Add((row, column, value * (1f - WeightOf(row) - WeightOf(column))));
+            }
+            foreach (int c in slotOf.Keys)
+                for (int e = 0; e < kl; e++)
+                {
+                    Old(c, ForwardIndex(c, e), forwardValues[offset + c * kl + e]);
+                    Old(BackwardIndex(c, e), c, backwardValues[offset + c * kl + e]);
+                }
+            for (int e = 0; e < kl; e++)
+            {
+                int p = PrecedenceRow(e);
+                if (p < 0) continue;
+                for (int f = 0; f < kl; f++) Old(BackwardIndex(p, f), p, backwardValues[offset + p * kl + f]);
+            }
+            // The new entries w_i·p_j, added to the old value of the same entry.
+            foreach (var (c, s) in slotOf)
+                for (int e = 0; e < kl; e++)
+                {
+                    int p = PrecedenceRow(e);
+                    if (p < 0 || p == c) continue;
+                    float value = w[b * slots + s] * precedence[e];
+                    if (entryOf.TryGetValue((long)c * n + p, out int at)) entries[at] = (c, p, entries[at].Value + value);
+                    else
+                    {
+                        entryOf.Add((long)c * n + p, entries.Count);
+                        entries.Add((c, p, value));
+                    }
+                }
+
+            // Largest first (ties: lower row, then lower column), while the entry's row and column have room.
+            var order = new int[entries.Count];
+            for (int e = 0; e < order.Length; e++) order[e] = e;
+            Array.Sort(order, (x, y) =>
+            {
+                var (a, c) = (entries[x], entries[y]);
+                return a.Value != c.Value ? c.Value.CompareTo(a.Value) : a.Row != c.Row ? a.Row.CompareTo(c.Row) : a.Column.CompareTo(c.Column);
+            });
+            kept = new bool[entries.Count];
+            var rowCount = new Dictionary<int, int>();
+            var columnCount = new Dictionary<int, int>();
+            var rows = new HashSet<int>();
+            var columns = new HashSet<int>();
+            foreach (int e in order)
+            {
+                var (row, column, value) = entries[e];
+                if (rows.Add(row)) Rows.Add(row);
+                if (columns.Add(column)) Columns.Add(column);
+                if (value <= 0f || rowCount.GetValueOrDefault(row) >= kl || columnCount.GetValueOrDefault(column) >= kl) continue;
+                kept[e] = true;
+                rowCount[row] = rowCount.GetValueOrDefault(row) + 1;
+                columnCount[column] = columnCount.GetValueOrDefault(column) + 1;
+            }
+        }
+
+        /// <summary>The rows whose row lists change.</summary>
+        public List<int> Rows { get; } = new();
+
+        /// <summary>The columns whose column lists change.</summary>
+        public List<int> Columns { get; } = new();
+
+        public int SlotOf(int row) => slotOf.TryGetValue(row, out int s) ? s : -1;
+
+        public int PrecedenceRow(int e) => (int)links.PrecedenceIndices.Values[b * kl + e];
+
+        public int ForwardIndex(int row, int e) => (int)links.ForwardIndices.Values[offset + row * kl + e];
+
+        public int BackwardIndex(int column, int e) => (int)links.BackwardIndices.Values[offset + column * kl + e];
+
+        /// <summary>
+        /// The new list of <paramref name="owner"/> (a row, or a column when not <paramref name="byRow"/>) from its
+        /// candidates (the other ends of its K_L old entries, then of its new ones; −1 none): an old entry the step does
+        /// not affect stays, an affected one stays when kept. Writes each candidate's entry (−1 when dropped) and the list's
+        /// indices, largest value first (−1 after them).
+        /// </summary>
+        public void Place(int owner, int[] candidates, bool byRow, Span<int> select, Span<int> indices)
+        {
+            // The list, kept sorted as it is built: largest value first, ties to the lower index.
+            Span<int> others = stackalloc int[candidates.Length];
+            Span<float> values = stackalloc float[candidates.Length];
+            int count = 0;
+            var old = (byRow ? links.ForwardValues : links.BackwardValues).Values;
+            for (int c = 0; c < candidates.Length; c++)
+            {
+                int other = candidates[c];
+                if (other < 0 || others[..count].Contains(other)) continue;
+                float value;
+                if (entryOf.TryGetValue(byRow ? (long)owner * n + other : (long)other * n + owner, out int at))
+                {
+                    if (!kept[at]) continue;
+                    value = entries[at].Value;
+                }
+                else value = old[offset + owner * kl + c];
+                int place = count;
+                while (place > 0 && (values[place - 1] < value || (values[place - 1] == value && others[place - 1] > other))) place--;
+                others[place..count].CopyTo(others[(place + 1)..]);
+                values[place..count].CopyTo(values[(place + 1)..]);
+                others[place] = other;
+                values[place] = value;
+                count++;
+            }
+            // More than K_L entries means the stores disagreed on the old link (a state this update did not make).
+            if (count > kl)
+                throw new InvalidOperationException($"sparse link: {(byRow ? "row" : "column")} {owner} would hold {count} entries, expected at most {kl}");
+            for (int e = 0; e < kl; e++) indices[e] = e < count ? others[e] : -1;
+            for (int c = 0; c < candidates.Length; c++)
+                if (candidates[c] >= 0) select[c] = others[..count].IndexOf(candidates[c]);
+        }
     }
 
-    private static int[] Pad(List<int>[] owners, out int count)
+    /// <summary>The owners each plan lists, [B, count] padded with −1 to the largest count (at least 1).</summary>
+    private static int[] Pad(Plan[] plans, Func<Plan, List<int>> owners, out int count)
     {
-        count = Math.Max(1, owners.Max(o => o.Count));
-        var padded = new int[owners.Length * count];
+        count = Math.Max(1, plans.Max(p => owners(p).Count));
+        var padded = new int[plans.Length * count];
         Array.Fill(padded, -1);
-        for (int b = 0; b < owners.Length; b++)
-            for (int o = 0; o < owners[b].Count; o++) padded[b * count + o] = owners[b][o];
+        for (int b = 0; b < plans.Length; b++)
+            for (int o = 0; o < owners(plans[b]).Count; o++) padded[b * count + o] = owners(plans[b])[o];
         return padded;
     }
 
     /// <summary>1 − the write weights each entry names (two slot indices per entry, −1 none): returns [B, O, K_L].</summary>
     private static Tensor Factor(int[] slotPairs, Tensor writeWeights, int batch, int owners, int kl) =>
         SparseLinkOps.Factor(writeWeights, slotPairs, owners * kl).Reshape(batch, owners, kl);
-
-    /// <summary>Candidates [B, O, C] merged into the kept entries by <paramref name="targets"/> (B·O·C entries) → [B, O, K_L].</summary>
-    private static Tensor Select(Tensor candidates, int[] targets, int kl) => SparseLinkOps.Merge(candidates, targets, kl);
 
     private static int[] NoSlots(int entries)
     {

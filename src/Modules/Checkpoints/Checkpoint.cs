@@ -8,8 +8,11 @@ namespace Modules.Checkpoints;
 /// <summary>
 /// Training checkpoints as safetensors files: parameters stored as <c>param/{path}</c>, optimizer slots as
 /// <c>slot/{name}</c> (e.g. <c>slot/rmsprop/ms/dnc/lstm/w_gates</c>), and string metadata (step, configuration, RNG
-/// state, ...) in the header. Saving is atomic (a temporary file renamed over the target); loading verifies that the
-/// checkpoint fits the model before changing anything. Files in a run directory are named <c>ckpt-000100.safetensors</c>.
+/// state, ...) in the header, with SHA-256 checksums of every tensor, of the data section and of the header. Saving is
+/// atomic (a temporary file renamed over the target) and refuses non-finite values; <see cref="Read"/> checks the whole
+/// file before anything is used, and loading also checks that it fits the model before changing anything. Every failure
+/// to read or load is a <see cref="CheckpointException"/>. Files in a run directory are named
+/// <c>ckpt-000100.safetensors</c>; see <see cref="CheckpointDirectory"/>.
 /// </summary>
 public static partial class Checkpoint
 {
@@ -19,7 +22,11 @@ public static partial class Checkpoint
     /// <summary>Name prefix of optimizer slot tensors.</summary>
     public const string SlotPrefix = "slot/";
 
-    /// <summary>Metadata key of the training step (decimal integer); filled from the optimizer when not given.</summary>
+    /// <summary>
+    /// Metadata key of the training step (a decimal integer without sign or leading zeros). When the file is named
+    /// <c>ckpt-NNNNNN.safetensors</c> it must be present and equal NNNNNN; <see cref="Save(string, IEnumerable{KeyValuePair{string, Tensor}}, Optimizer?, IReadOnlyDictionary{string, string}?)"/>
+    /// fills it from the file name, else from the optimizer, when not given.
+    /// </summary>
     public const string StepKey = "step";
 
     /// <summary>Metadata key of the optimizer's <see cref="Optimizer.Name"/>, written when an optimizer is saved.</summary>
@@ -28,17 +35,35 @@ public static partial class Checkpoint
     /// <summary>Metadata key suggested for the run's configuration (a JSON text).</summary>
     public const string ConfigurationKey = "configuration";
 
-    /// <summary>Metadata key suggested for the RNG state (<see cref="Generator.SaveState"/>).</summary>
+    /// <summary>Metadata key suggested for the training data's RNG state (<see cref="Generator.SaveState"/>); see <see cref="CheckpointFile.RestoreGenerator"/>.</summary>
     public const string RngStateKey = "rng_state";
+
+    /// <summary>Metadata key suggested for a second RNG's state, e.g. the one drawing report samples.</summary>
+    public const string SampleRngStateKey = "sample_rng_state";
+
+    // Per-parameter slot kinds an optimizer creates on every update whatever its settings. Kinds that only some settings
+    // create (momentum) are required of every parameter as soon as one parameter has them.
+    private static readonly Dictionary<string, string[]> AlwaysKeptSlotKinds = new(StringComparer.Ordinal)
+    {
+        ["rmsprop"] = ["ms"],
+        ["adam"] = ["m", "v"],
+    };
+
+    // Slots holding running means of squares, which are never negative (a negative one makes RMSProp's square root NaN).
+    private static readonly HashSet<string> NonNegativeSlotKinds = new(StringComparer.Ordinal) { "rmsprop/ms", "adam/v" };
 
     /// <summary>
     /// Writes a checkpoint atomically: to <c>{path}.tmp</c> first, then renamed over <paramref name="path"/>, so a crash
-    /// never leaves a half-written checkpoint under the real name. Creates the directory if needed.
+    /// never leaves a half-written checkpoint under the real name. Creates the directory if needed. Records checksums.
     /// </summary>
     /// <param name="path">The checkpoint file (e.g. from <see cref="PathFor"/>).</param>
     /// <param name="parameters">Parameters by path, as <c>Module.NamedParameters()</c> returns them.</param>
     /// <param name="optimizer">Whose slots and step to save, or null.</param>
     /// <param name="metadata">Strings to store (e.g. <see cref="StepKey"/>, <see cref="ConfigurationKey"/>, <see cref="RngStateKey"/>).</param>
+    /// <exception cref="CheckpointException">A parameter or slot holds NaN or ±∞ (nothing is written: a checkpoint that
+    /// cannot be resumed from must never replace one that can), or the file or its directory cannot be written.</exception>
+    /// <exception cref="ArgumentException">The step given or implied disagrees with a <c>ckpt-NNNNNN</c> file name or is
+    /// not a non-negative integer; a tensor name is given twice.</exception>
     public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> parameters, Optimizer? optimizer = null,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -49,79 +74,48 @@ public static partial class Checkpoint
         var header = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata is not null)
             foreach (var (key, value) in metadata) header[key] = value;
+        if (StepOf(path) is long named) header.TryAdd(StepKey, named.ToString(CultureInfo.InvariantCulture));
         if (optimizer is not null)
         {
             foreach (var (name, slot) in optimizer.Slots) entries.Add(new(SlotPrefix + name, slot));
             header[OptimizerKey] = optimizer.Name;
             header.TryAdd(StepKey, optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
         }
+        if (header.TryGetValue(StepKey, out var stepText))
+        {
+            if (ParseStep(stepText) is not long step)
+                throw new ArgumentException($"{path}: step '{stepText}' is not a non-negative integer without sign or leading zeros");
+            if (StepOf(path) is long fileStep && fileStep != step)
+                throw new ArgumentException($"{path}: step {step} disagrees with the file name, which says {fileStep}");
+        }
+        foreach (var (name, tensor) in entries)
+            if (FirstNonFinite(tensor.Values) is int i)
+                throw new CheckpointException(path,
+                    $"not written: tensor '{name}' holds {Describe(tensor.Values[i])} at element {i}, and a checkpoint must be finite to resume from");
 
         string full = Path.GetFullPath(path);
-        string? directory = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         string temporary = full + ".tmp";
         try
         {
-            SafeTensors.Write(temporary, entries, header);
+            string? directory = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            SafeTensors.Write(temporary, entries, header, checksums: true);
             File.Move(temporary, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
-            File.Delete(temporary);
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The directory may not exist; the original error is the one to report.
+            }
+            if (e is IOException and not CheckpointException or UnauthorizedAccessException)
+                throw new CheckpointException(path, $"cannot be written ({e.Message})", e);
             throw;
         }
-    }
-
-    /// <summary>
-    /// Loads a checkpoint into <paramref name="parameters"/> (copied into the existing tensors, which keep their
-    /// identity) and, when given, <paramref name="optimizer"/>'s slots and step. Verifies first and throws
-    /// <see cref="CheckpointMismatchException"/> listing every parameter missing from the file, every extra one in it,
-    /// every shape mismatch (both shapes), and optimizer state that does not fit; nothing is changed then.
-    /// Malformed files throw <see cref="SafeTensorsFormatException"/>.
-    /// </summary>
-    /// <param name="path">The checkpoint file.</param>
-    /// <param name="parameters">The model's parameters by path.</param>
-    /// <param name="optimizer">Receives the saved slots and step; the file must hold its state. Null ignores saved slots.</param>
-    /// <returns>The checkpoint's metadata.</returns>
-    public static IReadOnlyDictionary<string, string> Load(string path, IEnumerable<KeyValuePair<string, Tensor>> parameters,
-        Optimizer? optimizer = null)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(parameters);
-        var file = SafeTensors.Read(path);
-        var problems = new List<string>();
-
-        var saved = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var slots = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (name, tensor) in file.Tensors)
-        {
-            if (name.StartsWith(ParameterPrefix, StringComparison.Ordinal)) saved[name[ParameterPrefix.Length..]] = tensor;
-            else if (name.StartsWith(SlotPrefix, StringComparison.Ordinal)) slots.Add(new(name[SlotPrefix.Length..], tensor));
-            else problems.Add($"entry '{name}' is neither a parameter ('{ParameterPrefix}…') nor an optimizer slot ('{SlotPrefix}…')");
-        }
-
-        var targets = new List<(Tensor Target, Tensor Source)>();
-        var model = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, parameter) in parameters)
-        {
-            if (!model.TryAdd(name, parameter)) continue;
-            if (!saved.TryGetValue(name, out var stored))
-                problems.Add($"parameter '{name}' {Format(parameter.Shape)} is missing from the checkpoint");
-            else if (!stored.Shape.SequenceEqual(parameter.Shape))
-                problems.Add($"parameter '{name}': checkpoint has {Format(stored.Shape)}, model has {Format(parameter.Shape)}");
-            else
-                targets.Add((parameter, stored));
-        }
-        foreach (var (name, stored) in saved)
-            if (!model.ContainsKey(name)) problems.Add($"parameter '{name}' {Format(stored.Shape)} is in the checkpoint but not in the model");
-
-        if (optimizer is not null) CheckSlots(optimizer, slots, model, file.Metadata, problems);
-        if (problems.Count > 0) throw new CheckpointMismatchException(path, problems);
-
-        using (Tensor.NoGrad())
-            foreach (var (target, source) in targets) target.CopyFrom(source);
-        optimizer?.LoadSlots(slots);
-        return file.Metadata;
     }
 
     /// <summary>Saves <paramref name="module"/>'s parameters (<see cref="Module.NamedParameters"/>); see the main overload.</summary>
@@ -136,68 +130,152 @@ public static partial class Checkpoint
     }
 
     /// <summary>
-    /// Loads a checkpoint into <paramref name="module"/>, which need not have been called yet: parameters it has not
-    /// created are assigned from the checkpoint (<see cref="Module.SetParameter"/>; their <c>GetX</c> then checks the shape
-    /// on the first call), the rest are verified and copied as by the main overload. Throws
-    /// <see cref="CheckpointMismatchException"/> when the module still lacks parameters afterwards (they are not in the
-    /// checkpoint) or anything else does not match; parameters assigned before the check stay assigned.
+    /// Reads and checks a checkpoint without loading it anywhere. Everything about the file is checked before it is
+    /// returned: that it is a regular file, the safetensors format and its checksums (<see cref="SafeTensors.Read"/>), that
+    /// every tensor is a parameter or an optimizer slot and finite, that mean-square slots are not negative, that the
+    /// optimizer state is complete (a step counter, and each slot kind for every parameter once the step is past 0), and
+    /// that <see cref="StepKey"/> agrees with a <c>ckpt-NNNNNN</c> file name.
     /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <returns>The checked contents; <see cref="CheckpointFile.Verified"/> says whether checksums were recorded.</returns>
+    /// <exception cref="CheckpointException">Any check fails (one line naming the file and the problem).</exception>
+    public static CheckpointFile Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var file = SafeTensors.Read(path);
+        var parameters = new List<KeyValuePair<string, Tensor>>();
+        var slots = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, tensor) in file.Tensors)
+        {
+            if (name.StartsWith(ParameterPrefix, StringComparison.Ordinal) && name.Length > ParameterPrefix.Length)
+                parameters.Add(new(name[ParameterPrefix.Length..], tensor));
+            else if (name.StartsWith(SlotPrefix, StringComparison.Ordinal) && name.Length > SlotPrefix.Length)
+                slots.Add(new(name[SlotPrefix.Length..], tensor));
+            else
+                throw new CheckpointException(path, $"tensor '{name}' is neither a parameter ('{ParameterPrefix}…') nor an optimizer slot ('{SlotPrefix}…')");
+            if (FirstNonFinite(tensor.Values) is int i)
+                throw new CheckpointException(path, $"tensor '{name}' holds {Describe(tensor.Values[i])} at element {i}; a checkpoint must be finite");
+        }
+
+        long? step = null;
+        if (file.Metadata.TryGetValue(StepKey, out var stepText))
+            step = ParseStep(stepText) ?? throw new CheckpointException(path, $"step '{Shorten(stepText)}' is not a non-negative integer");
+        if (StepOf(path) is long fileStep && step != fileStep)
+            throw new CheckpointException(path, step is null
+                ? $"the file name says step {fileStep} but the header records no '{StepKey}'"
+                : $"the header says step {step} but the file name says {fileStep}");
+
+        string? optimizerName = CheckOptimizerState(path, parameters, slots, file.Metadata);
+        return new CheckpointFile(path, file.Verified, step, optimizerName, file.Metadata, parameters, slots);
+    }
+
+    /// <summary>
+    /// Reads a checkpoint (<see cref="Read"/>) and loads it into <paramref name="parameters"/> and, when given,
+    /// <paramref name="optimizer"/>; see <see cref="CheckpointFile.Restore(IEnumerable{KeyValuePair{string, Tensor}}, Optimizer?)"/>.
+    /// Use <see cref="Read"/> and <see cref="CheckpointFile.Restore(IEnumerable{KeyValuePair{string, Tensor}}, Optimizer?)"/>
+    /// to learn whether the file was <see cref="CheckpointFile.Verified"/>.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="parameters">The model's parameters by path.</param>
+    /// <param name="optimizer">Receives the saved slots and step; the file must hold its state. Null ignores saved slots.</param>
+    /// <returns>The checkpoint's metadata.</returns>
+    /// <exception cref="CheckpointException">The file fails a check, or (<see cref="CheckpointMismatchException"/>) does not fit.</exception>
+    public static IReadOnlyDictionary<string, string> Load(string path, IEnumerable<KeyValuePair<string, Tensor>> parameters,
+        Optimizer? optimizer = null)
+    {
+        var file = Read(path);
+        file.Restore(parameters, optimizer);
+        return file.Metadata;
+    }
+
+    /// <summary>Reads a checkpoint and loads it into <paramref name="module"/>; see <see cref="CheckpointFile.Restore(Module, Optimizer?)"/>.</summary>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="module">The root module (its name is the first part of every parameter path).</param>
     /// <param name="optimizer">Receives the saved slots and step, or null.</param>
     /// <returns>The checkpoint's metadata.</returns>
+    /// <exception cref="CheckpointException">The file fails a check, or (<see cref="CheckpointMismatchException"/>) does not fit.</exception>
     public static IReadOnlyDictionary<string, string> Load(string path, Module module, Optimizer? optimizer = null)
     {
-        ArgumentNullException.ThrowIfNull(module);
-        if (!module.IsConnected)
-        {
-            var created = module.NamedParameters().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-            foreach (var (name, tensor) in SafeTensors.Read(path).Tensors)
-            {
-                if (!name.StartsWith(ParameterPrefix, StringComparison.Ordinal)) continue;
-                string parameterPath = name[ParameterPrefix.Length..];
-                if (created.Contains(parameterPath)) continue;
-                try
-                {
-                    module.SetParameter(parameterPath, tensor.Clone());
-                }
-                catch (KeyNotFoundException)
-                {
-                    // Not a parameter of this module: reported as an extra parameter by the verification below.
-                }
-            }
-            if (!module.IsConnected)
-                throw new CheckpointMismatchException(path,
-                    [$"module '{module.Name}' has parameters that are neither created nor in the checkpoint (call the module once to have them listed by path)"]);
-        }
-        return Load(path, module.NamedParameters(), optimizer);
+        var file = Read(path);
+        file.Restore(module, optimizer);
+        return file.Metadata;
     }
 
-    private static void CheckSlots(Optimizer optimizer, List<KeyValuePair<string, Tensor>> slots, Dictionary<string, Tensor> model,
-        IReadOnlyDictionary<string, string> metadata, List<string> problems)
+    // Checks the slots against each other and the parameters; returns the optimizer's name (null without slots).
+    private static string? CheckOptimizerState(string path, List<KeyValuePair<string, Tensor>> parameters, List<KeyValuePair<string, Tensor>> slots,
+        IReadOnlyDictionary<string, string> metadata)
     {
+        metadata.TryGetValue(OptimizerKey, out var recorded);
         if (slots.Count == 0)
+            return recorded is null ? null : throw new CheckpointException(path, $"the header names optimizer '{recorded}' but the file holds no optimizer state");
+        string name = slots[0].Key.Split('/')[0];
+        if (recorded is not null && recorded != name)
+            throw new CheckpointException(path, $"the header names optimizer '{recorded}' but the slots are '{name}' state");
+
+        var shapes = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var present = new HashSet<(string Kind, string Parameter)>();
+        var kinds = new SortedSet<string>(AlwaysKeptSlotKinds.GetValueOrDefault(name, []), StringComparer.Ordinal);
+        double? stepValue = null;
+        foreach (var (slotName, slot) in slots)
         {
-            problems.Add($"the checkpoint holds no optimizer state for '{optimizer.Name}'");
-            return;
+            if (slotName == $"{name}/step")
+            {
+                if (slot.Size != 1 || slot.Values[0] < 0 || slot.Values[0] != Math.Floor(slot.Values[0]))
+                    throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' must hold one non-negative whole number, got {Format(slot.Shape)} starting {(slot.Size > 0 ? Describe(slot.Values[0]) : "empty")}");
+                stepValue = slot.Values[0];
+                continue;
+            }
+            var parts = slotName.Split('/', 3);
+            if (parts[0] != name)
+                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' belongs to another optimizer than '{name}'");
+            if (parts.Length < 3 || parts[1].Length == 0 || parts[2].Length == 0)
+                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' is neither '{name}/step' nor '{name}/<kind>/<parameter path>'");
+            string kind = parts[1], parameter = parts[2];
+            if (!shapes.TryGetValue(parameter, out var owner))
+                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' is for parameter '{parameter}', which the file does not hold");
+            if (!slot.Shape.SequenceEqual(owner.Shape))
+                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' has shape {Format(slot.Shape)}, its parameter {Format(owner.Shape)}");
+            if (NonNegativeSlotKinds.Contains($"{name}/{kind}") && FirstNegative(slot.Values) is int i)
+                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' holds the negative mean square {Describe(slot.Values[i])} at element {i}");
+            kinds.Add(kind);
+            present.Add((kind, parameter));
         }
-        if (metadata.TryGetValue(OptimizerKey, out var savedName) && savedName != optimizer.Name)
+        if (stepValue is null) throw new CheckpointException(path, $"the optimizer state has no step counter '{SlotPrefix}{name}/step'");
+        // Before the first update an optimizer has no per-parameter slots; after it, every parameter has each kind.
+        if (stepValue > 0)
         {
-            problems.Add($"the checkpoint holds '{savedName}' optimizer state, the optimizer is '{optimizer.Name}'");
-            return;
+            var missing = (from p in parameters from k in kinds where !present.Contains((k, p.Key)) select $"{SlotPrefix}{name}/{k}/{p.Key}").ToList();
+            if (missing.Count > 0)
+                throw new CheckpointException(path,
+                    $"optimizer state is incomplete at step {stepValue}: slot '{missing[0]}' is missing" + (missing.Count > 1 ? $" (and {missing.Count - 1} more)" : ""));
         }
-        foreach (var (name, slot) in slots)
-        {
-            if (name == $"{optimizer.Name}/step") continue;
-            string? parameterPath = optimizer.ParameterPathOf(name);
-            if (parameterPath is null)
-                problems.Add($"slot '{name}' does not belong to optimizer '{optimizer.Name}'");
-            else if (!model.TryGetValue(parameterPath, out var parameter))
-                problems.Add($"slot '{name}' is for parameter '{parameterPath}', which the model does not have");
-            else if (!slot.Shape.SequenceEqual(parameter.Shape))
-                problems.Add($"slot '{name}': checkpoint has {Format(slot.Shape)}, parameter has {Format(parameter.Shape)}");
-        }
+        return name;
     }
+
+    /// <summary>A step as <see cref="StepKey"/> stores it: decimal digits without sign or leading zeros that fit a long; else null.</summary>
+    internal static long? ParseStep(string text) =>
+        text.Length > 0 && (text == "0" || text[0] != '0') && text.All(char.IsAsciiDigit)
+        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long step)
+            ? step
+            : null;
+
+    private static int? FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return null;
+    }
+
+    private static int? FirstNegative(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (values[i] < 0) return i;
+        return null;
+    }
+
+    private static string Describe(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    internal static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     /// <summary>The file name of the checkpoint at <paramref name="step"/>: <c>ckpt-000100.safetensors</c> (at least six digits).</summary>
     /// <param name="step">The training step; non-negative.</param>
@@ -223,50 +301,19 @@ public static partial class Checkpoint
     }
 
     /// <summary>
-    /// The checkpoint with the highest step in <paramref name="directory"/> (files named like <c>ckpt-000100.safetensors</c>;
-    /// temporary and other files are ignored), or null when there is none or the directory does not exist.
+    /// The checkpoint with the highest step in <paramref name="directory"/> (entries named like <c>ckpt-000100.safetensors</c>;
+    /// temporary and other files are ignored), or null when there is none or the directory does not exist. Only the name
+    /// is looked at: <see cref="CheckpointDirectory.FindLatestValid"/> also reads the files.
     /// </summary>
     /// <param name="directory">The run's checkpoint directory.</param>
     public static string? FindLatest(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        if (!Directory.Exists(directory)) return null;
-        string? best = null;
-        long bestStep = -1;
-        foreach (string file in Directory.EnumerateFiles(directory, "ckpt-*.safetensors"))
-        {
-            if (StepOf(file) is long step && step > bestStep)
-            {
-                bestStep = step;
-                best = file;
-            }
-        }
-        return best;
-    }
-
-    /// <summary>
-    /// Deletes all but the <paramref name="keep"/> highest-step checkpoints in <paramref name="directory"/> (files named
-    /// like <c>ckpt-000100.safetensors</c>; other files are left alone). Returns the deleted paths, lowest step first.
-    /// </summary>
-    /// <param name="directory">The run's checkpoint directory; nothing happens when it does not exist.</param>
-    /// <param name="keep">How many of the newest checkpoints to keep; at least 1.</param>
-    public static IReadOnlyList<string> DeleteAllButLatest(string directory, int keep)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
-        if (!Directory.Exists(directory)) return [];
-        var byStep = Directory.EnumerateFiles(directory, "ckpt-*.safetensors")
-            .Select(file => (File: file, Step: StepOf(file)))
-            .Where(c => c.Step is not null)
-            .OrderBy(c => c.Step)
-            .ToList();
-        var deleted = byStep.Take(Math.Max(0, byStep.Count - keep)).Select(c => c.File).ToList();
-        foreach (var file in deleted) File.Delete(file);
-        return deleted;
+        return CheckpointDirectory.ListByStep(directory).FirstOrDefault().Path;
     }
 
     [GeneratedRegex(@"^ckpt-(\d+)\.safetensors$", RegexOptions.CultureInvariant)]
     private static partial Regex CheckpointName();
 
-    private static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+    internal static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

@@ -11,9 +11,12 @@ public sealed class SafeTensorsFile
     /// <param name="source">Where the tensors came from (named in errors).</param>
     /// <param name="tensors">Tensors by name, in header order; names must be unique.</param>
     /// <param name="metadata">The header's metadata strings.</param>
-    public SafeTensorsFile(string source, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <param name="verified">Whether checksums recorded in the file were verified (see <see cref="Verified"/>).</param>
+    public SafeTensorsFile(string source, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string> metadata,
+        bool verified = false)
     {
         Source = source;
+        Verified = verified;
         Tensors = tensors;
         Metadata = metadata;
         byName = new Dictionary<string, Tensor>(tensors.Count, StringComparer.Ordinal);
@@ -27,7 +30,15 @@ public sealed class SafeTensorsFile
     /// <summary>The tensors by name, in the order the header lists them. Each is float32 with its stored shape.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Tensors { get; }
 
-    /// <summary>The header's <c>__metadata__</c> (string to string; empty when absent).</summary>
+    /// <summary>
+    /// True when the file recorded checksums (<see cref="SafeTensors.HeaderChecksumKey"/>) and every one matched; false when
+    /// it recorded none (written without checksums, e.g. by an earlier version or another tool): then only the format
+    /// was checked, and a flipped bit in the data would have gone unnoticed. A file with checksums that do not match is
+    /// never returned.
+    /// </summary>
+    public bool Verified { get; }
+
+    /// <summary>The header's <c>__metadata__</c> (string to string; empty when absent), without the checksum entries.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The tensor called <paramref name="name"/>; throws <see cref="KeyNotFoundException"/> naming the file when absent.</summary>

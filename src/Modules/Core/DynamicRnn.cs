@@ -2,28 +2,36 @@ using Modules.Tensors;
 
 namespace Modules;
 
-/// <summary>Runs a recurrent core over a time-major sequence (Sonnet's <c>dynamic_rnn</c>).</summary>
+/// <summary>Runs a recurrent core over a sequence (Sonnet's <c>dynamic_rnn</c>), time-major or batch-major.</summary>
 public static class DynamicRnn
 {
     /// <summary>
-    /// Applies <paramref name="core"/> to each time step of <paramref name="inputs"/> <c>[T, B, ...]</c> in order,
-    /// threading the state, starting from <paramref name="initialState"/> or <c>core.InitialState(B)</c>.
+    /// Applies <paramref name="core"/> to each time step of <paramref name="inputs"/> in order, threading the state,
+    /// starting from <paramref name="initialState"/> or <c>core.InitialState(B)</c>. Inputs are <c>[T, B, ...]</c>
+    /// (time-major, the default) or, with <paramref name="timeMajor"/> false, <c>[B, T, ...]</c> (batch-major, Sonnet's
+    /// <c>time_major=False</c>); the outputs are laid out the same way.
     /// </summary>
-    /// <returns>Outputs <c>[T, B, ...]</c>, the final state, and (when <paramref name="captureStates"/>) the state after every step.</returns>
+    /// <returns>
+    /// Outputs <c>[T, B, ...]</c> (or <c>[B, T, ...]</c> when batch-major), the final state, and (when
+    /// <paramref name="captureStates"/>) the state after every step.
+    /// </returns>
     /// <exception cref="ArgumentException">The inputs have fewer than two dimensions or no time steps.</exception>
-    public static RnnOutput<TState> Unroll<TState>(IRnnCore<TState> core, Tensor inputs, TState? initialState = null, bool captureStates = false)
+    public static RnnOutput<TState> Unroll<TState>(IRnnCore<TState> core, Tensor inputs, TState? initialState = null, bool captureStates = false,
+        bool timeMajor = true)
         where TState : struct, IState<TState>
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(inputs);
+        string layout = timeMajor ? "[T, B, ...]" : "[B, T, ...]";
         if (inputs.Rank < 2)
-            throw new ArgumentException($"DynamicRnn.Unroll: inputs must be [T, B, ...], got shape [{string.Join(", ", inputs.ShapeArray())}]", nameof(inputs));
-        int steps = inputs.Dim(0);
+            throw new ArgumentException($"DynamicRnn.Unroll: inputs must be {layout}, got shape [{string.Join(", ", inputs.ShapeArray())}]", nameof(inputs));
+        int timeAxis = timeMajor ? 0 : 1;
+        int steps = inputs.Dim(timeAxis);
         if (steps == 0)
-            throw new ArgumentException("DynamicRnn.Unroll: inputs have no time steps (T = 0)", nameof(inputs));
+            throw new ArgumentException($"DynamicRnn.Unroll: inputs {layout} have no time steps (T = 0)", nameof(inputs));
 
-        var state = initialState ?? core.InitialState(inputs.Dim(1));
-        var stepInputs = inputs.Unstack(0);
+        var state = initialState ?? core.InitialState(inputs.Dim(1 - timeAxis));
+        var stepInputs = inputs.Unstack(timeAxis);
         var outputs = new Tensor[steps];
         var states = captureStates ? new TState[steps] : null;
         for (int t = 0; t < steps; t++)
@@ -31,6 +39,6 @@ public static class DynamicRnn
             (outputs[t], state) = core.Step(stepInputs[t], state);
             if (states is not null) states[t] = state;
         }
-        return new RnnOutput<TState>(Tensor.Stack(0, outputs), state, states);
+        return new RnnOutput<TState>(Tensor.Stack(timeAxis, outputs), state, states);
     }
 }

@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Modules.Tensors;
 
 namespace Modules;
 
 /// <summary>Run-time support for generated <see cref="PartsAttribute"/> code: checked splitting of a flat vector into parts.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class FlatParts
 {
     /// <summary>
@@ -14,7 +16,7 @@ public static class FlatParts
         ArgumentNullException.ThrowIfNull(flat);
         int total = sizes.Sum();
         if (flat.Rank != 2 || flat.Dim(1) != total)
-            throw new ShapeMismatchException($"{owner}.Split: input must be [B, {total}], got [{string.Join(", ", flat.ShapeArray())}]");
+            throw ShapeMismatchException.Expected($"{owner}.Split", [flat.Rank > 0 ? flat.Dim(0) : 1, total], flat.Shape, note: " ([B, parameter size])");
         return flat.Split(1, sizes);
     }
 
@@ -24,7 +26,7 @@ public static class FlatParts
         ArgumentNullException.ThrowIfNull(parts);
         var part = parts[index];
         if (part.Rank != 2 || part.Dim(0) != batch || part.Dim(1) != size)
-            throw new ShapeMismatchException($"{owner}.FromParts: part {name} must be [{batch}, {size}], got [{string.Join(", ", part.ShapeArray())}]");
+            throw ShapeMismatchException.Expected($"{owner}.FromParts", [batch, size], part.Shape, $"part {name}");
         return part.Reshape([batch, .. dims]);
     }
 

@@ -89,7 +89,7 @@ public abstract partial class Module
             if (current is not null)
             {
                 if (!current.Shape.SequenceEqual(value.Shape))
-                    throw new ShapeMismatchException($"{path}: parameter has shape {Format(current.Shape)}, the value has {Format(value.Shape)}");
+                    throw ShapeMismatchException.Expected(path, current.Shape, value.Shape, "the value", " (the parameter's shape)");
                 current.CopyFrom(value);
                 return;
             }
@@ -100,16 +100,25 @@ public abstract partial class Module
         if (!found) throw new KeyNotFoundException($"{Name}: no parameter at path '{path}'");
     }
 
-    internal List<Module> DirectChildren()
+    /// <summary>The direct submodules in declaration order, each once (at its first member), with unique sibling names.</summary>
+    internal List<(Module Child, string Name)> NamedChildren()
     {
         var collector = new MemberCollector();
         VisitMembers(collector);
         var children = new List<Module>();
+        var requested = new List<string>();
         var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
-        foreach (var (_, _, child) in collector.Members)
-            if (child is not null && seen.Add(child)) children.Add(child);
-        return children;
+        foreach (var (_, _, child, name) in collector.Members)
+            if (child is not null && seen.Add(child))
+            {
+                children.Add(child);
+                requested.Add(name ?? child.BaseName);
+            }
+        var names = ModuleNaming.UniqueNames(requested);
+        return children.Select((c, i) => (c, names[i])).ToList();
     }
+
+    internal List<Module> DirectChildren() => NamedChildren().ConvertAll(c => c.Child);
 
     /// <summary>Visits every parameter slot (created or not) depth-first with its owner, local name and full path; each module once.</summary>
     private void Walk(Action<Module, string, string, Tensor?> onSlot)
@@ -119,12 +128,12 @@ public abstract partial class Module
         {
             var collector = new MemberCollector();
             m.VisitMembers(collector);
-            var children = m.DirectChildren();
-            var names = ModuleNaming.UniqueNames(children);
-            foreach (var (name, value, child) in collector.Members)
+            var names = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
+            foreach (var (c, n) in m.NamedChildren()) names[c] = n;
+            foreach (var (name, value, child, _) in collector.Members)
             {
                 if (child is null) onSlot(m, name!, prefix + "/" + name, value);
-                else if (visited.Add(child)) Visit(child, prefix + "/" + names[children.IndexOf(child)]);
+                else if (visited.Add(child)) Visit(child, prefix + "/" + names[child]);
             }
         }
         visited.Add(this);
@@ -133,13 +142,13 @@ public abstract partial class Module
 
     private sealed class MemberCollector : ModuleMemberVisitor
     {
-        public List<(string? Name, Tensor? Value, Module? Child)> Members { get; } = [];
+        public List<(string? Name, Tensor? Value, Module? Child, string? ChildName)> Members { get; } = [];
 
-        public override void Parameter(string name, Tensor? value) => Members.Add((name, value, null));
+        public override void Parameter(string name, Tensor? value) => Members.Add((name, value, null, null));
 
-        public override void Child(Module? module)
+        public override void Child(Module? module, string? name = null)
         {
-            if (module is not null) Members.Add((null, null, module));
+            if (module is not null) Members.Add((null, null, module, name));
         }
     }
 }

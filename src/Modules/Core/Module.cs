@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Modules.Tensors;
 
 namespace Modules;
@@ -23,14 +24,17 @@ public abstract partial class Module
     }
 
     /// <summary>The default name: the type name in snake_case. Overridden by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual string DefaultName => "module";
 
     /// <summary>Enumerates own parameters and direct submodules in declaration order. Overridden by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void VisitMembers(ModuleMemberVisitor visitor)
     {
     }
 
     /// <summary>Stores <paramref name="value"/> in the parameter field called <paramref name="name"/>; false if there is none. Overridden by generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual bool AssignParameter(string name, Tensor value) => false;
 
     /// <summary>
@@ -39,7 +43,10 @@ public abstract partial class Module
     /// </summary>
     public string Name => ModuleRegistry.Read(() => LinkedName ?? BaseName);
 
-    /// <summary>The module that holds this one (the first by creation order, if several do), or null for a root.</summary>
+    /// <summary>
+    /// The module that holds this one, or null for a root. A module held by several takes the parent of its first
+    /// occurrence in a depth-first walk from its root in declaration order: the path <see cref="NamedParameters"/> lists it under.
+    /// </summary>
     public Module? Parent => ModuleRegistry.Read(() => LinkedParent);
 
     /// <summary>The full path from the root, root's name first: <c>dnc/memory_access/read_keys</c>.</summary>
@@ -103,24 +110,21 @@ public abstract partial class Module
     /// Generated <c>GetX</c> accessors call this and store the result in the field.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The existing parameter (or the initializer's result) has another shape; the message names the parameter's path and both shapes.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Tensor GetOrCreateParameter(Tensor? current, string name, int[] shape, Func<int[], Tensor> init)
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (current is not null)
         {
             if (!current.Shape.SequenceEqual(shape))
-                throw new ShapeMismatchException(
-                    $"{Path}/{name}: parameter shape {Format(current.Shape)} was created, a later call needs {Format(shape)}");
+                throw ShapeMismatchException.Expected($"{Path}/{name}", current.Shape, shape, "the parameter", " (as created)");
             return current;
         }
         ArgumentNullException.ThrowIfNull(init);
         var created = init((int[])shape.Clone());
         if (!created.Shape.SequenceEqual(shape))
-            throw new ShapeMismatchException(
-                $"{Path}/{name}: the initializer returned shape {Format(created.Shape)}, the parameter needs {Format(shape)}");
+            throw ShapeMismatchException.Expected($"{Path}/{name}", shape, created.Shape, "the initializer's result");
         if (!created.IsLeaf) created = created.Detach();
         return created.RequireGrad();
     }
-
-    internal static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

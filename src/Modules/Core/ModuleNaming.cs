@@ -13,14 +13,14 @@ public static class ModuleNaming
         return SnakeCase.From(identifier);
     }
 
-    /// <summary>The names of <paramref name="siblings"/> in order, later duplicates suffixed <c>_1</c>, <c>_2</c>, ….</summary>
-    internal static string[] UniqueNames(IReadOnlyList<Module> siblings)
+    /// <summary>The sibling names <paramref name="requested"/> in order, later duplicates suffixed <c>_1</c>, <c>_2</c>, ….</summary>
+    internal static string[] UniqueNames(IReadOnlyList<string> requested)
     {
-        var names = new string[siblings.Count];
+        var names = new string[requested.Count];
         var used = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < siblings.Count; i++)
+        for (int i = 0; i < requested.Count; i++)
         {
-            var baseName = siblings[i].BaseName;
+            var baseName = requested[i];
             var name = baseName;
             for (int k = 1; !used.Add(name); k++) name = $"{baseName}_{k}";
             names[i] = name;

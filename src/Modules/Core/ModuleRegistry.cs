@@ -4,7 +4,8 @@ namespace Modules;
 /// Weak list of live modules. Children are assigned to fields only after their constructors ran, so parent
 /// links cannot be set at construction; instead, the first time a name or path is needed after modules were
 /// created, every live module's generated member enumeration links its children (for a module held by
-/// several parents, the first parent by creation order wins).
+/// several parents, the first occurrence in a depth-first walk from its root, in declaration order, wins: the
+/// path <see cref="Module.NamedParameters"/> lists its parameters under).
 /// </summary>
 /// <remarks>
 /// Links are recomputed only after a module is created, so pointing a field at an already existing module
@@ -57,31 +58,37 @@ internal static class ModuleRegistry
         var alive = new List<Module>(Live.Count);
         foreach (var w in Live)
             if (w.TryGetTarget(out var m)) alive.Add(m);
-        // Compute every link first (parents in creation order claim their children), then publish them.
-        var links = new Dictionary<Module, (Module Parent, string Name)>(ReferenceEqualityComparer.Instance);
-        foreach (var parent in alive)
+        var children = new Dictionary<Module, List<(Module Child, string Name)>>(ReferenceEqualityComparer.Instance);
+        var held = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        foreach (var m in alive)
         {
-            var children = parent.DirectChildren();
-            var names = ModuleNaming.UniqueNames(children);
-            for (int i = 0; i < children.Count; i++)
-                if (!links.ContainsKey(children[i]) && !ReferenceEquals(children[i], parent) && !IsAncestor(children[i], parent, links))
-                    links[children[i]] = (parent, names[i]);
+            children[m] = m.NamedChildren();
+            foreach (var (child, _) in children[m]) held.Add(child);
         }
+        // The rule NamedParameters follows: from each root, depth-first in declaration order, a module takes the
+        // path of its first occurrence. Roots are modules nobody holds (in creation order); a module held only
+        // inside a cycle starts a walk of its own afterwards.
+        var links = new Dictionary<Module, (Module Parent, string Name)>(ReferenceEqualityComparer.Instance);
+        var visited = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        void Visit(Module parent)
+        {
+            if (!children.TryGetValue(parent, out var list)) list = parent.NamedChildren();
+            foreach (var (child, name) in list)
+                if (visited.Add(child))
+                {
+                    links[child] = (parent, name);
+                    Visit(child);
+                }
+        }
+        foreach (var m in alive)
+            if (!held.Contains(m) && visited.Add(m)) Visit(m);
+        foreach (var m in alive)
+            if (visited.Add(m)) Visit(m);
         foreach (var m in alive)
         {
             if (links.TryGetValue(m, out var link)) m.Link(link.Parent, link.Name);
             else m.ClearLink();
         }
         dirty = false;
-    }
-
-    private static bool IsAncestor(Module candidate, Module of, Dictionary<Module, (Module Parent, string Name)> links)
-    {
-        for (var p = of; links.TryGetValue(p, out var link);)
-        {
-            p = link.Parent;
-            if (ReferenceEquals(p, candidate)) return true;
-        }
-        return false;
     }
 }

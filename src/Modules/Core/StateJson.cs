@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using Modules.Tensors;
@@ -5,6 +6,7 @@ using Modules.Tensors;
 namespace Modules;
 
 /// <summary>Writes state snapshots as JSON for generated <see cref="IState{TSelf}.ToJson"/> code (no reflection).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class StateJson
 {
     /// <summary>

@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Modules.Tensors;
 
 namespace Modules;
 
 /// <summary>Run-time support for generated <see cref="IState{TSelf}"/> code: checked counts and sub-lists of a flat tensor list.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class StateLists
 {
     /// <summary>Throws unless <paramref name="tensors"/> holds exactly <paramref name="expected"/> tensors for state type <paramref name="stateType"/>.</summary>

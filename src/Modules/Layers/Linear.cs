@@ -55,8 +55,7 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
         {
             var expected = x.ShapeArray();
             expected[^1] = w.Dim(0);
-            throw new ShapeMismatchException(
-                $"{Path}: input must be {Format(expected)} (last dimension {w.Dim(0)}), got {Format(x.Shape)}");
+            throw ShapeMismatchException.Expected(Path, expected, x.Shape, note: $" (last dimension {w.Dim(0)})");
         }
         var (weights, bias) = Connect(inputSize);
         if (x.Rank == 1) return Affine.Apply(x.Reshape(1, inputSize), weights, bias).Reshape(OutputSize);
@@ -81,8 +80,7 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
             inputSize += piece.Dim(0) == 0 ? 0 : piece.Size / piece.Dim(0);
         }
         if (w is not null && w.Dim(0) != inputSize)
-            throw new ShapeMismatchException(
-                $"{Path}: the pieces {string.Join(", ", pieces.Select(p => Format(p.Shape)))} give {inputSize} inputs per row, the layer takes {w.Dim(0)}");
+            throw ShapeMismatchException.Expected(Path, [pieces[0].Dim(0), w.Dim(0)], [pieces[0].Dim(0), inputSize], "the pieces' concatenated rows");
         var (weights, bias) = Connect(inputSize);
         return Affine.ApplyConcat(pieces, weights, bias, clip);
     }

@@ -11,13 +11,29 @@ namespace Modules.Snapshots;
 /// throws <see cref="SnapshotMismatchException"/> with a line diff; accepting a change means renaming the received
 /// file over the verified one. Line endings are normalised (CRLF and CR become LF) and trailing newlines ignored.
 /// Text that parses as JSON is compared, and written, indented with one value per line (numbers keep their exact
-/// text), so a compact <c>ToJson()</c> snapshot still gives a diff that points at the changed values.
+/// text), so a compact <c>ToJson()</c> snapshot still gives a diff that points at the changed values; the message also
+/// names the JSON paths that differ (for a state tree, its state paths: <c>access/memory</c>).
 /// </summary>
+/// <remarks>
+/// To accept every new or changed snapshot at once, run the tests with the environment variable
+/// <c>MODULES_ACCEPT_SNAPSHOTS=1</c> (<see cref="AcceptVariable"/>): <see cref="Match(string, string)"/> then writes
+/// the received text over the verified file (creating it if needed) instead of failing. Review the changes with
+/// <c>git diff</c> before committing them.
+/// </remarks>
 public static class Snapshot
 {
+    /// <summary>The environment variable that, set to <c>1</c> or <c>true</c>, makes mismatches and missing snapshots accepted.</summary>
+    public const string AcceptVariable = "MODULES_ACCEPT_SNAPSHOTS";
+
+    /// <summary>Whether <see cref="AcceptVariable"/> is set to <c>1</c> or <c>true</c> (any case) in this process.</summary>
+    public static bool AcceptsChanges =>
+        Environment.GetEnvironmentVariable(AcceptVariable) is { } value &&
+        (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>
     /// Asserts that <paramref name="actual"/> equals the contents of <paramref name="verifiedPath"/>. On success a stale
-    /// received file is deleted; otherwise the received file is written and <see cref="SnapshotMismatchException"/> thrown.
+    /// received file is deleted; otherwise the received file is written and <see cref="SnapshotMismatchException"/> thrown,
+    /// or, when <see cref="AcceptsChanges"/>, the verified file is written and the call returns.
     /// </summary>
     /// <param name="actual">The text produced by the code under test.</param>
     /// <param name="verifiedPath">The checked-in snapshot, e.g. <c>Snapshots/lstm_state.verified.json</c>.</param>
@@ -28,12 +44,19 @@ public static class Snapshot
         string received = ReceivedPathFor(verifiedPath);
         string normalisedActual = Normalise(actual);
 
+        if (AcceptsChanges && (!File.Exists(verifiedPath) || Normalise(File.ReadAllText(verifiedPath)) != normalisedActual))
+        {
+            WriteText(verifiedPath, normalisedActual);
+            if (File.Exists(received)) File.Delete(received);
+            return;
+        }
+
         if (!File.Exists(verifiedPath))
         {
-            WriteReceived(received, normalisedActual);
+            WriteText(received, normalisedActual);
             throw new SnapshotMismatchException(
                 $"Snapshot {verifiedPath} does not exist yet. The received text was written to {received}.{Environment.NewLine}" +
-                $"Review it and, if it is right, accept it by renaming it: mv \"{received}\" \"{verifiedPath}\"",
+                $"Review it and, if it is right, accept it by renaming it: mv \"{received}\" \"{verifiedPath}\" (or rerun with {AcceptVariable}=1 to accept all)",
                 verifiedPath, received, "");
         }
 
@@ -44,13 +67,18 @@ public static class Snapshot
             return;
         }
 
-        WriteReceived(received, normalisedActual);
+        WriteText(received, normalisedActual);
         string diff = LineDiff.Compute(verified, normalisedActual);
+        var changed = JsonDiff.Compute(verified, normalisedActual) ?? [];
+        string paths = changed.Count == 0 ? "" :
+            $"Paths that differ (verified → received):{Environment.NewLine}" +
+            string.Concat(changed.Select(c => "  " + c + Environment.NewLine));
         throw new SnapshotMismatchException(
             $"Snapshot {verifiedPath} does not match; the received text was written to {received}.{Environment.NewLine}" +
-            $"If the change is intended, accept it: mv \"{received}\" \"{verifiedPath}\"{Environment.NewLine}" +
+            $"If the change is intended, accept it: mv \"{received}\" \"{verifiedPath}\" (or rerun with {AcceptVariable}=1 to accept all){Environment.NewLine}" +
+            paths +
             $"Diff (- verified, + received):{Environment.NewLine}{diff}",
-            verifiedPath, received, diff);
+            verifiedPath, received, diff, changed);
     }
 
     /// <summary>
@@ -125,7 +153,7 @@ public static class Snapshot
         }
     }
 
-    private static void WriteReceived(string path, string text)
+    private static void WriteText(string path, string text)
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);

@@ -11,8 +11,11 @@ public sealed class SnapshotMismatchException : Exception
     /// <param name="verifiedPath">The checked-in snapshot.</param>
     /// <param name="receivedPath">Where the actual text was written.</param>
     /// <param name="diff">The line diff (empty when the verified file is missing).</param>
-    public SnapshotMismatchException(string message, string verifiedPath, string receivedPath, string diff) : base(message)
+    /// <param name="changedPaths">For JSON, one line per path that differs (empty otherwise).</param>
+    public SnapshotMismatchException(string message, string verifiedPath, string receivedPath, string diff, IReadOnlyList<string>? changedPaths = null)
+        : base(message)
     {
+        ChangedPaths = changedPaths ?? [];
         VerifiedPath = verifiedPath;
         ReceivedPath = receivedPath;
         Diff = diff;
@@ -23,6 +26,12 @@ public sealed class SnapshotMismatchException : Exception
 
     /// <summary>Where the actual text was written (<c>*.received.json</c>).</summary>
     public string ReceivedPath { get; }
+
+    /// <summary>
+    /// For JSON snapshots, one line per differing path with what changed (<c>access/memory: 2 of 24 values differ, first at
+    /// [5]: 0.1 → 0.2</c>); empty when the verified file is missing or the text is not JSON.
+    /// </summary>
+    public IReadOnlyList<string> ChangedPaths { get; }
 
     /// <summary>The line diff: <c>-</c> lines only in the verified file, <c>+</c> lines only in the received text.</summary>
     public string Diff { get; }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Modules.Checkpoints;
 using Modules.Tensors;
 
@@ -41,6 +39,7 @@ public sealed class SequenceTrainer
     private int nonFiniteInARow;
     private int lastSavedStep = -1;
     private float[]? gradientBuffer;
+    private readonly CheckpointDirectory? directory;
 
     /// <summary>Creates the trainer; nothing is read or written until <see cref="Resume"/> or <see cref="Run"/>.</summary>
     /// <exception cref="ArgumentException">The options are out of range.</exception>
@@ -61,6 +60,8 @@ public sealed class SequenceTrainer
         dataRng = DataStream(this.options.Seed, Rank);
         sampleRng = new Generator(this.options.Seed * 2 + 2);
         evaluationRng = new Generator(unchecked(this.options.Seed ^ 0x5EED_E7A1_0000_0000UL));
+        if (this.options.CheckpointDirectory is { } path)
+            directory = new CheckpointDirectory(path, this.options.CheckpointsKept, this.options.ConfigurationDefaults);
     }
 
     /// <summary>The model being trained.</summary>
@@ -168,57 +169,42 @@ public sealed class SequenceTrainer
     /// <exception cref="TrainingException">The checkpoint belongs to another configuration or number of ranks, or is unreadable.</exception>
     public string? Resume(string? path = null)
     {
-        path ??= options.CheckpointDirectory is { } directory ? Checkpoint.FindLatest(directory) : null;
+        path ??= directory?.FindLatest();
         if (path is null) return null;
         Connect();
-        IReadOnlyDictionary<string, string> metadata;
         try
         {
-            var header = SafeTensors.Read(path).Metadata;
-            if (header.TryGetValue(Checkpoint.ConfigurationKey, out var written))
-            {
-                string saved = options.UpgradeConfiguration?.Invoke(written) ?? written;
-                if (!SameConfiguration(saved, options.Configuration))
-                    throw new TrainingException($"checkpoint {path} was written with another configuration ({Differences(saved, options.Configuration)})");
-            }
-            int ranks = header.TryGetValue(RanksKey, out var r) && int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
+            var header = CheckpointDirectory.Validate(path);
+            int ranks = header.Metadata.TryGetValue(RanksKey, out var r) && int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
             if (ranks != (options.Group?.Size ?? 1))
                 throw new TrainingException($"checkpoint {path} was written by {ranks} rank(s), this run has {options.Group?.Size ?? 1}; " +
                                             "resume with the same number of ranks");
-            metadata = Checkpoint.Load(path, Model.Module.NamedParameters(), Optimizer);
+            var file = (directory ?? new CheckpointDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, options.CheckpointsKept,
+                    options.ConfigurationDefaults))
+                .Load(path, options.Configuration, Model.Module.NamedParameters(), Optimizer);
+            if (file.Step is not { } step || step > int.MaxValue) throw new CheckpointException(path, "the header records no training step");
+            file.RestoreGenerator(group is null ? Checkpoint.RngStateKey : RankRngKey(Rank), dataRng);
+            file.RestoreGenerator(SampleRngStateKey, sampleRng);
+            if (file.Metadata.ContainsKey(EvaluationRngKey)) file.RestoreGenerator(EvaluationRngKey, evaluationRng);
+            if (Task is ICurriculum curriculum && file.Metadata.TryGetValue(LessonKey, out var lessonText))
+            {
+                if (!int.TryParse(lessonText, NumberStyles.None, CultureInfo.InvariantCulture, out int lesson) || lesson >= curriculum.LessonCount)
+                    throw new CheckpointException(path, $"lesson '{lessonText}' is not one of the task's {curriculum.LessonCount}");
+                curriculum.SetLesson(lesson);
+            }
+            CompletedSteps = (int)step;
+            lastSavedStep = CompletedSteps;
+            Verified = file.Verified;
+            return path;
         }
-        catch (CheckpointMismatchException e)
+        catch (CheckpointException e)
         {
-            throw new TrainingException($"checkpoint {path} does not fit the model: {string.Join("; ", e.Problems)}", e);
+            throw new TrainingException($"checkpoint {e.FilePath}: {e.Problem}", e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
-        {
-            throw new TrainingException($"checkpoint {path} is corrupted ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-        string Meta(string key) => metadata.TryGetValue(key, out var v) ? v
-            : throw new TrainingException($"checkpoint {path} has no '{key}' in its header");
-        if (!int.TryParse(Meta(Checkpoint.StepKey), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
-            throw new TrainingException($"checkpoint {path} has a bad step '{Meta(Checkpoint.StepKey)}'");
-        try
-        {
-            dataRng.LoadState(group is null ? Meta(Checkpoint.RngStateKey) : Meta(RankRngKey(Rank)));
-            sampleRng.LoadState(Meta(SampleRngStateKey));
-            if (metadata.TryGetValue(EvaluationRngKey, out var evaluation)) evaluationRng.LoadState(evaluation);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-        {
-            throw new TrainingException($"checkpoint {path} has a bad random-stream state ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-        if (Task is ICurriculum curriculum && metadata.TryGetValue(LessonKey, out var lessonText))
-        {
-            if (!int.TryParse(lessonText, NumberStyles.None, CultureInfo.InvariantCulture, out int lesson) || lesson >= curriculum.LessonCount)
-                throw new TrainingException($"checkpoint {path} has lesson '{lessonText}', the task has {curriculum.LessonCount}");
-            curriculum.SetLesson(lesson);
-        }
-        CompletedSteps = step;
-        lastSavedStep = step;
-        return path;
     }
+
+    /// <summary>Whether the checkpoint <see cref="Resume"/> read carried checksums (false for files written before they existed).</summary>
+    public bool Verified { get; private set; } = true;
 
     /// <summary>
     /// Writes a checkpoint of the current step into <see cref="TrainerOptions.CheckpointDirectory"/> (rank 0; the other
@@ -229,11 +215,10 @@ public sealed class SequenceTrainer
     /// <exception cref="TrainingException">The file cannot be written.</exception>
     public string? SaveCheckpoint()
     {
-        if (options.CheckpointDirectory is not { } directory) return null;
+        if (options.CheckpointDirectory is null) return null;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [Checkpoint.ConfigurationKey] = options.Configuration,
-            [Checkpoint.StepKey] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
             [SampleRngStateKey] = sampleRng.SaveState(),
             [EvaluationRngKey] = evaluationRng.SaveState(),
         };
@@ -248,20 +233,18 @@ public sealed class SequenceTrainer
         // Every rank records the attempt, so Run's final save (a collective, through the stream gathering) is skipped or
         // made on all ranks alike.
         lastSavedStep = CompletedSteps;
-        if (Rank != 0) return null;
+        if (Rank != 0 || directory is null) return null;
         var parameters = Model.Module.NamedParameters();
-        foreach (var (name, tensor) in parameters)
+        foreach (var (_, tensor) in parameters)
             if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(tensor.Values)) return null;
-        string path = Checkpoint.PathFor(directory, CompletedSteps);
+        string path;
         try
         {
-            Directory.CreateDirectory(directory);
-            Checkpoint.Save(path, parameters, Optimizer, metadata);
-            Checkpoint.DeleteAllButLatest(directory, options.CheckpointsKept);
+            path = directory.Save(CompletedSteps, parameters, Optimizer, metadata);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (CheckpointException e)
         {
-            throw new TrainingException($"cannot write checkpoint {path} ({e.Message.ReplaceLineEndings(" ")})", e);
+            throw new TrainingException($"checkpoint {e.FilePath}: {e.Problem}", e);
         }
         CheckpointSaved?.Invoke(path);
         return path;
@@ -343,40 +326,6 @@ public sealed class SequenceTrainer
         var states = new string[ranks.Size];
         for (int r = 0; r < ranks.Size; r++) states[r] = Encoding.UTF8.GetString(all, r * mine.Length, mine.Length);
         return states;
-    }
-
-    /// <summary>Whether two configurations are equal as JSON values (key order aside).</summary>
-    public static bool SameConfiguration(string saved, string current)
-    {
-        ArgumentNullException.ThrowIfNull(saved);
-        ArgumentNullException.ThrowIfNull(current);
-        try
-        {
-            return JsonNode.DeepEquals(JsonNode.Parse(saved), JsonNode.Parse(current));
-        }
-        catch (JsonException)
-        {
-            return saved == current;
-        }
-    }
-
-    /// <summary>The members that differ, <c>memory_size: checkpoint 16, this run 8; seed: checkpoint 0, this run 1</c>.</summary>
-    public static string Differences(string saved, string current)
-    {
-        ArgumentNullException.ThrowIfNull(saved);
-        ArgumentNullException.ThrowIfNull(current);
-        try
-        {
-            if (JsonNode.Parse(saved) is not JsonObject there || JsonNode.Parse(current) is not JsonObject here) return saved;
-            var keys = there.Select(p => p.Key).Union(here.Select(p => p.Key));
-            return string.Join("; ", keys
-                .Where(k => !JsonNode.DeepEquals(there[k], here[k]))
-                .Select(k => $"{k}: checkpoint {there[k]?.ToJsonString() ?? "unset"}, this run {here[k]?.ToJsonString() ?? "unset"}"));
-        }
-        catch (JsonException)
-        {
-            return saved;
-        }
     }
 }
 

@@ -31,11 +31,10 @@ public sealed record TrainerOptions
     public string Configuration { get; init; } = "{}";
 
     /// <summary>
-    /// Brings the configuration saved in an older checkpoint up to date before it is compared with
-    /// <see cref="Configuration"/> (for example, adds settings that did not exist then with the value they implied);
-    /// null compares as saved.
+    /// For configurations written before a setting existed: the value a saved configuration that lacks the key is taken to
+    /// have when it is compared with <see cref="Configuration"/> (see <see cref="Checkpoints.CheckpointDirectory"/>); null: none.
     /// </summary>
-    public Func<string, string>? UpgradeConfiguration { get; init; }
+    public System.Text.Json.Nodes.JsonObject? ConfigurationDefaults { get; init; }
 
     /// <summary>Steps between held-out evaluations of a curriculum task's current lesson (<see cref="ICurriculum"/>).</summary>
     public int EvaluationInterval { get; init; } = 200;

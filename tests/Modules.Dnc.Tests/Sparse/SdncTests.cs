@@ -8,11 +8,11 @@ public class SdncTests
 {
     private static readonly object Token = new();
 
-    private static SparseLinkState EmptyLinks(int batch, int n, int kl) =>
+    internal static SparseLinkState EmptyLinks(int batch, int n, int kl) =>
         new SparseMemoryAccess(n, 2, 1, 1, kl).InitialLinks(batch);
 
     /// <summary>The dense [N, N] link of batch entry 0 rebuilt from the forward (row) lists, or from the backward (column) lists.</summary>
-    private static float[] Dense(SparseLinkState links, int n, int kl, bool fromColumns)
+    internal static float[] Dense(SparseLinkState links, int n, int kl, bool fromColumns)
     {
         var dense = new float[n * n];
         var indices = (fromColumns ? links.BackwardIndices : links.ForwardIndices).Values;
@@ -26,6 +26,15 @@ public class SdncTests
                 else dense[owner * n + other] = values[owner * kl + e];
             }
         return dense;
+    }
+
+    /// <summary>The dense precedence [N] of batch entry 0.</summary>
+    internal static float[] DensePrecedence(SparseLinkState links, int n, int kl)
+    {
+        var precedence = new float[n];
+        for (int e = 0; e < kl; e++)
+            if (links.PrecedenceIndices.Values[e] >= 0) precedence[(int)links.PrecedenceIndices.Values[e]] = links.PrecedenceValues.Values[e];
+        return precedence;
     }
 
     [Fact]
@@ -97,10 +106,7 @@ public class SdncTests
 
             FiniteDifference.AssertClose(denseLink.ToArray(), Dense(links, n, kl, false), 1e-5, 1e-6, $"step {t} rows");
             FiniteDifference.AssertClose(denseLink.ToArray(), Dense(links, n, kl, true), 1e-5, 1e-6, $"step {t} columns");
-            var precedence = new float[n];
-            for (int e = 0; e < kl; e++)
-                if (links.PrecedenceIndices.Values[e] >= 0) precedence[(int)links.PrecedenceIndices.Values[e]] = links.PrecedenceValues.Values[e];
-            FiniteDifference.AssertClose(densePrecedence.ToArray(), precedence, 1e-5, 1e-6, $"step {t} precedence");
+            FiniteDifference.AssertClose(densePrecedence.ToArray(), DensePrecedence(links, n, kl), 1e-5, 1e-6, $"step {t} precedence");
         }
     }
 

@@ -18,6 +18,39 @@ partial class Controller
         visitor.Children(this.heads);
         visitor.Children(this.Outputs);
         visitor.Children(this.Extra);
+        foreach (var e0 in global::Modules.ModuleMemberVisitor.ByKey(this.byRole))
+        {
+            visitor.Child(e0.Value, global::Modules.ModuleMemberVisitor.ElementName("by_role", e0.Key));
+        }
+        foreach (var e0 in global::Modules.ModuleMemberVisitor.ByKey(this.Stacks))
+        {
+            if (e0.Value is { } c1)
+            {
+                var k1 = 0;
+                foreach (var e1 in c1)
+                {
+                    var k1Name = (k1++).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+                    visitor.Child(e1, global::Modules.ModuleMemberVisitor.ElementName("stacks", e0.Key, k1Name));
+                }
+            }
+        }
+        if (this.grid is { } c0)
+        {
+            var k0 = 0;
+            foreach (var e0 in c0)
+            {
+                var k0Name = (k0++).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+                if (e0 is { } c1)
+                {
+                    var k1 = 0;
+                    foreach (var e1 in c1)
+                    {
+                        var k1Name = (k1++).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+                        visitor.Child(e1, global::Modules.ModuleMemberVisitor.ElementName("grid", k0Name, k1Name));
+                    }
+                }
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -201,12 +201,12 @@ public sealed class CheckpointTests : IDisposable
     public void OldCheckpointsArePrunedKeepingTheNewest()
     {
         var dir = Path.Combine(temp.Path, "run");
-        Assert.Empty(Checkpoint.DeleteAllButLatest(dir, 2));
+        Assert.Empty(new CheckpointDirectory(dir, keep: 2).Prune());
         Directory.CreateDirectory(dir);
         foreach (long step in new long[] { 300, 100, 1000, 200 }) File.WriteAllText(Checkpoint.PathFor(dir, step), "");
         File.WriteAllText(Path.Combine(dir, "notes.txt"), "");
-        var deleted = Checkpoint.DeleteAllButLatest(dir, 2);
-        Assert.Equal([Checkpoint.PathFor(dir, 100), Checkpoint.PathFor(dir, 200)], deleted);
+        var deleted = new CheckpointDirectory(dir, keep: 2).Prune();
+        Assert.Equal([Checkpoint.PathFor(dir, 200), Checkpoint.PathFor(dir, 100)], deleted);
         Assert.Equal(["ckpt-000300.safetensors", "ckpt-001000.safetensors", "notes.txt"],
             Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order());
     }

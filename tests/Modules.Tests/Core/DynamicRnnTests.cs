@@ -71,6 +71,27 @@ public class DynamicRnnTests
     }
 
     [Fact]
+    public void BatchMajorUnrollIsTheTimeMajorOneTransposed()
+    {
+        const int steps = 3, batch = 2, features = 4;
+        var timeMajor = Sequence(steps, batch, features);
+        var batchMajor = timeMajor.Permute(1, 0, 2).Clone().RequireGrad();
+        var core = new ToyCore(3);
+
+        var reference = DynamicRnn.Unroll(core, timeMajor, captureStates: true);
+        var result = DynamicRnn.Unroll(core, batchMajor, captureStates: true, timeMajor: false);
+
+        Assert.Equal([batch, steps, 3], result.Outputs.ShapeArray());
+        Assert.Equal(reference.Outputs.Permute(1, 0, 2).ToArray(), result.Outputs.ToArray());
+        Assert.Equal(reference.FinalState.Hidden.ToArray(), result.FinalState.Hidden.ToArray());
+        Assert.Equal(steps, result.States!.Count);
+        result.Outputs.Sum().Backward();
+        Assert.Equal([batch, steps, features], batchMajor.Grad!.ShapeArray());
+        var error = Assert.Throws<ArgumentException>(() => DynamicRnn.Unroll(core, Tensor.Zeros(2, 0, 4), timeMajor: false));
+        Assert.Contains("[B, T, ...]", error.Message);
+    }
+
+    [Fact]
     public void RejectsInputsWithoutTimeAndBatchAxes()
     {
         var error = Assert.Throws<ArgumentException>(() => DynamicRnn.Unroll(new ToyCore(2), Tensor.Zeros(3)));

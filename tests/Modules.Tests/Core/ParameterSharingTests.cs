@@ -66,7 +66,10 @@ public class ParameterSharingTests
 
         var error = Assert.Throws<ShapeMismatchException>(() => model.Forward(Input(2, 5, 0f)));
 
-        Assert.Equal("net/dense/w: parameter shape [4, 3] was created, a later call needs [5, 3]", error.Message);
+        Assert.Equal("net/dense/w: the parameter must be [4, 3] (as created), got [5, 3]", error.Message);
+        Assert.Equal("net/dense/w", error.Op);
+        Assert.Equal([4, 3], error.Left);
+        Assert.Equal([5, 3], error.Right);
     }
 
     [Fact]

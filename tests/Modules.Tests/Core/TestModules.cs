@@ -149,3 +149,63 @@ public sealed partial class ScaledDense : ScaledBase
 
     public Tensor Forward(Tensor x) => Scale(dense.Forward(x));
 }
+
+/// <summary>Children in a dictionary and in a jagged array.</summary>
+[Module]
+public sealed partial class KeyedHolder : Module
+{
+    private readonly Dictionary<string, Dense> byRole;
+    private readonly Dense[][] grid;
+
+    public KeyedHolder() : base("keyed")
+    {
+        // Inserted out of order: enumeration follows the keys' ordinal order, not insertion.
+        byRole = new() { ["value"] = new Dense(1), ["query"] = new Dense(2), ["a/b"] = new Dense(1) };
+        grid = [[new Dense(1)], [new Dense(1), new Dense(1)]];
+    }
+
+    public IReadOnlyDictionary<string, Dense> ByRole => byRole;
+
+    public Dense[][] Grid => grid;
+
+    public Tensor Forward(Tensor x)
+    {
+        var sum = byRole["query"].Forward(x).Sum() + byRole["value"].Forward(x).Sum() + byRole["a/b"].Forward(x).Sum();
+        foreach (var row in grid)
+            foreach (var d in row) sum = sum + d.Forward(x).Sum();
+        return sum;
+    }
+}
+
+/// <summary>Passes its input through a shared dense layer.</summary>
+[Module]
+public sealed partial class Branch : Module
+{
+    private readonly Dense dense;
+
+    public Branch(Dense dense) => this.dense = dense;
+
+    public Tensor Forward(Tensor x) => dense.Forward(x);
+}
+
+/// <summary>
+/// A layer shared by two branches and also exposed as an auto-property declared after them; the holder is
+/// created (its base constructor runs) before any of them.
+/// </summary>
+[Module]
+public sealed partial class LateHolder : Module
+{
+    private readonly Branch left;
+    private readonly Branch right;
+
+    public LateHolder() : base("late_holder")
+    {
+        Shared = new Dense(2);
+        left = new Branch(Shared);
+        right = new Branch(Shared);
+    }
+
+    public Dense Shared { get; }
+
+    public Tensor Forward(Tensor x) => left.Forward(x) + right.Forward(x);
+}

@@ -26,5 +26,8 @@ public partial class ReadmeExampleTests
             net.NamedParameters().Select(p => $"{p.Key} [{string.Join(", ", p.Value.ShapeArray())}]"));
         var error = Assert.Throws<ShapeMismatchException>(() => net.Forward(Tensor.Zeros(32, 21)));
         Assert.Equal("two_layer/linear: input must be [32, 20] (last dimension 20), got [32, 21]", error.Message);
+        Assert.Equal("two_layer/linear", error.Op);
+        Assert.Equal([32, 20], error.Left);
+        Assert.Equal([32, 21], error.Right);
     }
 }

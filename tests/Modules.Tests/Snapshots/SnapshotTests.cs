@@ -116,4 +116,59 @@ public sealed class SnapshotTests : IDisposable
             LineDiff.Compute(before, after));
         Assert.Equal("", LineDiff.Compute(before, before));
     }
+
+    [Fact]
+    public void AMismatchNamesTheStatePathsThatDiffer()
+    {
+        var state = new Modules.Tests.Core.TreeState(
+            Tensor.Zeros(1, 2), new Modules.Tests.Core.ToyState(new Tensor([0.5f, -0.25f], 1, 2), Tensor.Ones(1, 1)), Tensor.Zeros(1, 2));
+        string verified = temp.File("tree.verified.json");
+        File.WriteAllText(verified, state.ToJson());
+        var changed = state with
+        {
+            Controller = state.Controller with { Hidden = new Tensor([0.5f, 0.75f], 1, 2) },
+            Usage = Tensor.Zeros(1, 3),
+        };
+
+        var error = Assert.Throws<SnapshotMismatchException>(() => Snapshot.Match(changed, verified));
+
+        Assert.Equal(["controller/hidden: 1 of 2 values differ, first at [1]: -0.25 → 0.75", "usage: shape [1, 2] → [1, 3]"], error.ChangedPaths);
+        Assert.Contains("  controller/hidden: 1 of 2 values differ", error.Message);
+    }
+}
+
+/// <summary>Tests that set process environment variables, run alone so no other test sees them.</summary>
+[CollectionDefinition(nameof(EnvironmentCollection), DisableParallelization = true)]
+public sealed class EnvironmentCollection;
+
+[Collection(nameof(EnvironmentCollection))]
+public sealed class SnapshotAcceptTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(Snapshot.AcceptVariable, null);
+        temp.Dispose();
+    }
+
+    [Fact]
+    public void TheAcceptVariableWritesNewAndChangedSnapshotsInsteadOfFailing()
+    {
+        string verified = temp.File("state.verified.json");
+        string received = temp.File("state.received.json");
+        Assert.Throws<SnapshotMismatchException>(() => Snapshot.Match("{\"a\": 1}", verified));
+        Assert.True(File.Exists(received));
+
+        Environment.SetEnvironmentVariable(Snapshot.AcceptVariable, "1");
+        Snapshot.Match("{\"a\": 1}", verified);
+        Assert.Equal("{\n  \"a\": 1\n}\n", File.ReadAllText(verified));
+        Assert.False(File.Exists(received));
+        Snapshot.Match("{\"a\": 2}", verified);
+        Assert.Equal("{\n  \"a\": 2\n}\n", File.ReadAllText(verified));
+
+        Environment.SetEnvironmentVariable(Snapshot.AcceptVariable, "0");
+        Assert.Throws<SnapshotMismatchException>(() => Snapshot.Match("{\"a\": 3}", verified));
+        Assert.Equal("{\n  \"a\": 2\n}\n", File.ReadAllText(verified));
+    }
 }
