@@ -1,3 +1,5 @@
+using Modules.Distributed;
+
 namespace DncTrain;
 
 /// <summary>The command line: parse, train, map failures to exit codes.</summary>
@@ -9,6 +11,11 @@ public static class Cli
     public const int UsageError = 2;
     /// <summary>Exit code after Ctrl+C (the conventional 128 + SIGINT); a checkpoint was saved if enabled.</summary>
     public const int Interrupted = 130;
+    /// <summary>Exit code of a <c>--distributed</c> run stopped because another rank died or hung.</summary>
+    public const int RankFailed = 3;
+
+    /// <summary>The flag that runs one rank of synchronous data-parallel training under <c>mpiexec</c> (no value).</summary>
+    public const string DistributedFlag = "--distributed";
 
     /// <summary>Runs the program with <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
@@ -18,11 +25,14 @@ public static class Cli
             stdout.Write(TrainOptions.HelpText());
             return Success;
         }
+        MpiProcessGroup? group = null;
         try
         {
-            var options = TrainOptions.Parse(args);
-            var reporter = new Reporter(stdout, interactive, options.NumTrainingIterations);
-            var trainer = new Trainer(options, reporter);
+            var options = TrainOptions.Parse(args.Where(a => a != DistributedFlag).ToArray());
+            if (args.Contains(DistributedFlag)) group = JoinRanks();
+            // Only rank 0 reports; every rank trains.
+            var reporter = new Reporter(group is { Rank: > 0 } ? TextWriter.Null : stdout, interactive, options.NumTrainingIterations);
+            var trainer = new Trainer(options, reporter, group);
             var result = trainer.Run(cancellation);
             return result.Interrupted ? Interrupted : Success;
         }
@@ -30,6 +40,29 @@ public static class Cli
         {
             stderr.WriteLine($"error: {e.Message}");
             return UsageError;
+        }
+        catch (ProcessGroupException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return RankFailed;
+        }
+        finally
+        {
+            group?.Dispose(); // after a failed collective this ends the whole job (MPI_Abort)
+        }
+    }
+
+    private static MpiProcessGroup JoinRanks()
+    {
+        if (!MpiProcessGroup.IsLaunched)
+            throw new UsageException($"{DistributedFlag} needs an MPI launcher: run 'mpiexec -n <ranks> dotnet examples/Dnc.Train/bin/Release/net10.0/Dnc.Train.dll {DistributedFlag} …' (no PMI_RANK or PMIX_RANK in the environment)");
+        try
+        {
+            return MpiProcessGroup.Start();
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new UsageException($"{DistributedFlag}: {e.Message}");
         }
     }
 }

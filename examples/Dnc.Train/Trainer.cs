@@ -17,7 +17,10 @@ public sealed class Trainer
     private readonly SequenceTrainer trainer;
 
     /// <summary>Builds the model, task and optimizer; touches no files until <see cref="Run"/>.</summary>
-    public Trainer(TrainOptions options, Reporter? reporter = null)
+    /// <param name="options">The run's flags.</param>
+    /// <param name="reporter">Where progress goes (nowhere when null).</param>
+    /// <param name="group">The ranks of a <c>--distributed</c> run, or null for one process.</param>
+    public Trainer(TrainOptions options, Reporter? reporter = null, IProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -34,6 +37,7 @@ public sealed class Trainer
                 CheckpointInterval = options.CheckpointInterval,
                 Configuration = options.ConfigurationJson(),
                 ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(),
+                Group = group,
             });
         trainer.CheckpointSaved += path => this.reporter.Info($"Saved checkpoint {path}.");
     }
@@ -92,7 +96,7 @@ public sealed class Trainer
                 trainer.StepCompleted -= OnStep;
             }
             if (result.Interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (options.CheckpointsEnabled ? "; checkpoint saved." : "."));
-            if (options.Viz is not null) WriteVisualisation(options.Viz);
+            if (options.Viz is not null && trainer.Rank == 0) WriteVisualisation(options.Viz);
             return new RunResult(result.Steps, result.Interrupted, losses, metrics);
         }
         catch (TrainingException e)

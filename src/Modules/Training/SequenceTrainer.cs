@@ -234,6 +234,9 @@ public sealed class SequenceTrainer
             metadata[RanksKey] = group.Size.ToString(CultureInfo.InvariantCulture);
         }
         if (Task is ICurriculum curriculum) metadata[LessonKey] = curriculum.Lesson.ToString(CultureInfo.InvariantCulture);
+        // Every rank records the attempt, so Run's final save (a collective, through the stream gathering) is skipped or
+        // made on all ranks alike.
+        lastSavedStep = CompletedSteps;
         if (Rank != 0 || directory is null) return null;
         var parameters = Model.Module.NamedParameters();
         foreach (var (_, tensor) in parameters)
@@ -247,7 +250,6 @@ public sealed class SequenceTrainer
         {
             throw new TrainingException($"checkpoint {e.FilePath}: {e.Problem}", e);
         }
-        lastSavedStep = CompletedSteps;
         CheckpointSaved?.Invoke(path);
         return path;
     }
