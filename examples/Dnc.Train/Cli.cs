@@ -7,6 +7,8 @@ public static class Cli
     public const int Success = 0;
     /// <summary>Exit code for bad flags or an unusable checkpoint directory.</summary>
     public const int UsageError = 2;
+    /// <summary>Exit code of a run that diverged: <c>--max-non-finite-steps</c> steps in a row had a non-finite loss or gradient.</summary>
+    public const int Diverged = 3;
     /// <summary>Exit code after Ctrl+C (the conventional 128 + SIGINT); a checkpoint was saved if enabled.</summary>
     public const int Interrupted = 130;
 
@@ -30,6 +32,11 @@ public static class Cli
         {
             stderr.WriteLine($"error: {e.Message}");
             return UsageError;
+        }
+        catch (DivergedException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return Diverged;
         }
     }
 }
