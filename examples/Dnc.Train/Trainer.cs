@@ -1,3 +1,4 @@
+using System.Globalization;
 using Modules.Checkpoints;
 using Modules.Tensors;
 using Modules.Training;
@@ -88,8 +89,14 @@ public sealed class Trainer
             int sinceReport = 0;
             var losses = new List<float>();
             var metrics = new List<float>();
+            bool previousApplied = true;
             void OnStep(StepReport step)
             {
+                // Once per streak of skipped steps, so a run that recovers says so without flooding the output.
+                if (!step.Applied && previousApplied)
+                    reporter.Info(string.Create(CultureInfo.InvariantCulture,
+                        $"warning: step {step.Step} not applied: loss {step.Loss}, gradient norm {step.GradientNorm} (stops after {options.MaxNonFiniteSteps} in a row)."));
+                previousApplied = step.Applied;
                 losses.Add(step.Loss);
                 metrics.Add(step.Metric);
                 lossSum += step.Loss;
