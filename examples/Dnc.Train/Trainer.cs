@@ -80,7 +80,7 @@ public sealed class Trainer
     /// <exception cref="DivergedException">Too many non-finite steps in a row (<c>--max-non-finite-steps</c>).</exception>
     public RunResult Run(CancellationToken cancellation = default)
     {
-        if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir);
+        if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir, $"--checkpoint-dir {options.CheckpointDir}");
         if (options.Viz is not null) EnsureWritableFile(options.Viz);
         try
         {
@@ -216,25 +216,14 @@ public sealed class Trainer
     private static void EnsureWritableFile(string path)
     {
         if (Directory.Exists(path)) throw new UsageException($"--viz {path} is a directory, not a file");
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir) && File.Exists(dir)) throw new UsageException($"--viz {path}: {dir} is a file, not a directory");
-        try
-        {
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            string probe = Path.Combine(dir ?? ".", $".viz-write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--viz {path}: the directory is not writable ({e.Message.ReplaceLineEndings(" ")})");
-        }
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        EnsureWritable(dir, $"--viz {path}: {dir}");
     }
 
-    // The directory must exist (or be creatable) and accept files before any training time is spent.
-    private static void EnsureWritable(string directory)
+    // The directory must exist (or be creatable) and accept files before any training time is spent; `subject` names it.
+    private static void EnsureWritable(string directory, string subject)
     {
-        if (File.Exists(directory)) throw new UsageException($"--checkpoint-dir {directory} is a file, not a directory");
+        if (File.Exists(directory)) throw new UsageException($"{subject} is a file, not a directory");
         try
         {
             Directory.CreateDirectory(directory);
@@ -244,7 +233,7 @@ public sealed class Trainer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--checkpoint-dir {directory} is not writable ({e.Message.ReplaceLineEndings(" ")})");
+            throw new UsageException($"{subject} is not writable ({e.Message.ReplaceLineEndings(" ")})");
         }
     }
 }

@@ -92,6 +92,7 @@ public sealed class BadCommandLineTests : IDisposable
         { "--checkpoint-dir ROOT/plain.txt/sub", "--checkpoint-dir ROOT/plain.txt/sub is not writable" },
         { "--viz ROOT/adir", "--viz ROOT/adir is a directory, not a file" },
         { "--viz ROOT/plain.txt/page.html", "--viz ROOT/plain.txt/page.html: ROOT/plain.txt is a file, not a directory" },
+        { "--viz /proc/dnc-train-none/page.html", "--viz /proc/dnc-train-none/page.html: /proc/dnc-train-none is not writable" },
         { "--viz=", "--viz needs a file path" },
         { "--resume-from=", "--resume-from needs a checkpoint file path" },
         { "--resume-from ROOT/missing.safetensors", "checkpoint ROOT/missing.safetensors: " },
