@@ -35,6 +35,15 @@ public enum ControllerKind
     FeedForward,
 }
 
+/// <summary>The nearest-neighbour search of the SAM/SDNC reads: <c>--index exact|forest</c>.</summary>
+public enum IndexKind
+{
+    /// <summary>Exact search over every memory row (<c>ExactNearestNeighbours</c>).</summary>
+    Exact,
+    /// <summary>Approximate search in a randomised k-d forest (<c>RandomisedKdForest</c>), built once per memory.</summary>
+    Forest,
+}
+
 /// <summary>The command-line spelling of the choices.</summary>
 public static class Choices
 {
@@ -46,6 +55,9 @@ public static class Choices
 
     /// <summary>The flag value of a controller, e.g. <c>feedforward</c>.</summary>
     public static string Name(ControllerKind controller) => controller.ToString().ToLowerInvariant();
+
+    /// <summary>The flag value of a nearest-neighbour index, e.g. <c>forest</c>.</summary>
+    public static string Name(IndexKind index) => index.ToString().ToLowerInvariant();
 
     /// <summary>Parses <c>--flag value</c> into one of <typeparamref name="T"/>'s values by its command-line name.</summary>
     /// <exception cref="UsageException">No value has that name; the message lists the choices.</exception>

@@ -9,10 +9,12 @@ public static class Cli
     public const int Success = 0;
     /// <summary>Exit code for bad flags or an unusable checkpoint directory.</summary>
     public const int UsageError = 2;
+    /// <summary>Exit code of a run that diverged: <c>--max-non-finite-steps</c> steps in a row had a non-finite loss or gradient.</summary>
+    public const int Diverged = 3;
     /// <summary>Exit code after Ctrl+C (the conventional 128 + SIGINT); a checkpoint was saved if enabled.</summary>
     public const int Interrupted = 130;
     /// <summary>Exit code of a <c>--distributed</c> run stopped because another rank died or hung.</summary>
-    public const int RankFailed = 3;
+    public const int RankFailed = 4;
 
     /// <summary>The flag that runs one rank of synchronous data-parallel training under <c>mpiexec</c> (no value).</summary>
     public const string DistributedFlag = "--distributed";
@@ -40,6 +42,11 @@ public static class Cli
         {
             stderr.WriteLine($"error: {e.Message}");
             return UsageError;
+        }
+        catch (DivergedException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return Diverged;
         }
         catch (ProcessGroupException e)
         {

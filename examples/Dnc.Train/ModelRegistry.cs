@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Modules;
 using Modules.Dnc;
 using Modules.Dnc.Sparse;
@@ -29,12 +30,13 @@ public static class ModelRegistry
                     OutputSize = outputSize,
                     Controller = options.Controller == ControllerKind.FeedForward ? NtmController.FeedForward : NtmController.Lstm,
                 }, options))),
-                ModelKind.Sam => Wrap("sam", new Sam(Sized(new SamOptions { OutputSize = outputSize, SparseReads = options.SparseReads }, options))),
+                ModelKind.Sam => Wrap("sam", new Sam(Sized(new SamOptions { OutputSize = outputSize, SparseReads = options.SparseReads, Index = Index(options) }, options))),
                 ModelKind.Sdnc => Wrap("sdnc", new Sdnc(Sized(new SdncOptions
                 {
                     OutputSize = outputSize,
                     SparseReads = options.SparseReads,
                     LinkSparsity = options.LinkSparsity,
+                    Index = Index(options),
                 }, options))),
                 _ => Wrap("dnc", new Dnc(Sized(new DncOptions { OutputSize = outputSize }, options))),
             };
@@ -43,9 +45,33 @@ public static class ModelRegistry
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--model {Choices.Name(options.Model)}: {e.Message.ReplaceLineEndings(" ")}");
+            throw new UsageException($"--model {Choices.Name(options.Model)}: {FlagMessage(e)}");
         }
     }
+
+    // The options' property names and the flags that set them.
+    private static readonly Dictionary<string, string> FlagOf = new(StringComparer.Ordinal)
+    {
+        ["HiddenSize"] = "--hidden-size", ["MemorySize"] = "--memory-size", ["WordSize"] = "--word-size",
+        ["NumReads"] = "--num-read-heads", ["NumWrites"] = "--num-write-heads", ["ClipValue"] = "--clip-value",
+        ["SparseReads"] = "--sparse-reads", ["LinkSparsity"] = "--link-sparsity", ["Index"] = "--index", ["Controller"] = "--controller",
+    };
+
+    /// <summary>
+    /// A core's option error in the command line's words: <c>SamOptions.SparseReads: must be in [1, MemorySize = 8], got 9
+    /// (Parameter 'SparseReads')</c> becomes <c>--sparse-reads: must be in [1, --memory-size = 8], got 9</c>.
+    /// </summary>
+    /// <param name="e">The exception a core's options threw.</param>
+    public static string FlagMessage(ArgumentException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string message = e.ParamName is { } param ? e.Message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal) : e.Message;
+        message = Regex.Replace(message, @"\b(?:\w+Options\.)?([A-Z]\w*)\b", m => FlagOf.TryGetValue(m.Groups[1].Value, out var flag) ? flag : m.Value);
+        return message.ReplaceLineEndings(" ");
+    }
+
+    private static INearestNeighbours Index(TrainOptions options) =>
+        options.Index == IndexKind.Forest ? new RandomisedKdForest() : ExactNearestNeighbours.Instance;
 
     private static TrainingModel Wrap<TState, TController, TAccess>(string name, MemoryCore<TState, TController, TAccess> core)
         where TState : struct, IState<TState>

@@ -34,6 +34,8 @@ public sealed record TrainOptions
     public int SparseReads { get; init; } = CoreDefaults.SparseReads;
     /// <summary>K_L, the SDNC's sparse temporal link entries per row (<c>--link-sparsity</c>).</summary>
     public int LinkSparsity { get; init; } = CoreDefaults.LinkSparsity;
+    /// <summary>The SAM/SDNC nearest-neighbour search (<c>--index</c>).</summary>
+    public IndexKind Index { get; init; } = IndexKind.Exact;
 
     // Optimizer.
     public float MaxGradNorm { get; init; } = 50f;
@@ -60,6 +62,12 @@ public sealed record TrainOptions
     public ulong Seed { get; init; }
     /// <summary>Optional path of an HTML page with memory heatmaps of one episode, written at the end.</summary>
     public string? Viz { get; init; }
+    /// <summary>Resume exactly this checkpoint file (<c>--resume-from</c>); null: the newest in the checkpoint directory.</summary>
+    public string? ResumeFrom { get; init; }
+    /// <summary>Resume the newest checkpoint that passes every check, naming the newer ones rejected (<c>--resume-newest-valid</c>).</summary>
+    public bool ResumeNewestValid { get; init; }
+    /// <summary>Non-finite steps in a row (none of them applied) after which the run stops (<c>--max-non-finite-steps</c>).</summary>
+    public int MaxNonFiniteSteps { get; init; } = 10;
 
     /// <summary>Whether the run reads and writes checkpoints.</summary>
     public bool CheckpointsEnabled => CheckpointDir.Length > 0;
@@ -72,6 +80,8 @@ public sealed record TrainOptions
     {
         public TaskKind[]? Tasks { get; init; }
         public ModelKind[]? Models { get; init; }
+        /// <summary>A switch takes no value: given means true.</summary>
+        public bool IsSwitch { get; init; }
     }
 
     private static readonly Flag[] Flags =
@@ -90,6 +100,8 @@ public sealed record TrainOptions
             { Models = [ModelKind.Sam, ModelKind.Sdnc] },
         IntFlag("link-sparsity", "Sparse temporal link entries kept per row (K_L).", (o, v) => o with { LinkSparsity = v }, o => o.LinkSparsity) with
             { Models = [ModelKind.Sdnc] },
+        new("index", "Nearest-neighbour search of the sparse reads: exact or forest (randomised k-d forest).",
+            (o, v) => o with { Index = Choices.Parse<IndexKind>("index", v, Choices.Name) }, o => Choices.Name(o.Index)) { Models = [ModelKind.Sam, ModelKind.Sdnc] },
         FloatFlag("max-grad-norm", "Gradient clipping norm limit.", (o, v) => o with { MaxGradNorm = v }, o => o.MaxGradNorm),
         FloatFlag("learning-rate", "Optimizer learning rate.", (o, v) => o with { LearningRate = v }, o => o.LearningRate),
         FloatFlag("optimizer-epsilon", "Epsilon used for RMSProp optimizer.", (o, v) => o with { OptimizerEpsilon = v }, o => o.OptimizerEpsilon),
@@ -109,6 +121,11 @@ public sealed record TrainOptions
         IntFlag("checkpoint-interval", "Checkpointing step interval (-1: only at the end and on Ctrl+C).", (o, v) => o with { CheckpointInterval = v }, o => o.CheckpointInterval),
         new("seed", "Seed of parameter initialisation and episode sampling.", (o, v) => o with { Seed = ParseULong("seed", v) }, o => o.Seed.ToString(CultureInfo.InvariantCulture)),
         new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? ""),
+        new("resume-from", "Resume exactly this checkpoint file (refused with an error if it fails a check).", (o, v) => o with { ResumeFrom = v }, o => o.ResumeFrom ?? ""),
+        new("resume-newest-valid", "Resume the newest checkpoint that passes every check, listing the newer ones rejected and why (a switch).",
+            (o, _) => o with { ResumeNewestValid = true }, o => o.ResumeNewestValid ? "on" : "off") { IsSwitch = true },
+        IntFlag("max-non-finite-steps", "Stop (exit 3) after this many steps in a row with a non-finite loss or gradient, none of them applied.",
+            (o, v) => o with { MaxNonFiniteSteps = v }, o => o.MaxNonFiniteSteps),
     ];
 
     /// <summary>
@@ -141,9 +158,17 @@ public sealed record TrainOptions
             if (eq >= 0) (name, value) = (name[..eq], name[(eq + 1)..]);
             var flag = Array.Find(Flags, f => f.Name == name.Replace('_', '-'))
                 ?? throw new UsageException($"unknown flag --{name} (see --help)");
-            if (value is null)
+            if (flag.IsSwitch)
+            {
+                if (value is not null) throw new UsageException($"--{flag.Name} takes no value, got '{value}'");
+                value = "";
+            }
+            else if (value is null)
             {
                 if (i + 1 >= args.Count) throw new UsageException($"--{flag.Name} needs a value");
+                // `--num-bits --batch-size 4`: the next flag is not this one's value (a value starting with -- needs --flag=value).
+                if (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2)
+                    throw new UsageException($"--{flag.Name} needs a value, got the flag {args[i + 1]} (write --{flag.Name}=VALUE for a value starting with --)");
                 value = args[++i];
             }
             given.Add((flag, value));
@@ -237,6 +262,11 @@ public sealed record TrainOptions
         if (CheckpointInterval == 0 || CheckpointInterval < -1)
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
+        if (ResumeFrom is { Length: 0 }) throw new UsageException("--resume-from needs a checkpoint file path");
+        if (ResumeFrom is not null && ResumeNewestValid) throw new UsageException("--resume-from and --resume-newest-valid exclude each other; give one");
+        if (ResumeNewestValid && !CheckpointsEnabled) throw new UsageException("--resume-newest-valid needs a --checkpoint-dir to search (it is empty)");
+        Positive("max-non-finite-steps", MaxNonFiniteSteps);
+        if (!Enum.IsDefined(Index)) throw new UsageException($"--index {(int)Index} is not an index");
         if (ClipValue > 0 && TaskRegistry.Create(this).Task is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--task {Choices.Name(Task)}: the largest target {digits.LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
@@ -249,7 +279,13 @@ public sealed record TrainOptions
     /// A configuration written before <c>--model</c> and <c>--task</c> existed has neither key and means the DNC on repeat
     /// copy: the values a saved configuration without them is compared as.
     /// </summary>
-    public static JsonObject LegacyConfigurationDefaults() => new() { ["model"] = "dnc", ["task"] = "repeat-copy" };
+    /// <param name="model">The run's model: for SAM and SDNC a configuration written before <c>--index</c> existed used the exact search.</param>
+    public static JsonObject LegacyConfigurationDefaults(ModelKind model = ModelKind.Dnc)
+    {
+        var defaults = new JsonObject { ["model"] = "dnc", ["task"] = "repeat-copy" };
+        if (model is ModelKind.Sam or ModelKind.Sdnc) defaults["index"] = Choices.Name(IndexKind.Exact);
+        return defaults;
+    }
 
     /// <summary>
     /// The settings a checkpoint must agree with to be resumed: model and task (by name and by their settings),
@@ -265,7 +301,11 @@ public sealed record TrainOptions
         };
         // Settings of another model or task do not change this run, so they do not belong to its configuration.
         if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
-        if (Model is ModelKind.Sam or ModelKind.Sdnc) node["sparse_reads"] = SparseReads;
+        if (Model is ModelKind.Sam or ModelKind.Sdnc)
+        {
+            node["sparse_reads"] = SparseReads;
+            node["index"] = Choices.Name(Index);
+        }
         if (Model == ModelKind.Sdnc) node["link_sparsity"] = LinkSparsity;
         node["max_grad_norm"] = MaxGradNorm;
         node["learning_rate"] = LearningRate;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Modules.Checkpoints;
 using Modules.Tensors;
 using Modules.Training;
@@ -16,14 +17,21 @@ public sealed class Trainer
     private readonly IEpisodeRenderer renderer;
     private readonly SequenceTrainer trainer;
 
-    /// <summary>Builds the model, task and optimizer; touches no files until <see cref="Run"/>.</summary>
+    private string? lastSaved;
+
+    /// <summary>
+    /// Builds the model, task and optimizer after checking that the configuration fits in memory
+    /// (<see cref="ResourceEstimate"/>); touches no files until <see cref="Run"/>.
+    /// </summary>
     /// <param name="options">The run's flags.</param>
     /// <param name="reporter">Where progress goes (nowhere when null).</param>
     /// <param name="group">The ranks of a <c>--distributed</c> run, or null for one process.</param>
+    /// <exception cref="UsageException">A flag is out of range or the configuration cannot fit in memory.</exception>
     public Trainer(TrainOptions options, Reporter? reporter = null, IProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        ResourceEstimate.Of(options).Check(options, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         this.options = options;
         this.reporter = reporter ?? new Reporter(TextWriter.Null, interactive: false, options.NumTrainingIterations);
         (Task, renderer) = TaskRegistry.Create(options);
@@ -33,13 +41,19 @@ public sealed class Trainer
             {
                 Seed = options.Seed,
                 MaxGradNorm = options.MaxGradNorm,
+                MaxNonFiniteSteps = options.MaxNonFiniteSteps,
                 CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
                 CheckpointInterval = options.CheckpointInterval,
                 Configuration = options.ConfigurationJson(),
-                ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(),
+                ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(options.Model),
+                CheckpointsKept = CheckpointsKept,
                 Group = group,
             });
-        trainer.CheckpointSaved += path => this.reporter.Info($"Saved checkpoint {path}.");
+        trainer.CheckpointSaved += path =>
+        {
+            lastSaved = path;
+            this.reporter.Info($"Saved checkpoint {path}.");
+        };
     }
 
     /// <summary>The task being trained on.</summary>
@@ -57,23 +71,36 @@ public sealed class Trainer
     /// <summary>The model's parameters by path.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Parameters => Model.Module.NamedParameters();
 
+    /// <summary>Checkpoints kept by rotation (the newest ones, and always the newest valid one).</summary>
+    public const int CheckpointsKept = 5;
+
     /// <summary>
-    /// Trains up to <c>--num-training-iterations</c>, resuming from the latest checkpoint first. Stops early
-    /// (after saving a checkpoint) when <paramref name="cancellation"/> fires.
+    /// Trains up to <c>--num-training-iterations</c>, resuming first: from <c>--resume-from</c>, from the newest valid
+    /// checkpoint with <c>--resume-newest-valid</c>, else from the newest checkpoint, which must pass every check. Stops
+    /// early (after saving a checkpoint) when <paramref name="cancellation"/> fires.
     /// </summary>
-    /// <exception cref="UsageException">The checkpoint directory is unusable or holds an incompatible checkpoint, or the run diverged.</exception>
+    /// <exception cref="UsageException">The checkpoint directory or <c>--viz</c> path is unusable, or the checkpoint to
+    /// resume fails a check or belongs to another configuration.</exception>
+    /// <exception cref="DivergedException">Too many non-finite steps in a row (<c>--max-non-finite-steps</c>).</exception>
     public RunResult Run(CancellationToken cancellation = default)
     {
-        if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir);
+        if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir, $"--checkpoint-dir {options.CheckpointDir}");
+        if (options.Viz is not null) EnsureWritableFile(options.Viz);
         try
         {
-            if (trainer.Resume() is { } resumedFrom) reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
+            Resume();
             double lossSum = 0, metricSum = 0;
             int sinceReport = 0;
             var losses = new List<float>();
             var metrics = new List<float>();
+            bool previousApplied = true;
             void OnStep(StepReport step)
             {
+                // Once per streak of skipped steps, so a run that recovers says so without flooding the output.
+                if (!step.Applied && previousApplied)
+                    reporter.Info(string.Create(CultureInfo.InvariantCulture,
+                        $"warning: step {step.Step} not applied: loss {step.Loss}, gradient norm {step.GradientNorm} (stops after {options.MaxNonFiniteSteps} in a row)."));
+                previousApplied = step.Applied;
                 losses.Add(step.Loss);
                 metrics.Add(step.Metric);
                 lossSum += step.Loss;
@@ -99,12 +126,38 @@ public sealed class Trainer
             if (options.Viz is not null && trainer.Rank == 0) WriteVisualisation(options.Viz);
             return new RunResult(result.Steps, result.Interrupted, losses, metrics);
         }
+        catch (TrainingDivergedException e)
+        {
+            throw new DivergedException(e.Message + "; " + (lastSaved is not null
+                ? $"the newest checkpoint saved, {lastSaved}, holds finite parameters"
+                : "no checkpoint was saved by this run (checkpoints never hold non-finite parameters)"));
+        }
         catch (TrainingException e)
         {
             throw new UsageException(e.Message.Contains("another configuration", StringComparison.Ordinal)
                 ? e.Message + "; use the same flags or another --checkpoint-dir"
                 : e.Message);
         }
+    }
+
+    // Resumes as the flags say; never falls back silently to an older checkpoint.
+    private void Resume()
+    {
+        string? path = options.ResumeFrom;
+        if (path is null && options.ResumeNewestValid)
+        {
+            var search = new CheckpointDirectory(options.CheckpointDir, CheckpointsKept, TrainOptions.LegacyConfigurationDefaults(options.Model))
+                .FindLatestValid();
+            foreach (var rejected in search.Rejected) reporter.Info($"warning: skipped checkpoint {rejected.Reason}");
+            if (search.Latest is null && search.Rejected.Count > 0)
+                throw new UsageException($"--resume-newest-valid: none of the {search.Rejected.Count} checkpoint(s) in {options.CheckpointDir} " +
+                                         $"passes every check (newest: {search.Rejected[0].Reason})");
+            path = search.Latest?.Path;
+        }
+        if (trainer.Resume(path) is not { } resumedFrom) return;
+        reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
+        if (!trainer.Verified)
+            reporter.Info($"warning: {resumedFrom} records no checksums (written before they existed), so its data could not be verified.");
     }
 
     /// <summary>One training iteration on a fresh batch.</summary>
@@ -163,10 +216,18 @@ public sealed class Trainer
         }
     }
 
-    // The directory must exist (or be creatable) and accept files before any training time is spent.
-    private static void EnsureWritable(string directory)
+    // The page is written after training, so its directory must exist (or be creatable) and accept files before.
+    private static void EnsureWritableFile(string path)
     {
-        if (File.Exists(directory)) throw new UsageException($"--checkpoint-dir {directory} is a file, not a directory");
+        if (Directory.Exists(path)) throw new UsageException($"--viz {path} is a directory, not a file");
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        EnsureWritable(dir, $"--viz {path}: {dir}");
+    }
+
+    // The directory must exist (or be creatable) and accept files before any training time is spent; `subject` names it.
+    private static void EnsureWritable(string directory, string subject)
+    {
+        if (File.Exists(directory)) throw new UsageException($"{subject} is a file, not a directory");
         try
         {
             Directory.CreateDirectory(directory);
@@ -176,7 +237,7 @@ public sealed class Trainer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--checkpoint-dir {directory} is not writable ({e.Message.ReplaceLineEndings(" ")})");
+            throw new UsageException($"{subject} is not writable ({e.Message.ReplaceLineEndings(" ")})");
         }
     }
 }
