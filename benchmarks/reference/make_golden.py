@@ -6,7 +6,7 @@ state) and grad/<path> = d sum(output * probe) / d param. The metadata gives the
 
   /usr/bin/python3 make_golden.py --check          recompute every committed file from its own draws and compare
   /usr/bin/python3 make_golden.py                  rewrite the committed files from their own draws (refuses unless
-                                                   the recomputed tensors equal the committed ones within --rtol)
+                                                   every recomputed file equals its committed one within --rtol)
   /usr/bin/python3 make_golden.py --new out.safetensors --seed 5 --memory-size 16 ... --clip-value 0.5
                                                    a new file with fresh draws from torch's generator seeded by --seed
 
@@ -118,7 +118,8 @@ def compare(committed, recomputed, rtol):
     return worst, worst_key, failures
 
 
-def regenerate(path, rtol, write):
+def regenerate(path, rtol):
+    """Recomputes a committed file from its own draws; returns (ok, tensors, metadata)."""
     committed, meta = read_safetensors(path)
     draws = {k: v for k, v in committed.items() if k.startswith("param/") or k in ("input", "probe")}
     recomputed = compute(meta, draws)
@@ -126,11 +127,9 @@ def regenerate(path, rtol, write):
     name = os.path.relpath(path, ROOT)
     if failures:
         print(f"FAIL {name}: " + "; ".join(failures))
-        return False
+        return False, recomputed, meta
     print(f"ok   {name}: {len(recomputed)} tensors, worst relative difference {worst:.3g} ({worst_key})")
-    if write:
-        write_safetensors(path, recomputed, meta)
-    return True
+    return True, recomputed, meta
 
 
 def main():
@@ -154,8 +153,17 @@ def main():
         write_safetensors(args.new, compute(meta, fresh_draws(meta)), meta)
         print(f"wrote {args.new}")
         return 0
-    results = [regenerate(f, args.rtol, write=not args.check) for f in (args.files or COMMITTED)]
-    return 0 if all(results) else 1
+    files = args.files or COMMITTED
+    results = [regenerate(f, args.rtol) for f in files]
+    if not all(ok for ok, _, _ in results):
+        if not args.check:
+            print("nothing written")
+        return 1
+    if not args.check:   # all or nothing
+        for path, (_, tensors, meta) in zip(files, results):
+            write_safetensors(path, tensors, meta)
+        print(f"rewrote {len(files)} files")
+    return 0
 
 
 if __name__ == "__main__":
