@@ -23,6 +23,7 @@ import sys
 
 import torch
 
+from check_golden import STATE_KEYS   # golden key -> key of dnc_torch's state dict
 from dnc_torch import DncConfig, parameter_shapes, unroll
 from safetensors_io import read_safetensors
 
@@ -31,10 +32,6 @@ ROOT = os.path.join(HERE, "..", "..")
 COMMITTED = [os.path.join(ROOT, "tests", "Modules.Dnc.Tests", "TestData", "dnc-small.safetensors"),
              os.path.join(ROOT, "tests", "Modules.Dnc.Tests", "TestData", "dnc-two-writes-clipped.safetensors"),
              os.path.join(ROOT, "tests", "Modules.Tests", "TestData", "dnc-small.safetensors")]
-# Golden key -> key of dnc_torch's state dict.
-STATE_KEYS = {"memory": "memory", "read_weights": "read_weights", "write_weights": "write_weights", "link": "link",
-              "precedence_weights": "precedence", "usage": "usage", "access_output": "read_words",
-              "lstm_h": "h", "lstm_c": "c"}
 METADATA_ORDER = ("memory_size", "word_size", "num_reads", "num_writes", "hidden_size", "output_size", "input_size",
                   "batch", "steps", "clip_value", "seed")
 
