@@ -1,4 +1,4 @@
-"""Checks the PyTorch reference against the golden vectors the C# tests use (DESIGN.md section 7): outputs,
+"""Checks the PyTorch reference against the golden vectors the C# tests use (README.md here): outputs,
 final state and the gradients of sum(output * probe), to rtol 1e-4 / atol 1e-5
 (per-cell state after relabelling cells, see cell_permutation).
 

@@ -1,4 +1,4 @@
-"""A PyTorch implementation of the DNC of DESIGN.md section 6, written for the side-by-side speed comparison.
+"""A PyTorch implementation of the DNC of src/Modules.Dnc, for the golden vectors and the side-by-side speed comparison.
 
 Everything follows DeepMind's semantics as the C# version does (src/Modules.Dnc):
   B batch, N memory size, Wd word size, R read heads, W write heads, H controller size, eps = 1e-6.
