@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the public API baseline of the three packages (src/*/PublicAPI.Unshipped.txt) from their current source,
+# Regenerates the public API baseline of the four packages (src/*/PublicAPI.Unshipped.txt) from their current source,
 # including the members the [Module]/[State] generator emits into them.
 #
 # When to run it: after a deliberate change to a public type or member (the build then fails with RS0016 "not part of
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-projects=(src/Modules.Tensors/Modules.Tensors.csproj src/Modules/Modules.csproj src/Modules.Dnc/Modules.Dnc.csproj)
+projects=(src/Modules.Tensors/Modules.Tensors.csproj src/Modules/Modules.csproj src/Modules.Dnc/Modules.Dnc.csproj src/Modules.Distributed/Modules.Distributed.csproj)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
