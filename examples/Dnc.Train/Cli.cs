@@ -13,6 +13,7 @@ public static class Cli
     /// <summary>Runs the program with <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
+        if (args.Length > 0 && args[0] == "plot") return Plot(args[1..], stdout, stderr);
         if (TrainOptions.WantsHelp(args))
         {
             stdout.Write(TrainOptions.HelpText());
@@ -21,10 +22,25 @@ public static class Cli
         try
         {
             var options = TrainOptions.Parse(args);
-            var reporter = new Reporter(stdout, interactive, options.NumTrainingIterations);
+            var reporter = new Reporter(stdout, interactive, options.NumTrainingIterations, options.ReportSeconds, options.Quiet);
             var trainer = new Trainer(options, reporter);
             var result = trainer.Run(cancellation);
             return result.Interrupted ? Interrupted : Success;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+    }
+
+    // The plot mode: learning curves from one or more --log-file logs.
+    private static int Plot(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            stdout.WriteLine($"Wrote {CurvePlot.RunMode(args)}.");
+            return Success;
         }
         catch (UsageException e)
         {

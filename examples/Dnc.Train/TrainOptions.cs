@@ -60,6 +60,14 @@ public sealed record TrainOptions
     public ulong Seed { get; init; }
     /// <summary>Optional path of an HTML page with memory heatmaps of one episode, written at the end.</summary>
     public string? Viz { get; init; }
+    /// <summary>Least time between two reports (<c>--report-seconds</c>); the first and the last report are never held back.</summary>
+    public double ReportSeconds { get; init; } = 5;
+    /// <summary>No progress bar, reports or notes on the console (<c>--quiet</c>); errors still go to stderr.</summary>
+    public bool Quiet { get; init; }
+    /// <summary>Optional JSON-lines log, one object per report, appended to (<c>--log-file</c>).</summary>
+    public string? LogFile { get; init; }
+    /// <summary>Optional learning-curve image (.png or .svg) written at the end (<c>--plot</c>).</summary>
+    public string? Plot { get; init; }
 
     /// <summary>Whether the run reads and writes checkpoints.</summary>
     public bool CheckpointsEnabled => CheckpointDir.Length > 0;
@@ -70,6 +78,8 @@ public sealed record TrainOptions
     // Tasks / Models: where the flag applies (null: everywhere).
     private sealed record Flag(string Name, string Help, Func<TrainOptions, string, TrainOptions> Apply, Func<TrainOptions, string> Show)
     {
+        /// <summary>A switch takes no value (<c>--quiet</c>); <c>--quiet=false</c> still works.</summary>
+        public bool IsSwitch { get; init; }
         public TaskKind[]? Tasks { get; init; }
         public ModelKind[]? Models { get; init; }
     }
@@ -104,11 +114,17 @@ public sealed record TrainOptions
         IntFlag("max-repeats", "Upper limit on number of copy repeats.", (o, v) => o with { MaxRepeats = v }, o => o.MaxRepeats) with
             { Tasks = [TaskKind.RepeatCopy] },
         IntFlag("num-training-iterations", "Number of iterations to train for.", (o, v) => o with { NumTrainingIterations = v }, o => o.NumTrainingIterations),
-        IntFlag("report-interval", "Iterations between reports (samples, valid loss).", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
-        new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints; default ./checkpoints/<model>, or <model>-<task> for tasks other than repeat-copy).", (o, v) => o with { CheckpointDir = v }, o => o.CheckpointDir),
+        IntFlag("report-interval", "Steps between reports (average training loss and metric, a sample episode); see --report-seconds.", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
+        new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints; default ./checkpoints/<model>-<task>-<digest of the configuration>).", (o, v) => o with { CheckpointDir = v }, DefaultCheckpointDir),
         IntFlag("checkpoint-interval", "Checkpointing step interval (-1: only at the end and on Ctrl+C).", (o, v) => o with { CheckpointInterval = v }, o => o.CheckpointInterval),
         new("seed", "Seed of parameter initialisation and episode sampling.", (o, v) => o with { Seed = ParseULong("seed", v) }, o => o.Seed.ToString(CultureInfo.InvariantCulture)),
         new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? ""),
+        new("report-seconds", "Least seconds between two reports, whatever the step rate (0: every --report-interval).",
+            (o, v) => o with { ReportSeconds = ParseFloat("report-seconds", v) }, o => o.ReportSeconds.ToString(CultureInfo.InvariantCulture)),
+        new("quiet", "No progress bar, reports or notes; errors only.", (o, v) => o with { Quiet = ParseBool("quiet", v) },
+            o => o.Quiet ? "true" : "false") { IsSwitch = true },
+        new("log-file", "Append one JSON object per report (step, loss, metric, steps/s, lesson) to this file.", (o, v) => o with { LogFile = v }, o => o.LogFile ?? ""),
+        new("plot", "Write learning curves (.png or .svg) of this run at the end (the whole --log-file when given).", (o, v) => o with { Plot = v }, o => o.Plot ?? ""),
     ];
 
     /// <summary>
@@ -141,6 +157,7 @@ public sealed record TrainOptions
             if (eq >= 0) (name, value) = (name[..eq], name[(eq + 1)..]);
             var flag = Array.Find(Flags, f => f.Name == name.Replace('_', '-'))
                 ?? throw new UsageException($"unknown flag --{name} (see --help)");
+            if (value is null && flag.IsSwitch) value = "true";
             if (value is null)
             {
                 if (i + 1 >= args.Count) throw new UsageException($"--{flag.Name} needs a value");
@@ -155,19 +172,23 @@ public sealed record TrainOptions
         options = Defaults(options.Task);
         foreach (var (flag, value) in given) options = flag.Apply(options, value);
         if (!given.Any(g => g.Flag.Name == "checkpoint-dir"))
-            options = options with { CheckpointDir = DefaultCheckpointDir(options.Model, options.Task) };
+            options = options with { CheckpointDir = DefaultCheckpointDir(options) };
         foreach (var (flag, _) in given) CheckApplies(flag, options);
         options.Validate();
         return options;
     }
 
     /// <summary>
-    /// Where checkpoints go unless <c>--checkpoint-dir</c> says otherwise: <c>./checkpoints/&lt;model&gt;</c> for repeat copy
-    /// (so DeepMind's setting keeps <c>./checkpoints/dnc</c>), <c>./checkpoints/&lt;model&gt;-&lt;task&gt;</c> for the other tasks,
-    /// so runs of different models or tasks do not refuse each other's checkpoints.
+    /// Where checkpoints go unless <c>--checkpoint-dir</c> says otherwise: <c>./checkpoints/&lt;model&gt;-&lt;task&gt;-&lt;digest&gt;</c>,
+    /// the digest being the first 8 hex digits of the SHA-256 of <see cref="ConfigurationJson"/>. Runs that may resume
+    /// each other share a directory; any two configurations that would refuse each other's checkpoints get their own.
     /// </summary>
-    public static string DefaultCheckpointDir(ModelKind model, TaskKind task) =>
-        Path.Combine(".", "checkpoints", task == TaskKind.RepeatCopy ? Choices.Name(model) : $"{Choices.Name(model)}-{Choices.Name(task)}");
+    public static string DefaultCheckpointDir(TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(options.ConfigurationJson()));
+        return Path.Combine(".", "checkpoints", $"{Choices.Name(options.Model)}-{Choices.Name(options.Task)}-{Convert.ToHexStringLower(hash)[..8]}");
+    }
 
     private static void CheckApplies(Flag flag, TrainOptions options)
     {
@@ -237,6 +258,10 @@ public sealed record TrainOptions
         if (CheckpointInterval == 0 || CheckpointInterval < -1)
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
+        if (LogFile is { Length: 0 }) throw new UsageException("--log-file needs a file path");
+        if (Plot is { Length: 0 }) throw new UsageException("--plot needs a file path");
+        if (Plot is not null) CurvePlot.CheckFormat("--plot", Plot);
+        NonNegative("report-seconds", ReportSeconds);
         if (ClipValue > 0 && TaskRegistry.Create(this).Task is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--task {Choices.Name(Task)}: the largest target {digits.LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
@@ -293,6 +318,13 @@ public sealed record TrainOptions
     private static int ParseInt(string name, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
             : throw new UsageException($"--{name} needs an integer, got '{value}'");
+
+    private static bool ParseBool(string name, string value) => value switch
+    {
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => throw new UsageException($"--{name} is a switch: give it alone, or =true or =false, got '{value}'"),
+    };
 
     private static ulong ParseULong(string name, string value) =>
         ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v) ? v

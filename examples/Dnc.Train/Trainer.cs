@@ -61,13 +61,18 @@ public sealed class Trainer
     public RunResult Run(CancellationToken cancellation = default)
     {
         if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir);
+        reporter.Info(options.CheckpointsEnabled ? $"Checkpoints: {options.CheckpointDir}" : "Checkpoints: off");
+        using var log = options.LogFile is null ? null : RunLog.Open(options.LogFile);
         try
         {
             if (trainer.Resume() is { } resumedFrom) reporter.Info($"Resumed from {resumedFrom} at step {CompletedSteps}.");
             double lossSum = 0, metricSum = 0;
             int sinceReport = 0;
+            int? lesson = null;
             var losses = new List<float>();
             var metrics = new List<float>();
+            var records = new List<LogRecord>();
+            void OnEvaluated(EvaluationReport evaluation) => lesson = evaluation.Promoted ? evaluation.Lesson + 1 : evaluation.Lesson;
             void OnStep(StepReport step)
             {
                 losses.Add(step.Loss);
@@ -76,13 +81,21 @@ public sealed class Trainer
                 metricSum += step.Metric;
                 sinceReport++;
                 reporter.Progress(step.Step, step.Loss);
-                if (step.Step % options.ReportInterval != 0) return;
-                reporter.Report(step.Step - 1, (float)(lossSum / sinceReport), Task.MetricName, (float)(metricSum / sinceReport), Sample());
+                bool last = step.Step >= options.NumTrainingIterations;
+                if ((step.Step % options.ReportInterval != 0 && !last) || !reporter.ReportDue(step.Step)) return;
+                double rate = reporter.TakeReportRate(step.Step);
+                var record = new LogRecord(step.Step, lossSum / sinceReport, Task.MetricName, metricSum / sinceReport, rate,
+                    reporter.ElapsedSeconds, lesson);
+                records.Add(record);
+                log?.Write(record);
+                reporter.Report(step.Step - 1, (float)record.Loss, Task.MetricName, (float)record.Value, options.Quiet ? "" : Sample(), rate);
                 lossSum = metricSum = 0;
                 sinceReport = 0;
             }
             trainer.StepCompleted += OnStep;
+            trainer.Evaluated += OnEvaluated;
             TrainResult result;
+            reporter.Start(CompletedSteps);
             try
             {
                 result = trainer.Run(options.NumTrainingIterations, cancellation);
@@ -90,15 +103,23 @@ public sealed class Trainer
             finally
             {
                 trainer.StepCompleted -= OnStep;
+                trainer.Evaluated -= OnEvaluated;
             }
             if (result.Interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (options.CheckpointsEnabled ? "; checkpoint saved." : "."));
             if (options.Viz is not null) WriteVisualisation(options.Viz);
+            if (options.Plot is not null)
+            {
+                log?.Dispose();
+                // The log holds the runs before a resume too, so it is the fuller history when there is one.
+                CurvePlot.Write(options.Plot, [(Model.Name, options.LogFile is null ? records : RunLog.Read(options.LogFile))]);
+                reporter.Info($"Wrote {options.Plot}.");
+            }
             return new RunResult(result.Steps, result.Interrupted, losses, metrics);
         }
         catch (TrainingException e)
         {
             throw new UsageException(e.Message.Contains("another configuration", StringComparison.Ordinal)
-                ? e.Message + "; use the same flags or another --checkpoint-dir"
+                ? e.Message + $"; rerun with the flags it was written with, pass another --checkpoint-dir, or delete {options.CheckpointDir} to start over"
                 : e.Message);
         }
     }
