@@ -151,9 +151,9 @@ public sealed class Trainer
         {
             Model.Memory.Trace = null;
         }
-        var page = HtmlVisualizer.Render(
+        var page = HtmlVisualizer.Render(trace.ToPage(
             $"{Model.Name.ToUpperInvariant()} memory over one {Choices.Name(options.Task)} episode (after {CompletedSteps} steps)",
-            trace.ToHeatmaps(), renderer.Render(batch, logits));
+            batch, logits, Task is Modules.Dnc.Tasks.DigitSequenceTask, renderer.Render(batch, logits)));
         try
         {
             string? dir = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -116,8 +116,11 @@ public sealed class TaskTrainingTests : IDisposable
         string html = File.ReadAllText(page);
         Assert.Contains("<h1>DNC memory over one argmax episode (after 1 steps)</h1>", html);
         foreach (var title in new[] { "Write weights (head 0)", "Read weights (head 1)", "Usage", "Read modes (head 1)" })
-            Assert.Contains($"<h2>{title}</h2>", html);
-        Assert.Equal(6, html.Split("<svg ").Length - 1);
+            Assert.Contains($"<h3>{title}</h3>", html);
+        // Input, target, prediction, mask; 1 write and 2 read heads; usage and 2 read modes; the link matrix; 1 to 3 memory snapshots.
+        int snapshots = html.Split("<h3>Memory after step ").Length - 1;
+        Assert.InRange(snapshots, 1, 3);
+        Assert.Equal(11 + snapshots, html.Split("<svg ").Length - 1);
         Assert.Contains("Input: ", html);
         Assert.Contains("Target: ", html);
     }
