@@ -22,6 +22,7 @@ public static class Cli
     /// <summary>Runs the program with <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
+        if (args.Length > 0 && args[0] == "plot") return Plot(args[1..], stdout, stderr);
         if (TrainOptions.WantsHelp(args))
         {
             stdout.Write(TrainOptions.HelpText());
@@ -33,7 +34,8 @@ public static class Cli
             var options = TrainOptions.Parse(args.Where(a => a != DistributedFlag).ToArray());
             if (args.Contains(DistributedFlag)) group = JoinRanks();
             // Only rank 0 reports; every rank trains.
-            var reporter = new Reporter(group is { Rank: > 0 } ? TextWriter.Null : stdout, interactive, options.NumTrainingIterations);
+            var reporter = new Reporter(group is { Rank: > 0 } ? TextWriter.Null : stdout, interactive, options.NumTrainingIterations,
+                options.ReportSeconds, options.Quiet);
             var trainer = new Trainer(options, reporter, group);
             var result = trainer.Run(cancellation);
             return result.Interrupted ? Interrupted : Success;
@@ -70,6 +72,21 @@ public static class Cli
         catch (DllNotFoundException e)
         {
             throw new UsageException($"{DistributedFlag}: {e.Message}");
+        }
+    }
+
+    // The plot mode: learning curves from one or more --log-file logs.
+    private static int Plot(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            stdout.WriteLine($"Wrote {CurvePlot.RunMode(args)}.");
+            return Success;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
         }
     }
 }

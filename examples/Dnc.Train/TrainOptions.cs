@@ -68,6 +68,14 @@ public sealed record TrainOptions
     public bool ResumeNewestValid { get; init; }
     /// <summary>Non-finite steps in a row (none of them applied) after which the run stops (<c>--max-non-finite-steps</c>).</summary>
     public int MaxNonFiniteSteps { get; init; } = 10;
+    /// <summary>Least time between two reports (<c>--report-seconds</c>); the first and the last report are never held back.</summary>
+    public double ReportSeconds { get; init; } = 5;
+    /// <summary>No progress bar, reports or notes on the console (<c>--quiet</c>); errors still go to stderr.</summary>
+    public bool Quiet { get; init; }
+    /// <summary>Optional JSON-lines log, one object per report, appended to (<c>--log-file</c>).</summary>
+    public string? LogFile { get; init; }
+    /// <summary>Optional learning-curve image (.png or .svg) written at the end (<c>--plot</c>).</summary>
+    public string? Plot { get; init; }
 
     /// <summary>Whether the run reads and writes checkpoints.</summary>
     public bool CheckpointsEnabled => CheckpointDir.Length > 0;
@@ -116,8 +124,9 @@ public sealed record TrainOptions
         IntFlag("max-repeats", "Upper limit on number of copy repeats.", (o, v) => o with { MaxRepeats = v }, o => o.MaxRepeats) with
             { Tasks = [TaskKind.RepeatCopy] },
         IntFlag("num-training-iterations", "Number of iterations to train for.", (o, v) => o with { NumTrainingIterations = v }, o => o.NumTrainingIterations),
-        IntFlag("report-interval", "Iterations between reports (samples, valid loss).", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
-        new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints; default ./checkpoints/<model>, or <model>-<task> for tasks other than repeat-copy).", (o, v) => o with { CheckpointDir = v }, o => o.CheckpointDir),
+        IntFlag("report-interval", "Steps between reports (average training loss and metric, a sample episode); see --report-seconds.", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
+        new("checkpoint-dir", "Checkpointing directory, printed at start (empty string: no checkpoints; the digest is of the configuration).",
+            (o, v) => o with { CheckpointDir = v }, _ => "./checkpoints/<model>-<task>-<digest>"),
         IntFlag("checkpoint-interval", "Checkpointing step interval (-1: only at the end and on Ctrl+C).", (o, v) => o with { CheckpointInterval = v }, o => o.CheckpointInterval),
         new("seed", "Seed of parameter initialisation and episode sampling.", (o, v) => o with { Seed = ParseULong("seed", v) }, o => o.Seed.ToString(CultureInfo.InvariantCulture)),
         new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? ""),
@@ -126,6 +135,12 @@ public sealed record TrainOptions
             (o, _) => o with { ResumeNewestValid = true }, o => o.ResumeNewestValid ? "on" : "off") { IsSwitch = true },
         IntFlag("max-non-finite-steps", "Stop (exit 3) after this many steps in a row with a non-finite loss or gradient, none of them applied.",
             (o, v) => o with { MaxNonFiniteSteps = v }, o => o.MaxNonFiniteSteps),
+        new("report-seconds", "Least seconds between two reports, whatever the step rate (0: every --report-interval).",
+            (o, v) => o with { ReportSeconds = ParseFloat("report-seconds", v) }, o => o.ReportSeconds.ToString(CultureInfo.InvariantCulture)),
+        new("quiet", "No progress bar, reports or notes; errors only.", (o, _) => o with { Quiet = true },
+            o => o.Quiet ? "true" : "false") { IsSwitch = true },
+        new("log-file", "Append one JSON object per report (step, loss, metric, steps/s, lesson) to this file.", (o, v) => o with { LogFile = v }, o => o.LogFile ?? ""),
+        new("plot", "Write learning curves (.png or .svg) of this run at the end (the whole --log-file when given).", (o, v) => o with { Plot = v }, o => o.Plot ?? ""),
     ];
 
     /// <summary>
@@ -180,19 +195,23 @@ public sealed record TrainOptions
         options = Defaults(options.Task);
         foreach (var (flag, value) in given) options = flag.Apply(options, value);
         if (!given.Any(g => g.Flag.Name == "checkpoint-dir"))
-            options = options with { CheckpointDir = DefaultCheckpointDir(options.Model, options.Task) };
+            options = options with { CheckpointDir = DefaultCheckpointDir(options) };
         foreach (var (flag, _) in given) CheckApplies(flag, options);
         options.Validate();
         return options;
     }
 
     /// <summary>
-    /// Where checkpoints go unless <c>--checkpoint-dir</c> says otherwise: <c>./checkpoints/&lt;model&gt;</c> for repeat copy
-    /// (so DeepMind's setting keeps <c>./checkpoints/dnc</c>), <c>./checkpoints/&lt;model&gt;-&lt;task&gt;</c> for the other tasks,
-    /// so runs of different models or tasks do not refuse each other's checkpoints.
+    /// Where checkpoints go unless <c>--checkpoint-dir</c> says otherwise: <c>./checkpoints/&lt;model&gt;-&lt;task&gt;-&lt;digest&gt;</c>,
+    /// the digest being the first 8 hex digits of the SHA-256 of <see cref="ConfigurationJson"/>. Runs that may resume
+    /// each other share a directory; any two configurations that would refuse each other's checkpoints get their own.
     /// </summary>
-    public static string DefaultCheckpointDir(ModelKind model, TaskKind task) =>
-        Path.Combine(".", "checkpoints", task == TaskKind.RepeatCopy ? Choices.Name(model) : $"{Choices.Name(model)}-{Choices.Name(task)}");
+    public static string DefaultCheckpointDir(TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(options.ConfigurationJson()));
+        return Path.Combine(".", "checkpoints", $"{Choices.Name(options.Model)}-{Choices.Name(options.Task)}-{Convert.ToHexStringLower(hash)[..8]}");
+    }
 
     private static void CheckApplies(Flag flag, TrainOptions options)
     {
@@ -267,6 +286,10 @@ public sealed record TrainOptions
         if (ResumeNewestValid && !CheckpointsEnabled) throw new UsageException("--resume-newest-valid needs a --checkpoint-dir to search (it is empty)");
         Positive("max-non-finite-steps", MaxNonFiniteSteps);
         if (!Enum.IsDefined(Index)) throw new UsageException($"--index {(int)Index} is not an index");
+        if (LogFile is { Length: 0 }) throw new UsageException("--log-file needs a file path");
+        if (Plot is { Length: 0 }) throw new UsageException("--plot needs a file path");
+        if (Plot is not null) CurvePlot.CheckFormat("--plot", Plot);
+        NonNegative("report-seconds", ReportSeconds);
         if (ClipValue > 0 && TaskRegistry.Create(this).Task is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--task {Choices.Name(Task)}: the largest target {digits.LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +

@@ -86,14 +86,19 @@ public sealed class Trainer
     {
         if (options.CheckpointsEnabled) EnsureWritable(options.CheckpointDir, $"--checkpoint-dir {options.CheckpointDir}");
         if (options.Viz is not null) EnsureWritableFile(options.Viz);
+        reporter.Info(options.CheckpointsEnabled ? $"Checkpoints: {options.CheckpointDir}" : "Checkpoints: off");
+        using var log = options.LogFile is null ? null : RunLog.Open(options.LogFile);
         try
         {
             Resume();
             double lossSum = 0, metricSum = 0;
             int sinceReport = 0;
+            int? lesson = null;
             var losses = new List<float>();
             var metrics = new List<float>();
             bool previousApplied = true;
+            var records = new List<LogRecord>();
+            void OnEvaluated(EvaluationReport evaluation) => lesson = evaluation.Promoted ? evaluation.Lesson + 1 : evaluation.Lesson;
             void OnStep(StepReport step)
             {
                 // Once per streak of skipped steps, so a run that recovers says so without flooding the output.
@@ -107,13 +112,21 @@ public sealed class Trainer
                 metricSum += step.Metric;
                 sinceReport++;
                 reporter.Progress(step.Step, step.Loss);
-                if (step.Step % options.ReportInterval != 0) return;
-                reporter.Report(step.Step - 1, (float)(lossSum / sinceReport), Task.MetricName, (float)(metricSum / sinceReport), Sample());
+                bool last = step.Step >= options.NumTrainingIterations;
+                if ((step.Step % options.ReportInterval != 0 && !last) || !reporter.ReportDue(step.Step)) return;
+                double rate = reporter.TakeReportRate(step.Step);
+                var record = new LogRecord(step.Step, lossSum / sinceReport, Task.MetricName, metricSum / sinceReport, rate,
+                    reporter.ElapsedSeconds, lesson);
+                records.Add(record);
+                log?.Write(record);
+                reporter.Report(step.Step - 1, (float)record.Loss, Task.MetricName, (float)record.Value, options.Quiet ? "" : Sample(), rate);
                 lossSum = metricSum = 0;
                 sinceReport = 0;
             }
             trainer.StepCompleted += OnStep;
+            trainer.Evaluated += OnEvaluated;
             TrainResult result;
+            reporter.Start(CompletedSteps);
             try
             {
                 result = trainer.Run(options.NumTrainingIterations, cancellation);
@@ -121,9 +134,17 @@ public sealed class Trainer
             finally
             {
                 trainer.StepCompleted -= OnStep;
+                trainer.Evaluated -= OnEvaluated;
             }
             if (result.Interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (options.CheckpointsEnabled ? "; checkpoint saved." : "."));
             if (options.Viz is not null && trainer.Rank == 0) WriteVisualisation(options.Viz);
+            if (options.Plot is not null && trainer.Rank == 0)
+            {
+                log?.Dispose();
+                // The log holds the runs before a resume too, so it is the fuller history when there is one.
+                CurvePlot.Write(options.Plot, [(Model.Name, options.LogFile is null ? records : RunLog.Read(options.LogFile))]);
+                reporter.Info($"Wrote {options.Plot}.");
+            }
             return new RunResult(result.Steps, result.Interrupted, losses, metrics);
         }
         catch (TrainingDivergedException e)
@@ -135,7 +156,7 @@ public sealed class Trainer
         catch (TrainingException e)
         {
             throw new UsageException(e.Message.Contains("another configuration", StringComparison.Ordinal)
-                ? e.Message + "; use the same flags or another --checkpoint-dir"
+                ? e.Message + $"; rerun with the flags it was written with, pass another --checkpoint-dir, or delete {options.CheckpointDir} to start over"
                 : e.Message);
         }
     }
@@ -187,9 +208,9 @@ public sealed class Trainer
         {
             Model.Memory.Trace = null;
         }
-        var page = HtmlVisualizer.Render(
+        var page = HtmlVisualizer.Render(trace.ToPage(
             $"{Model.Name.ToUpperInvariant()} memory over one {Choices.Name(options.Task)} episode (after {CompletedSteps} steps)",
-            trace.ToHeatmaps(), renderer.Render(batch, logits));
+            batch, logits, Task is Modules.Dnc.Tasks.DigitSequenceTask, renderer.Render(batch, logits)));
         try
         {
             string? dir = Path.GetDirectoryName(Path.GetFullPath(path));

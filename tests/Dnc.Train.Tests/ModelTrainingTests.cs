@@ -75,7 +75,7 @@ public sealed class ModelTrainingTests : IDisposable
         string html = File.ReadAllText(page);
         Assert.Contains($"<h1>{model.ToUpperInvariant()} memory over one {task} episode (after 1 steps)</h1>", html);
         foreach (var title in new[] { "Write weights (head 0)", "Read weights (head 0)", "Read weights (head 1)" })
-            Assert.Contains($"<h2>{title}</h2>", html);
+            Assert.Contains($"<h3>{title}</h3>", html);
         Assert.DoesNotContain("Read modes", html);   // a DNC-only panel
     }
 

@@ -116,8 +116,11 @@ public sealed class TaskTrainingTests : IDisposable
         string html = File.ReadAllText(page);
         Assert.Contains("<h1>DNC memory over one argmax episode (after 1 steps)</h1>", html);
         foreach (var title in new[] { "Write weights (head 0)", "Read weights (head 1)", "Usage", "Read modes (head 1)" })
-            Assert.Contains($"<h2>{title}</h2>", html);
-        Assert.Equal(6, html.Split("<svg ").Length - 1);
+            Assert.Contains($"<h3>{title}</h3>", html);
+        // Input, target, prediction, mask; 1 write and 2 read heads; usage and 2 read modes; the link matrix; 1 to 3 memory snapshots.
+        int snapshots = html.Split("<h3>Memory after step ").Length - 1;
+        Assert.InRange(snapshots, 1, 3);
+        Assert.Equal(11 + snapshots, html.Split("<svg ").Length - 1);
         Assert.Contains("Input: ", html);
         Assert.Contains("Target: ", html);
     }
@@ -130,9 +133,16 @@ public sealed class TaskTrainingTests : IDisposable
         trainer.Run();
         string html = File.ReadAllText(page);
         Assert.Contains("<h1>DNC memory over one copy episode (after 0 steps)</h1>", html);
-        // The write-weights panel has N rows; every row has 2L+1 cells for the episode drawn.
-        int cells = html.Split("<rect ").Length - 1;
-        Assert.True(cells > 0 && cells % 6 == 0, $"{cells} cells");
+        // The write-weights panel has N = 6 rows and one column per step of the batch's longest episode, 2L+1.
+        var figure = System.Text.RegularExpressions.Regex.Match(html,
+            "<figure data-rows=\"(\\d+)\" data-columns=\"(\\d+)\">\n<h3>Write weights \\(head 0\\)</h3>(.*?)</figure>",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(figure.Success);
+        int rows = int.Parse(figure.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int steps = int.Parse(figure.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(6, rows);
+        Assert.True(steps % 2 == 1 && steps >= 3, $"{steps} steps");
+        Assert.Equal(rows * steps, figure.Groups[3].Value.Split("<rect x=").Length - 1);
     }
 
     private static (int Code, string Output, string Error) RunCli(string[] args)

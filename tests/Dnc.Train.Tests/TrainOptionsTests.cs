@@ -12,7 +12,7 @@ public sealed class TrainOptionsTests
         Assert.Equal((20f, 50f, 1e-4f, 1e-10f), (o.ClipValue, o.MaxGradNorm, o.LearningRate, o.OptimizerEpsilon));
         Assert.Equal((4, 16, 1, 2, 1, 2), (o.NumBits, o.BatchSize, o.MinLength, o.MaxLength, o.MinRepeats, o.MaxRepeats));
         Assert.Equal((100_000, 100), (o.NumTrainingIterations, o.ReportInterval));
-        Assert.Equal(Path.Combine(".", "checkpoints", "dnc"), o.CheckpointDir);
+        Assert.Equal(TrainOptions.DefaultCheckpointDir(o), o.CheckpointDir);
         Assert.Equal(1000, o.CheckpointInterval);
         Assert.Equal(0UL, o.Seed);
         Assert.Null(o.Viz);
@@ -33,12 +33,20 @@ public sealed class TrainOptionsTests
     }
 
     [Fact]
-    public void Default_checkpoint_directory_is_per_model_and_task()
+    public void Default_checkpoint_directory_is_per_model_task_and_configuration()
     {
-        Assert.Equal(Path.Combine(".", "checkpoints", "dnc"), TrainOptions.Parse(["--task", "repeat-copy"]).CheckpointDir);
-        Assert.Equal(Path.Combine(".", "checkpoints", "dnc-copy"), TrainOptions.Parse(["--task", "copy"]).CheckpointDir);
+        var plain = TrainOptions.Parse(["--task", "repeat-copy"]);
+        // The digest is the first 8 hex digits of the SHA-256 of the configuration the checkpoint must match.
+        string digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(plain.ConfigurationJson())))[..8];
+        Assert.Equal(Path.Combine(".", "checkpoints", "dnc-repeat-copy-" + digest), plain.CheckpointDir);
+        Assert.StartsWith(Path.Combine(".", "checkpoints", "dnc-copy-"), TrainOptions.Parse(["--task", "copy"]).CheckpointDir);
+        Assert.StartsWith(Path.Combine(".", "checkpoints", "sdnc-argmax-"), TrainOptions.Parse(["--model", "sdnc", "--task", "argmax"]).CheckpointDir);
         Assert.Equal("mine", TrainOptions.Parse(["--checkpoint-dir", "mine", "--task", "adding"]).CheckpointDir);
-        Assert.Equal(Path.Combine(".", "checkpoints", "sdnc-argmax"), TrainOptions.DefaultCheckpointDir(ModelKind.Sdnc, TaskKind.Argmax));
+        // The README's examples that used to refuse each other: same model and task, other settings.
+        Assert.NotEqual(plain.CheckpointDir, TrainOptions.Parse(["--num-bits", "4", "--max-length", "3"]).CheckpointDir);
+        // Settings that do not enter the configuration (run length, reports) keep the directory, so runs resume.
+        Assert.Equal(plain.CheckpointDir, TrainOptions.Parse(["--num-training-iterations", "7", "--report-interval", "3"]).CheckpointDir);
     }
 
     [Fact]

@@ -132,8 +132,11 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal("", err);
         string html = File.ReadAllText(page);
         foreach (var title in new[] { "Write weights (head 0)", "Read weights (head 1)", "Usage", "Read modes (head 0)" })
-            Assert.Contains($"<h2>{title}</h2>", html);
-        Assert.Equal(6, html.Split("<svg ").Length - 1);   // 1 write head, 2 read heads, usage, 2 read-mode panels
+            Assert.Contains($"<h3>{title}</h3>", html);
+        // Input, target, prediction, mask; 1 write head, 2 read heads, usage, 2 read-mode panels; the link matrix; 1 to 3 memory snapshots.
+        int snapshots = html.Split("<h3>Memory after step ").Length - 1;
+        Assert.InRange(snapshots, 1, 3);
+        Assert.Equal(11 + snapshots, html.Split("<svg ").Length - 1);
     }
 
     private static (int Code, string Output, string Error) RunCli(string[] args)
