@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version="0.0.0-packcheck.$(date +%s).$$"
 feed="$work/feed"
-# SourceLink needs git metadata; ContinuousIntegrationBuild makes the paths in the PDBs deterministic.
+# ContinuousIntegrationBuild makes the paths in the PDBs deterministic.
 for project in Modules.Tensors Modules Modules.Dnc; do
   echo "== packing $project $version"
   dotnet pack "src/$project" -c Release -o "$feed" -p:Version="$version" -p:ContinuousIntegrationBuild=true --nologo -v quiet
