@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace DncTrain;
 
-/// <summary>The memory core trained: <c>--model dnc|ntm|sam|sdnc</c>.</summary>
+/// <summary>The core trained: <c>--model dnc|ntm|sam|sdnc|lstm</c>.</summary>
 public enum ModelKind
 {
     /// <summary>The Differentiable Neural Computer (DeepMind's DNC).</summary>
@@ -13,6 +13,8 @@ public enum ModelKind
     Sam,
     /// <summary>The sparse DNC (Rae et al. 2016).</summary>
     Sdnc,
+    /// <summary>A baseline without memory: an LSTM and <c>output_linear</c> (<see cref="LstmBaseline"/>).</summary>
+    Lstm,
 }
 
 /// <summary>The task trained on: <c>--task repeat-copy|copy|adding|argmax|graph-traversal|shortest-path|inference|babi</c>.</summary>

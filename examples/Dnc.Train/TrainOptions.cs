@@ -80,6 +80,8 @@ public sealed record TrainOptions
     /// <summary>Whether the run reads and writes checkpoints.</summary>
     public bool CheckpointsEnabled => CheckpointDir.Length > 0;
 
+    /// <summary>The models with a memory (all but the <c>lstm</c> baseline).</summary>
+    private static readonly ModelKind[] MemoryModels = [ModelKind.Dnc, ModelKind.Ntm, ModelKind.Sam, ModelKind.Sdnc];
     private static readonly TaskKind[] BitTasks = [TaskKind.RepeatCopy, TaskKind.Copy];
     private static readonly TaskKind[] DigitTasks = [TaskKind.Adding, TaskKind.Argmax];
     /// <summary>The tasks whose episodes are drawn from --min-length/--max-length (the graph tasks have lessons, bAbI has stories).</summary>
@@ -98,13 +100,17 @@ public sealed record TrainOptions
 
     private static readonly Flag[] Flags =
     [
-        new("model", "The memory core: dnc, ntm, sam or sdnc.", (o, v) => o with { Model = Choices.Parse<ModelKind>("model", v, Choices.Name) }, o => Choices.Name(o.Model)),
+        new("model", "The core: dnc, ntm, sam, sdnc, or lstm (a baseline without memory).", (o, v) => o with { Model = Choices.Parse<ModelKind>("model", v, Choices.Name) }, o => Choices.Name(o.Model)),
         new("task", "The task: repeat-copy, copy, adding or argmax.", (o, v) => o with { Task = Choices.Parse<TaskKind>("task", v, Choices.Name) }, o => Choices.Name(o.Task)),
         IntFlag("hidden-size", "Size of LSTM hidden layer.", (o, v) => o with { HiddenSize = v }, o => o.HiddenSize),
-        IntFlag("memory-size", "The number of memory slots.", (o, v) => o with { MemorySize = v }, o => o.MemorySize),
-        IntFlag("word-size", "The width of each memory slot.", (o, v) => o with { WordSize = v }, o => o.WordSize),
-        IntFlag("num-write-heads", "Number of memory write heads.", (o, v) => o with { NumWriteHeads = v }, o => o.NumWriteHeads),
-        IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads),
+        IntFlag("memory-size", "The number of memory slots.", (o, v) => o with { MemorySize = v }, o => o.MemorySize) with
+            { Models = MemoryModels },
+        IntFlag("word-size", "The width of each memory slot.", (o, v) => o with { WordSize = v }, o => o.WordSize) with
+            { Models = MemoryModels },
+        IntFlag("num-write-heads", "Number of memory write heads.", (o, v) => o with { NumWriteHeads = v }, o => o.NumWriteHeads) with
+            { Models = MemoryModels },
+        IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads) with
+            { Models = MemoryModels },
         FloatFlag("clip-value", "Maximum absolute value of controller and dnc outputs (0 = no clipping).", (o, v) => o with { ClipValue = v }, o => o.ClipValue),
         new("controller", "The NTM's controller: lstm or feedforward.", (o, v) => o with { Controller = Choices.Parse<ControllerKind>("controller", v, Choices.Name) }, o => Choices.Name(o.Controller))
             { Models = [ModelKind.Ntm] },
@@ -142,7 +148,7 @@ public sealed record TrainOptions
         new("checkpoint-dir", "Checkpointing directory (empty string: no checkpoints; default ./checkpoints/<model>, or <model>-<task> for tasks other than repeat-copy).", (o, v) => o with { CheckpointDir = v }, o => o.CheckpointDir),
         IntFlag("checkpoint-interval", "Checkpointing step interval (-1: only at the end and on Ctrl+C).", (o, v) => o with { CheckpointInterval = v }, o => o.CheckpointInterval),
         new("seed", "Seed of parameter initialisation and episode sampling.", (o, v) => o with { Seed = ParseULong("seed", v) }, o => o.Seed.ToString(CultureInfo.InvariantCulture)),
-        new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? ""),
+        new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? "") { Models = MemoryModels },
         new("resume-from", "Resume exactly this checkpoint file (refused with an error if it fails a check).", (o, v) => o with { ResumeFrom = v }, o => o.ResumeFrom ?? ""),
         new("resume-newest-valid", "Resume the newest checkpoint that passes every check, listing the newer ones rejected and why (a switch).",
             (o, _) => o with { ResumeNewestValid = true }, o => o.ResumeNewestValid ? "on" : "off") { IsSwitch = true },
@@ -330,9 +336,15 @@ public sealed record TrainOptions
         var node = new JsonObject
         {
             ["model"] = Choices.Name(Model), ["task"] = Choices.Name(Task),
-            ["hidden_size"] = HiddenSize, ["memory_size"] = MemorySize, ["word_size"] = WordSize,
-            ["num_write_heads"] = NumWriteHeads, ["num_read_heads"] = NumReadHeads, ["clip_value"] = ClipValue,
+            ["hidden_size"] = HiddenSize, ["clip_value"] = ClipValue,
         };
+        if (MemoryModels.Contains(Model))
+        {
+            node["memory_size"] = MemorySize;
+            node["word_size"] = WordSize;
+            node["num_write_heads"] = NumWriteHeads;
+            node["num_read_heads"] = NumReadHeads;
+        }
         // Settings of another model or task do not change this run, so they do not belong to its configuration.
         if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
         if (Model is ModelKind.Sam or ModelKind.Sdnc)

@@ -210,7 +210,8 @@ public sealed class Trainer
         using var _ = Tensor.NoGrad();
         var batch = trainer.SampleBatch();
         var trace = new EpisodeTrace();
-        Model.Memory.Trace = trace.Add;
+        var memory = Model.Memory ?? throw new UsageException($"--viz needs a model with memory, not --model {Model.Name}");
+        memory.Trace = trace.Add;
         Tensor logits;
         try
         {
@@ -218,7 +219,7 @@ public sealed class Trainer
         }
         finally
         {
-            Model.Memory.Trace = null;
+            memory.Trace = null;
         }
         var page = HtmlVisualizer.Render(
             $"{Model.Name.ToUpperInvariant()} memory over one {Choices.Name(options.Task)} episode (after {CompletedSteps} steps)",
