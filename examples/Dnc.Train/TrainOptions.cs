@@ -101,7 +101,7 @@ public sealed record TrainOptions
     private static readonly Flag[] Flags =
     [
         new("model", "The core: dnc, ntm, sam, sdnc, or lstm (a baseline without memory).", (o, v) => o with { Model = Choices.Parse<ModelKind>("model", v, Choices.Name) }, o => Choices.Name(o.Model)),
-        new("task", "The task: repeat-copy, copy, adding or argmax.", (o, v) => o with { Task = Choices.Parse<TaskKind>("task", v, Choices.Name) }, o => Choices.Name(o.Task)),
+        new("task", "The task: repeat-copy, copy, adding, argmax, graph-traversal, shortest-path, inference or babi.", (o, v) => o with { Task = Choices.Parse<TaskKind>("task", v, Choices.Name) }, o => Choices.Name(o.Task)),
         IntFlag("hidden-size", "Size of LSTM hidden layer.", (o, v) => o with { HiddenSize = v }, o => o.HiddenSize),
         IntFlag("memory-size", "The number of memory slots.", (o, v) => o with { MemorySize = v }, o => o.MemorySize) with
             { Models = MemoryModels },
