@@ -1,6 +1,8 @@
+using System.Text.RegularExpressions;
+
 namespace DncTrain;
 
-/// <summary>The memory core trained: <c>--model dnc|ntm|sam|sdnc</c>.</summary>
+/// <summary>The core trained: <c>--model dnc|ntm|sam|sdnc|lstm</c>.</summary>
 public enum ModelKind
 {
     /// <summary>The Differentiable Neural Computer (DeepMind's DNC).</summary>
@@ -11,9 +13,11 @@ public enum ModelKind
     Sam,
     /// <summary>The sparse DNC (Rae et al. 2016).</summary>
     Sdnc,
+    /// <summary>A baseline without memory: an LSTM and <c>output_linear</c> (<see cref="LstmBaseline"/>).</summary>
+    Lstm,
 }
 
-/// <summary>The task trained on: <c>--task repeat-copy|copy|adding|argmax</c>.</summary>
+/// <summary>The task trained on: <c>--task repeat-copy|copy|adding|argmax|graph-traversal|shortest-path|inference|babi</c>.</summary>
 public enum TaskKind
 {
     /// <summary>DeepMind's repeat copy.</summary>
@@ -24,6 +28,14 @@ public enum TaskKind
     Adding,
     /// <summary>The PyTorch DNC library's argmax task.</summary>
     Argmax,
+    /// <summary>Graph traversal with a curriculum (Graves et al. 2016).</summary>
+    GraphTraversal,
+    /// <summary>Shortest path with a curriculum (Graves et al. 2016).</summary>
+    ShortestPath,
+    /// <summary>Inference over relations (edge-label sequences) with a curriculum (Graves et al. 2016).</summary>
+    Inference,
+    /// <summary>bAbI question answering from the files in <c>--data-dir</c>.</summary>
+    Babi,
 }
 
 /// <summary>The NTM's controller: <c>--controller lstm|feedforward</c>.</summary>
@@ -50,8 +62,8 @@ public static class Choices
     /// <summary>The flag value of a model, e.g. <c>dnc</c>.</summary>
     public static string Name(ModelKind model) => model.ToString().ToLowerInvariant();
 
-    /// <summary>The flag value of a task, e.g. <c>repeat-copy</c>.</summary>
-    public static string Name(TaskKind task) => task == TaskKind.RepeatCopy ? "repeat-copy" : task.ToString().ToLowerInvariant();
+    /// <summary>The flag value of a task: its name in kebab case, e.g. <c>repeat-copy</c>, <c>graph-traversal</c>.</summary>
+    public static string Name(TaskKind task) => Regex.Replace(task.ToString(), "(?<=[a-z])(?=[A-Z])", "-").ToLowerInvariant();
 
     /// <summary>The flag value of a controller, e.g. <c>feedforward</c>.</summary>
     public static string Name(ControllerKind controller) => controller.ToString().ToLowerInvariant();

@@ -1,4 +1,7 @@
+using System.Globalization;
 using Modules.Distributed;
+using Modules.Dnc.Tasks.Babi;
+using Modules.Tensors;
 
 namespace DncTrain;
 
@@ -19,6 +22,9 @@ public static class Cli
     /// <summary>The flag that runs one rank of synchronous data-parallel training under <c>mpiexec</c> (no value).</summary>
     public const string DistributedFlag = "--distributed";
 
+    /// <summary>The first argument that writes generated bAbI-style data instead of training: <c>babi-generate --out DIR [--stories N] [--seed S]</c>.</summary>
+    public const string BabiGenerateMode = "babi-generate";
+
     /// <summary>Runs the program with <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
@@ -31,6 +37,11 @@ public static class Cli
         MpiProcessGroup? group = null;
         try
         {
+            if (args.Length > 0 && args[0] == BabiGenerateMode)
+            {
+                GenerateBabi(args[1..], stdout);
+                return Success;
+            }
             var options = TrainOptions.Parse(args.Where(a => a != DistributedFlag).ToArray());
             if (args.Contains(DistributedFlag)) group = JoinRanks();
             // Only rank 0 reports; every rank trains.
@@ -59,6 +70,50 @@ public static class Cli
         {
             group?.Dispose(); // after a failed collective this ends the whole job (MPI_Abort)
         }
+    }
+
+    /// <summary>
+    /// Writes <see cref="BabiStyleGenerator.Tasks"/> into <c>--out</c>: <c>--stories</c> training and test stories per task
+    /// (default 200, i.e. bAbI's 1000 questions) and a tenth of that (at least one) for validation, drawn from <c>--seed</c>.
+    /// </summary>
+    /// <exception cref="UsageException">A flag is unknown, missing its value or out of range, or the directory cannot be written.</exception>
+    private static void GenerateBabi(string[] args, TextWriter stdout)
+    {
+        string? output = null;
+        int stories = 200;
+        ulong seed = 0;
+        for (int i = 0; i < args.Length; i += 2)
+        {
+            if (i + 1 >= args.Length) throw new UsageException($"{BabiGenerateMode}: {args[i]} needs a value");
+            string value = args[i + 1];
+            switch (args[i])
+            {
+                case "--out":
+                    output = value.Length > 0 ? value : throw new UsageException($"{BabiGenerateMode}: --out needs a directory path");
+                    break;
+                case "--stories":
+                    stories = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
+                        : throw new UsageException($"{BabiGenerateMode}: --stories needs a positive integer, got '{value}'");
+                    break;
+                case "--seed":
+                    seed = ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong s) ? s
+                        : throw new UsageException($"{BabiGenerateMode}: --seed needs a non-negative integer, got '{value}'");
+                    break;
+                default:
+                    throw new UsageException($"{BabiGenerateMode}: unknown argument '{args[i]}' (expected --out DIR [--stories N] [--seed S])");
+            }
+        }
+        if (output is null) throw new UsageException($"{BabiGenerateMode} needs --out DIR");
+        IReadOnlyList<string> files;
+        try
+        {
+            files = BabiStyleGenerator.WriteTasks(output, new Generator(seed), stories, Math.Max(1, stories / 10), stories);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{BabiGenerateMode} --out {output}: cannot write ({e.Message.ReplaceLineEndings(" ")})");
+        }
+        stdout.WriteLine($"Wrote {files.Count} files to {output}.");
     }
 
     private static MpiProcessGroup JoinRanks()

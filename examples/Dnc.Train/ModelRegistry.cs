@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Modules;
 using Modules.Dnc;
 using Modules.Dnc.Sparse;
+using Modules.Tensors;
 using Modules.Training;
 
 namespace DncTrain;
@@ -10,8 +11,8 @@ namespace DncTrain;
 /// <param name="Name">The <c>--model</c> name, e.g. <c>dnc</c>.</param>
 /// <param name="Module">The core as a module.</param>
 /// <param name="Sequence">The core unrolled over a batch, as the trainer takes it.</param>
-/// <param name="Memory">The core's memory-access hook (for <c>--viz</c>).</param>
-public sealed record TrainingModel(string Name, Module Module, ISequenceModel Sequence, IMemoryCore Memory);
+/// <param name="Memory">The core's memory-access hook (for <c>--viz</c>); null for the memoryless <c>lstm</c> baseline.</param>
+public sealed record TrainingModel(string Name, Module Module, ISequenceModel Sequence, IMemoryCore? Memory);
 
 /// <summary>Builds the <c>--model</c> core, configured from the run's flags.</summary>
 public static class ModelRegistry
@@ -38,6 +39,7 @@ public static class ModelRegistry
                     LinkSparsity = options.LinkSparsity,
                     Index = Index(options),
                 }, options))),
+                ModelKind.Lstm => Baseline(new LstmBaseline(options.HiddenSize, outputSize, options.ClipValue)),
                 _ => Wrap("dnc", new Dnc(Sized(new DncOptions { OutputSize = outputSize }, options))),
             };
             model.Module.Seed(options.Seed);
@@ -70,6 +72,8 @@ public static class ModelRegistry
         return message.ReplaceLineEndings(" ");
     }
 
+    private static TrainingModel Baseline(LstmBaseline core) => new("lstm", core, SequenceModel.FromCore(core), null);
+
     private static INearestNeighbours Index(TrainOptions options) =>
         options.Index == IndexKind.Forest ? new RandomisedKdForest() : ExactNearestNeighbours.Instance;
 
@@ -89,4 +93,39 @@ public static class ModelRegistry
         NumWrites = options.NumWriteHeads,
         ClipValue = options.ClipValue,
     });
+}
+
+/// <summary>
+/// The memoryless baseline of <c>--model lstm</c>: the DNC's controller and output layer without the memory, an
+/// <see cref="Lstm"/> of <c>--hidden-size</c> units whose state is clipped to <c>--clip-value</c> as the DNC's is, and
+/// <c>output_linear</c> mapping its output <c>[B, H]</c> to <c>[B, OutputSize]</c> (clipped likewise).
+/// </summary>
+[Module]
+public sealed partial class LstmBaseline : Module, IRnnCore<LstmState>
+{
+    private readonly Lstm lstm;
+    private readonly Linear outputLinear;
+    private readonly float clip;
+
+    /// <summary>Creates the core.</summary>
+    /// <param name="hiddenSize">H, the LSTM's units.</param>
+    /// <param name="outputSize">Outputs per step.</param>
+    /// <param name="clipValue">Bound on the LSTM state and the output; 0: none.</param>
+    /// <param name="name">The module's name; by default <c>lstm_baseline</c>.</param>
+    public LstmBaseline(int hiddenSize, int outputSize, float clipValue, string? name = null) : base(name)
+    {
+        lstm = new Lstm(hiddenSize);
+        outputLinear = new Linear(outputSize, "output_linear");
+        clip = Math.Max(clipValue, 0f);
+    }
+
+    /// <summary>One step: <paramref name="input"/> <c>[B, in]</c> gives the logits <c>[B, OutputSize]</c> and the next state (<c>[B, H]</c> each).</summary>
+    public (Tensor Output, LstmState State) Step(Tensor input, LstmState state)
+    {
+        var (hidden, next) = lstm.Step(input, state, clip);
+        return (outputLinear.ForwardConcat([hidden], clip), next);
+    }
+
+    /// <summary>Zeros <c>[B, H]</c>.</summary>
+    public LstmState InitialState(int batchSize) => lstm.InitialState(batchSize);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Modules.Dnc.Tasks.Graph;
 
 namespace DncTrain;
 
@@ -44,6 +45,8 @@ public sealed record ResourceEstimate(double Parameters, double ParameterBytes, 
         {
             TaskKind.RepeatCopy => (bits + 2, bits + 1, (options.MaxRepeats + 1.0) * length + 3),
             TaskKind.Copy => (bits + 1, bits, 2 * length + 1),
+            TaskKind.GraphTraversal or TaskKind.ShortestPath or TaskKind.Inference =>
+                ((double)TripleEncoding.ObservationSize, (double)TripleEncoding.TripleSize, (double)TaskRegistry.Create(options).Task.MaxEpisodeLength),
             _ => (s, 1.0, length + 1),
         };
 

@@ -51,6 +51,14 @@ public sealed record TrainOptions
     public int MaxRepeats { get; init; } = 2;
     /// <summary>One-hot width of the adding and argmax tasks (digits 0..S−2, end marker S−1).</summary>
     public int InputSize { get; init; } = 6;
+    /// <summary>The bAbI directory of <c>qaN_*_train.txt</c> (and <c>_valid</c>, <c>_test</c>) files (<c>--data-dir</c>, babi only).</summary>
+    public string? DataDir { get; init; }
+    /// <summary>The share of fully correct answers on a held-out batch that passes a graph lesson (<c>--pass-threshold</c>).</summary>
+    public float PassThreshold { get; init; } = 0.9f;
+    /// <summary>Steps between held-out evaluations of the current graph lesson (<c>--evaluation-interval</c>).</summary>
+    public int EvaluationInterval { get; init; } = 200;
+    /// <summary>Steps with no input between a shortest-path or inference query and its answer (<c>--planning-steps</c>).</summary>
+    public int PlanningSteps { get; init; } = 10;
 
     // Run.
     public int NumTrainingIterations { get; init; } = 100_000;
@@ -80,8 +88,14 @@ public sealed record TrainOptions
     /// <summary>Whether the run reads and writes checkpoints.</summary>
     public bool CheckpointsEnabled => CheckpointDir.Length > 0;
 
+    /// <summary>The models with a memory (all but the <c>lstm</c> baseline).</summary>
+    private static readonly ModelKind[] MemoryModels = [ModelKind.Dnc, ModelKind.Ntm, ModelKind.Sam, ModelKind.Sdnc];
     private static readonly TaskKind[] BitTasks = [TaskKind.RepeatCopy, TaskKind.Copy];
     private static readonly TaskKind[] DigitTasks = [TaskKind.Adding, TaskKind.Argmax];
+    /// <summary>The tasks whose episodes are drawn from --min-length/--max-length (the graph tasks have lessons, bAbI has stories).</summary>
+    private static readonly TaskKind[] LengthTasks = [.. BitTasks, .. DigitTasks];
+    /// <summary>The graph tasks: a curriculum of lessons.</summary>
+    private static readonly TaskKind[] GraphTasks = [TaskKind.GraphTraversal, TaskKind.ShortestPath, TaskKind.Inference];
 
     // Tasks / Models: where the flag applies (null: everywhere).
     private sealed record Flag(string Name, string Help, Func<TrainOptions, string, TrainOptions> Apply, Func<TrainOptions, string> Show)
@@ -94,13 +108,17 @@ public sealed record TrainOptions
 
     private static readonly Flag[] Flags =
     [
-        new("model", "The memory core: dnc, ntm, sam or sdnc.", (o, v) => o with { Model = Choices.Parse<ModelKind>("model", v, Choices.Name) }, o => Choices.Name(o.Model)),
-        new("task", "The task: repeat-copy, copy, adding or argmax.", (o, v) => o with { Task = Choices.Parse<TaskKind>("task", v, Choices.Name) }, o => Choices.Name(o.Task)),
+        new("model", "The core: dnc, ntm, sam, sdnc, or lstm (a baseline without memory).", (o, v) => o with { Model = Choices.Parse<ModelKind>("model", v, Choices.Name) }, o => Choices.Name(o.Model)),
+        new("task", "The task: repeat-copy, copy, adding, argmax, graph-traversal, shortest-path, inference or babi.", (o, v) => o with { Task = Choices.Parse<TaskKind>("task", v, Choices.Name) }, o => Choices.Name(o.Task)),
         IntFlag("hidden-size", "Size of LSTM hidden layer.", (o, v) => o with { HiddenSize = v }, o => o.HiddenSize),
-        IntFlag("memory-size", "The number of memory slots.", (o, v) => o with { MemorySize = v }, o => o.MemorySize),
-        IntFlag("word-size", "The width of each memory slot.", (o, v) => o with { WordSize = v }, o => o.WordSize),
-        IntFlag("num-write-heads", "Number of memory write heads.", (o, v) => o with { NumWriteHeads = v }, o => o.NumWriteHeads),
-        IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads),
+        IntFlag("memory-size", "The number of memory slots.", (o, v) => o with { MemorySize = v }, o => o.MemorySize) with
+            { Models = MemoryModels },
+        IntFlag("word-size", "The width of each memory slot.", (o, v) => o with { WordSize = v }, o => o.WordSize) with
+            { Models = MemoryModels },
+        IntFlag("num-write-heads", "Number of memory write heads.", (o, v) => o with { NumWriteHeads = v }, o => o.NumWriteHeads) with
+            { Models = MemoryModels },
+        IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads) with
+            { Models = MemoryModels },
         FloatFlag("clip-value", "Maximum absolute value of controller and dnc outputs (0 = no clipping).", (o, v) => o with { ClipValue = v }, o => o.ClipValue),
         new("controller", "The NTM's controller: lstm or feedforward.", (o, v) => o with { Controller = Choices.Parse<ControllerKind>("controller", v, Choices.Name) }, o => Choices.Name(o.Controller))
             { Models = [ModelKind.Ntm] },
@@ -117,19 +135,29 @@ public sealed record TrainOptions
         IntFlag("input-size", "One-hot width of the digits and end marker (digits 0..size-2).", (o, v) => o with { InputSize = v }, o => o.InputSize) with
             { Tasks = DigitTasks },
         IntFlag("batch-size", "Batch size for training.", (o, v) => o with { BatchSize = v }, o => o.BatchSize),
-        IntFlag("min-length", "Lower limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MinLength = v }, o => o.MinLength),
-        IntFlag("max-length", "Upper limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MaxLength = v }, o => o.MaxLength),
+        IntFlag("min-length", "Lower limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MinLength = v }, o => o.MinLength) with
+            { Tasks = LengthTasks },
+        IntFlag("max-length", "Upper limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MaxLength = v }, o => o.MaxLength) with
+            { Tasks = LengthTasks },
         IntFlag("min-repeats", "Lower limit on number of copy repeats.", (o, v) => o with { MinRepeats = v }, o => o.MinRepeats) with
             { Tasks = [TaskKind.RepeatCopy] },
         IntFlag("max-repeats", "Upper limit on number of copy repeats.", (o, v) => o with { MaxRepeats = v }, o => o.MaxRepeats) with
             { Tasks = [TaskKind.RepeatCopy] },
+        new("data-dir", "Directory of bAbI files qaN_*_train.txt (and _valid.txt, _test.txt); see babi-generate for a generated set.",
+            (o, v) => o with { DataDir = v }, o => o.DataDir ?? "") { Tasks = [TaskKind.Babi] },
+        FloatFlag("pass-threshold", "Share of fully correct answers on a held-out batch that passes a lesson, in (0, 1].",
+            (o, v) => o with { PassThreshold = v }, o => o.PassThreshold) with { Tasks = GraphTasks },
+        IntFlag("evaluation-interval", "Steps between held-out evaluations of the current lesson.", (o, v) => o with { EvaluationInterval = v }, o => o.EvaluationInterval) with
+            { Tasks = GraphTasks },
+        IntFlag("planning-steps", "Steps with no input between the query and the answer.", (o, v) => o with { PlanningSteps = v }, o => o.PlanningSteps) with
+            { Tasks = [TaskKind.ShortestPath, TaskKind.Inference] },
         IntFlag("num-training-iterations", "Number of iterations to train for.", (o, v) => o with { NumTrainingIterations = v }, o => o.NumTrainingIterations),
         IntFlag("report-interval", "Steps between reports (average training loss and metric, a sample episode); see --report-seconds.", (o, v) => o with { ReportInterval = v }, o => o.ReportInterval),
         new("checkpoint-dir", "Checkpointing directory, printed at start (empty string: no checkpoints; the digest is of the configuration).",
             (o, v) => o with { CheckpointDir = v }, _ => "./checkpoints/<model>-<task>-<digest>"),
         IntFlag("checkpoint-interval", "Checkpointing step interval (-1: only at the end and on Ctrl+C).", (o, v) => o with { CheckpointInterval = v }, o => o.CheckpointInterval),
         new("seed", "Seed of parameter initialisation and episode sampling.", (o, v) => o with { Seed = ParseULong("seed", v) }, o => o.Seed.ToString(CultureInfo.InvariantCulture)),
-        new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? ""),
+        new("viz", "Write an HTML page with memory heatmaps of one episode to this path.", (o, v) => o with { Viz = v }, o => o.Viz ?? "") { Models = MemoryModels },
         new("resume-from", "Resume exactly this checkpoint file (refused with an error if it fails a check).", (o, v) => o with { ResumeFrom = v }, o => o.ResumeFrom ?? ""),
         new("resume-newest-valid", "Resume the newest checkpoint that passes every check, listing the newer ones rejected and why (a switch).",
             (o, _) => o with { ResumeNewestValid = true }, o => o.ResumeNewestValid ? "on" : "off") { IsSwitch = true },
@@ -146,10 +174,13 @@ public sealed record TrainOptions
     /// <summary>
     /// The settings a run of <paramref name="task"/> starts from: repeat copy's are DeepMind's (4 bits, length 1–2,
     /// repeats 1–2), copy's the NTM paper's (8 bits, length 1–20), adding's and argmax's the PyTorch library's
-    /// (one-hot width 6, length 2–4).
+    /// (one-hot width 6, length 2–4). The graph tasks' memory holds the final traversal lesson's largest graph
+    /// (40 nodes × 6 out-edges = 240 triples) in 256 rows, with a 128-unit controller (our choice, not the paper's sizes).
     /// </summary>
     public static TrainOptions Defaults(TaskKind task) => task switch
     {
+        TaskKind.GraphTraversal or TaskKind.ShortestPath or TaskKind.Inference =>
+            new TrainOptions { Task = task, MemorySize = 256, WordSize = 32, HiddenSize = 128 },
         TaskKind.Copy => new TrainOptions { Task = task, NumBits = 8, MinLength = 1, MaxLength = 20 },
         TaskKind.Adding or TaskKind.Argmax => new TrainOptions { Task = task, MinLength = 2, MaxLength = 4 },
         _ => new TrainOptions { Task = task },
@@ -231,7 +262,9 @@ public sealed record TrainOptions
     {
         var defaults = new TrainOptions();
         var sb = new StringBuilder("Trains a memory-augmented core (DNC, NTM, SAM, SDNC) on an algorithmic task " +
-                                   "(repeat copy, copy, adding, argmax).\n\nUsage: Dnc.Train [--flag value]...\n\n");
+                                   "(repeat copy, copy, adding, argmax), a graph task of the DNC paper (graph traversal, shortest path, inference) " +
+                                   "or bAbI question answering.\n\nUsage: Dnc.Train [--flag value]...\n" +
+                                   $"       Dnc.Train {Cli.BabiGenerateMode} --out DIR [--stories N] [--seed S]   (writes bAbI-style tasks 1, 2 and 6)\n\n");
         foreach (var f in Flags)
         {
             sb.Append(CultureInfo.InvariantCulture, $"  --{f.Name,-26}{f.Help}");
@@ -271,6 +304,13 @@ public sealed record TrainOptions
         Positive("max-length", MaxLength);
         Positive("min-repeats", MinRepeats);
         Positive("max-repeats", MaxRepeats);
+        if (!(PassThreshold > 0f && PassThreshold <= 1f))
+            throw new UsageException($"--pass-threshold must be in (0, 1], got {PassThreshold.ToString(CultureInfo.InvariantCulture)}");
+        Positive("evaluation-interval", EvaluationInterval);
+        NonNegative("planning-steps", PlanningSteps);
+        if (Task == TaskKind.Babi && DataDir is null)
+            throw new UsageException("--task babi needs --data-dir DIR with bAbI files qaN_*_train.txt (write generated ones with 'babi-generate --out DIR')");
+        if (DataDir is { Length: 0 }) throw new UsageException("--data-dir needs a directory path");
         if (InputSize < 2) throw new UsageException($"--input-size must be at least 2 (digits and the end marker), got {InputSize}");
         Positive("sparse-reads", SparseReads);
         Positive("link-sparsity", LinkSparsity);
@@ -290,7 +330,7 @@ public sealed record TrainOptions
         if (Plot is { Length: 0 }) throw new UsageException("--plot needs a file path");
         if (Plot is not null) CurvePlot.CheckFormat("--plot", Plot);
         NonNegative("report-seconds", ReportSeconds);
-        if (ClipValue > 0 && TaskRegistry.Create(this).Task is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
+        if (ClipValue > 0 && DigitTasks.Contains(Task) && TaskRegistry.Create(this).Task is DigitSequenceTask digits && digits.LargestTarget > ClipValue)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--task {Choices.Name(Task)}: the largest target {digits.LargestTarget} (from --input-size {InputSize} and --max-length {MaxLength}) ") +
                 string.Create(CultureInfo.InvariantCulture, $"exceeds --clip-value {ClipValue}, which bounds the model's output; ") +
@@ -319,9 +359,15 @@ public sealed record TrainOptions
         var node = new JsonObject
         {
             ["model"] = Choices.Name(Model), ["task"] = Choices.Name(Task),
-            ["hidden_size"] = HiddenSize, ["memory_size"] = MemorySize, ["word_size"] = WordSize,
-            ["num_write_heads"] = NumWriteHeads, ["num_read_heads"] = NumReadHeads, ["clip_value"] = ClipValue,
+            ["hidden_size"] = HiddenSize, ["clip_value"] = ClipValue,
         };
+        if (MemoryModels.Contains(Model))
+        {
+            node["memory_size"] = MemorySize;
+            node["word_size"] = WordSize;
+            node["num_write_heads"] = NumWriteHeads;
+            node["num_read_heads"] = NumReadHeads;
+        }
         // Settings of another model or task do not change this run, so they do not belong to its configuration.
         if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
         if (Model is ModelKind.Sam or ModelKind.Sdnc)
@@ -336,8 +382,15 @@ public sealed record TrainOptions
         if (Task is TaskKind.RepeatCopy or TaskKind.Copy) node["num_bits"] = NumBits;
         if (Task is TaskKind.Adding or TaskKind.Argmax) node["input_size"] = InputSize;
         node["batch_size"] = BatchSize;
-        node["min_length"] = MinLength;
-        node["max_length"] = MaxLength;
+        if (LengthTasks.Contains(Task))
+        {
+            node["min_length"] = MinLength;
+            node["max_length"] = MaxLength;
+        }
+        // The lesson reached is in the checkpoint; what decides promotion and the episodes belongs to the configuration.
+        if (GraphTasks.Contains(Task)) node["pass_threshold"] = PassThreshold;
+        if (Task is TaskKind.ShortestPath or TaskKind.Inference) node["planning_steps"] = PlanningSteps;
+        if (Task == TaskKind.Babi && DataDir is not null) node["data_dir"] = Path.GetFullPath(DataDir);
         if (Task == TaskKind.RepeatCopy)
         {
             node["min_repeats"] = MinRepeats;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Modules.Checkpoints;
+using Modules.Dnc.Tasks.Babi;
+using Modules.Dnc.Tasks.Graph;
 using Modules.Tensors;
 using Modules.Training;
 
@@ -44,6 +46,7 @@ public sealed class Trainer
                 MaxNonFiniteSteps = options.MaxNonFiniteSteps,
                 CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
                 CheckpointInterval = options.CheckpointInterval,
+                EvaluationInterval = options.EvaluationInterval,
                 Configuration = options.ConfigurationJson(),
                 ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(options.Model),
                 CheckpointsKept = CheckpointsKept,
@@ -54,6 +57,7 @@ public sealed class Trainer
             lastSaved = path;
             this.reporter.Info($"Saved checkpoint {path}.");
         };
+        if (Task is GraphTask graph) trainer.Evaluated += e => this.reporter.Info(Describe(graph, e));
     }
 
     /// <summary>The task being trained on.</summary>
@@ -138,6 +142,7 @@ public sealed class Trainer
             }
             if (result.Interrupted) reporter.Info($"Interrupted at step {CompletedSteps}" + (options.CheckpointsEnabled ? "; checkpoint saved." : "."));
             if (options.Viz is not null && trainer.Rank == 0) WriteVisualisation(options.Viz);
+            if (Task is BabiTask babi && trainer.Rank == 0) reporter.Info(ScoreTest(babi));
             if (options.Plot is not null && trainer.Rank == 0)
             {
                 log?.Dispose();
@@ -159,6 +164,34 @@ public sealed class Trainer
                 ? e.Message + $"; rerun with the flags it was written with, pass another --checkpoint-dir, or delete {options.CheckpointDir} to start over"
                 : e.Message);
         }
+    }
+
+    /// <summary>An evaluation in words: <c>step 400: lesson 0: 3–5 nodes, degree 1–2, path 1: 93.8 % fully correct (pass 90 %); now lesson 1 of 8</c>.</summary>
+    public static string Describe(GraphTask task, EvaluationReport e)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        string outcome = e.Promoted ? $"; now lesson {task.Lesson} of {task.LessonCount}" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"step {e.Step}: {task.Describe(e.Lesson)}: {100 * e.Accuracy:0.0} % fully correct (pass {100 * task.PassThreshold:0.#} %){outcome}");
+    }
+
+    /// <summary>
+    /// The bAbI error table (<see cref="BabiScore"/>) of the model on the test stories, or on the validation stories when
+    /// the directory has no test files: per task, the mean and the failed tasks.
+    /// </summary>
+    public string ScoreTest(BabiTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var (split, stories) = task.Data.Test.Count > 0 ? ("test", task.Data.Test) : ("validation", task.Data.Validation);
+        if (stories.Count == 0) return "No test or validation stories to score.";
+        var score = new BabiScore();
+        using var _ = Tensor.NoGrad();
+        foreach (var chunk in stories.Chunk(task.BatchSize))
+        {
+            var batch = task.Vocabulary.Encode(chunk);
+            task.Score(chunk, Model.Sequence.Unroll(batch.Observations), batch, score);
+        }
+        return $"bAbI error on the {stories.Count} {split} stories after {CompletedSteps} steps:\n{score}";
     }
 
     // Resumes as the flags say; never falls back silently to an older checkpoint.
@@ -198,7 +231,8 @@ public sealed class Trainer
         using var _ = Tensor.NoGrad();
         var batch = trainer.SampleBatch();
         var trace = new EpisodeTrace();
-        Model.Memory.Trace = trace.Add;
+        var memory = Model.Memory ?? throw new UsageException($"--viz needs a model with memory, not --model {Model.Name}");
+        memory.Trace = trace.Add;
         Tensor logits;
         try
         {
@@ -206,7 +240,7 @@ public sealed class Trainer
         }
         finally
         {
-            Model.Memory.Trace = null;
+            memory.Trace = null;
         }
         var page = HtmlVisualizer.Render(trace.ToPage(
             $"{Model.Name.ToUpperInvariant()} memory over one {Choices.Name(options.Task)} episode (after {CompletedSteps} steps)",

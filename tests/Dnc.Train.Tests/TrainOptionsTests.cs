@@ -59,8 +59,8 @@ public sealed class TrainOptionsTests
     }
 
     [Theory]
-    [InlineData(new[] { "--task", "sort" }, "--task must be one of repeat-copy, copy, adding, argmax, got 'sort'")]
-    [InlineData(new[] { "--model", "lstm" }, "--model must be one of dnc, ntm, sam, sdnc, got 'lstm'")]
+    [InlineData(new[] { "--task", "sort" }, "--task must be one of repeat-copy, copy, adding, argmax, graph-traversal, shortest-path, inference, babi, got 'sort'")]
+    [InlineData(new[] { "--model", "gru" }, "--model must be one of dnc, ntm, sam, sdnc, lstm, got 'gru'")]
     [InlineData(new[] { "--task", "adding", "--num-bits", "4" }, "--num-bits does not apply to --task adding (only to repeat-copy, copy)")]
     [InlineData(new[] { "--num-bits", "4", "--task", "argmax" }, "--num-bits does not apply to --task argmax (only to repeat-copy, copy)")]
     [InlineData(new[] { "--task", "copy", "--max-repeats", "3" }, "--max-repeats does not apply to --task copy (only to repeat-copy)")]
