@@ -45,10 +45,7 @@ public static class GradientClipping
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "ClipByGlobalNorm: maxNorm must be positive");
         // Two passes over the parameters (sum of squares, then scale) without collecting the gradients first.
         var list = parameters as IReadOnlyList<KeyValuePair<string, Tensor>> ?? parameters.ToList();
-        double sumOfSquares = 0;
-        for (int i = 0; i < list.Count; i++)
-            if (list[i].Value.Grad is { } g) sumOfSquares += TensorPrimitives.SumOfSquares(g.Values);
-        float norm = (float)Math.Sqrt(sumOfSquares);
+        float norm = GlobalNorm(list);
         if (norm > maxNorm || !float.IsFinite(norm))
         {
             float scale = maxNorm / norm;
