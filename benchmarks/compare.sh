@@ -126,9 +126,12 @@ for config in "${CONFIGS[@]}"; do
         # Our side also reports its allocation per step and the analytic FLOP rate against the machine's peak (LIMIT line).
         extra="$(awk '/^RESULT/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); r[kv[1]] = kv[2] } }
                       /^LIMIT/  { for (i = 1; i <= NF; i++) { split($i, kv, "="); l[kv[1]] = kv[2] } }
-                      END { printf "  alloc %.0f KB/step, gen1+2 %d; %.1f MFLOP/step, %.2f GFLOP/s = %.1f%% of nominal peak %s, %.1f%% of measured %s GFLOP/s",
-                            r["allocated_bytes_per_step"] / 1024, r["gen1"] + r["gen2"], l["mflop_per_step"], l["gflops"],
-                            100 * l["fraction_of_nominal_peak"], l["peak_gflops_nominal"], 100 * l["fraction_of_measured_peak"], l["peak_gflops_measured"] }' "$log")"
+                      END { printf "  alloc %.0f KB/step, gen1+2 %d", r["allocated_bytes_per_step"] / 1024, r["gen1"] + r["gen2"]
+                            # Only models with an analytic FLOP count (the DNC) print a LIMIT line.
+                            if ("mflop_per_step" in l)
+                              printf "; %.1f MFLOP/step, %.2f GFLOP/s = %.1f%% of nominal peak %s, %.1f%% of measured %s GFLOP/s",
+                                l["mflop_per_step"], l["gflops"], 100 * l["fraction_of_nominal_peak"], l["peak_gflops_nominal"],
+                                100 * l["fraction_of_measured_peak"], l["peak_gflops_measured"] }' "$log")"
       fi
       printf '   round %d  %-10s %8.2f steps/s  %8.2f ms/step  peak RSS %5s MiB  (load %s)%s\n' \
         "$round" "$side" "$sps" "$ms" "$(mib "$rss")" "$(cut -d' ' -f1 /proc/loadavg)" "$extra"
