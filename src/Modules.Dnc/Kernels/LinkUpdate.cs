@@ -40,7 +40,7 @@ internal static class LinkUpdate
         ArgumentNullException.ThrowIfNull(previousPrecedence);
         ArgumentNullException.ThrowIfNull(writeWeights);
         if (writeWeights.Rank != 3)
-            throw new ShapeMismatchException($"{op}: write weights must be [B, W, N], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+            throw new ShapeMismatchException(op, "write weights", [-1, -1, -1], writeWeights.Shape, " ([B, W, N])");
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
         if (!previousPrecedence.Shape.SequenceEqual(writeWeights.Shape))
             throw new ShapeMismatchException(op, previousPrecedence.ShapeArray(), writeWeights.ShapeArray(), "(precedence and write weights must both be [B, W, N])");

@@ -39,7 +39,7 @@ internal static class ReadWeightsMix
         ArgumentNullException.ThrowIfNull(contentWeights);
         ArgumentNullException.ThrowIfNull(readModes);
         if (link.Rank != 4 || link.Dim(2) != link.Dim(3))
-            throw new ShapeMismatchException($"{op}: link must be [B, W, N, N], got [{string.Join(", ", link.ShapeArray())}]");
+            throw new ShapeMismatchException(op, "link", link.Rank == 4 ? [link.Dim(0), link.Dim(1), link.Dim(2), link.Dim(2)] : new[] { -1, -1, -1, -1 }, link.Shape, " ([B, W, N, N])");
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2);
         if (previousReadWeights.Rank != 3 || previousReadWeights.Dim(0) != b || previousReadWeights.Dim(2) != n)
             throw new ShapeMismatchException(op, link.ShapeArray(), previousReadWeights.ShapeArray(), $"(previous read weights must be [B, R, N] with B = {b}, N = {n})");

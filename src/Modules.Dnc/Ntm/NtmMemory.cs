@@ -44,16 +44,16 @@ public static class NtmMemory
         RequireWeights(op, memory, weights);
         int[] vectors = [memory.Dim(0), weights.Dim(1), memory.Dim(2)];
         if (!erase.Shape.SequenceEqual(vectors))
-            throw new ShapeMismatchException(op, vectors, erase.Shape, "erase vectors must be [B, W, Wd]");
+            throw new ShapeMismatchException(op, "erase vectors", vectors, erase.Shape, " ([B, W, Wd])");
         if (!add.Shape.SequenceEqual(vectors))
-            throw new ShapeMismatchException(op, vectors, add.Shape, "add vectors must be [B, W, Wd]");
+            throw new ShapeMismatchException(op, "add vectors", vectors, add.Shape, " ([B, W, Wd])");
         return EraseAndWriteKernel.Compute(memory, weights, erase, add);
     }
 
     private static void RequireMemory(string op, Tensor memory)
     {
         if (memory.Rank != 3)
-            throw new ShapeMismatchException($"{op}: memory must be [B, N, Wd], got [{string.Join(", ", memory.ShapeArray())}]");
+            throw new ShapeMismatchException(op, "memory", [-1, -1, -1], memory.Shape, " ([B, N, Wd])");
     }
 
     private static void RequireWeights(string op, Tensor memory, Tensor weights)
