@@ -59,6 +59,6 @@ public static class NtmMemory
     private static void RequireWeights(string op, Tensor memory, Tensor weights)
     {
         if (weights.Rank != 3 || weights.Dim(0) != memory.Dim(0) || weights.Dim(2) != memory.Dim(1))
-            throw new ShapeMismatchException(op, memory.Shape, weights.Shape, $"weights must be [{memory.Dim(0)}, heads, {memory.Dim(1)}] for memory [B, N, Wd]");
+            throw new ShapeMismatchException(op, "weights", [memory.Dim(0), -1, memory.Dim(1)], weights.Shape, " ([B, heads, N] for memory [B, N, Wd])");
     }
 }
