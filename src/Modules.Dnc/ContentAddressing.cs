@@ -41,10 +41,10 @@ public partial class ContentAddressing : Module
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(strengths);
-        if (memory.Rank != 3 || keys.Rank != 3 || strengths.Rank != 2 || keys.Dim(0) != memory.Dim(0) || keys.Dim(2) != memory.Dim(2)
-            || strengths.Dim(0) != keys.Dim(0) || strengths.Dim(1) != keys.Dim(1))
-            throw new ShapeMismatchException(op, keys.Shape, memory.Shape,
-                $"must be keys [B, H, Wd] and memory [B, N, Wd] with strengths [B, H] (got strengths [{string.Join(", ", strengths.ShapeArray())}])");
+        if (memory.Rank != 3 || keys.Rank != 3 || keys.Dim(0) != memory.Dim(0) || keys.Dim(2) != memory.Dim(2))
+            throw new ShapeMismatchException(op, keys.Shape, memory.Shape, "must be keys [B, H, Wd] and memory [B, N, Wd]");
+        if (!strengths.Shape.SequenceEqual([keys.Dim(0), keys.Dim(1)]))
+            throw new ShapeMismatchException(op, "strengths", [keys.Dim(0), keys.Dim(1)], strengths.Shape, " ([B, H] of the keys)");
         return ContentWeightsKernel.Compute(memory, keys, strengths, Epsilon);
     }
 }

@@ -50,10 +50,10 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 2 || input.Dim(1) != InputSize)
-            throw new ShapeMismatchException($"{Path}: input must be [B, {InputSize}] (W·N + R + R·N), got [{string.Join(", ", input.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "input", [input.Rank == 2 ? input.Dim(0) : -1, InputSize], input.Shape, " (W·N + R + R·N)");
         int batch = input.Dim(0);
         if (state.Usage.Rank != 2 || state.Usage.Dim(0) != batch || state.Usage.Dim(1) != MemorySize)
-            throw new ShapeMismatchException($"{Path}: usage must be [{batch}, {MemorySize}], got [{string.Join(", ", state.Usage.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "usage", [batch, MemorySize], state.Usage.Shape);
         var parts = FreenessInputs.Split(input, NumWrites, MemorySize, NumReads);
         var usage = Step(parts.WriteWeights, parts.FreeGate, parts.ReadWeights, state.Usage);
         return (usage, new FreenessState(usage));
@@ -136,9 +136,10 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
         if (usage.Rank != 2 || writeContent.Rank != 3 || writeContent.Dim(0) != usage.Dim(0) || writeContent.Dim(2) != usage.Dim(1))
             throw new ShapeMismatchException(Path, usage.Shape, writeContent.Shape, "must be usage [B, N] and content weights [B, W, N]");
         int[] gateShape = [usage.Dim(0), writeContent.Dim(1)];
-        if (!allocationGate.Shape.SequenceEqual(gateShape) || !writeGate.Shape.SequenceEqual(gateShape))
-            throw new ShapeMismatchException(Path, allocationGate.Shape, writeGate.Shape,
-                $"must be allocation and write gates [B, W] = [{string.Join(", ", gateShape)}]");
+        if (!allocationGate.Shape.SequenceEqual(gateShape))
+            throw new ShapeMismatchException(Path, "allocation gate", gateShape, allocationGate.Shape, " ([B, W])");
+        if (!writeGate.Shape.SequenceEqual(gateShape))
+            throw new ShapeMismatchException(Path, "write gate", gateShape, writeGate.Shape, " ([B, W])");
         return WriteWeightsKernel.Compute(usage, writeContent, allocationGate, writeGate, AllocationEpsilon);
     }
 

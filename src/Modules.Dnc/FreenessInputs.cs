@@ -28,11 +28,13 @@ public readonly partial record struct FreenessInputs(
         ArgumentNullException.ThrowIfNull(writeWeights);
         ArgumentNullException.ThrowIfNull(freeGate);
         ArgumentNullException.ThrowIfNull(readWeights);
+        const string op = "FreenessInputs.Pack";
+        if (writeWeights.Rank != 3) throw new ShapeMismatchException(op, "write weights", [-1, -1, -1], writeWeights.Shape, " ([B, W, N])");
         int batch = writeWeights.Dim(0);
-        if (writeWeights.Rank != 3 || freeGate.Rank != 2 || readWeights.Rank != 3 || freeGate.Dim(0) != batch || readWeights.Dim(0) != batch)
-            throw new ShapeMismatchException(
-                $"FreenessInputs.Pack: expected write weights [B, W, N], free gate [B, R], read weights [B, R, N], got " +
-                $"[{string.Join(", ", writeWeights.ShapeArray())}], [{string.Join(", ", freeGate.ShapeArray())}], [{string.Join(", ", readWeights.ShapeArray())}]");
+        if (freeGate.Rank != 2 || freeGate.Dim(0) != batch)
+            throw new ShapeMismatchException(op, "free gate", [batch, -1], freeGate.Shape, " ([B, R])");
+        if (readWeights.Rank != 3 || readWeights.Dim(0) != batch)
+            throw new ShapeMismatchException(op, "read weights", [batch, -1, -1], readWeights.Shape, " ([B, R, N])");
         return Tensor.Concat(1, writeWeights.Reshape(batch, -1), freeGate, readWeights.Reshape(batch, -1));
     }
 }

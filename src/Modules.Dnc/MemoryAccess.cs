@@ -108,10 +108,10 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 2)
-            throw new ShapeMismatchException($"{Path}: input must be [B, H], got [{string.Join(", ", input.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "input", [-1, -1], input.Shape, " ([B, H])");
         int batch = input.Dim(0);
         if (state.Memory.Dim(0) != batch || state.Memory.Dim(1) != MemorySize || state.Memory.Dim(2) != WordSize)
-            throw new ShapeMismatchException($"{Path}: memory must be [{batch}, {MemorySize}, {WordSize}], got [{string.Join(", ", state.Memory.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "memory", [batch, MemorySize, WordSize], state.Memory.Shape);
         // All ten interface heads in one op (one product), each part already shaped [B, dims...].
         var weights = new Tensor[heads.Length];
         var biases = new Tensor[heads.Length];
@@ -171,9 +171,10 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
         if (memory.Rank != 3 || writeWeights.Rank != 3 || writeWeights.Dim(0) != memory.Dim(0) || writeWeights.Dim(2) != memory.Dim(1))
             throw new ShapeMismatchException("EraseAndWrite", memory.Shape, writeWeights.Shape, "must be memory [B, N, Wd] and write weights [B, W, N]");
         int[] vectorShape = [memory.Dim(0), writeWeights.Dim(1), memory.Dim(2)];
-        if (!eraseVectors.Shape.SequenceEqual(vectorShape) || !writeVectors.Shape.SequenceEqual(vectorShape))
-            throw new ShapeMismatchException("EraseAndWrite", eraseVectors.Shape, writeVectors.Shape,
-                $"must be erase and write vectors [B, W, Wd] = [{string.Join(", ", vectorShape)}]");
+        if (!eraseVectors.Shape.SequenceEqual(vectorShape))
+            throw new ShapeMismatchException("EraseAndWrite", "erase vectors", vectorShape, eraseVectors.Shape, " ([B, W, Wd])");
+        if (!writeVectors.Shape.SequenceEqual(vectorShape))
+            throw new ShapeMismatchException("EraseAndWrite", "write vectors", vectorShape, writeVectors.Shape, " ([B, W, Wd])");
         return Kernels.EraseAndWriteKernel.Compute(memory, writeWeights, eraseVectors, writeVectors);
     }
 

@@ -73,15 +73,14 @@ public abstract partial class MemoryCore<TState, TController, TAccess> : Module,
         ArgumentNullException.ThrowIfNull(input);
         var (previousReadWords, previousAccess, previousController) = Split(state);
         if (input.Rank < 2)
-            throw new ShapeMismatchException($"{Path}: input must be [B, in], got [{string.Join(", ", input.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "input", [-1, -1], input.Shape, " ([B, in], at least two dimensions)");
         int batch = input.Dim(0);
         if (previousReadWords.Rank != 3 || previousReadWords.Dim(0) != batch || previousReadWords.Dim(1) != access.NumReads
             || previousReadWords.Dim(2) != access.WordSize)
-            throw new ShapeMismatchException(
-                $"{Path}: previous read words must be [{batch}, {access.NumReads}, {access.WordSize}], got [{string.Join(", ", previousReadWords.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "previous read words", [batch, access.NumReads, access.WordSize], previousReadWords.Shape);
         int features = batch == 0 ? 0 : input.Size / batch;
         if (inputSize is { } connected && features != connected)
-            throw new ShapeMismatchException($"{Path}: input must be [{batch}, {connected}], got [{string.Join(", ", input.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "input", [batch, connected], input.Shape);
 
         var controllerInput = FlatConcat.Rows(input, previousReadWords);   // [B, in + R·Wd]
         var (controllerOutput, controllerState) = StepController(controllerInput, previousController);

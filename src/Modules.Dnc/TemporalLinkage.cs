@@ -65,10 +65,10 @@ public sealed partial class TemporalLinkage : Module, IRnnCore<LinkageState>
     private void Require(Tensor writeWeights, LinkageState state)
     {
         ArgumentNullException.ThrowIfNull(writeWeights);
-        int batch = writeWeights.Rank == 0 ? 0 : writeWeights.Dim(0);
+        int batch = writeWeights.Rank == 0 ? -1 : writeWeights.Dim(0);
         if (writeWeights.Rank != 3 || writeWeights.Dim(1) != NumWrites || writeWeights.Dim(2) != MemorySize)
-            throw new ShapeMismatchException($"{Path}: write weights must be [{batch}, {NumWrites}, {MemorySize}], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "write weights", [batch, NumWrites, MemorySize], writeWeights.Shape);
         if (!state.Link.Shape.SequenceEqual([batch, NumWrites, MemorySize, MemorySize]))
-            throw new ShapeMismatchException($"{Path}: link must be [{batch}, {NumWrites}, {MemorySize}, {MemorySize}], got [{string.Join(", ", state.Link.ShapeArray())}]");
+            throw new ShapeMismatchException(Path, "link", [batch, NumWrites, MemorySize, MemorySize], state.Link.Shape);
     }
 }

@@ -13,12 +13,21 @@ internal static class ShapeUtil
         return (int)size;
     }
 
-    public static string Format(ReadOnlySpan<int> shape)
+    /// <summary>The one way shapes are written in messages: <c>[2, 3]</c>; with <paramref name="anyDimension"/> a negative dimension (any size) reads <c>?</c>.</summary>
+    public static string Format(ReadOnlySpan<int> shape, bool anyDimension = false)
     {
         var sb = new StringBuilder("[");
-        for (int i = 0; i < shape.Length; i++) sb.Append(i == 0 ? "" : ", ").Append(shape[i]);
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            if (anyDimension && shape[i] < 0) sb.Append('?');
+            else sb.Append(shape[i]);
+        }
         return sb.Append(']').ToString();
     }
+
+    /// <summary>A shape read from a file header, whose dimensions may exceed <see cref="int.MaxValue"/>: <c>[2, 3]</c>.</summary>
+    public static string Format(ReadOnlySpan<long> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
     public static int[] Strides(ReadOnlySpan<int> shape)
     {

@@ -22,13 +22,18 @@ public sealed partial class Tensor
     /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(float value) => new([value], 0, []);
 
-    /// <summary>A tensor of the given shape holding a copy of <paramref name="values"/>.</summary>
-    public static Tensor FromArray(ReadOnlySpan<float> values, params int[] shape)
+    /// <summary>A tensor of shape <paramref name="shape"/> holding a copy of <paramref name="values"/> (row-major, as many as the shape holds).</summary>
+    public static Tensor FromArray(int[] shape, ReadOnlySpan<float> values)
     {
         var t = new Tensor(new float[values.Length], shape);
         values.CopyTo(t.Data);
         return t;
     }
+
+    /// <summary>The values-first form of <see cref="FromArray(int[], ReadOnlySpan{float})"/>, against the factories' order (shape, then values).</summary>
+    [Obsolete("Pass the shape first, as every factory takes it: Tensor.FromArray(shape, values).")]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static Tensor FromArray(ReadOnlySpan<float> values, params int[] shape) => FromArray(shape, values);
 
     /// <summary>A 1-D tensor of <c>start, start+1, …</c> (<paramref name="count"/> values).</summary>
     public static Tensor Arange(int count, float start = 0)

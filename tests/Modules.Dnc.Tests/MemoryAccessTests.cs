@@ -113,10 +113,11 @@ public class MemoryAccessTests
     {
         var access = new MemoryAccess(memorySize: 4, wordSize: 3, numReads: 1, numWrites: 1);
         var ex = Assert.Throws<ShapeMismatchException>(() => access.Step(Tensor.Zeros(2, 3, 5), access.InitialState(2)));
-        Assert.Contains("memory_access", ex.Message);
-        Assert.Contains("[2, 3, 5]", ex.Message);
+        Assert.Equal("memory_access: input must be [?, ?] ([B, H]), got [2, 3, 5]", ex.Message);
         var ex2 = Assert.Throws<ShapeMismatchException>(() => access.Step(Tensor.Zeros(2, 5), access.InitialState(3)));
-        Assert.Contains("[2, 4, 3]", ex2.Message);
-        Assert.Contains("[3, 4, 3]", ex2.Message);
+        Assert.Equal("memory_access: memory must be [2, 4, 3], got [3, 4, 3]", ex2.Message);
+        Assert.Equal("memory_access", ex2.Op);
+        Assert.Equal([2, 4, 3], ex2.Expected);
+        Assert.Equal([3, 4, 3], ex2.Actual);
     }
 }

@@ -32,6 +32,7 @@ public class DiagnosticTests
         { "ModuleNotMarked", "MOD014", 6, 20 },
         { "ModuleWithParamNotMarked", "MOD014", 6, 28 },
         { "DerivedModuleNotMarked", "MOD014", 11, 28 },
+        { "InitialStateNotComposable", "MOD015", 12, 29 },
     };
 
     private static readonly Dictionary<string, string> Snippets = new()
@@ -346,7 +347,87 @@ public class DiagnosticTests
             {
             }
             """,
+        ["InitialStateNotComposable"] = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [State]
+            public readonly partial record struct CoreState(Tensor ReadWords, LstmState Controller);
+
+            [Module]
+            public sealed partial class Core : Module
+            {
+                private readonly Lstm controller = new(4);
+                public partial CoreState InitialState(int batchSize);
+            }
+            """,
     };
+
+    [Fact]
+    public void MOD015NamesTheStateMemberWithoutAChild()
+    {
+        var (run, _) = GeneratorHarness.Run(Snippets["InitialStateNotComposable"]);
+        Assert.Equal(
+            "'Core' declares partial InitialState for the generator to write, but [State] member 'ReadWords' of 'CoreState' has no child field or property 'readWords' whose InitialState(int batchSize) returns 'Modules.Tensors.Tensor'; write InitialState yourself or add the child",
+            Assert.Single(run.Diagnostics).GetMessage());
+    }
+
+    [Fact]
+    public void AnRnnCoreWhoseStateIsNotItsChildrensGetsNoInitialStateAndOnlyTheCompilersError()
+    {
+        const string source = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [State]
+            public readonly partial record struct CoreState(Tensor ReadWords, LstmState Controller);
+
+            [Module]
+            public sealed partial class Core : Module, IRnnCore<CoreState>
+            {
+                private readonly Lstm controller = new(4);
+                public (Tensor Output, CoreState State) Step(Tensor input, CoreState state) => (input, state);
+            }
+            """;
+        var (run, errors) = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Equal("CS0535", Assert.Single(errors).Id);
+        Assert.Contains("InitialState", Assert.Single(errors).GetMessage());
+    }
+
+    [Fact]
+    public void AnRnnCoreThatWritesItsOwnInitialStateKeepsIt()
+    {
+        const string source = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo;
+
+            [State]
+            public readonly partial record struct PairState(LstmState Lower, LstmState Upper);
+
+            [Module]
+            public sealed partial class Pair : Module, IRnnCore<PairState>
+            {
+                private readonly Lstm lower = new(4);
+                private readonly Lstm upper = new(4);
+                public (Tensor Output, PairState State) Step(Tensor input, PairState state) => (input, state);
+                public PairState InitialState(int batchSize) => new(upper.InitialState(batchSize), lower.InitialState(batchSize));
+            }
+            """;
+        var (run, errors) = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(errors);
+        var generated = Assert.Single(run.Results.Single().GeneratedSources, s => s.HintName == "Demo.Pair.g.cs");
+        Assert.DoesNotContain("InitialState", generated.SourceText.ToString());
+    }
 
     [Fact]
     public void AnUnresolvedStateMemberTypeLeavesOnlyTheCompilersError()

@@ -79,6 +79,45 @@ public class SnapshotTests
             public readonly partial record struct Controlled<TController>(Tensor Output, TController Controller, DeepRnnState<TController, LstmState> Stack)
                 where TController : struct, IState<TController>;
             """,
+        ["ComposedCore"] = """
+            using Modules;
+            using Modules.Tensors;
+
+            namespace Demo.Cores;
+
+            [State]
+            public readonly partial record struct PairState(LstmState Lower, LstmState Upper);
+
+            [Module]
+            public sealed partial class Pair : Module, IRnnCore<PairState>
+            {
+                private readonly Lstm lower = new(4, name: "lower");
+                private readonly Lstm upper = new(3, name: "upper");
+
+                public (Tensor Output, PairState State) Step(Tensor input, PairState state)
+                {
+                    var (h1, s1) = lower.Step(input, state.Lower);
+                    var (h2, s2) = upper.Step(h1, state.Upper);
+                    return (h2, new PairState(s1, s2));
+                }
+            }
+
+            [State]
+            public partial struct StackState
+            {
+                public PairState Pair { get; init; }
+                public LstmState Top { get; init; }
+            }
+
+            [Module]
+            internal sealed partial class Stack : Module
+            {
+                private Pair? _pair = new();
+                public Lstm Top { get; } = new(2, name: "top");
+
+                internal partial StackState InitialState(int batch);
+            }
+            """,
         ["Parts"] = """
             using Modules;
             using Modules.Tensors;
@@ -104,6 +143,8 @@ public class SnapshotTests
     [InlineData("State", "Demo.States.PlainState.g.cs")]
     [InlineData("GenericState", "Demo.States.Controlled_1.g.cs")]
     [InlineData("Parts", "Demo.Parts.AccessInterface.Parts.g.cs")]
+    [InlineData("ComposedCore", "Demo.Cores.Pair.g.cs")]
+    [InlineData("ComposedCore", "Demo.Cores.Stack.g.cs")]
     public void GeneratedSourceMatchesSnapshot(string input, string hintName)
     {
         var (run, errors) = GeneratorHarness.Run(Inputs[input]);
@@ -119,7 +160,8 @@ public class SnapshotTests
     {
         var (run, _) = GeneratorHarness.Run(Inputs.Values.ToArray());
         Assert.Equal(
-            ["Demo.Layers.Controller.g.cs", "Demo.Layers.Linear.g.cs", "Demo.Parts.AccessInterface.Parts.g.cs",
+            ["Demo.Cores.Pair.g.cs", "Demo.Cores.PairState.g.cs", "Demo.Cores.Stack.g.cs", "Demo.Cores.StackState.g.cs",
+             "Demo.Layers.Controller.g.cs", "Demo.Layers.Linear.g.cs", "Demo.Parts.AccessInterface.Parts.g.cs",
              "Demo.States.AccessState.g.cs", "Demo.States.Controlled_1.g.cs", "Demo.States.LinkageState.g.cs", "Demo.States.PlainState.g.cs", "Outer.Box_1.g.cs"],
             run.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }

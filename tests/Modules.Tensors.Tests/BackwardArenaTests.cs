@@ -17,7 +17,7 @@ public class BackwardArenaTests
         var w = Random(g, 6, 5).RequireGrad();
         var bias = Random(g, 5).RequireGrad();
         var hidden = Tensor.Tanh(Tensor.MatMul(x, w) + bias);                 // [4, 5]
-        var doubled = Tensor.Custom("Double", Tensor.FromArray((hidden * 2f).Values, 4, 5), [hidden], grad =>
+        var doubled = Tensor.Custom("Double", Tensor.FromArray([4, 5], (hidden * 2f).Values), [hidden], grad =>
         {
             var d = Tensor.BackwardBuffer(4, 5);
             System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Values, 2f, d.Data);
@@ -82,7 +82,7 @@ public class BackwardArenaTests
         {
             using (Tensor.NoGrad())
             {
-                var x = Tensor.FromArray(xv, 4, 6);
+                var x = Tensor.FromArray([4, 6], xv);
                 x.Data[element] += delta;
                 var g = new Generator(7);
                 Random(g, 4, 6);
@@ -124,9 +124,9 @@ public class BackwardArenaTests
     {
         for (int pass = 0; pass < 3; pass++)
         {
-            var x = Tensor.FromArray([1f, 2f, 3f], 3).RequireGrad();
+            var x = Tensor.FromArray([3], [1f, 2f, 3f]).RequireGrad();
             float[]? seen = null;
-            var y = Tensor.Custom("Probe", Tensor.FromArray(x.Values, 3), [x], grad =>
+            var y = Tensor.Custom("Probe", Tensor.FromArray([3], x.Values), [x], grad =>
             {
                 var d = Tensor.BackwardBuffer(3);
                 seen = d.ToArray();
@@ -145,10 +145,10 @@ public class BackwardArenaTests
         // The outer op's backward runs an inner backward pass of its own (which rents and returns buffers) between
         // renting its gradient and returning it: the outer gradient must survive the inner pass.
         // (A backward function records no graph, so the inner graph is built beforehand.)
-        var inner = Tensor.FromArray([4f, 5f], 2).RequireGrad();
+        var inner = Tensor.FromArray([2], [4f, 5f]).RequireGrad();
         var innerLoss = (Tensor.Square(inner) * 10f).Sum();
-        var x = Tensor.FromArray([1f, 2f], 2).RequireGrad();
-        var y = Tensor.Custom("Outer", Tensor.FromArray([3f, 6f], 2), [x], grad =>
+        var x = Tensor.FromArray([2], [1f, 2f]).RequireGrad();
+        var y = Tensor.Custom("Outer", Tensor.FromArray([2], [3f, 6f]), [x], grad =>
         {
             var d = Tensor.BackwardBuffer(2);
             System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Values, 3f, d.Data);
@@ -157,16 +157,16 @@ public class BackwardArenaTests
             Tensor.BackwardBuffer(2).Data.Fill(-1f);   // would be d's buffer, had the inner pass released the outer's
             return [d];
         });
-        (y * Tensor.FromArray([1f, -2f], 2)).Sum().Backward();
+        (y * Tensor.FromArray([2], [1f, -2f])).Sum().Backward();
         Assert.Equal(new[] { 3f, -6f }, x.Grad!.ToArray());
     }
 
     [Fact]
     public void AnExceptionInABackwardFunctionLeavesNoIntermediateHoldingAnArenaBuffer()
     {
-        var x = Tensor.FromArray([1f, 2f], 2).RequireGrad();
+        var x = Tensor.FromArray([2], [1f, 2f]).RequireGrad();
         var hidden = Tensor.Tanh(x) * 3f;
-        var y = Tensor.Custom("Fails", Tensor.FromArray(hidden.Values, 2), [hidden], _ => throw new InvalidOperationException("boom"));
+        var y = Tensor.Custom("Fails", Tensor.FromArray([2], hidden.Values), [hidden], _ => throw new InvalidOperationException("boom"));
         var loss = (Tensor.Square(y) + y).Sum();
         Assert.Throws<InvalidOperationException>(() => loss.Backward());
         Assert.Null(y.Grad);

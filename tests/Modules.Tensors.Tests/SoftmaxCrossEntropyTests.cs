@@ -46,7 +46,7 @@ public class SoftmaxCrossEntropyTests
     {
         var e = Assert.Throws<ShapeMismatchException>(() =>
             Tensor.SoftmaxCrossEntropy(Tensor.Zeros(2, 3, 10), Tensor.Zeros(2, 3, 10), Tensor.Zeros(2, 3), 3));
-        Assert.Equal("SoftmaxCrossEntropy: 10 features are not a whole number of groups of 3 classes", e.Message);
+        Assert.Equal("SoftmaxCrossEntropy: logits must be [2, 3, ?] (F a whole number of groups of 3 classes), got [2, 3, 10]", e.Message);
         e = Assert.Throws<ShapeMismatchException>(() =>
             Tensor.SoftmaxCrossEntropy(Tensor.Zeros(2, 3, 10), Tensor.Zeros(2, 3, 10), Tensor.Zeros(3, 2), 10));
         Assert.Equal("SoftmaxCrossEntropy: shapes [2, 3, 10] and [3, 2] do not fit: the mask must be [T, B] of logits [T, B, F]", e.Message);

@@ -76,5 +76,10 @@ namespace Modules.Generators.Diagnostics
             "MOD014", "Module subclass without [Module]",
             "'{0}' derives from Modules.Module but is not marked [Module]; without it its name, parameters and submodules are not generated",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor InitialStateNotComposable = new(
+            "MOD015", "InitialState cannot be composed from the children",
+            "'{0}' declares partial InitialState for the generator to write, but {1}; write InitialState yourself or add the child",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Modules.Generators.Model;
 
 namespace Modules.Generators.Emitting
@@ -50,7 +51,22 @@ namespace Modules.Generators.Emitting
                 w.Line($"private {Tensor} {m.AccessorName}(int[] shape, global::System.Func<int[], {Tensor}> init) =>");
                 w.Line($"    this.{m.Access} = GetOrCreateParameter(this.{m.Access}, {Naming.Literal(m.PathName)}, shape, init);");
             }
+            if (model.InitialState is { } plan) EmitInitialState(w, plan);
         });
+
+        /// <summary>InitialState(batchSize): each member of the state is its child's InitialState(batchSize).</summary>
+        private static void EmitInitialState(IndentedWriter w, InitialStatePlan plan)
+        {
+            w.Line();
+            // A partial implementation takes its documentation from the user's declaration.
+            if (plan.Modifiers == "public")
+                w.Line("/// <summary>The state before the first step: each member is the initial state of the child of the same name.</summary>");
+            w.Line($"{plan.Modifiers} {plan.StateType} InitialState(int {plan.Parameter}) =>");
+            var values = plan.Parts.Select(p => $"this.{p.Child}{(p.ChildNullable ? "!" : "")}.InitialState({plan.Parameter})").ToArray();
+            w.Line(plan.IsPositional
+                ? $"    new {plan.StateType}({string.Join(", ", values)});"
+                : $"    new {plan.StateType} {{ {string.Join(", ", plan.Parts.Select((p, i) => $"{p.Member} = {values[i]}"))} }};");
+        }
 
         /// <summary>
         /// Loops over a dictionary or nested collection, level by level (dictionaries in ordinal key order, sequences

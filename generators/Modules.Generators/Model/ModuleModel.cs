@@ -24,6 +24,20 @@ namespace Modules.Generators.Model
     /// <param name="Levels">For elements: one letter per level from the outside in, <c>s</c> sequence, <c>m</c> dictionary.</param>
     internal sealed record ModuleMember(ModuleMemberKind Kind, string Access, string PathName, string AccessorName, string Levels = "");
 
+    /// <summary>One member of the state a generated <c>InitialState</c> builds, and the child that gives it.</summary>
+    /// <param name="Member">The [State] member's C# name.</param>
+    /// <param name="Child">The child field or property (escaped) whose <c>InitialState</c> gives it.</param>
+    /// <param name="ChildNullable">Whether the child is declared nullable (read with <c>!</c>).</param>
+    internal sealed record InitialStatePart(string Member, string Child, bool ChildNullable);
+
+    /// <summary>A generated <c>InitialState(int)</c> composed from the children's.</summary>
+    /// <param name="StateType">The [State] struct, fully qualified.</param>
+    /// <param name="IsPositional">Whether it is built with its primary constructor (else with an object initializer).</param>
+    /// <param name="Modifiers"><c>public</c>, or the modifiers of the user's partial declaration followed by <c>partial</c>.</param>
+    /// <param name="Parameter">The batch size parameter's name.</param>
+    /// <param name="Parts">One per state member, in declaration order.</param>
+    internal sealed record InitialStatePlan(string StateType, bool IsPositional, string Modifiers, string Parameter, EquatableArray<InitialStatePart> Parts);
+
     /// <summary>Everything the emitter needs for one [Module] class.</summary>
-    internal sealed record ModuleModel(TypeDeclaration Type, string DefaultName, EquatableArray<ModuleMember> Members);
+    internal sealed record ModuleModel(TypeDeclaration Type, string DefaultName, EquatableArray<ModuleMember> Members, InitialStatePlan? InitialState);
 }

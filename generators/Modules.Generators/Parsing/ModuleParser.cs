@@ -62,8 +62,96 @@ namespace Modules.Generators.Parsing
                     members.Add(new ModuleMember(ModuleMemberKind.Elements, Naming.Escape(c.Name), Naming.ToSnakeCase(c.Name), "", shape));
             }
 
-            var model = new ModuleModel(TypeDeclarationParser.Parse(type), Naming.ToSnakeCase(type.Name), members.ToEquatableArray());
+            var initialState = ParseInitialState(type, diagnostics);
+            var model = new ModuleModel(TypeDeclarationParser.Parse(type), Naming.ToSnakeCase(type.Name), members.ToEquatableArray(), initialState);
             return new ParseResult<ModuleModel>(model, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Plans an <c>InitialState(int)</c> built from the children's when the module asks for one with a partial
+        /// declaration, or implements <c>IRnnCore&lt;TState&gt;</c> without writing it; every member of the state must
+        /// then have a child of the same name (<c>lower</c>, <c>_lower</c> or <c>Lower</c> for <c>Lower</c>) whose
+        /// <c>InitialState(int)</c> returns the member's type. If one has none, a partial declaration gets MOD015 and an
+        /// implemented interface gets nothing (the compiler's CS0535 names the missing method).
+        /// </summary>
+        private static InitialStatePlan? ParseInitialState(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+        {
+            var declared = type.GetMembers("InitialState").OfType<IMethodSymbol>().Where(IsInitialState).ToList();
+            var asked = declared.FirstOrDefault(m => m.IsPartialDefinition && m.PartialImplementationPart is null);
+            ITypeSymbol state;
+            if (asked is not null) state = asked.ReturnType;
+            else
+            {
+                if (declared.Count > 0) return null;
+                var core = type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.ToDisplayString() == RnnCoreInterface);
+                if (core is null) return null;
+                var required = core.GetMembers("InitialState").OfType<IMethodSymbol>().FirstOrDefault();
+                if (required is null || type.FindImplementationForInterfaceMember(required) is not null) return null;
+                state = core.TypeArguments[0];
+            }
+            // An unresolved state type already has the compiler's error.
+            if (TypeDeclarationParser.IsUnresolved(state)) return null;
+
+            var (isPositional, members) = state is INamedTypeSymbol named
+                ? TypeDeclarationParser.DataMembers(named)
+                : (false, new List<(string Name, ITypeSymbol Type, ISymbol AttributeHolder, ISymbol LocationSymbol)>());
+            string? problem = members.Count == 0 ? $"'{state.ToDisplayString()}' has no members to take from children" : null;
+            var parts = new List<InitialStatePart>();
+            foreach (var (name, memberType, _, _) in members)
+            {
+                if (problem is not null) break;
+                var child = type.GetMembers().FirstOrDefault(m => !m.IsStatic && Naming.ToPascalCase(m.Name) == name && m switch
+                {
+                    IFieldSymbol f => !f.IsImplicitlyDeclared,
+                    IPropertySymbol p => !p.IsIndexer,
+                    _ => false,
+                });
+                var childType = child switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
+                if (childType is null || !GivesInitialState(childType, memberType))
+                    problem = $"[State] member '{name}' of '{state.Name}' has no child field or property '{char.ToLowerInvariant(name[0])}{name.Substring(1)}' whose InitialState(int batchSize) returns '{memberType.ToDisplayString()}'";
+                else
+                    parts.Add(new InitialStatePart(Naming.Escape(name), Naming.Escape(child!.Name), childType.NullableAnnotation == NullableAnnotation.Annotated));
+            }
+            if (problem is not null)
+            {
+                if (asked is not null)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InitialStateNotComposable, LocationInfo.From(asked), type.Name, problem));
+                return null;
+            }
+            var modifiers = asked is null ? "public" : Modifiers(asked) + " partial";
+            return new InitialStatePlan(TypeDeclarationParser.FullyQualified(state), isPositional, modifiers,
+                Naming.Escape(asked?.Parameters[0].Name ?? "batchSize"), parts.ToEquatableArray());
+        }
+
+        private const string RnnCoreInterface = "Modules.IRnnCore<TState>";
+
+        private static bool IsInitialState(IMethodSymbol method) =>
+            !method.IsStatic && method.Parameters.Length == 1 && method.Parameters[0].Type.SpecialType == SpecialType.System_Int32;
+
+        /// <summary>Whether <paramref name="child"/> (its class, base classes or interfaces) has an <c>InitialState(int)</c> returning <paramref name="state"/>.</summary>
+        private static bool GivesInitialState(ITypeSymbol child, ITypeSymbol state)
+        {
+            var types = new List<ITypeSymbol>();
+            for (var t = child; t is not null; t = t.BaseType) types.Add(t);
+            types.AddRange(child.AllInterfaces);
+            return types.Any(t => t.GetMembers("InitialState").OfType<IMethodSymbol>()
+                .Any(m => IsInitialState(m) && SymbolEqualityComparer.Default.Equals(m.ReturnType, state)));
+        }
+
+        /// <summary>The accessibility and inheritance modifiers a partial implementation must repeat.</summary>
+        private static string Modifiers(IMethodSymbol method)
+        {
+            var accessibility = method.DeclaredAccessibility switch
+            {
+                Accessibility.Public => "public",
+                Accessibility.Internal => "internal",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedOrInternal => "protected internal",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => "private",
+            };
+            if (method.IsOverride) return accessibility + (method.IsSealed ? " sealed override" : " override");
+            return method.IsVirtual ? accessibility + " virtual" : accessibility;
         }
 
         /// <summary>

@@ -40,12 +40,12 @@ internal static class LinkUpdate
         ArgumentNullException.ThrowIfNull(previousPrecedence);
         ArgumentNullException.ThrowIfNull(writeWeights);
         if (writeWeights.Rank != 3)
-            throw new ShapeMismatchException($"{op}: write weights must be [B, W, N], got [{string.Join(", ", writeWeights.ShapeArray())}]");
+            throw new ShapeMismatchException(op, "write weights", [-1, -1, -1], writeWeights.Shape, " ([B, W, N])");
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
         if (!previousPrecedence.Shape.SequenceEqual(writeWeights.Shape))
-            throw new ShapeMismatchException(op, previousPrecedence.ShapeArray(), writeWeights.ShapeArray(), "(precedence and write weights must both be [B, W, N])");
+            throw new ShapeMismatchException(op, "previous precedence", writeWeights.Shape, previousPrecedence.Shape, " (the write weights' shape, [B, W, N])");
         if (!previousLink.Shape.SequenceEqual([b, writes, n, n]))
-            throw new ShapeMismatchException(op, previousLink.ShapeArray(), writeWeights.ShapeArray(), $"(link must be [B, W, N, N] = [{b}, {writes}, {n}, {n}])");
+            throw new ShapeMismatchException(op, "previous link", [b, writes, n, n], previousLink.Shape, " ([B, W, N, N])");
     }
 
     private static void Forward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, float[] link, float[] precedence, int s, int n) =>

@@ -39,15 +39,15 @@ internal static class ReadWeightsMix
         ArgumentNullException.ThrowIfNull(contentWeights);
         ArgumentNullException.ThrowIfNull(readModes);
         if (link.Rank != 4 || link.Dim(2) != link.Dim(3))
-            throw new ShapeMismatchException($"{op}: link must be [B, W, N, N], got [{string.Join(", ", link.ShapeArray())}]");
+            throw new ShapeMismatchException(op, "link", link.Rank == 4 ? [link.Dim(0), link.Dim(1), link.Dim(2), link.Dim(2)] : new[] { -1, -1, -1, -1 }, link.Shape, " ([B, W, N, N])");
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2);
         if (previousReadWeights.Rank != 3 || previousReadWeights.Dim(0) != b || previousReadWeights.Dim(2) != n)
-            throw new ShapeMismatchException(op, link.ShapeArray(), previousReadWeights.ShapeArray(), $"(previous read weights must be [B, R, N] with B = {b}, N = {n})");
+            throw new ShapeMismatchException(op, "previous read weights", [b, -1, n], previousReadWeights.Shape, " ([B, R, N])");
         int reads = previousReadWeights.Dim(1);
         if (!contentWeights.Shape.SequenceEqual(previousReadWeights.Shape))
-            throw new ShapeMismatchException(op, previousReadWeights.ShapeArray(), contentWeights.ShapeArray(), "(content weights must match the read weights, [B, R, N])");
+            throw new ShapeMismatchException(op, "content weights", previousReadWeights.Shape, contentWeights.Shape, " (the read weights' shape, [B, R, N])");
         if (!readModes.Shape.SequenceEqual([b, reads, 2 * writes + 1]))
-            throw new ShapeMismatchException(op, previousReadWeights.ShapeArray(), readModes.ShapeArray(), $"(read modes must be [B, R, 2W + 1] = [{b}, {reads}, {2 * writes + 1}])");
+            throw new ShapeMismatchException(op, "read modes", [b, reads, 2 * writes + 1], readModes.Shape, " ([B, R, 2W + 1])");
     }
 
     private static void Forward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, float[] result, int batch)

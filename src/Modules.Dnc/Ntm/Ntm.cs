@@ -152,8 +152,7 @@ internal sealed class NtmAccess : IMemoryAccess<NtmAccessState>, IModuleParts
         string path = WriteHeads.Parent?.Path ?? "ntm";
         if (tensor is null) throw new ArgumentNullException(member, $"{path}: state {member} is null");
         if (!tensor.Shape.SequenceEqual(expected))
-            throw new ShapeMismatchException(
-                $"{path}: state {member} must be [{string.Join(", ", expected)}], got [{string.Join(", ", tensor.ShapeArray())}]");
+            throw new ShapeMismatchException(path, $"state {member}", expected, tensor.Shape);
     }
 }
 

@@ -29,10 +29,10 @@ public static class NtmAddressing
         const string op = "NtmAddressing.Address";
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(previousWeights);
-        if (memory.Rank != 3) throw new ShapeMismatchException($"{op}: memory must be [B, N, Wd], got {Format(memory.Shape)}");
+        if (memory.Rank != 3) throw new ShapeMismatchException(op, "memory", [-1, -1, -1], memory.Shape, " ([B, N, Wd])");
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2);
         if (previousWeights.Rank != 3 || previousWeights.Dim(0) != batch || previousWeights.Dim(2) != cells)
-            throw new ShapeMismatchException(op, memory.Shape, previousWeights.Shape, $"previous weights must be [{batch}, H, {cells}] for memory [B, N, Wd]");
+            throw new ShapeMismatchException(op, "previous weights", [batch, -1, cells], previousWeights.Shape, " ([B, H, N] for memory [B, N, Wd])");
         int heads = previousWeights.Dim(1);
         Require(op, head.Keys, "keys", [batch, heads, width]);
         Require(op, head.Strengths, "strengths", [batch, heads]);
@@ -56,8 +56,6 @@ public static class NtmAddressing
     {
         if (part is null) throw new ArgumentNullException(nameof(part), $"{op}: the heads' {name} is null");
         if (!part.Shape.SequenceEqual(expected))
-            throw new ShapeMismatchException($"{op}: the heads' {name} must be {Format(expected)}, got {Format(part.Shape)}");
+            throw new ShapeMismatchException(op, $"the heads' {name}", expected, part.Shape);
     }
-
-    private static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

@@ -51,10 +51,9 @@ public sealed partial class NtmHeads : Module
         RequireInput(controllerOutput);
         int batch = controllerOutput.Dim(0);
         if (memory.Rank != 3 || memory.Dim(0) != batch || memory.Dim(2) != WordSize)
-            throw new ShapeMismatchException($"{Path}: memory must be [{batch}, N, {WordSize}], got {Format(memory.Shape)}");
+            throw new ShapeMismatchException(Path, "memory", [batch, -1, WordSize], memory.Shape, " ([B, N, Wd])");
         if (previousWeights.Rank != 3 || previousWeights.Dim(0) != batch || previousWeights.Dim(1) != NumHeads || previousWeights.Dim(2) != memory.Dim(1))
-            throw new ShapeMismatchException(
-                $"{Path}: previous weights must be [{batch}, {NumHeads}, {memory.Dim(1)}], got {Format(previousWeights.Shape)}");
+            throw new ShapeMismatchException(Path, "previous weights", [batch, NumHeads, memory.Dim(1)], previousWeights.Shape);
         var raw = NtmHeadInterface.FromParts(Apply(addressing, controllerOutput), NumHeads, WordSize);
         return NtmAddressing.Address(memory, previousWeights, raw);
     }
@@ -94,8 +93,6 @@ public sealed partial class NtmHeads : Module
     {
         ArgumentNullException.ThrowIfNull(controllerOutput);
         if (controllerOutput.Rank != 2)
-            throw new ShapeMismatchException($"{Path}: controller output must be [B, H], got {Format(controllerOutput.Shape)}");
+            throw new ShapeMismatchException(Path, "controller output", [-1, -1], controllerOutput.Shape, " ([B, H])");
     }
-
-    private static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

@@ -44,21 +44,21 @@ public static class NtmMemory
         RequireWeights(op, memory, weights);
         int[] vectors = [memory.Dim(0), weights.Dim(1), memory.Dim(2)];
         if (!erase.Shape.SequenceEqual(vectors))
-            throw new ShapeMismatchException(op, vectors, erase.Shape, "erase vectors must be [B, W, Wd]");
+            throw new ShapeMismatchException(op, "erase vectors", vectors, erase.Shape, " ([B, W, Wd])");
         if (!add.Shape.SequenceEqual(vectors))
-            throw new ShapeMismatchException(op, vectors, add.Shape, "add vectors must be [B, W, Wd]");
+            throw new ShapeMismatchException(op, "add vectors", vectors, add.Shape, " ([B, W, Wd])");
         return EraseAndWriteKernel.Compute(memory, weights, erase, add);
     }
 
     private static void RequireMemory(string op, Tensor memory)
     {
         if (memory.Rank != 3)
-            throw new ShapeMismatchException($"{op}: memory must be [B, N, Wd], got [{string.Join(", ", memory.ShapeArray())}]");
+            throw new ShapeMismatchException(op, "memory", [-1, -1, -1], memory.Shape, " ([B, N, Wd])");
     }
 
     private static void RequireWeights(string op, Tensor memory, Tensor weights)
     {
         if (weights.Rank != 3 || weights.Dim(0) != memory.Dim(0) || weights.Dim(2) != memory.Dim(1))
-            throw new ShapeMismatchException(op, memory.Shape, weights.Shape, $"weights must be [{memory.Dim(0)}, heads, {memory.Dim(1)}] for memory [B, N, Wd]");
+            throw new ShapeMismatchException(op, "weights", [memory.Dim(0), -1, memory.Dim(1)], weights.Shape, " ([B, heads, N] for memory [B, N, Wd])");
     }
 }

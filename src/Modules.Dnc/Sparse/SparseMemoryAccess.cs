@@ -139,7 +139,7 @@ public sealed partial class SparseMemoryAccess : Module, IMemoryAccess<SparseAcc
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 2)
-            throw new ShapeMismatchException($"{Path}: input must be [B, H], got {Format(input.ShapeArray())}");
+            throw new ShapeMismatchException(Path, "input", [-1, -1], input.Shape, " ([B, H])");
         int batch = input.Dim(0);
         Expect(state.Memory, "memory", batch, MemorySize, WordSize);
         Expect(state.ReadIndices, "read indices", batch, NumReads, ReadSlots);
@@ -160,10 +160,8 @@ public sealed partial class SparseMemoryAccess : Module, IMemoryAccess<SparseAcc
     private void Expect(Tensor t, string what, params int[] shape)
     {
         if (!t.Shape.SequenceEqual(shape))
-            throw new ShapeMismatchException($"{Path}: {what} must be {Format(shape)}, got {Format(t.ShapeArray())}");
+            throw new ShapeMismatchException(Path, what, shape, t.Shape);
     }
-
-    private static string Format(int[] shape) => "[" + string.Join(", ", shape) + "]";
 }
 
 /// <summary>The interface parts of either sparse core; <see cref="ReadMode"/> is null without links.</summary>

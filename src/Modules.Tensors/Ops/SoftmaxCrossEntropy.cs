@@ -23,13 +23,13 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(mask);
-        if (logits.Rank != 3) throw new ShapeMismatchException($"{op}: logits must be [T, B, F], got {ShapeUtil.Format(logits.shape)}");
+        if (logits.Rank != 3) throw new ShapeMismatchException(op, "logits", [-1, -1, -1], logits.shape, " ([T, B, F])");
         ShapeUtil.RequireSame(op, logits.shape, targets.shape);
         if (mask.Rank != 2 || mask.Dim(0) != logits.Dim(0) || mask.Dim(1) != logits.Dim(1))
             throw new ShapeMismatchException(op, logits.shape, mask.shape, "do not fit: the mask must be [T, B] of logits [T, B, F]");
         int features = logits.Dim(2);
         if (classes <= 0 || features % classes != 0)
-            throw new ShapeMismatchException($"{op}: {features} features are not a whole number of groups of {classes} classes");
+            throw new ShapeMismatchException(op, "logits", [logits.Dim(0), logits.Dim(1), -1], logits.shape, $" (F a whole number of groups of {classes} classes)");
 
         int steps = logits.Dim(0) * logits.Dim(1), groups = features / classes;
         double scale = logits.Dim(1) == 0 ? 0.0 : 1.0 / logits.Dim(1);
@@ -99,11 +99,11 @@ public sealed partial class Tensor
         const string op = "GroupArgmaxMatches";
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
-        if (logits.Rank != 3) throw new ShapeMismatchException($"{op}: logits must be [T, B, F], got {ShapeUtil.Format(logits.shape)}");
+        if (logits.Rank != 3) throw new ShapeMismatchException(op, "logits", [-1, -1, -1], logits.shape, " ([T, B, F])");
         ShapeUtil.RequireSame(op, logits.shape, targets.shape);
         int features = logits.Dim(2);
         if (classes <= 0 || features % classes != 0)
-            throw new ShapeMismatchException($"{op}: {features} features are not a whole number of groups of {classes} classes");
+            throw new ShapeMismatchException(op, "logits", [logits.Dim(0), logits.Dim(1), -1], logits.shape, $" (F a whole number of groups of {classes} classes)");
         int steps = logits.Dim(0) * logits.Dim(1);
         var x = logits.Values; var z = targets.Values;
         var matches = new bool[steps];

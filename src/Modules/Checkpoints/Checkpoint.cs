@@ -221,7 +221,7 @@ public static partial class Checkpoint
             if (slotName == $"{name}/step")
             {
                 if (slot.Size != 1 || slot.Values[0] < 0 || slot.Values[0] != Math.Floor(slot.Values[0]))
-                    throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' must hold one non-negative whole number, got {Format(slot.Shape)} starting {(slot.Size > 0 ? Describe(slot.Values[0]) : "empty")}");
+                    throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' must hold one non-negative whole number, got {ShapeUtil.Format(slot.Shape)} starting {(slot.Size > 0 ? Describe(slot.Values[0]) : "empty")}");
                 stepValue = slot.Values[0];
                 continue;
             }
@@ -234,7 +234,7 @@ public static partial class Checkpoint
             if (!shapes.TryGetValue(parameter, out var owner))
                 throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' is for parameter '{parameter}', which the file does not hold");
             if (!slot.Shape.SequenceEqual(owner.Shape))
-                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' has shape {Format(slot.Shape)}, its parameter {Format(owner.Shape)}");
+                throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' has shape {ShapeUtil.Format(slot.Shape)}, its parameter {ShapeUtil.Format(owner.Shape)}");
             if (NonNegativeSlotKinds.Contains($"{name}/{kind}") && FirstNegative(slot.Values) is int i)
                 throw new CheckpointException(path, $"slot '{SlotPrefix}{slotName}' holds the negative mean square {Describe(slot.Values[i])} at element {i}");
             kinds.Add(kind);
@@ -315,5 +315,4 @@ public static partial class Checkpoint
     [GeneratedRegex(@"^ckpt-(\d+)\.safetensors$", RegexOptions.CultureInvariant)]
     private static partial Regex CheckpointName();
 
-    internal static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

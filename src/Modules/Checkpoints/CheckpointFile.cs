@@ -68,14 +68,14 @@ public sealed class CheckpointFile
         {
             if (!model.Add(name)) continue;
             if (!saved.TryGetValue(name, out var stored))
-                problems.Add($"parameter '{name}' {Checkpoint.Format(parameter.Shape)} is missing from the checkpoint");
+                problems.Add($"parameter '{name}' {ShapeUtil.Format(parameter.Shape)} is missing from the checkpoint");
             else if (!stored.Shape.SequenceEqual(parameter.Shape))
-                problems.Add($"parameter '{name}': checkpoint has {Checkpoint.Format(stored.Shape)}, model has {Checkpoint.Format(parameter.Shape)}");
+                problems.Add($"parameter '{name}': checkpoint has {ShapeUtil.Format(stored.Shape)}, model has {ShapeUtil.Format(parameter.Shape)}");
             else
                 targets.Add((parameter, stored));
         }
         foreach (var (name, stored) in Parameters)
-            if (!model.Contains(name)) problems.Add($"parameter '{name}' {Checkpoint.Format(stored.Shape)} is in the checkpoint but not in the model");
+            if (!model.Contains(name)) problems.Add($"parameter '{name}' {ShapeUtil.Format(stored.Shape)} is in the checkpoint but not in the model");
 
         if (optimizer is not null)
         {

@@ -322,7 +322,7 @@ public static class SafeTensors
         {
             if (dim > int.MaxValue) throw new SafeTensorsFormatException(source, $"tensor '{name}': dimension {dim} is too large");
             count *= dim;
-            if (count > int.MaxValue) throw new SafeTensorsFormatException(source, $"tensor '{name}': shape {Format(shape)} has too many elements");
+            if (count > int.MaxValue) throw new SafeTensorsFormatException(source, $"tensor '{name}': shape {ShapeUtil.Format(shape)} has too many elements");
         }
         long begin = offsets[0], end = offsets[1];
         if (end < begin)
@@ -330,7 +330,7 @@ public static class SafeTensors
         long expected = count * ElementSize(dtype);
         if (end - begin != expected)
             throw new SafeTensorsFormatException(source,
-                $"tensor '{name}': shape {Format(shape)} of {dtype} needs {expected} bytes, data offsets [{begin}, {end}] span {end - begin}");
+                $"tensor '{name}': shape {ShapeUtil.Format(shape)} of {dtype} needs {expected} bytes, data offsets [{begin}, {end}] span {end - begin}");
         return new Entry(name, dtype, shape.Select(d => (int)d).ToArray(), begin, end);
     }
 
@@ -525,5 +525,4 @@ public static class SafeTensors
         return values;
     }
 
-    private static string Format(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

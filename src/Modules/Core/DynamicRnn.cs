@@ -15,7 +15,8 @@ public static class DynamicRnn
     /// Outputs <c>[T, B, ...]</c> (or <c>[B, T, ...]</c> when batch-major), the final state, and (when
     /// <paramref name="captureStates"/>) the state after every step.
     /// </returns>
-    /// <exception cref="ArgumentException">The inputs have fewer than two dimensions or no time steps.</exception>
+    /// <exception cref="ShapeMismatchException">The inputs have fewer than two dimensions.</exception>
+    /// <exception cref="ArgumentException">The inputs have no time steps.</exception>
     public static RnnOutput<TState> Unroll<TState>(IRnnCore<TState> core, Tensor inputs, TState? initialState = null, bool captureStates = false,
         bool timeMajor = true)
         where TState : struct, IState<TState>
@@ -24,7 +25,7 @@ public static class DynamicRnn
         ArgumentNullException.ThrowIfNull(inputs);
         string layout = timeMajor ? "[T, B, ...]" : "[B, T, ...]";
         if (inputs.Rank < 2)
-            throw new ArgumentException($"DynamicRnn.Unroll: inputs must be {layout}, got shape [{string.Join(", ", inputs.ShapeArray())}]", nameof(inputs));
+            throw new ShapeMismatchException("DynamicRnn.Unroll", "inputs", [-1, -1], inputs.Shape, $" ({layout}, at least two dimensions)");
         int timeAxis = timeMajor ? 0 : 1;
         int steps = inputs.Dim(timeAxis);
         if (steps == 0)

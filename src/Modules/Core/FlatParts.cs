@@ -16,7 +16,7 @@ public static class FlatParts
         ArgumentNullException.ThrowIfNull(flat);
         int total = sizes.Sum();
         if (flat.Rank != 2 || flat.Dim(1) != total)
-            throw ShapeMismatchException.Expected($"{owner}.Split", [flat.Rank > 0 ? flat.Dim(0) : 1, total], flat.Shape, note: " ([B, parameter size])");
+            throw new ShapeMismatchException($"{owner}.Split", "input", [flat.Rank > 0 ? flat.Dim(0) : 1, total], flat.Shape, " ([B, parameter size])");
         return flat.Split(1, sizes);
     }
 
@@ -26,7 +26,7 @@ public static class FlatParts
         ArgumentNullException.ThrowIfNull(parts);
         var part = parts[index];
         if (part.Rank != 2 || part.Dim(0) != batch || part.Dim(1) != size)
-            throw ShapeMismatchException.Expected($"{owner}.FromParts", [batch, size], part.Shape, $"part {name}");
+            throw new ShapeMismatchException($"{owner}.FromParts", $"part {name}", [batch, size], part.Shape);
         return part.Reshape([batch, .. dims]);
     }
 

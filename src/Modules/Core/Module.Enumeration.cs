@@ -89,7 +89,7 @@ public abstract partial class Module
             if (current is not null)
             {
                 if (!current.Shape.SequenceEqual(value.Shape))
-                    throw ShapeMismatchException.Expected(path, current.Shape, value.Shape, "the value", " (the parameter's shape)");
+                    throw new ShapeMismatchException(path, "the value", current.Shape, value.Shape, " (the parameter's shape)");
                 current.CopyFrom(value);
                 return;
             }

@@ -117,13 +117,13 @@ public abstract partial class Module
         if (current is not null)
         {
             if (!current.Shape.SequenceEqual(shape))
-                throw ShapeMismatchException.Expected($"{Path}/{name}", current.Shape, shape, "the parameter", " (as created)");
+                throw new ShapeMismatchException($"{Path}/{name}", "the parameter", current.Shape, shape, " (as created)");
             return current;
         }
         ArgumentNullException.ThrowIfNull(init);
         var created = init((int[])shape.Clone());
         if (!created.Shape.SequenceEqual(shape))
-            throw ShapeMismatchException.Expected($"{Path}/{name}", shape, created.Shape, "the initializer's result");
+            throw new ShapeMismatchException($"{Path}/{name}", "the initializer's result", shape, created.Shape);
         if (!created.IsLeaf) created = created.Detach();
         return created.RequireGrad();
     }

@@ -72,7 +72,7 @@ public static class Affine
         ArgumentNullException.ThrowIfNull(b);
         const string op = "Affine.ApplyConcat";
         if (pieces.Count == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
-        if (pieces[0].Rank < 1) throw new ShapeMismatchException($"{op}: pieces must be [B, ...], got a scalar");
+        if (pieces[0].Rank < 1) throw new ShapeMismatchException(op, "piece 0", [-1], pieces[0].Shape, " ([B, ...])");
         int batch = pieces[0].Dim(0), inputs = 0;
         var sizes = new int[pieces.Count];
         for (int k = 0; k < pieces.Count; k++)
@@ -83,7 +83,7 @@ public static class Affine
             inputs += sizes[k];
         }
         if (w.Rank != 2 || w.Dim(0) != inputs)
-            throw new ShapeMismatchException($"{op}: pieces of {inputs} values per row need w [{inputs}, out], got {ShapeUtil.Format(w.Shape)}");
+            throw new ShapeMismatchException(op, "w", [inputs, -1], w.Shape, $" (the pieces' {inputs} values per row by out)");
         int outputs = w.Dim(1);
         if (b.Rank != 1 || b.Dim(0) != outputs)
             throw new ShapeMismatchException(op, w.Shape, b.Shape, $"need the bias to be [{outputs}]");
@@ -161,7 +161,7 @@ public static class Affine
         int heads = weights.Count;
         if (heads == 0 || biases.Count != heads || shapes.Count != heads)
             throw new ArgumentException($"{op}: need as many weights, biases and shapes (at least one), got {heads}, {biases.Count}, {shapes.Count}");
-        if (x.Rank != 2) throw new ShapeMismatchException($"{op}: input must be [B, in], got {ShapeUtil.Format(x.Shape)}");
+        if (x.Rank != 2) throw new ShapeMismatchException(op, "input", [-1, -1], x.Shape, " ([B, in])");
         int batch = x.Dim(0), inputs = x.Dim(1);
         var offsets = new int[heads + 1];
         for (int k = 0; k < heads; k++)
@@ -174,7 +174,7 @@ public static class Affine
             if (biases[k].Rank != 1 || biases[k].Dim(0) != size)
                 throw new ShapeMismatchException(op, w.Shape, biases[k].Shape, $"head {k}: need the bias to be [{size}]");
             if (product != size)
-                throw new ShapeMismatchException($"{op}: head {k}: shape {ShapeUtil.Format(shapes[k])} does not hold its {size} outputs");
+                throw new ShapeMismatchException(op, $"head {k}'s output shape", [size], shapes[k], $" (its {size} outputs, in any shape of that size)");
             offsets[k + 1] = offsets[k] + size;
         }
         int total = offsets[heads];

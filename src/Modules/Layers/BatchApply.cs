@@ -24,15 +24,17 @@ public static class BatchApply
         ArgumentNullException.ThrowIfNull(input);
         if (foldedDims < 1 || foldedDims > input.Rank)
             throw new ArgumentOutOfRangeException(nameof(foldedDims), foldedDims,
-                $"BatchApply: cannot fold {foldedDims} leading dimensions of an input shaped [{string.Join(", ", input.ShapeArray())}]");
+                $"BatchApply: cannot fold {foldedDims} leading dimensions of an input shaped {ShapeUtil.Format(input.Shape)}");
         var shape = input.ShapeArray();
         var leading = shape[..foldedDims];
         int folded = 1;
         foreach (int d in leading) folded *= d;
         var output = function(input.Reshape([folded, .. shape[foldedDims..]]));
         if (output.Rank == 0 || output.Dim(0) != folded)
-            throw new ShapeMismatchException(
-                $"BatchApply: the function must keep the folded batch of {folded} as its output's first dimension, got [{string.Join(", ", output.ShapeArray())}]");
+        {
+            int[] expected = [folded, .. output.ShapeArray().Skip(1)];
+            throw new ShapeMismatchException("BatchApply", "the function's output", expected, output.Shape, $" (the folded batch of {folded} first)");
+        }
         return output.Reshape([.. leading, .. output.ShapeArray()[1..]]);
     }
 

@@ -60,7 +60,7 @@ public sealed partial class DeepRnn<TFirst, TSecond> : Module, IRnnCore<DeepRnnS
     private Tensor ConcatLast(Tensor a, Tensor b)
     {
         if (a.Rank != b.Rank || a.Dim(0) != b.Dim(0))
-            throw new ShapeMismatchException("DeepRnn.Step", a.Shape, b.Shape, $"{Path}: cannot concatenate along the last axis");
+            throw new ShapeMismatchException(Path, a.Shape, b.Shape, "cannot be concatenated along the last axis");
         return Tensor.Concat(a.Rank - 1, a, b);
     }
 }

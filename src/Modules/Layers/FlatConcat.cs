@@ -18,7 +18,7 @@ public static class FlatConcat
         ArgumentNullException.ThrowIfNull(pieces);
         const string op = "FlatConcat.Rows";
         if (pieces.Length == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
-        if (pieces[0].Rank < 1) throw new ShapeMismatchException($"{op}: pieces must be [B, ...], got a scalar");
+        if (pieces[0].Rank < 1) throw new ShapeMismatchException(op, "piece 0", [-1], pieces[0].Shape, " ([B, ...])");
         int batch = pieces[0].Dim(0), width = 0;
         var sizes = new int[pieces.Length];
         for (int k = 0; k < pieces.Length; k++)

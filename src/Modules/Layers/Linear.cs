@@ -38,7 +38,7 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inputSize);
         if (w is not null && w.Dim(0) != inputSize)
-            throw new ShapeMismatchException($"{Path}: connected for {w.Dim(0)} inputs, asked for {inputSize}");
+            throw new ShapeMismatchException(Path, "w", [inputSize, OutputSize], w.Shape, $" (asked for {inputSize} inputs; connected earlier for {w.Dim(0)})");
         var weights = GetW([inputSize, OutputSize], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize)));
         var bias = GetB([OutputSize], Tensor.Zeros);
         return (weights, bias);
@@ -49,13 +49,13 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
     public Tensor Forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Rank == 0) throw new ShapeMismatchException($"{Path}: input must have at least one dimension [..., in], got a scalar");
+        if (x.Rank == 0) throw new ShapeMismatchException(Path, "input", [-1], x.Shape, " (at least one dimension, [..., in])");
         int inputSize = x.Dim(-1);
         if (w is not null && w.Dim(0) != inputSize)
         {
             var expected = x.ShapeArray();
             expected[^1] = w.Dim(0);
-            throw ShapeMismatchException.Expected(Path, expected, x.Shape, note: $" (last dimension {w.Dim(0)})");
+            throw new ShapeMismatchException(Path, "input", expected, x.Shape, $" (last dimension {w.Dim(0)})");
         }
         var (weights, bias) = Connect(inputSize);
         if (x.Rank == 1) return Affine.Apply(x.Reshape(1, inputSize), weights, bias).Reshape(OutputSize);
@@ -76,11 +76,11 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
         foreach (var piece in pieces)
         {
             ArgumentNullException.ThrowIfNull(piece);
-            if (piece.Rank == 0) throw new ShapeMismatchException($"{Path}: pieces must be [B, ...], got a scalar");
+            if (piece.Rank == 0) throw new ShapeMismatchException(Path, "each piece", [-1], piece.Shape, " ([B, ...])");
             inputSize += piece.Dim(0) == 0 ? 0 : piece.Size / piece.Dim(0);
         }
         if (w is not null && w.Dim(0) != inputSize)
-            throw ShapeMismatchException.Expected(Path, [pieces[0].Dim(0), w.Dim(0)], [pieces[0].Dim(0), inputSize], "the pieces' concatenated rows");
+            throw new ShapeMismatchException(Path, "the pieces' concatenated rows", [pieces[0].Dim(0), w.Dim(0)], [pieces[0].Dim(0), inputSize]);
         var (weights, bias) = Connect(inputSize);
         return Affine.ApplyConcat(pieces, weights, bias, clip);
     }

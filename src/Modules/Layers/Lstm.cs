@@ -48,12 +48,12 @@ public sealed partial class Lstm : Module, IClippingRnnCore<LstmState>
     public (Tensor Output, LstmState State) Step(Tensor input, LstmState state, float clip)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 2) throw new ShapeMismatchException($"{Path}: input must be [B, in], got {ShapeUtil.Format(input.Shape)}");
+        if (input.Rank != 2) throw new ShapeMismatchException(Path, "input", [-1, -1], input.Shape, " ([B, in])");
         int batch = input.Dim(0), inputSize = input.Dim(1), h = HiddenSize;
         RequireState(state.Hidden, "hidden", batch);
         RequireState(state.Cell, "cell", batch);
         if (wGates is not null && wGates.Dim(0) != inputSize + h)
-            throw ShapeMismatchException.Expected(Path, [batch, wGates.Dim(0) - h], input.Shape);
+            throw new ShapeMismatchException(Path, "input", [batch, wGates.Dim(0) - h], input.Shape);
 
         var w = GetWGates([inputSize + h, 4 * h], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize + h)));
         var b = GetBGates([4 * h], Tensor.Zeros);
@@ -74,6 +74,6 @@ public sealed partial class Lstm : Module, IClippingRnnCore<LstmState>
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (tensor.Rank != 2 || tensor.Dim(0) != batch || tensor.Dim(1) != HiddenSize)
-            throw ShapeMismatchException.Expected(Path, [batch, HiddenSize], tensor.Shape, $"state {member}");
+            throw new ShapeMismatchException(Path, $"state {member}", [batch, HiddenSize], tensor.Shape);
     }
 }

@@ -74,7 +74,7 @@ public abstract class Optimizer
         var grad = parameter.Grad;
         if (grad is null) return;
         if (!grad.Shape.SequenceEqual(parameter.Shape))
-            throw new ShapeMismatchException($"{Name}.Step", parameter.Shape, grad.Shape, $"{path}: gradient shape differs from the parameter's");
+            throw new ShapeMismatchException($"{Name}.Step", $"the gradient of {path}", parameter.Shape, grad.Shape, " (the parameter's shape)");
         Update(path, parameter, grad.Values);
     }
 
@@ -126,8 +126,7 @@ public abstract class Optimizer
         {
             var existing = slots[index].Value;
             if (!existing.Shape.SequenceEqual(parameter.Shape))
-                throw new ShapeMismatchException($"{Name}.Step", existing.Shape, parameter.Shape,
-                    $"{name}: the slot was restored with the first shape, the parameter has the second");
+                throw new ShapeMismatchException($"{Name}.Step", $"the restored slot {name}", parameter.Shape, existing.Shape, " (its parameter's shape)");
             slotCache[(kind, path)] = existing;
             return existing.Data;
         }
@@ -166,7 +165,7 @@ public abstract class Optimizer
         {
             if (name == $"{Name}/step")
             {
-                if (tensor.Size != 1) throw new ArgumentException($"{Name}: slot '{name}' must hold one value, got shape {Format(tensor.Shape)}");
+                if (tensor.Size != 1) throw new ArgumentException($"{Name}: slot '{name}' must hold one value, got shape {ShapeUtil.Format(tensor.Shape)}");
                 step = (long)tensor.Values[0];
                 continue;
             }
@@ -201,6 +200,4 @@ public abstract class Optimizer
         if (kindEnd < 0 || kindEnd == slotName.Length - 1) return null;
         return SlotKinds.Contains(slotName[prefix.Length..kindEnd]) ? slotName[(kindEnd + 1)..] : null;
     }
-
-    private static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

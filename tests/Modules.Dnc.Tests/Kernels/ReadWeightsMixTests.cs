@@ -106,9 +106,9 @@ public class ReadWeightsMixTests
     {
         var x = RandomInputs(28, 2, 2, 3, 5);
         var e = Assert.Throws<ShapeMismatchException>(() => ReadWeightsMix.Apply(x[0], x[1], x[2], Tensor.Zeros(2, 3, 4)));
-        Assert.Contains("ReadWeightsMix", e.Message);
-        Assert.Contains("[2, 3, 4]", e.Message);
+        Assert.Equal("ReadWeightsMix: read modes must be [2, 3, 5] ([B, R, 2W + 1]), got [2, 3, 4]", e.Message);
         e = Assert.Throws<ShapeMismatchException>(() => ReadWeightsMix.Apply(x[0], Tensor.Zeros(2, 3, 6), x[2], x[3]));
-        Assert.Contains("previous read weights", e.Message);
+        Assert.Equal("ReadWeightsMix: previous read weights must be [2, ?, 5] ([B, R, N]), got [2, 3, 6]", e.Message);
+        Assert.Equal([2, -1, 5], e.Expected);
     }
 }

@@ -189,7 +189,7 @@ public static class UnfusedNtmAddressing
     private static void RequireWeights(string op, Tensor weights)
     {
         if (weights.Rank != 3)
-            throw new ShapeMismatchException($"{op}: weights must be [B, H, N], got {Format(weights.Shape)}");
+            throw new ShapeMismatchException(op, "weights", [-1, -1, -1], weights.Shape, " ([B, H, N])");
     }
 
     private static void RequireHeads(string op, Tensor weights, Tensor perHead, string what)
@@ -197,6 +197,4 @@ public static class UnfusedNtmAddressing
         if (perHead.Rank != 2 || perHead.Dim(0) != weights.Dim(0) || perHead.Dim(1) != weights.Dim(1))
             throw new ShapeMismatchException(op, weights.Shape, perHead.Shape, $"{what} must be [{weights.Dim(0)}, {weights.Dim(1)}]");
     }
-
-    private static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

@@ -94,8 +94,8 @@ public class DynamicRnnTests
     [Fact]
     public void RejectsInputsWithoutTimeAndBatchAxes()
     {
-        var error = Assert.Throws<ArgumentException>(() => DynamicRnn.Unroll(new ToyCore(2), Tensor.Zeros(3)));
-        Assert.Contains("[T, B, ...]", error.Message);
+        var error = Assert.Throws<ShapeMismatchException>(() => DynamicRnn.Unroll(new ToyCore(2), Tensor.Zeros(3)));
+        Assert.Equal("DynamicRnn.Unroll: inputs must be [?, ?] ([T, B, ...], at least two dimensions), got [3]", error.Message);
     }
 
     private static void AssertClose(float[] expected, float[] actual, float tolerance = 1e-5f)

@@ -68,8 +68,8 @@ public class ParameterSharingTests
 
         Assert.Equal("net/dense/w: the parameter must be [4, 3] (as created), got [5, 3]", error.Message);
         Assert.Equal("net/dense/w", error.Op);
-        Assert.Equal([4, 3], error.Left);
-        Assert.Equal([5, 3], error.Right);
+        Assert.Equal([4, 3], error.Expected);
+        Assert.Equal([5, 3], error.Actual);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public class PartsTests
         var error = Assert.Throws<ShapeMismatchException>(() => ToyInterface.Split(Tensor.Zeros(2, 5), 2, 3));
         Assert.Equal("ToyInterface.Split: input must be [2, 11] ([B, parameter size]), got [2, 5]", error.Message);
         Assert.Equal("ToyInterface.Split", error.Op);
-        Assert.Equal([2, 11], error.Left);
-        Assert.Equal([2, 5], error.Right);
+        Assert.Equal([2, 11], error.Expected);
+        Assert.Equal([2, 5], error.Actual);
     }
 }

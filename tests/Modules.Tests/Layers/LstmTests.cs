@@ -127,7 +127,7 @@ public class LstmTests
     {
         var lstm = new Lstm(2);
         var state = lstm.InitialState(1);
-        Assert.Equal("lstm: input must be [B, in], got [1, 1, 1]",
+        Assert.Equal("lstm: input must be [?, ?] ([B, in]), got [1, 1, 1]",
             Assert.Throws<ShapeMismatchException>(() => lstm.Step(Tensor.Ones(1, 1, 1), state)).Message);
         Assert.Equal("lstm: state hidden must be [3, 2], got [1, 2]",
             Assert.Throws<ShapeMismatchException>(() => lstm.Step(Tensor.Ones(3, 1), state)).Message);

@@ -27,7 +27,7 @@ public partial class ReadmeExampleTests
         var error = Assert.Throws<ShapeMismatchException>(() => net.Forward(Tensor.Zeros(32, 21)));
         Assert.Equal("two_layer/linear: input must be [32, 20] (last dimension 20), got [32, 21]", error.Message);
         Assert.Equal("two_layer/linear", error.Op);
-        Assert.Equal([32, 20], error.Left);
-        Assert.Equal([32, 21], error.Right);
+        Assert.Equal([32, 20], error.Expected);
+        Assert.Equal([32, 21], error.Actual);
     }
 }
