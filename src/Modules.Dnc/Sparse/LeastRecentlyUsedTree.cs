@@ -5,7 +5,7 @@ namespace Modules.Dnc.Sparse;
 /// <summary>
 /// The least recently used row of one batch entry's usage (the step each row was last used, [N]) as a tournament tree:
 /// each internal node holds the row that wins its subtree, so the least recently used row is the root's, and a row whose
-/// last access changes costs one walk to the root (⌈log₂ N⌉ comparisons) where a scan costs N. The winner is the row a
+/// last access changes costs at most one walk to the root (⌈log₂ N⌉ comparisons) where a scan costs N. The winner is the row a
 /// scan from row 0 that keeps the first strictly smaller value finds: the smallest last access, the lowest row on ties
 /// (a left subtree's rows are all below its right sibling's, so ties go left), and row 0 when row 0 is NaN (nothing
 /// compares below NaN; elsewhere NaN ranks above every number, which it never beats).
@@ -42,7 +42,14 @@ internal sealed class LeastRecentlyUsedTree
     public void Update(ReadOnlySpan<float> lastAccess, int row)
     {
         if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), $"LeastRecentlyUsedTree: row {row} is outside the usage's {Rows} rows");
-        for (int node = (row + leaves) >> 1; node >= 1; node >>= 1) winners[node] = Winner(lastAccess, node);
+        for (int node = (row + leaves) >> 1; node >= 1; node >>= 1)
+        {
+            int previous = winners[node];
+            winners[node] = Winner(lastAccess, node);
+            // A node that keeps its winner, another row whose value did not change, hands its ancestors what they had:
+            // the walk ends there (a row just used mostly loses near the leaves).
+            if (winners[node] == previous && previous != row) return;
+        }
     }
 
     private int Winner(ReadOnlySpan<float> lastAccess, int node)
