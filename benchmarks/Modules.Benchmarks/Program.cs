@@ -2,7 +2,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Modules.Benchmarks;
 
-// `tune` runs the quick stopwatch sweeps used to pick the GEMM thresholds, `dnc-train` times training steps of any model
+// `tune` runs the quick stopwatch sweeps used to pick the GEMM thresholds, `sparse-timing` times SAM steps, `dnc-train` times training steps of any model
 // and task of the training command for benchmarks/compare.sh; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "tune")
 {
@@ -12,6 +12,11 @@ if (args.Length > 0 && args[0] == "tune")
 if (args.Length > 0 && args[0] == "dnc-train")
 {
     Environment.ExitCode = DncTrainingTiming.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "sparse-timing")
+{
+    SparseBenchmarks.Time(args[1..]);
     return;
 }
 if (args.Length > 0 && args[0] == "tune-large")

@@ -1,3 +1,4 @@
+using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Sparse;
@@ -22,7 +23,6 @@ internal static class SparseAccessStep
 
         // 1. Write weights w^w = α(γ·mean_R(w^r_{t−1}) + (1 − γ)·I^U) over S slots: the distinct rows read last step, then
         //    the least recently used row. A constant [P, S] matrix maps the previous read slots onto the write slots.
-        var lastAccess = previous.LastAccess.Values;
         var previousIndices = previous.ReadIndices.Values;
         var writeRows = new int[batch * writeSlots];
         var mapping = new float[batch * previousSlots * writeSlots];
@@ -39,7 +39,7 @@ internal static class SparseAccessStep
                 int slot = SlotOf(rows, ref used, row);
                 mapping[(b * previousSlots + p) * writeSlots + slot] += 1f / reads;
             }
-            int lru = LeastRecentlyUsed(lastAccess.Slice(b * n, n));
+            int lru = store.LeastRecentlyUsed(previous.LastAccess, b);
             leastRecent[b * writeSlots + SlotOf(rows, ref used, lru)] = 1f;
         }
         var alpha = Tensor.Sigmoid(raw.WriteGate).Reshape(batch, 1);
@@ -68,14 +68,15 @@ internal static class SparseAccessStep
         // 4. Content reads: the K nearest rows of each key, softmax of β·cosine over those K only.
         var keys = raw.ReadKeys;
         var readRows = new int[batch * reads * slotsPerHead];
-        var found = new int[reads * k];
-        var similarities = new float[reads * k];
+        var found = new int[batch * reads * k];
+        var similarities = new float[batch * reads * k];
+        // Each batch entry has its own index and its own part of the outputs, so the entries may be searched on any
+        // threads with the same results. Work per entry: at most the exact search's N·R·Wd multiply-adds.
+        BatchParallel.For(batch, (long)n * reads * wd, b => store.Search(access.Index, b, keys.Values.Slice(b * reads * wd, reads * wd), k,
+            found.AsSpan(b * reads * k, reads * k), similarities.AsSpan(b * reads * k, reads * k)));
         for (int b = 0; b < batch; b++)
-        {
-            store.Search(access.Index, b, keys.Values.Slice(b * reads * wd, reads * wd), k, found, similarities);
             for (int r = 0; r < reads; r++)
-                found.AsSpan(r * k, k).CopyTo(readRows.AsSpan((b * reads + r) * slotsPerHead, k));
-        }
+                found.AsSpan((b * reads + r) * k, k).CopyTo(readRows.AsSpan((b * reads + r) * slotsPerHead, k));
         Tensor[]? directional = null;
         if (links is { } link)
             directional = SparseLinkRead.Candidates(link, previous.ReadIndices, previous.ReadWeights, readRows, k, forwardLinks!, backwardLinks!);
@@ -102,9 +103,8 @@ internal static class SparseAccessStep
         var readWords = Tensor.MatMul(readWeights.Unsqueeze(2), gathered).Reshape(batch, reads, wd);                  // [B, R, Wd]
 
         // 5. Usage: rows read or written with a single weight above δ were used at this step (weights are not summed per row).
-        var lastAccessData = previous.LastAccess.Data;
-        MarkUsed(lastAccessData, writeRows, writeWeights.Values, batch, n, writeSlots, access.UsageThreshold, time);
-        MarkUsed(lastAccessData, readRows, readWeights.Values, batch, n, reads * slotsPerHead, access.UsageThreshold, time);
+        store.MarkUsed(previous.LastAccess, writeRows, writeWeights.Values, writeSlots, access.UsageThreshold, time);
+        store.MarkUsed(previous.LastAccess, readRows, readWeights.Values, reads * slotsPerHead, access.UsageThreshold, time);
 
         var readIndices = new Tensor(Array.ConvertAll(readRows, r => (float)r), batch, reads, slotsPerHead);
         var state = new SparseAccessState(previous.Memory, readIndices, readWeights,
@@ -116,7 +116,7 @@ internal static class SparseAccessStep
 
         if (access.Trace is { } trace)
             trace(new MemoryTrace(Dense(writeRows, writeWeights.Values, batch, 1, writeSlots, n),
-                Dense(readRows, readWeights.Values, batch, reads, slotsPerHead, n), TimeSinceUse(lastAccessData, batch, n, time)));
+                Dense(readRows, readWeights.Values, batch, reads, slotsPerHead, n), TimeSinceUse(previous.LastAccess.Values, batch, n, time)));
         return (readWords, state, links);
     }
 
@@ -127,25 +127,6 @@ internal static class SparseAccessStep
             if (slots[s] == row) return s;
         slots[used] = row;
         return used++;
-    }
-
-    /// <summary>The row used longest ago (smallest last access), the lowest such row on ties.</summary>
-    internal static int LeastRecentlyUsed(ReadOnlySpan<float> lastAccess)
-    {
-        int best = 0;
-        for (int i = 1; i < lastAccess.Length; i++)
-            if (lastAccess[i] < lastAccess[best]) best = i;
-        return best;
-    }
-
-    private static void MarkUsed(Span<float> lastAccess, int[] rows, ReadOnlySpan<float> weights, int batch, int n, int perBatch, float threshold, float time)
-    {
-        for (int b = 0; b < batch; b++)
-            for (int s = 0; s < perBatch; s++)
-            {
-                int row = rows[b * perBatch + s];
-                if (row >= 0 && weights[b * perBatch + s] > threshold) lastAccess[b * n + row] = time;
-            }
     }
 
     /// <summary>Scatters sparse weights ([B, H, P] over rows) into a dense [B, H, N], adding duplicates.</summary>

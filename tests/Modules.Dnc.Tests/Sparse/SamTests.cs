@@ -103,14 +103,6 @@ public class SamTests
     }
 
     [Fact]
-    public void LeastRecentlyUsed_IsTheSmallestLastAccess_LowerRowOnTies()
-    {
-        Assert.Equal(1, SparseAccessStep.LeastRecentlyUsed([3f, 1f, 1f, 2f]));
-        Assert.Equal(0, SparseAccessStep.LeastRecentlyUsed([0f, 0f, 0f]));
-        Assert.Equal(3, SparseAccessStep.LeastRecentlyUsed([4f, 5f, 6f, 2f]));
-    }
-
-    [Fact]
     public void WriteSlots_AreLastStepsDistinctReadRowsThenTheLeastRecentlyUsedRow()
     {
         var sam = new Sam(SmallSam(memory: 8, reads: 2, k: 2));
