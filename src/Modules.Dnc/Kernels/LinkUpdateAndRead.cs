@@ -29,24 +29,24 @@ internal static class LinkUpdateAndRead
         ReadWeightsMix.Validate(Op, previousLink, previousReadWeights, contentWeights, readModes);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
 
-        var link = new float[previousLink.Size];
-        var precedence = new float[previousPrecedence.Size];
-        var read = new float[b * reads * n];
+        var link = Tensor.Allocate(b, writes, n, n);   // every element written by ForwardSlice and ForwardBatch
+        var precedence = Tensor.Allocate(b, writes, n);
+        var read = Tensor.Allocate(b, reads, n);
         BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
         {
-            var linkB = link.AsSpan(batch * writes * n * n, writes * n * n);
+            var linkB = link.Data.Slice(batch * writes * n * n, writes * n * n);
             for (int k = 0; k < writes; k++)
             {
                 int s = batch * writes + k;
                 LinkUpdate.ForwardSlice(previousLink.Values.Slice(s * n * n, n * n), previousPrecedence.Values.Slice(s * n, n),
-                    writeWeights.Values.Slice(s * n, n), linkB.Slice(k * n * n, n * n), precedence.AsSpan(s * n, n));
+                    writeWeights.Values.Slice(s * n, n), linkB.Slice(k * n * n, n * n), precedence.Data.Slice(s * n, n));
             }
             ReadWeightsMix.ForwardBatch(linkB, previousReadWeights.Values.Slice(batch * reads * n, reads * n),
                 contentWeights.Values.Slice(batch * reads * n, reads * n), readModes.Values.Slice(batch * reads * modes, reads * modes),
-                read.AsSpan(batch * reads * n, reads * n), writes, reads, n);
+                read.Data.Slice(batch * reads * n, reads * n), writes, reads, n);
         });
 
-        var outputs = new[] { new Tensor(link, b, writes, n, n), new Tensor(precedence, b, writes, n), new Tensor(read, b, reads, n) };
+        var outputs = new[] { link, precedence, read };
         var newLink = outputs[0].Detach();   // backward reads the new link's values, not its gradient record
         Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
             g => Backward(previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes, newLink, g));

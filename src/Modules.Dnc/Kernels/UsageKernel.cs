@@ -14,7 +14,8 @@ internal static class UsageKernel
     public static Tensor Compute(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var result = GC.AllocateUninitializedArray<float>(previousUsage.Size);
+        var output = Tensor.Allocate(previousUsage.ShapeArray());
+        var result = output.Data;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values;
         for (int b = 0; b < batch; b++)
             for (int n = 0; n < cells; n++)
@@ -24,7 +25,6 @@ internal static class UsageKernel
                 for (int h = 0; h < reads; h++) retention *= 1f - f[b * reads + h] * r[(b * reads + h) * cells + n];
                 result[b * cells + n] = afterWrite * retention;
             }
-        var output = new Tensor(result, previousUsage.ShapeArray());
         return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights],
             g => Backward(g, previousUsage, writeWeights, freeGate, readWeights));
     }

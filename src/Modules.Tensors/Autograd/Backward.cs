@@ -30,6 +30,12 @@ public sealed partial class Tensor
             throw new InvalidOperationException("Backward: this tensor does not depend on any tensor that requires a gradient");
 
         var order = TopologicalOrder();
+        foreach (var t in order)
+            if (t.IsReleased)
+            {
+                ReturnOrder(order);
+                t.ThrowReleased();   // its graph holds storage reused since: fail before any gradient is touched
+            }
         using var _ = NoGrad();
         int mark = BackwardArena.Enter();
         try
@@ -77,7 +83,7 @@ public sealed partial class Tensor
     /// outlives the pass (leaf gradients, captured gradients, results handed to callers).
     /// </summary>
     internal static Tensor Scratch(int[] shape) =>
-        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Uninitialized(shape);
+        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Fresh(shape);
 
     /// <summary>Adds <paramref name="g"/> to this tensor's gradient (used by backward functions).</summary>
     /// <remarks>
@@ -111,7 +117,7 @@ public sealed partial class Tensor
         }
         else
         {
-            var sum = IsLeaf ? Uninitialized(shape) : Scratch(shape);
+            var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, sum.Data);
             grad = sum;
             ownsGrad = true;
@@ -140,7 +146,7 @@ public sealed partial class Tensor
         if (grad is null)
         {
             // A leaf's gradient outlives the pass; an intermediate's is dropped as soon as its node has run.
-            var fresh = IsLeaf ? TakeSpareGrad() ?? Uninitialized(shape) : Scratch(shape);
+            var fresh = IsLeaf ? TakeSpareGrad() ?? Fresh(shape) : Scratch(shape);
             kernel(state, fresh.Data, false);
             grad = fresh;
         }
@@ -151,7 +157,7 @@ public sealed partial class Tensor
         }
         else
         {
-            var sum = IsLeaf ? Uninitialized(shape) : Scratch(shape);
+            var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             grad.Values.CopyTo(sum.Data);
             kernel(state, sum.Data, true);
             grad = sum;
