@@ -108,8 +108,8 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
         var kernel = AllocationKernel.Forward(usage, writeGates, writes, AllocationEpsilon);
         return Tensor.Custom("Allocation", kernel.Weights, [usage, writeGates], g =>
         {
-            var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.ShapeArray()) : null;
-            var dGates = writeGates.RequiresGrad ? Tensor.BackwardBuffer(writeGates.ShapeArray()) : null;
+            var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
+            var dGates = writeGates.RequiresGrad ? Tensor.BackwardBuffer(writeGates.Shape) : null;
             kernel.Backward(g, writeGates, dUsage, dGates);
             return [dUsage, dGates];
         });
@@ -142,5 +142,5 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
     }
 
     /// <summary>Zero usage [B, N].</summary>
-    public FreenessState InitialState(int batchSize) => new(Tensor.Zeros(batchSize, MemorySize));
+    public FreenessState InitialState(int batchSize) => new(Tensor.Allocate(batchSize, MemorySize));
 }

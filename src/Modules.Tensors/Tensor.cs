@@ -59,11 +59,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"Tensor: {data.Length} values cannot fill shape {ShapeUtil.Format(shape)} ({Size} elements)");
     }
 
-    private static int[] ValidateShape(int[] shape)
+    private static int[] ValidateShape(ReadOnlySpan<int> shape)
     {
         foreach (var d in shape)
             if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeUtil.Format(shape)}");
-        return shape.AsSpan().ToArray();
+        return shape.ToArray();
     }
 
     /// <summary>The dimensions, outermost first. A scalar has rank 0.</summary>
@@ -269,10 +269,10 @@ public sealed partial class Tensor
     internal static Tensor Fresh(int[] shape) => new(GC.AllocateUninitializedArray<float>(ShapeUtil.SizeOf(shape)), 0, shape);
 
     /// <summary>
-    /// A new tensor whose elements are undefined, for a custom op's result or forward temporary whose every element the
-    /// caller writes (clear <see cref="Data"/> first otherwise). Inside a <see cref="TensorArena"/> scope its storage comes
-    /// from the arena and it is released when the scope ends; elsewhere it is an ordinary tensor.
+    /// A new tensor of zeros for a custom op's result, a forward temporary or a recurrent core's initial state: inside a
+    /// <see cref="TensorArena"/> scope its storage comes from the arena and it is released when the scope ends, like every
+    /// op result; elsewhere it is the same as <see cref="Zeros"/>.
     /// </summary>
     /// <param name="shape">The dimensions, outermost first.</param>
-    public static Tensor Allocate(params int[] shape) => Uninitialized(ValidateShape(shape));
+    public static Tensor Allocate(params ReadOnlySpan<int> shape) => Empty(ValidateShape(shape));
 }

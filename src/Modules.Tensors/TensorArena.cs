@@ -6,9 +6,9 @@ namespace Modules.Tensors;
 /// arrays for its forward pass once warm. Owned by whoever runs the steps (<c>SequenceTrainer</c> has one).
 /// </summary>
 /// <remarks>
-/// <para>Inside a scope every op result (and <see cref="Tensor.Allocate"/>) on the entering thread takes its storage from
-/// the arena; tensors created with the public constructor and factories (<see cref="Tensor.Zeros"/>, ...), on other
-/// threads, or outside any scope are ordinary tensors. A tensor marked with <see cref="Tensor.RequireGrad"/> or set as a
+/// <para>Inside a scope every op result (and <see cref="Tensor.Allocate"/>, which custom ops and recurrent cores' initial
+/// states use) on the entering thread takes its storage from the arena; tensors created with the public constructor and
+/// factories (<see cref="Tensor.Zeros"/>, ...), on other threads, or outside any scope are ordinary tensors. A tensor marked with <see cref="Tensor.RequireGrad"/> or set as a
 /// <see cref="Tensor.Grad"/> inside a scope is moved to storage of its own, so parameters and gradients are never pooled.</para>
 /// <para>A tensor created in a scope must not be used after the scope ends: reading or writing its elements, or
 /// back-propagating from it, then throws <see cref="ObjectDisposedException"/>, so a kept tensor is never silently read

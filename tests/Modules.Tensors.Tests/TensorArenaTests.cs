@@ -206,6 +206,22 @@ public class TensorArenaTests
     }
 
     [Fact]
+    public void Allocate_gives_zeros_also_on_reused_storage()
+    {
+        var arena = new TensorArena();
+        using (arena.Enter()) Tensor.Allocate(3, 5).Data.Fill(7f);
+        long buffers = arena.Allocations;
+        using (arena.Enter())
+        {
+            var again = Tensor.Allocate(3, 5);
+            Assert.Equal(buffers, arena.Allocations);                                 // the same storage, reused
+            Assert.Equal(new float[15], again.ToArray());
+            Assert.Equal([3, 5], again.ShapeArray());
+        }
+        Assert.Equal(new float[4], Tensor.Allocate(4).ToArray());                     // outside a scope: Zeros
+    }
+
+    [Fact]
     public void Nested_arenas_release_only_their_own_tensors_and_an_arena_cannot_be_entered_twice()
     {
         var outer = new TensorArena();

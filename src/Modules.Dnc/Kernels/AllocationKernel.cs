@@ -24,7 +24,6 @@ internal sealed class AllocationKernel
     /// <summary>The allocation weights, [B, W, N].</summary>
     public Tensor Weights { get; }
 
-    // Every element of the three is written by the forward pass, so they need no clearing.
     private AllocationKernel(int batch, int cells, int writes, float epsilon)
     {
         this.batch = batch; this.cells = cells; this.writes = writes; this.epsilon = epsilon;

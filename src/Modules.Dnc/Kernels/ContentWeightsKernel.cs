@@ -14,9 +14,9 @@ internal static class ContentWeightsKernel
     public static Tensor Compute(Tensor memory, Tensor keys, Tensor strengths, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var output = Tensor.Allocate(batch, heads, cells);   // every element written (a softmax per head)
+        var output = Tensor.Allocate(batch, heads, cells);
         int savedPerItem = SavedPerItem(heads, cells);
-        var saved = Tensor.Allocate(batch * savedPerItem);   // every element written by ForwardItem
+        var saved = Tensor.Allocate(batch * savedPerItem);
         BatchParallel.For(batch, (long)heads * cells * width, b => ForwardItem(
             memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
             strengths.Values.Slice(b * heads, heads), width, saved.Data.Slice(b * savedPerItem, savedPerItem),
@@ -76,9 +76,9 @@ internal static class ContentWeightsKernel
         int savedPerItem, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
-        var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.ShapeArray()) : null;
-        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.ShapeArray()) : null;
+        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.Shape) : null;
+        var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.Shape) : null;
+        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.Shape) : null;
         BatchParallel.For(batch, 2L * heads * cells * width, b => BackwardItem(
             output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
             memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),

@@ -13,7 +13,7 @@ internal static class EraseAndWriteKernel
     public static Tensor Compute(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
-        var output = Tensor.Allocate(memory.ShapeArray());
+        var output = Tensor.Allocate(memory.Shape);
         BatchParallel.For(batch, (long)cells * width * writes, b =>
         {
             var m = memory.Values.Slice(b * cells * width, cells * width);
@@ -42,10 +42,10 @@ internal static class EraseAndWriteKernel
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
         bool wantMemory = memory.RequiresGrad, wantWeights = writeWeights.RequiresGrad;
         bool wantErase = eraseVectors.RequiresGrad, wantValues = writeVectors.RequiresGrad;
-        var dMemory = wantMemory ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
-        var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
-        var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.ShapeArray()) : null;
-        var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.ShapeArray()) : null;
+        var dMemory = wantMemory ? Tensor.BackwardBuffer(memory.Shape) : null;
+        var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
+        var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.Shape) : null;
+        var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.Shape) : null;
         BatchParallel.For(batch, 3L * cells * width * writes, b =>
         {
             int scratchSize = 2 * width;

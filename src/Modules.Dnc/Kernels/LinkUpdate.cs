@@ -23,7 +23,7 @@ internal static class LinkUpdate
     {
         Validate(Op, previousLink, previousPrecedence, writeWeights);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var link = Tensor.Allocate(b, writes, n, n);         // every element written by ForwardSlice
+        var link = Tensor.Allocate(b, writes, n, n);
         var precedence = Tensor.Allocate(b, writes, n);
         BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
 
@@ -83,9 +83,9 @@ internal static class LinkUpdate
     private static Tensor?[] Backward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor? linkGrad, Tensor? precedenceGrad)
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBuffer(previousLink.ShapeArray()) : null;
-        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.ShapeArray()) : null;
-        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
+        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
+        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         if (linkGrad is not null || precedenceGrad is not null)
             BatchParallel.For(b * writes, (long)n * n, s =>
             {

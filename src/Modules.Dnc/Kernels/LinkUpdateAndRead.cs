@@ -29,7 +29,7 @@ internal static class LinkUpdateAndRead
         ReadWeightsMix.Validate(Op, previousLink, previousReadWeights, contentWeights, readModes);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
 
-        var link = Tensor.Allocate(b, writes, n, n);   // every element written by ForwardSlice and ForwardBatch
+        var link = Tensor.Allocate(b, writes, n, n);
         var precedence = Tensor.Allocate(b, writes, n);
         var read = Tensor.Allocate(b, reads, n);
         BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
@@ -58,12 +58,12 @@ internal static class LinkUpdateAndRead
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         Tensor? linkGrad = grads[0], precedenceGrad = grads[1], readGrad = grads[2];
-        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.ShapeArray()) : null;
-        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.ShapeArray()) : null;
-        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
-        var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.ShapeArray()) : null;
-        var dContent = contentWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(contentWeights.ShapeArray()) : null;
-        var dModes = readModes.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(readModes.ShapeArray()) : null;
+        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
+        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
+        var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;
+        var dContent = contentWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(contentWeights.Shape) : null;
+        var dModes = readModes.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(readModes.Shape) : null;
 
         BatchParallel.For(b, (long)writes * n * n * (3 + 4 * reads), batch =>
         {

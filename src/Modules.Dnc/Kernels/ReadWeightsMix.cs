@@ -25,7 +25,7 @@ internal static class ReadWeightsMix
     {
         Validate(Op, link, previousReadWeights, contentWeights, readModes);
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
-        var result = Tensor.Allocate(b, reads, n);   // every element written by ForwardBatch
+        var result = Tensor.Allocate(b, reads, n);
         BatchParallel.For(b, 2L * writes * reads * n * n, batch => Forward(link, previousReadWeights, contentWeights, readModes, result, batch));
         return Tensor.Custom(Op, result, [link, previousReadWeights, contentWeights, readModes],
             g => Backward(link, previousReadWeights, contentWeights, readModes, g));
@@ -86,10 +86,10 @@ internal static class ReadWeightsMix
     private static Tensor?[] Backward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, Tensor grad)
     {
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
-        var dLink = link.RequiresGrad ? Tensor.BackwardBuffer(link.ShapeArray()) : null;
-        var dRead = previousReadWeights.RequiresGrad ? Tensor.BackwardBuffer(previousReadWeights.ShapeArray()) : null;
-        var dContent = contentWeights.RequiresGrad ? Tensor.BackwardBuffer(contentWeights.ShapeArray()) : null;
-        var dModes = readModes.RequiresGrad ? Tensor.BackwardBuffer(readModes.ShapeArray()) : null;
+        var dLink = link.RequiresGrad ? Tensor.BackwardBuffer(link.Shape) : null;
+        var dRead = previousReadWeights.RequiresGrad ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;
+        var dContent = contentWeights.RequiresGrad ? Tensor.BackwardBuffer(contentWeights.Shape) : null;
+        var dModes = readModes.RequiresGrad ? Tensor.BackwardBuffer(readModes.Shape) : null;
         BatchParallel.For(b, 4L * writes * reads * n * n, batch =>
         {
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);

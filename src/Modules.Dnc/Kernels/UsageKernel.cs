@@ -14,7 +14,7 @@ internal static class UsageKernel
     public static Tensor Compute(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var output = Tensor.Allocate(previousUsage.ShapeArray());
+        var output = Tensor.Allocate(previousUsage.Shape);
         var result = output.Data;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values;
         for (int b = 0; b < batch; b++)
@@ -44,9 +44,9 @@ internal static class UsageKernel
     private static Tensor?[] Backward(Tensor g, Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var dUsage = previousUsage.RequiresGrad ? Tensor.BackwardBuffer(previousUsage.ShapeArray()) : null;
-        var dFree = freeGate.RequiresGrad ? Tensor.BackwardBuffer(freeGate.ShapeArray()) : null;
-        var dRead = readWeights.RequiresGrad ? Tensor.BackwardBuffer(readWeights.ShapeArray()) : null;
+        var dUsage = previousUsage.RequiresGrad ? Tensor.BackwardBuffer(previousUsage.Shape) : null;
+        var dFree = freeGate.RequiresGrad ? Tensor.BackwardBuffer(freeGate.Shape) : null;
+        var dRead = readWeights.RequiresGrad ? Tensor.BackwardBuffer(readWeights.Shape) : null;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values; var gv = g.Values;
         int scratchSize = (reads + 3) * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];

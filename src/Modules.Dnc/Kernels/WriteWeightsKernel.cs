@@ -13,7 +13,7 @@ internal static class WriteWeightsKernel
     public static Tensor Compute(Tensor usage, Tensor writeContent, Tensor allocationGate, Tensor writeGate, float epsilon)
     {
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeContent.Dim(1);
-        var gates = Tensor.Allocate(batch, writes);   // every element written below
+        var gates = Tensor.Allocate(batch, writes);
         var ga = allocationGate.Values; var gw = writeGate.Values;
         for (int i = 0; i < gates.Size; i++) gates.Data[i] = ga[i] * gw[i];
         var allocation = AllocationKernel.Forward(usage, gates, writes, epsilon);
@@ -41,9 +41,9 @@ internal static class WriteWeightsKernel
         var ga = allocationGate.Values; var gw = writeGate.Values;
         var a = allocation.Weights.Values; var c = writeContent.Values; var g = grad.Values;
         var dAllocationTensor = Tensor.BackwardBuffer(batch, writes, cells);
-        var dContentTensor = writeContent.RequiresGrad ? Tensor.BackwardBuffer(writeContent.ShapeArray()) : null;
-        var dAllocationGateTensor = Tensor.BackwardBuffer(allocationGate.ShapeArray());
-        var dWriteGateTensor = Tensor.BackwardBuffer(writeGate.ShapeArray());
+        var dContentTensor = writeContent.RequiresGrad ? Tensor.BackwardBuffer(writeContent.Shape) : null;
+        var dAllocationGateTensor = Tensor.BackwardBuffer(allocationGate.Shape);
+        var dWriteGateTensor = Tensor.BackwardBuffer(writeGate.Shape);
         Span<float> dAllocation = dAllocationTensor.Data, dContent = dContentTensor is null ? default : dContentTensor.Data;
         Span<float> dAllocationGate = dAllocationGateTensor.Data, dWriteGate = dWriteGateTensor.Data;
         for (int h = 0; h < batch * writes; h++)
@@ -61,7 +61,7 @@ internal static class WriteWeightsKernel
             dAllocationGate[h] = dA;
             dWriteGate[h] = dW;
         }
-        var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.ShapeArray()) : null;
+        var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
         bool wantGates = allocationGate.RequiresGrad || writeGate.RequiresGrad;
         var dGates = wantGates && writes > 1 ? Tensor.BackwardBuffer(batch, writes) : null;
         allocation.Backward(dAllocationTensor, gates, dUsage, dGates);

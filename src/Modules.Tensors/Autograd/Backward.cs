@@ -70,7 +70,7 @@ public sealed partial class Tensor
     /// function must not keep it in a field or closure beyond its own call. Outside a backward pass it is a new tensor.
     /// </summary>
     /// <param name="shape">The dimensions, outermost first.</param>
-    public static Tensor BackwardBuffer(params int[] shape)
+    public static Tensor BackwardBuffer(params ReadOnlySpan<int> shape)
     {
         var t = Scratch(ValidateShape(shape));
         t.Data.Clear();
@@ -171,9 +171,6 @@ public sealed partial class Tensor
     /// <summary>The last number handed to a topological sort, so every sort marks what it has visited with a number of its own.</summary>
     private static long lastVisit;
 
-    /// <summary>The number of the last topological sort that reached this tensor (cheaper than a hash set of visited tensors).</summary>
-    private long visitMark;
-
     /// <summary>This thread's list and stack for the topological sort, kept between passes (taken while in use, so a
     /// backward pass nested in a backward function gets its own).</summary>
     [ThreadStatic] private static List<Tensor>? spareOrder;
@@ -195,7 +192,7 @@ public sealed partial class Tensor
         var stack = spareStack ?? new Stack<(Tensor Tensor, int NextInput)>();
         spareStack = null;
         stack.Push((this, 0));
-        visitMark = mark;
+        Node!.VisitMark = mark;
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
@@ -204,9 +201,9 @@ public sealed partial class Tensor
             {
                 stack.Push((t, next + 1));
                 var child = inputs[next];
-                if (child.Node is not null && child.visitMark != mark)
+                if (child.Node is { } childNode && childNode.VisitMark != mark)
                 {
-                    child.visitMark = mark;
+                    childNode.VisitMark = mark;
                     stack.Push((child, 0));
                 }
             }

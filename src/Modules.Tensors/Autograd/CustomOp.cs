@@ -47,9 +47,10 @@ public sealed partial class Tensor
         var outputGrads = new Tensor?[outputs.Length];
         var joint = Empty([1]).WithGrad(op, inputs, _ =>
         {
-            var grads = outputGrads.AsSpan().ToArray();
-            Array.Clear(outputGrads);
-            Distribute(op, inputs, backward(grads));
+            // The parked gradients go to the caller's backward as they are and are cleared after it ran (a second backward
+            // pass over the graph parks its own).
+            try { Distribute(op, inputs, backward(outputGrads)); }
+            finally { Array.Clear(outputGrads); }
         });
         if (!joint.RequiresGrad) return outputs;
         for (int i = 0; i < outputs.Length; i++)

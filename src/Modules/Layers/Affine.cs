@@ -48,7 +48,7 @@ public static class Affine
             Tensor? dx = null, db = null;
             if (x.RequiresGrad)
             {
-                dx = Tensor.BackwardBuffer(x.ShapeArray());
+                dx = Tensor.BackwardBuffer(x.Shape);
                 Tensor.MatMulInto(dx.Rank == 2 ? dx : dx.Reshape(rows, inputs), g2, w, transposeB: true);
             }
             Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
@@ -132,7 +132,7 @@ public static class Affine
                 {
                     if (!pieces[k].RequiresGrad) continue;
                     int size = sizes[k];
-                    var d = Tensor.BackwardBuffer(pieces[k].ShapeArray());
+                    var d = Tensor.BackwardBuffer(pieces[k].Shape);
                     for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.Data.Slice(r * size, size));
                     grads[k] = d;
                 }

@@ -44,7 +44,7 @@ public static class FlatConcat
             {
                 if (!pieces[k].RequiresGrad) continue;
                 int size = sizes[k];
-                var d = Tensor.BackwardBuffer(pieces[k].ShapeArray());
+                var d = Tensor.BackwardBuffer(pieces[k].Shape);
                 for (int r = 0; r < batch; r++) gv.Slice(r * width + at, size).CopyTo(d.Data.Slice(r * size, size));
                 grads[k] = d;
             }

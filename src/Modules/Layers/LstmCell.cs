@@ -138,7 +138,7 @@ public static class LstmCell
 
     private static Tensor Clamped(Tensor values, float clip)
     {
-        var clamped = Tensor.Allocate(values.ShapeArray());
+        var clamped = Tensor.Allocate(values.Shape);
         TensorPrimitives.Clamp(values.Values, -clip, clip, clamped.Data);
         return clamped;
     }
