@@ -63,7 +63,7 @@ public sealed partial class Tensor
     {
         foreach (var d in shape)
             if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeUtil.Format(shape)}");
-        return shape.ToArray();
+        return ShapeUtil.Shared(shape);
     }
 
     /// <summary>The dimensions, outermost first. A scalar has rank 0.</summary>
@@ -205,19 +205,24 @@ public sealed partial class Tensor
     /// <summary>Attaches a backward function to a freshly computed result, if gradients are being tracked.</summary>
     internal Tensor WithGrad(string op, Tensor[] inputs, Action<Tensor> backward)
     {
-        if (GradMode.Enabled)
-        {
-            foreach (var input in inputs)
-            {
-                if (input.RequiresGrad)
-                {
-                    Node = new GradNode(op, inputs, backward);
-                    RequiresGrad = true;
-                    break;
-                }
-            }
-        }
+        if (Tracks(inputs)) Attach(new ActionNode(op, inputs, backward));
         return this;
+    }
+
+    /// <summary>Whether an op on <paramref name="inputs"/> records a gradient: recording is on and some input requires one.</summary>
+    internal static bool Tracks(Tensor[] inputs)
+    {
+        if (!GradMode.Enabled) return false;
+        foreach (var input in inputs)
+            if (input.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>Makes <paramref name="node"/> the record of how this freshly computed result was computed.</summary>
+    internal void Attach(GradNode node)
+    {
+        Node = node;
+        RequiresGrad = true;
     }
 
     internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
