@@ -135,7 +135,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The accumulated gradient after <see cref="Backward()"/>, with this tensor's shape; null before.
-    /// Kept for leaves (tensors not computed by an op); intermediate gradients are released.
+    /// Kept for leaves (tensors not computed by an op); intermediate gradients are released. A tensor set here inside a
+    /// <see cref="TensorArena"/> scope is moved to storage of its own first, so it outlives the scope.
     /// </summary>
     public Tensor? Grad
     {
@@ -176,7 +177,10 @@ public sealed partial class Tensor
     /// <summary>Whether this tensor was created directly (not computed by a tracked op).</summary>
     public bool IsLeaf => Node is null;
 
-    /// <summary>Marks this leaf as a parameter whose gradient <see cref="Backward()"/> computes. Returns this tensor.</summary>
+    /// <summary>
+    /// Marks this leaf as a parameter whose gradient <see cref="Backward()"/> computes. Returns this tensor. A tensor made
+    /// inside a <see cref="TensorArena"/> scope is moved to storage of its own first, so a parameter outlives the scope.
+    /// </summary>
     public Tensor RequireGrad(bool requires = true)
     {
         if (!IsLeaf) throw new InvalidOperationException("RequireGrad: only leaf tensors can be marked; use Detach() first");
