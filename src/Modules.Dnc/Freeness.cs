@@ -106,13 +106,12 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
             throw new ShapeMismatchException(Path, usage.Shape, writeGates.Shape, "must be usage [B, N] and write gates [B, W]");
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeGates.Dim(1);
         var kernel = AllocationKernel.Forward(usage, writeGates, writes, AllocationEpsilon);
-        var output = new Tensor(kernel.Weights, batch, writes, cells);
-        return Tensor.Custom("Allocation", output, [usage, writeGates], g =>
+        return Tensor.Custom("Allocation", kernel.Weights, [usage, writeGates], g =>
         {
-            var dUsage = usage.RequiresGrad ? new float[usage.Size] : null;
-            var dGates = writeGates.RequiresGrad ? new float[writeGates.Size] : null;
+            var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
+            var dGates = writeGates.RequiresGrad ? Tensor.BackwardBuffer(writeGates.Shape) : null;
             kernel.Backward(g, writeGates, dUsage, dGates);
-            return [dUsage is null ? null : new Tensor(dUsage, usage.ShapeArray()), dGates is null ? null : new Tensor(dGates, writeGates.ShapeArray())];
+            return [dUsage, dGates];
         });
     }
 
@@ -144,5 +143,5 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
     }
 
     /// <summary>Zero usage [B, N].</summary>
-    public FreenessState InitialState(int batchSize) => new(Tensor.Zeros(batchSize, MemorySize));
+    public FreenessState InitialState(int batchSize) => new(Tensor.Allocate(batchSize, MemorySize));
 }

@@ -180,12 +180,12 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
 
     /// <summary>All-zero memory, weights, link, precedence and usage for a batch of <paramref name="batchSize"/>.</summary>
     public AccessState InitialState(int batchSize) => new(
-        Tensor.Zeros(batchSize, MemorySize, WordSize),
-        Tensor.Zeros(batchSize, NumReads, MemorySize),
-        Tensor.Zeros(batchSize, NumWrites, MemorySize),
+        Tensor.Allocate(batchSize, MemorySize, WordSize),
+        Tensor.Allocate(batchSize, NumReads, MemorySize),
+        Tensor.Allocate(batchSize, NumWrites, MemorySize),
         linkage.InitialState(batchSize),
         freeness.InitialState(batchSize).Usage);
 
     /// <summary>Zero read words [B, R, Wd].</summary>
-    public Tensor InitialReadWords(int batchSize) => Tensor.Zeros(batchSize, NumReads, WordSize);
+    public Tensor InitialReadWords(int batchSize) => Tensor.Allocate(batchSize, NumReads, WordSize);
 }

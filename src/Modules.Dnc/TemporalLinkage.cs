@@ -60,7 +60,7 @@ public sealed partial class TemporalLinkage : Module, IRnnCore<LinkageState>
 
     /// <summary>Zero link [B, W, N, N] and zero precedence [B, W, N].</summary>
     public LinkageState InitialState(int batchSize) =>
-        new(Tensor.Zeros(batchSize, NumWrites, MemorySize, MemorySize), Tensor.Zeros(batchSize, NumWrites, MemorySize));
+        new(Tensor.Allocate(batchSize, NumWrites, MemorySize, MemorySize), Tensor.Allocate(batchSize, NumWrites, MemorySize));
 
     private void Require(Tensor writeWeights, LinkageState state)
     {

@@ -13,6 +13,28 @@ internal static class ShapeUtil
         return (int)size;
     }
 
+    /// <summary>How many recently made shape arrays each thread keeps for <see cref="Shared"/>.</summary>
+    private const int RecentShapes = 16;
+
+    [ThreadStatic] private static int[]?[]? recentShapes;
+    [ThreadStatic] private static int nextRecent;
+
+    /// <summary>
+    /// An array holding <paramref name="shape"/>: one of this thread's recently made ones when it matches, else a new copy.
+    /// Tensors never change the shape array they hold, so tensors of the same shape can share one; a step's kernels ask for
+    /// the same few shapes over and over, and this spares an array each time.
+    /// </summary>
+    public static int[] Shared(ReadOnlySpan<int> shape)
+    {
+        var recent = recentShapes ??= new int[]?[RecentShapes];
+        foreach (var candidate in recent)
+            if (candidate is not null && shape.SequenceEqual(candidate)) return candidate;
+        var copy = shape.ToArray();
+        recent[nextRecent] = copy;
+        nextRecent = (nextRecent + 1) % RecentShapes;
+        return copy;
+    }
+
     /// <summary>The one way shapes are written in messages: <c>[2, 3]</c>; with <paramref name="anyDimension"/> a negative dimension (any size) reads <c>?</c>.</summary>
     public static string Format(ReadOnlySpan<int> shape, bool anyDimension = false)
     {

@@ -14,9 +14,15 @@ namespace Modules.Tensors;
 /// </remarks>
 public sealed partial class Tensor
 {
-    private readonly float[] storage;
-    private readonly int offset;
+    private float[] storage;
+    private int offset;
     private readonly int[] shape;
+
+    /// <summary>The arena whose scope lent this tensor its storage, or null for storage of its own.</summary>
+    private TensorArena? arena;
+
+    /// <summary>The arena's generation when the storage was lent; the storage is released once the arena's differs.</summary>
+    private int generation;
 
     /// <summary>How this tensor was computed, when it takes part in a gradient computation.</summary>
     internal GradNode? Node { get; private set; }
@@ -31,6 +37,20 @@ public sealed partial class Tensor
             throw new ArgumentException($"storage of {storage.Length} elements cannot hold shape {ShapeUtil.Format(shape)} at offset {offset}");
     }
 
+    /// <summary>A tensor on storage lent by <paramref name="lender"/>'s open scope.</summary>
+    private Tensor(float[] storage, int[] shape, TensorArena lender) : this(storage, 0, shape)
+    {
+        arena = lender;
+        generation = lender.Generation;
+    }
+
+    /// <summary>A view of <paramref name="source"/>'s storage (same lender, so the view is released with it).</summary>
+    internal Tensor(Tensor source, int offset, int[] shape) : this(source.storage, offset, shape)
+    {
+        arena = source.arena;
+        generation = source.generation;
+    }
+
     /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
     /// <exception cref="ArgumentException">The data's length is not the product of the shape.</exception>
     public Tensor(float[] data, params int[] shape) : this(data, 0, ValidateShape(shape))
@@ -39,11 +59,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"Tensor: {data.Length} values cannot fill shape {ShapeUtil.Format(shape)} ({Size} elements)");
     }
 
-    private static int[] ValidateShape(int[] shape)
+    private static int[] ValidateShape(ReadOnlySpan<int> shape)
     {
         foreach (var d in shape)
             if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeUtil.Format(shape)}");
-        return shape.AsSpan().ToArray();
+        return ShapeUtil.Shared(shape);
     }
 
     /// <summary>The dimensions, outermost first. A scalar has rank 0.</summary>
@@ -62,20 +82,50 @@ public sealed partial class Tensor
     public int Dim(int axis) => shape[ShapeUtil.NormalizeAxis(axis, shape.Length, "Dim")];
 
     /// <summary>The elements in row-major order. Writable so that optimizers and loaders can update leaves in place.</summary>
-    public Span<float> Data => storage.AsSpan(offset, Size);
+    /// <exception cref="ObjectDisposedException">The tensor was created in a <see cref="TensorArena"/> scope that has ended.</exception>
+    public Span<float> Data => Live.AsSpan(offset, Size);
 
     /// <summary>The elements in row-major order, read-only.</summary>
-    public ReadOnlySpan<float> Values => storage.AsSpan(offset, Size);
+    /// <exception cref="ObjectDisposedException">The tensor was created in a <see cref="TensorArena"/> scope that has ended.</exception>
+    public ReadOnlySpan<float> Values => Live.AsSpan(offset, Size);
+
+    /// <summary>The storage, after checking that it was not lent by an arena scope that has ended.</summary>
+    private float[] Live
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (arena is not null && arena.Generation != generation) ThrowReleased();
+            return storage;
+        }
+    }
+
+    /// <summary>Whether this tensor was created in a <see cref="TensorArena"/> scope that has ended (its elements are then unreadable).</summary>
+    public bool IsReleased => arena is not null && arena.Generation != generation;
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowReleased() => throw new ObjectDisposedException(null,
+        $"Tensor{ShapeUtil.Format(shape)} was created in a TensorArena scope that has ended and its storage now holds other values; " +
+        "copy what you keep with Clone() inside the scope");
+
+    /// <summary>Moves arena-lent storage into an array of this tensor's own (for tensors that outlive the scope: parameters, gradients).</summary>
+    private void OwnStorage()
+    {
+        if (arena is null) return;
+        storage = Live.AsSpan(offset, Size).ToArray();
+        offset = 0;
+        arena = null;
+    }
 
     /// <summary>The single value of a one-element tensor.</summary>
     public float Item()
     {
         if (Size != 1) throw new InvalidOperationException($"Item: tensor of shape {ShapeUtil.Format(shape)} has {Size} elements, not 1");
-        return storage[offset];
+        return Live[offset];
     }
 
     /// <summary>The element at the given multi-index.</summary>
-    public float At(params int[] index) => storage[offset + ShapeUtil.FlatIndex(shape, index)];
+    public float At(params int[] index) => Live[offset + ShapeUtil.FlatIndex(shape, index)];
 
     /// <summary>The elements copied into a new array.</summary>
     public float[] ToArray() => Values.ToArray();
@@ -85,12 +135,17 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The accumulated gradient after <see cref="Backward()"/>, with this tensor's shape; null before.
-    /// Kept for leaves (tensors not computed by an op); intermediate gradients are released.
+    /// Kept for leaves (tensors not computed by an op); intermediate gradients are released. A tensor set here inside a
+    /// <see cref="TensorArena"/> scope is moved to storage of its own first, so it outlives the scope.
     /// </summary>
     public Tensor? Grad
     {
         get => grad;
-        set { grad = value; ownsGrad = false; spareGrad = null; }
+        set
+        {
+            value?.OwnStorage();   // a gradient outlives the step's arena scope
+            grad = value; ownsGrad = false; spareGrad = null;
+        }
     }
 
     private Tensor? grad;
@@ -122,16 +177,20 @@ public sealed partial class Tensor
     /// <summary>Whether this tensor was created directly (not computed by a tracked op).</summary>
     public bool IsLeaf => Node is null;
 
-    /// <summary>Marks this leaf as a parameter whose gradient <see cref="Backward()"/> computes. Returns this tensor.</summary>
+    /// <summary>
+    /// Marks this leaf as a parameter whose gradient <see cref="Backward()"/> computes. Returns this tensor. A tensor made
+    /// inside a <see cref="TensorArena"/> scope is moved to storage of its own first, so a parameter outlives the scope.
+    /// </summary>
     public Tensor RequireGrad(bool requires = true)
     {
         if (!IsLeaf) throw new InvalidOperationException("RequireGrad: only leaf tensors can be marked; use Detach() first");
+        if (requires) OwnStorage();   // a parameter made from op results inside an arena scope outlives the scope
         RequiresGrad = requires;
         return this;
     }
 
     /// <summary>A tensor sharing this one's storage that takes no part in gradient computation (a stop-gradient).</summary>
-    public Tensor Detach() => new(storage, offset, shape);
+    public Tensor Detach() => new(this, offset, shape);
 
     /// <summary>A copy with its own storage, detached from any gradient computation.</summary>
     public Tensor Clone() => new(ToArray(), 0, shape);
@@ -143,26 +202,31 @@ public sealed partial class Tensor
         source.Values.CopyTo(Data);
     }
 
-    internal float[] Storage => storage;
+    internal float[] Storage => Live;
     internal int Offset => offset;
     internal int[] ShapeRef => shape;
 
     /// <summary>Attaches a backward function to a freshly computed result, if gradients are being tracked.</summary>
     internal Tensor WithGrad(string op, Tensor[] inputs, Action<Tensor> backward)
     {
-        if (GradMode.Enabled)
-        {
-            foreach (var input in inputs)
-            {
-                if (input.RequiresGrad)
-                {
-                    Node = new GradNode(op, inputs, backward);
-                    RequiresGrad = true;
-                    break;
-                }
-            }
-        }
+        if (Tracks(inputs)) Attach(new ActionNode(op, inputs, backward));
         return this;
+    }
+
+    /// <summary>Whether an op on <paramref name="inputs"/> records a gradient: recording is on and some input requires one.</summary>
+    internal static bool Tracks(Tensor[] inputs)
+    {
+        if (!GradMode.Enabled) return false;
+        foreach (var input in inputs)
+            if (input.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>Makes <paramref name="node"/> the record of how this freshly computed result was computed.</summary>
+    internal void Attach(GradNode node)
+    {
+        Node = node;
+        RequiresGrad = true;
     }
 
     internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
@@ -183,13 +247,41 @@ public sealed partial class Tensor
     }
 
     /// <summary>A new tensor of zeros of the given shape (internal helper for op results); keeps <paramref name="shape"/>, which must not change afterwards.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Tensor Empty(int[] shape) => new(new float[ShapeUtil.SizeOf(shape)], 0, shape);
+    internal static Tensor Empty(int[] shape)
+    {
+        var t = Uninitialized(shape);
+        t.storage.AsSpan(0, t.Size).Clear();
+        return t;
+    }
 
     /// <summary>
-    /// A new tensor whose elements are not cleared, for results whose every element the op writes. Keeps
-    /// <paramref name="shape"/> (shape arrays are never changed once a tensor holds them, so results share their input's).
+    /// A new tensor whose elements are not cleared, for results whose every element the op writes, on storage lent by the
+    /// <see cref="TensorArena"/> whose scope is open on this thread, if any. Keeps <paramref name="shape"/> (shape arrays
+    /// are never changed once a tensor holds them, so results share their input's).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Tensor Uninitialized(int[] shape) => new(GC.AllocateUninitializedArray<float>(ShapeUtil.SizeOf(shape)), 0, shape);
+    internal static Tensor Uninitialized(int[] shape)
+    {
+        int size = ShapeUtil.SizeOf(shape);
+        return TensorArena.Current is { } lender ? new Tensor(lender.Rent(size), shape, lender) : new(GC.AllocateUninitializedArray<float>(size), 0, shape);
+    }
+
+    /// <summary>A rank-0 op result holding <paramref name="value"/> (lent by the open arena scope, like every op result).</summary>
+    internal static Tensor ScalarResult(float value)
+    {
+        var t = Uninitialized([]);
+        t.storage[0] = value;
+        return t;
+    }
+
+    /// <summary>A new tensor whose elements are not cleared, on storage of its own even inside an arena scope (leaf gradients).</summary>
+    internal static Tensor Fresh(int[] shape) => new(GC.AllocateUninitializedArray<float>(ShapeUtil.SizeOf(shape)), 0, shape);
+
+    /// <summary>
+    /// A new tensor of zeros for a custom op's result, a forward temporary or a recurrent core's initial state: inside a
+    /// <see cref="TensorArena"/> scope its storage comes from the arena and it is released when the scope ends, like every
+    /// op result; elsewhere it is the same as <see cref="Zeros"/>.
+    /// </summary>
+    /// <param name="shape">The dimensions, outermost first.</param>
+    public static Tensor Allocate(params ReadOnlySpan<int> shape) => Empty(ValidateShape(shape));
 }

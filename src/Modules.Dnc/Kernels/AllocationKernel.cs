@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -15,21 +16,24 @@ internal sealed class AllocationKernel
     private readonly float epsilon;
 
     /// <summary>Usage entering each head, [B, W, N].</summary>
-    private readonly float[] headUsage;
+    private readonly Tensor headUsage;
 
-    /// <summary>Each head's cells in allocation order (least used first), [B, W, N].</summary>
-    private readonly int[] order;
+    /// <summary>Each head's cells in allocation order (least used first), [B, W, N], as the bits of ints (see <see cref="Order"/>).</summary>
+    private readonly Tensor orderBits;
 
     /// <summary>The allocation weights, [B, W, N].</summary>
-    public float[] Weights { get; }
+    public Tensor Weights { get; }
 
     private AllocationKernel(int batch, int cells, int writes, float epsilon)
     {
         this.batch = batch; this.cells = cells; this.writes = writes; this.epsilon = epsilon;
-        headUsage = GC.AllocateUninitializedArray<float>(batch * writes * cells);
-        order = GC.AllocateUninitializedArray<int>(batch * writes * cells);
-        Weights = GC.AllocateUninitializedArray<float>(batch * writes * cells);
+        headUsage = Tensor.Allocate(batch, writes, cells);
+        orderBits = Tensor.Allocate(batch, writes, cells);
+        Weights = Tensor.Allocate(batch, writes, cells);
     }
+
+    /// <summary>The cell indices of head slot <paramref name="head"/> in allocation order (stored in a float tensor, so it comes from the step's arena).</summary>
+    private Span<int> Order(int head) => MemoryMarshal.Cast<float, int>(orderBits.Data.Slice(head, cells));
 
     /// <summary>
     /// Runs the forward pass: usage [B, N] and, when there are several heads, the gates g [B, W] of the usage update between
@@ -46,13 +50,13 @@ internal sealed class AllocationKernel
     private void ForwardItem(int b, Tensor usage, Tensor? gates)
     {
         Span<long> keys = cells <= AddressingMath.StackScratchLimit ? stackalloc long[cells] : new long[cells];
-        usage.Values.Slice(b * cells, cells).CopyTo(headUsage.AsSpan(b * writes * cells, cells));
+        usage.Values.Slice(b * cells, cells).CopyTo(headUsage.Data.Slice(b * writes * cells, cells));
         for (int i = 0; i < writes; i++)
         {
             int head = (b * writes + i) * cells;
-            var u = headUsage.AsSpan(head, cells);
-            var a = Weights.AsSpan(head, cells);
-            var phi = order.AsSpan(head, cells);
+            var u = headUsage.Data.Slice(head, cells);
+            var a = Weights.Data.Slice(head, cells);
+            var phi = Order(head);
             for (int n = 0; n < cells; n++) keys[n] = SortKey(NonUsage(u[n]), n);
             keys.Sort();
             float running = 1f;                                           // exclusive cumulative product of sorted usage
@@ -66,7 +70,7 @@ internal sealed class AllocationKernel
             }
             if (i + 1 == writes) break;
             float gate = gates!.Values[b * writes + i];
-            var next = headUsage.AsSpan(head + cells, cells);
+            var next = headUsage.Data.Slice(head + cells, cells);
             for (int n = 0; n < cells; n++) next[n] = u[n] + (1f - u[n]) * gate * a[n];
         }
     }
@@ -95,13 +99,13 @@ internal sealed class AllocationKernel
     /// <paramref name="dUsage"/> (when not null) and dL/dg [B, W] in <paramref name="dGates"/> (when not null; the last head's
     /// gate gets 0, it updates nothing).
     /// </summary>
-    public void Backward(Tensor dWeights, Tensor? gates, float[]? dUsage, float[]? dGates)
+    public void Backward(Tensor dWeights, Tensor? gates, Tensor? dUsage, Tensor? dGates)
     {
         if (dUsage is null && dGates is null) return;
         BatchParallel.For(batch, (long)writes * cells * 8, b => BackwardItem(b, dWeights, gates, dUsage, dGates));
     }
 
-    private void BackwardItem(int b, Tensor dWeights, Tensor? gates, float[]? dUsage, float[]? dGates)
+    private void BackwardItem(int b, Tensor dWeights, Tensor? gates, Tensor? dUsage, Tensor? dGates)
     {
         int scratchSize = 5 * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
@@ -114,9 +118,8 @@ internal sealed class AllocationKernel
         for (int i = writes - 1; i >= 0; i--)
         {
             int head = (b * writes + i) * cells;
-            var u = headUsage.AsSpan(head, cells);
-            var a = Weights.AsSpan(head, cells);
-            var phi = order.AsSpan(head, cells);
+            ReadOnlySpan<float> u = headUsage.Values.Slice(head, cells), a = Weights.Values.Slice(head, cells);
+            ReadOnlySpan<int> phi = Order(head);
             var dAOut = dWeights.Values.Slice(head, cells);
             // Through u_next = u + (1 − u)·g·a (nothing for the last head, whose u_next is not used).
             float gate = i + 1 < writes ? gates!.Values[b * writes + i] : 0f;
@@ -128,7 +131,7 @@ internal sealed class AllocationKernel
                 dGate += dPush * a[n];
                 dU[n] = dNext[n] * (1f - gate * a[n]);
             }
-            if (dGates is not null) dGates[b * writes + i] = dGate;
+            if (dGates is not null) dGates.Data[b * writes + i] = dGate;
             // Through a_s = x_s·c: walking from the most used cell, S_k = dc_{k+1} + (1 − x_{k+1})·S_{k+1} with
             // dc = da_s·x_s gives dx_k = c_k·(da_k − S_k); then u' = ε + (1 − ε)·u and x = 1 − u'.
             float running = 1f;
@@ -148,6 +151,6 @@ internal sealed class AllocationKernel
             }
             dU.CopyTo(dNext);
         }
-        if (dUsage is not null) dNext.CopyTo(dUsage.AsSpan(b * cells, cells));
+        if (dUsage is not null) dNext.CopyTo(dUsage.Data.Slice(b * cells, cells));
     }
 }

@@ -14,14 +14,13 @@ internal static class ContentWeightsKernel
     public static Tensor Compute(Tensor memory, Tensor keys, Tensor strengths, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var weights = new float[batch * heads * cells];
+        var output = Tensor.Allocate(batch, heads, cells);
         int savedPerItem = SavedPerItem(heads, cells);
-        var saved = new float[batch * savedPerItem];
+        var saved = Tensor.Allocate(batch * savedPerItem);
         BatchParallel.For(batch, (long)heads * cells * width, b => ForwardItem(
             memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
-            strengths.Values.Slice(b * heads, heads), width, saved.AsSpan(b * savedPerItem, savedPerItem),
-            weights.AsSpan(b * heads * cells, heads * cells), epsilon));
-        var output = new Tensor(weights, batch, heads, cells);
+            strengths.Values.Slice(b * heads, heads), width, saved.Data.Slice(b * savedPerItem, savedPerItem),
+            output.Data.Slice(b * heads * cells, heads * cells), epsilon));
         return Tensor.Custom("ContentWeights", output, [memory, keys, strengths],
             g => Backward(g, output, memory, keys, strengths, saved, savedPerItem, epsilon));
     }
@@ -73,17 +72,17 @@ internal static class ContentWeightsKernel
     /// With d = dL/dlogits = w ⊙ (g − Σ g ⊙ w) and D = norm(k)·norm(M)ᵀ + ε: dβ = Σ_N d ⊙ sim · sigmoid(β);
     /// dsim = d·softplus(β); ddot = dsim / D; dD = −dsim·sim / D, which reaches the norms and through x / norm(x) the rows.
     /// </summary>
-    private static Tensor?[] Backward(Tensor g, Tensor output, Tensor memory, Tensor keys, Tensor strengths, float[] saved,
+    private static Tensor?[] Backward(Tensor g, Tensor output, Tensor memory, Tensor keys, Tensor strengths, Tensor saved,
         int savedPerItem, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
-        var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.ShapeArray()) : null;
-        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.ShapeArray()) : null;
+        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.Shape) : null;
+        var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.Shape) : null;
+        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.Shape) : null;
         BatchParallel.For(batch, 2L * heads * cells * width, b => BackwardItem(
             output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
             memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
-            strengths.Values.Slice(b * heads, heads), width, saved.AsSpan(b * savedPerItem, savedPerItem), epsilon,
+            strengths.Values.Slice(b * heads, heads), width, saved.Values.Slice(b * savedPerItem, savedPerItem), epsilon,
             dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
             dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
             dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads)));

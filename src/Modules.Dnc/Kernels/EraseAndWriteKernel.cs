@@ -13,14 +13,14 @@ internal static class EraseAndWriteKernel
     public static Tensor Compute(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
-        var result = GC.AllocateUninitializedArray<float>(memory.Size);
+        var output = Tensor.Allocate(memory.Shape);
         BatchParallel.For(batch, (long)cells * width * writes, b =>
         {
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var w = writeWeights.Values.Slice(b * writes * cells, writes * cells);
             var e = eraseVectors.Values.Slice(b * writes * width, writes * width);
             var v = writeVectors.Values.Slice(b * writes * width, writes * width);
-            var o = result.AsSpan(b * cells * width, cells * width);
+            var o = output.Data.Slice(b * cells * width, cells * width);
             for (int n = 0; n < cells; n++)
             {
                 var row = o.Slice(n * width, width);
@@ -29,7 +29,6 @@ internal static class EraseAndWriteKernel
                 for (int k = 0; k < writes; k++) AddressingMath.MultiplyAdd(v.Slice(k * width, width), w[k * cells + n], row);
             }
         });
-        var output = new Tensor(result, memory.ShapeArray());
         return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors],
             g => Backward(g, memory, writeWeights, eraseVectors, writeVectors));
     }
@@ -43,10 +42,10 @@ internal static class EraseAndWriteKernel
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
         bool wantMemory = memory.RequiresGrad, wantWeights = writeWeights.RequiresGrad;
         bool wantErase = eraseVectors.RequiresGrad, wantValues = writeVectors.RequiresGrad;
-        var dMemory = wantMemory ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
-        var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
-        var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.ShapeArray()) : null;
-        var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.ShapeArray()) : null;
+        var dMemory = wantMemory ? Tensor.BackwardBuffer(memory.Shape) : null;
+        var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
+        var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.Shape) : null;
+        var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.Shape) : null;
         BatchParallel.For(batch, 3L * cells * width * writes, b =>
         {
             int scratchSize = 2 * width;
@@ -63,7 +62,7 @@ internal static class EraseAndWriteKernel
                 var gRow = gv.Slice(n * width, width);
                 if (dMemory is not null)
                 {
-                    var dm = dMemory.AsSpan((b * cells + n) * width, width);
+                    var dm = dMemory.Data.Slice((b * cells + n) * width, width);
                     gRow.CopyTo(dm);
                     for (int k = 0; k < writes; k++) MultiplyByFactor(dm, w[k * cells + n], e.Slice(k * width, width), dm);
                 }
@@ -84,7 +83,7 @@ internal static class EraseAndWriteKernel
         });
         return
         [
-            dMemory is null ? null : new Tensor(dMemory, memory.ShapeArray()),
+            dMemory,
             dWeights,
             dErase,
             dValues,

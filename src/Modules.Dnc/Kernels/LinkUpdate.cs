@@ -23,11 +23,11 @@ internal static class LinkUpdate
     {
         Validate(Op, previousLink, previousPrecedence, writeWeights);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var link = new float[previousLink.Size];
-        var precedence = new float[previousPrecedence.Size];
+        var link = Tensor.Allocate(b, writes, n, n);
+        var precedence = Tensor.Allocate(b, writes, n);
         BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
 
-        var outputs = new[] { new Tensor(link, b, writes, n, n), new Tensor(precedence, b, writes, n) };
+        var outputs = new[] { link, precedence };
         Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights],
             g => Backward(previousLink, previousPrecedence, writeWeights, g[0], g[1]));
         return (outputs[0], outputs[1]);
@@ -48,9 +48,9 @@ internal static class LinkUpdate
             throw new ShapeMismatchException(op, "previous link", [b, writes, n, n], previousLink.Shape, " ([B, W, N, N])");
     }
 
-    private static void Forward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, float[] link, float[] precedence, int s, int n) =>
+    private static void Forward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor link, Tensor precedence, int s, int n) =>
         ForwardSlice(previousLink.Values.Slice(s * n * n, n * n), previousPrecedence.Values.Slice(s * n, n), writeWeights.Values.Slice(s * n, n),
-            link.AsSpan(s * n * n, n * n), precedence.AsSpan(s * n, n));
+            link.Data.Slice(s * n * n, n * n), precedence.Data.Slice(s * n, n));
 
     /// <summary>One batch entry and write head: link l [N, N], precedence p [N], writes w [N] → new link and precedence.</summary>
     internal static void ForwardSlice(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
@@ -83,9 +83,9 @@ internal static class LinkUpdate
     private static Tensor?[] Backward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor? linkGrad, Tensor? precedenceGrad)
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBuffer(previousLink.ShapeArray()) : null;
-        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.ShapeArray()) : null;
-        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
+        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
+        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         if (linkGrad is not null || precedenceGrad is not null)
             BatchParallel.For(b * writes, (long)n * n, s =>
             {

@@ -29,24 +29,24 @@ internal static class LinkUpdateAndRead
         ReadWeightsMix.Validate(Op, previousLink, previousReadWeights, contentWeights, readModes);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
 
-        var link = new float[previousLink.Size];
-        var precedence = new float[previousPrecedence.Size];
-        var read = new float[b * reads * n];
+        var link = Tensor.Allocate(b, writes, n, n);
+        var precedence = Tensor.Allocate(b, writes, n);
+        var read = Tensor.Allocate(b, reads, n);
         BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
         {
-            var linkB = link.AsSpan(batch * writes * n * n, writes * n * n);
+            var linkB = link.Data.Slice(batch * writes * n * n, writes * n * n);
             for (int k = 0; k < writes; k++)
             {
                 int s = batch * writes + k;
                 LinkUpdate.ForwardSlice(previousLink.Values.Slice(s * n * n, n * n), previousPrecedence.Values.Slice(s * n, n),
-                    writeWeights.Values.Slice(s * n, n), linkB.Slice(k * n * n, n * n), precedence.AsSpan(s * n, n));
+                    writeWeights.Values.Slice(s * n, n), linkB.Slice(k * n * n, n * n), precedence.Data.Slice(s * n, n));
             }
             ReadWeightsMix.ForwardBatch(linkB, previousReadWeights.Values.Slice(batch * reads * n, reads * n),
                 contentWeights.Values.Slice(batch * reads * n, reads * n), readModes.Values.Slice(batch * reads * modes, reads * modes),
-                read.AsSpan(batch * reads * n, reads * n), writes, reads, n);
+                read.Data.Slice(batch * reads * n, reads * n), writes, reads, n);
         });
 
-        var outputs = new[] { new Tensor(link, b, writes, n, n), new Tensor(precedence, b, writes, n), new Tensor(read, b, reads, n) };
+        var outputs = new[] { link, precedence, read };
         var newLink = outputs[0].Detach();   // backward reads the new link's values, not its gradient record
         Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
             g => Backward(previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes, newLink, g));
@@ -58,12 +58,12 @@ internal static class LinkUpdateAndRead
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         Tensor? linkGrad = grads[0], precedenceGrad = grads[1], readGrad = grads[2];
-        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.ShapeArray()) : null;
-        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.ShapeArray()) : null;
-        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.ShapeArray()) : null;
-        var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.ShapeArray()) : null;
-        var dContent = contentWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(contentWeights.ShapeArray()) : null;
-        var dModes = readModes.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(readModes.ShapeArray()) : null;
+        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
+        var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
+        var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;
+        var dContent = contentWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(contentWeights.Shape) : null;
+        var dModes = readModes.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(readModes.Shape) : null;
 
         BatchParallel.For(b, (long)writes * n * n * (3 + 4 * reads), batch =>
         {

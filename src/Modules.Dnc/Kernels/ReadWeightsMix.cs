@@ -25,9 +25,9 @@ internal static class ReadWeightsMix
     {
         Validate(Op, link, previousReadWeights, contentWeights, readModes);
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
-        var result = new float[b * reads * n];
+        var result = Tensor.Allocate(b, reads, n);
         BatchParallel.For(b, 2L * writes * reads * n * n, batch => Forward(link, previousReadWeights, contentWeights, readModes, result, batch));
-        return Tensor.Custom(Op, new Tensor(result, b, reads, n), [link, previousReadWeights, contentWeights, readModes],
+        return Tensor.Custom(Op, result, [link, previousReadWeights, contentWeights, readModes],
             g => Backward(link, previousReadWeights, contentWeights, readModes, g));
     }
 
@@ -50,12 +50,12 @@ internal static class ReadWeightsMix
             throw new ShapeMismatchException(op, "read modes", [b, reads, 2 * writes + 1], readModes.Shape, " ([B, R, 2W + 1])");
     }
 
-    private static void Forward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, float[] result, int batch)
+    private static void Forward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, Tensor result, int batch)
     {
         int writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         ForwardBatch(link.Values.Slice(batch * writes * n * n, writes * n * n), previousReadWeights.Values.Slice(batch * reads * n, reads * n),
             contentWeights.Values.Slice(batch * reads * n, reads * n), readModes.Values.Slice(batch * reads * modes, reads * modes),
-            result.AsSpan(batch * reads * n, reads * n), writes, reads, n);
+            result.Data.Slice(batch * reads * n, reads * n), writes, reads, n);
     }
 
     /// <summary>One batch entry: links [W, N, N], previous reads w and content c [R, N], modes π [R, 2W + 1] → output [R, N].</summary>
@@ -86,10 +86,10 @@ internal static class ReadWeightsMix
     private static Tensor?[] Backward(Tensor link, Tensor previousReadWeights, Tensor contentWeights, Tensor readModes, Tensor grad)
     {
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
-        var dLink = link.RequiresGrad ? Tensor.BackwardBuffer(link.ShapeArray()) : null;
-        var dRead = previousReadWeights.RequiresGrad ? Tensor.BackwardBuffer(previousReadWeights.ShapeArray()) : null;
-        var dContent = contentWeights.RequiresGrad ? Tensor.BackwardBuffer(contentWeights.ShapeArray()) : null;
-        var dModes = readModes.RequiresGrad ? Tensor.BackwardBuffer(readModes.ShapeArray()) : null;
+        var dLink = link.RequiresGrad ? Tensor.BackwardBuffer(link.Shape) : null;
+        var dRead = previousReadWeights.RequiresGrad ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;
+        var dContent = contentWeights.RequiresGrad ? Tensor.BackwardBuffer(contentWeights.Shape) : null;
+        var dModes = readModes.RequiresGrad ? Tensor.BackwardBuffer(readModes.Shape) : null;
         BatchParallel.For(b, 4L * writes * reads * n * n, batch =>
         {
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);

@@ -14,7 +14,8 @@ internal static class UsageKernel
     public static Tensor Compute(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var result = GC.AllocateUninitializedArray<float>(previousUsage.Size);
+        var output = Tensor.Allocate(previousUsage.Shape);
+        var result = output.Data;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values;
         for (int b = 0; b < batch; b++)
             for (int n = 0; n < cells; n++)
@@ -24,7 +25,6 @@ internal static class UsageKernel
                 for (int h = 0; h < reads; h++) retention *= 1f - f[b * reads + h] * r[(b * reads + h) * cells + n];
                 result[b * cells + n] = afterWrite * retention;
             }
-        var output = new Tensor(result, previousUsage.ShapeArray());
         return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights],
             g => Backward(g, previousUsage, writeWeights, freeGate, readWeights));
     }
@@ -44,9 +44,9 @@ internal static class UsageKernel
     private static Tensor?[] Backward(Tensor g, Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var dUsage = previousUsage.RequiresGrad ? Tensor.BackwardBuffer(previousUsage.ShapeArray()) : null;
-        var dFree = freeGate.RequiresGrad ? Tensor.BackwardBuffer(freeGate.ShapeArray()) : null;
-        var dRead = readWeights.RequiresGrad ? Tensor.BackwardBuffer(readWeights.ShapeArray()) : null;
+        var dUsage = previousUsage.RequiresGrad ? Tensor.BackwardBuffer(previousUsage.Shape) : null;
+        var dFree = freeGate.RequiresGrad ? Tensor.BackwardBuffer(freeGate.Shape) : null;
+        var dRead = readWeights.RequiresGrad ? Tensor.BackwardBuffer(readWeights.Shape) : null;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values; var gv = g.Values;
         int scratchSize = (reads + 3) * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];

@@ -13,19 +13,19 @@ internal static class WriteWeightsKernel
     public static Tensor Compute(Tensor usage, Tensor writeContent, Tensor allocationGate, Tensor writeGate, float epsilon)
     {
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeContent.Dim(1);
-        var gates = new Tensor(new float[batch * writes], batch, writes);
+        var gates = Tensor.Allocate(batch, writes);
         var ga = allocationGate.Values; var gw = writeGate.Values;
         for (int i = 0; i < gates.Size; i++) gates.Data[i] = ga[i] * gw[i];
         var allocation = AllocationKernel.Forward(usage, gates, writes, epsilon);
-        var a = allocation.Weights;
+        var a = allocation.Weights.Values;
         var c = writeContent.Values;
-        var weights = GC.AllocateUninitializedArray<float>(batch * writes * cells);
+        var output = Tensor.Allocate(batch, writes, cells);
+        var weights = output.Data;
         for (int h = 0; h < batch * writes; h++)
         {
             float g = ga[h], w = gw[h];
             for (int n = h * cells; n < (h + 1) * cells; n++) weights[n] = w * (g * a[n] + (1f - g) * c[n]);
         }
-        var output = new Tensor(weights, batch, writes, cells);
         return Tensor.Custom("WriteWeights", output, [usage, writeContent, allocationGate, writeGate],
             grad => Backward(grad, allocation, gates, usage, writeContent, allocationGate, writeGate));
     }
@@ -39,11 +39,13 @@ internal static class WriteWeightsKernel
     {
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeContent.Dim(1);
         var ga = allocationGate.Values; var gw = writeGate.Values;
-        var a = allocation.Weights; var c = writeContent.Values; var g = grad.Values;
-        var dAllocation = GC.AllocateUninitializedArray<float>(a.Length);
-        var dContent = writeContent.RequiresGrad ? GC.AllocateUninitializedArray<float>(a.Length) : null;
-        var dAllocationGate = new float[batch * writes];
-        var dWriteGate = new float[batch * writes];
+        var a = allocation.Weights.Values; var c = writeContent.Values; var g = grad.Values;
+        var dAllocationTensor = Tensor.BackwardBuffer(batch, writes, cells);
+        var dContentTensor = writeContent.RequiresGrad ? Tensor.BackwardBuffer(writeContent.Shape) : null;
+        var dAllocationGateTensor = Tensor.BackwardBuffer(allocationGate.Shape);
+        var dWriteGateTensor = Tensor.BackwardBuffer(writeGate.Shape);
+        Span<float> dAllocation = dAllocationTensor.Data, dContent = dContentTensor is null ? default : dContentTensor.Data;
+        Span<float> dAllocationGate = dAllocationGateTensor.Data, dWriteGate = dWriteGateTensor.Data;
         for (int h = 0; h < batch * writes; h++)
         {
             float gA = ga[h], gW = gw[h];
@@ -52,29 +54,32 @@ internal static class WriteWeightsKernel
             {
                 float gn = g[n] * gW;
                 dAllocation[n] = gn * gA;
-                if (dContent is not null) dContent[n] = gn * (1f - gA);
+                if (dContentTensor is not null) dContent[n] = gn * (1f - gA);
                 dA += gn * (a[n] - c[n]);
                 dW += g[n] * (gA * a[n] + (1f - gA) * c[n]);
             }
             dAllocationGate[h] = dA;
             dWriteGate[h] = dW;
         }
-        var dUsage = usage.RequiresGrad ? GC.AllocateUninitializedArray<float>(usage.Size) : null;
+        var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
         bool wantGates = allocationGate.RequiresGrad || writeGate.RequiresGrad;
-        var dGates = wantGates && writes > 1 ? new float[batch * writes] : null;
-        allocation.Backward(new Tensor(dAllocation, batch, writes, cells), gates, dUsage, dGates);
+        var dGates = wantGates && writes > 1 ? Tensor.BackwardBuffer(batch, writes) : null;
+        allocation.Backward(dAllocationTensor, gates, dUsage, dGates);
         if (dGates is not null)
+        {
+            var dg = dGates.Values;
             for (int h = 0; h < batch * writes; h++)
             {
-                dAllocationGate[h] += dGates[h] * gw[h];
-                dWriteGate[h] += dGates[h] * ga[h];
+                dAllocationGate[h] += dg[h] * gw[h];
+                dWriteGate[h] += dg[h] * ga[h];
             }
+        }
         return
         [
-            dUsage is null ? null : new Tensor(dUsage, usage.ShapeArray()),
-            dContent is null ? null : new Tensor(dContent, writeContent.ShapeArray()),
-            allocationGate.RequiresGrad ? new Tensor(dAllocationGate, allocationGate.ShapeArray()) : null,
-            writeGate.RequiresGrad ? new Tensor(dWriteGate, writeGate.ShapeArray()) : null,
+            dUsage,
+            dContentTensor,
+            allocationGate.RequiresGrad ? dAllocationGateTensor : null,
+            writeGate.RequiresGrad ? dWriteGateTensor : null,
         ];
     }
 }

@@ -30,6 +30,12 @@ public sealed partial class Tensor
             throw new InvalidOperationException("Backward: this tensor does not depend on any tensor that requires a gradient");
 
         var order = TopologicalOrder();
+        foreach (var t in order)
+            if (t.IsReleased)
+            {
+                ReturnOrder(order);
+                t.ThrowReleased();   // its graph holds storage reused since: fail before any gradient is touched
+            }
         using var _ = NoGrad();
         int mark = BackwardArena.Enter();
         try
@@ -64,7 +70,7 @@ public sealed partial class Tensor
     /// function must not keep it in a field or closure beyond its own call. Outside a backward pass it is a new tensor.
     /// </summary>
     /// <param name="shape">The dimensions, outermost first.</param>
-    public static Tensor BackwardBuffer(params int[] shape)
+    public static Tensor BackwardBuffer(params ReadOnlySpan<int> shape)
     {
         var t = Scratch(ValidateShape(shape));
         t.Data.Clear();
@@ -77,7 +83,7 @@ public sealed partial class Tensor
     /// outlives the pass (leaf gradients, captured gradients, results handed to callers).
     /// </summary>
     internal static Tensor Scratch(int[] shape) =>
-        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Uninitialized(shape);
+        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Fresh(shape);
 
     /// <summary>Adds <paramref name="g"/> to this tensor's gradient (used by backward functions).</summary>
     /// <remarks>
@@ -111,7 +117,7 @@ public sealed partial class Tensor
         }
         else
         {
-            var sum = IsLeaf ? Uninitialized(shape) : Scratch(shape);
+            var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, sum.Data);
             grad = sum;
             ownsGrad = true;
@@ -140,7 +146,7 @@ public sealed partial class Tensor
         if (grad is null)
         {
             // A leaf's gradient outlives the pass; an intermediate's is dropped as soon as its node has run.
-            var fresh = IsLeaf ? TakeSpareGrad() ?? Uninitialized(shape) : Scratch(shape);
+            var fresh = IsLeaf ? TakeSpareGrad() ?? Fresh(shape) : Scratch(shape);
             kernel(state, fresh.Data, false);
             grad = fresh;
         }
@@ -151,7 +157,7 @@ public sealed partial class Tensor
         }
         else
         {
-            var sum = IsLeaf ? Uninitialized(shape) : Scratch(shape);
+            var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             grad.Values.CopyTo(sum.Data);
             kernel(state, sum.Data, true);
             grad = sum;
@@ -164,9 +170,6 @@ public sealed partial class Tensor
 
     /// <summary>The last number handed to a topological sort, so every sort marks what it has visited with a number of its own.</summary>
     private static long lastVisit;
-
-    /// <summary>The number of the last topological sort that reached this tensor (cheaper than a hash set of visited tensors).</summary>
-    private long visitMark;
 
     /// <summary>This thread's list and stack for the topological sort, kept between passes (taken while in use, so a
     /// backward pass nested in a backward function gets its own).</summary>
@@ -189,7 +192,7 @@ public sealed partial class Tensor
         var stack = spareStack ?? new Stack<(Tensor Tensor, int NextInput)>();
         spareStack = null;
         stack.Push((this, 0));
-        visitMark = mark;
+        Node!.VisitMark = mark;
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
@@ -198,9 +201,9 @@ public sealed partial class Tensor
             {
                 stack.Push((t, next + 1));
                 var child = inputs[next];
-                if (child.Node is not null && child.visitMark != mark)
+                if (child.Node is { } childNode && childNode.VisitMark != mark)
                 {
-                    child.visitMark = mark;
+                    childNode.VisitMark = mark;
                     stack.Push((child, 0));
                 }
             }

@@ -20,7 +20,8 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(backward);
         if (!output.IsLeaf) throw new ArgumentException($"{op}: the output already belongs to a gradient computation", nameof(output));
-        return output.WithGrad(op, inputs, g => Distribute(op, inputs, backward(g)));
+        if (Tracks(inputs)) output.Attach(new CustomNode(op, inputs, backward));
+        return output;
     }
 
     /// <summary>
@@ -42,32 +43,20 @@ public sealed partial class Tensor
         foreach (var output in outputs)
             if (!output.IsLeaf) throw new ArgumentException($"{op}: an output already belongs to a gradient computation", nameof(outputs));
 
-        // A hidden one-element tensor joins the outputs: each output's backward parks its gradient and marks the joint,
-        // and the joint, which the topological order visits after every output, runs the caller's backward once.
-        var outputGrads = new Tensor?[outputs.Length];
-        var joint = Empty([1]).WithGrad(op, inputs, _ =>
-        {
-            var grads = outputGrads.AsSpan().ToArray();
-            Array.Clear(outputGrads);
-            Distribute(op, inputs, backward(grads));
-        });
-        if (!joint.RequiresGrad) return outputs;
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            int index = i;
-            outputs[i].WithGrad(op, joint, g =>
-            {
-                outputGrads[index] = g; // complete: the order visits an output once, after everything that uses it
-                if (joint.grad is null) joint.AccumulateGrad(JointReady); // only marks the joint as due; never written
-            });
-        }
+        if (!Tracks(inputs)) return outputs;
+        // A hidden one-element tensor joins the outputs: each output's node parks its gradient and marks the joint, and
+        // the joint, which the topological order visits after every output, runs the caller's backward once.
+        var joint = Empty([1]);
+        joint.Attach(new JointNode(op, inputs, backward, outputs.Length));
+        Tensor[] jointInput = [joint];
+        for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(op, jointInput, i));
         return outputs;
     }
 
     /// <summary>The gradient that marks a multi-output op's joint as due to run (shared and read-only; its value is unused).</summary>
-    private static readonly Tensor JointReady = Zeros(1);
+    internal static readonly Tensor JointReady = Zeros(1);
 
-    private static void Distribute(string op, Tensor[] inputs, Tensor?[] grads)
+    internal static void Distribute(string op, Tensor[] inputs, Tensor?[] grads)
     {
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException($"{op}: backward returned {grads.Length} gradients for {inputs.Length} inputs");

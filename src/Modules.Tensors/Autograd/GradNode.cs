@@ -1,7 +1,60 @@
 namespace Modules.Tensors;
 
 /// <summary>One recorded op: its inputs and how to push the output's gradient back to them.</summary>
-/// <param name="Op">The op's name, for error messages.</param>
-/// <param name="Inputs">The op's tensor inputs.</param>
-/// <param name="Backward">Given the gradient of the output, accumulates gradients into the inputs via <see cref="Tensor.AccumulateGrad"/>.</param>
-internal sealed record GradNode(string Op, Tensor[] Inputs, Action<Tensor> Backward);
+/// <param name="op">The op's name, for error messages.</param>
+/// <param name="inputs">The op's tensor inputs.</param>
+internal abstract class GradNode(string op, Tensor[] inputs)
+{
+    /// <summary>The op's name, for error messages.</summary>
+    public string Op { get; } = op;
+
+    /// <summary>The op's tensor inputs.</summary>
+    public Tensor[] Inputs { get; } = inputs;
+
+    /// <summary>The number of the last topological sort that reached this node's tensor (cheaper than a hash set of visited tensors).</summary>
+    public long VisitMark;
+
+    /// <summary>Given the gradient of the output, accumulates gradients into the inputs via <see cref="Tensor.AccumulateGrad(Tensor)"/>.</summary>
+    public abstract void Backward(Tensor grad);
+}
+
+/// <summary>A node whose backward is a closure over the op's operands (the engine's own ops).</summary>
+internal sealed class ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : GradNode(op, inputs)
+{
+    public override void Backward(Tensor grad) => backward(grad);
+}
+
+/// <summary>A custom op's node: runs the caller's backward and hands each input its gradient (no wrapping closure per op).</summary>
+internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward) : GradNode(op, inputs)
+{
+    public override void Backward(Tensor grad) => Tensor.Distribute(Op, Inputs, backward(grad));
+}
+
+/// <summary>
+/// The hidden one-element joint of a multi-output custom op: every output's node parks its gradient here, and the joint,
+/// which the topological order visits after every output, runs the caller's backward once.
+/// </summary>
+internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward, int outputs) : GradNode(op, inputs)
+{
+    /// <summary>The outputs' gradients, null for an output the loss does not depend on.</summary>
+    public Tensor?[] OutputGrads { get; } = new Tensor?[outputs];
+
+    public override void Backward(Tensor grad)
+    {
+        // The parked gradients go to the caller's backward as they are and are cleared after it ran (a second backward
+        // pass over the graph parks its own).
+        try { Tensor.Distribute(Op, Inputs, backward(OutputGrads)); }
+        finally { Array.Clear(OutputGrads); }
+    }
+}
+
+/// <summary>One output of a multi-output custom op; its single input is the joint (one array shared by all outputs).</summary>
+internal sealed class OutputNode(string op, Tensor[] joint, int index) : GradNode(op, joint)
+{
+    public override void Backward(Tensor grad)
+    {
+        var jointTensor = Inputs[0];
+        ((JointNode)jointTensor.Node!).OutputGrads[index] = grad;   // complete: the order visits an output once, after everything that uses it
+        if (jointTensor.Grad is null) jointTensor.AccumulateGrad(Tensor.JointReady);   // only marks the joint as due; never written
+    }
+}

@@ -38,7 +38,7 @@ public sealed class GradientCapture
             kernel(state, existing.Data, true);
             return;
         }
-        var fresh = Tensor.Uninitialized(leaf.ShapeRef);
+        var fresh = Tensor.Fresh(leaf.ShapeRef);
         kernel(state, fresh.Data, false);
         gradients[leaf] = fresh;
     }

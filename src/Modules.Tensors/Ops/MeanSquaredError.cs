@@ -24,7 +24,7 @@ public sealed partial class Tensor
             double d = (double)p[i] - t[i];
             sum += d * d;
         }
-        var result = Scalar((float)(sum / p.Length));
+        var result = ScalarResult((float)(sum / p.Length));
         return result.WithGrad(op, [predictions, targets], g =>
         {
             float scale = 2f * g.Item() / predictions.Size;

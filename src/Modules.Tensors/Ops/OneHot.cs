@@ -10,7 +10,7 @@ public sealed partial class Tensor
     public static Tensor OneHot(int[] indices, int depth)
     {
         if (depth < 0) throw new ArgumentOutOfRangeException(nameof(depth), $"OneHot: depth {depth} is negative");
-        var result = Zeros(indices.Length, depth);
+        var result = Empty([indices.Length, depth]);
         var d = result.Data;
         for (int i = 0; i < indices.Length; i++)
         {

@@ -60,8 +60,9 @@ public sealed partial class Tensor
         var (outer, len, inner) = Split3(ax);
         var kept = shape.AsSpan().ToArray();
         kept[ax] = 1;
-        var result = Full(kept, 1f);
+        var result = Uninitialized(kept);
         var x = Values; var r = result.Data;
+        r.Fill(1f);
         if (inner == 1)
         {
             // Over the innermost axis: one running product per output element, not len one-element vector products.

@@ -29,12 +29,12 @@ public sealed partial class Tensor
     /// </summary>
     internal Tensor View(int[] target)
     {
-        var view = new Tensor(storage, offset, target);
+        var view = new Tensor(this, offset, target);
         return Records(this) ? RecordView(view, this) : view;
     }
 
     private static Tensor RecordView(Tensor view, Tensor source) =>
-        view.WithGrad("Reshape", source, g => source.AccumulateGrad(new Tensor(g.storage, g.offset, source.shape)));
+        view.WithGrad("Reshape", source, g => source.AccumulateGrad(new Tensor(g, g.offset, source.shape)));
 
     /// <summary>Reorders the dimensions: result dim i is input dim <paramref name="axes"/>[i]. Copies.</summary>
     public Tensor Permute(params int[] axes)

@@ -48,7 +48,7 @@ public sealed partial class Tensor
             }
             total += m[s] * stepLoss;
         }
-        var result = Scalar((float)(total * scale));
+        var result = ScalarResult((float)(total * scale));
         if (!GradMode.Enabled || !(logits.RequiresGrad || targets.RequiresGrad)) return result;
 
         return Custom(op, result, [logits, targets], grad =>

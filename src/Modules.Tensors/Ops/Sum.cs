@@ -7,7 +7,7 @@ public sealed partial class Tensor
     /// <summary>The sum of all elements, as a rank-0 tensor.</summary>
     public Tensor Sum()
     {
-        var result = Scalar(TensorPrimitives.Sum(Values));
+        var result = ScalarResult(TensorPrimitives.Sum(Values));
         return Records(this) ? RecordSumAll(result, this) : result;
     }
 

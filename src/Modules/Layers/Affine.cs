@@ -48,7 +48,7 @@ public static class Affine
             Tensor? dx = null, db = null;
             if (x.RequiresGrad)
             {
-                dx = Tensor.BackwardBuffer(x.ShapeArray());
+                dx = Tensor.BackwardBuffer(x.Shape);
                 Tensor.MatMulInto(dx.Rank == 2 ? dx : dx.Reshape(rows, inputs), g2, w, transposeB: true);
             }
             Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
@@ -88,21 +88,21 @@ public static class Affine
         if (b.Rank != 1 || b.Dim(0) != outputs)
             throw new ShapeMismatchException(op, w.Shape, b.Shape, $"need the bias to be [{outputs}]");
 
-        var joined = new float[batch * inputs];
+        var x = Tensor.Allocate(batch, inputs);
+        var joined = x.Data;
         for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
         {
             var pv = pieces[k].Values;
             int size = sizes[k];
-            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.AsSpan(r * inputs + at, size));
+            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.Slice(r * inputs + at, size));
         }
-        var x = new Tensor(joined, batch, inputs);
         Tensor raw;
         using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w.Detach());
         AddBiasToRows(raw.Data, b.Values);
         var result = raw;
         if (clip > 0)
         {
-            result = new Tensor(new float[raw.Size], batch, outputs);
+            result = Tensor.Allocate(batch, outputs);
             TensorPrimitives.Clamp(raw.Values, -clip, clip, result.Data);
         }
 
@@ -132,7 +132,7 @@ public static class Affine
                 {
                     if (!pieces[k].RequiresGrad) continue;
                     int size = sizes[k];
-                    var d = Tensor.BackwardBuffer(pieces[k].ShapeArray());
+                    var d = Tensor.BackwardBuffer(pieces[k].Shape);
                     for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.Data.Slice(r * size, size));
                     grads[k] = d;
                 }
@@ -180,14 +180,14 @@ public static class Affine
         int total = offsets[heads];
 
         // The heads' weights side by side, [in, total]: one product instead of one per head.
-        var joined = new float[inputs * total];
+        var joinedWeights = Tensor.Allocate(inputs, total);
+        var joined = joinedWeights.Data;
         for (int k = 0; k < heads; k++)
         {
             var wk = weights[k].Values;
             int size = offsets[k + 1] - offsets[k];
-            for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.AsSpan(r * total + offsets[k], size));
+            for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.Slice(r * total + offsets[k], size));
         }
-        var joinedWeights = new Tensor(joined, inputs, total);
         Tensor flat;
         using (Tensor.NoGrad()) flat = Tensor.MatMul(x.Detach(), joinedWeights);
         var flatValues = flat.Values;
@@ -195,10 +195,11 @@ public static class Affine
         for (int k = 0; k < heads; k++)
         {
             int size = offsets[k + 1] - offsets[k];
-            var data = new float[batch * size];
-            for (int r = 0; r < batch; r++) flatValues.Slice(r * total + offsets[k], size).CopyTo(data.AsSpan(r * size, size));
+            var head = Tensor.Allocate([batch, .. shapes[k]]);
+            var data = head.Data;
+            for (int r = 0; r < batch; r++) flatValues.Slice(r * total + offsets[k], size).CopyTo(data.Slice(r * size, size));
             AddBiasToRows(data, biases[k].Values);
-            outputs[k] = new Tensor(data, [batch, .. shapes[k]]);
+            outputs[k] = head;
         }
 
         var inputsOfOp = new Tensor[1 + 2 * heads];

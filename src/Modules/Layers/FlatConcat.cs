@@ -28,14 +28,15 @@ public static class FlatConcat
             sizes[k] = batch == 0 ? 0 : pieces[k].Size / batch;
             width += sizes[k];
         }
-        var joined = new float[batch * width];
+        var output = Tensor.Allocate(batch, width);
+        var joined = output.Data;
         for (int k = 0, at = 0; k < pieces.Length; at += sizes[k], k++)
         {
             var pv = pieces[k].Values;
             int size = sizes[k];
-            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.AsSpan(r * width + at, size));
+            for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.Slice(r * width + at, size));
         }
-        return Tensor.Custom(op, new Tensor(joined, batch, width), pieces, g =>
+        return Tensor.Custom(op, output, pieces, g =>
         {
             var gv = g.Values;
             var grads = new Tensor?[pieces.Length];
@@ -43,9 +44,9 @@ public static class FlatConcat
             {
                 if (!pieces[k].RequiresGrad) continue;
                 int size = sizes[k];
-                var d = new float[batch * size];
-                for (int r = 0; r < batch; r++) gv.Slice(r * width + at, size).CopyTo(d.AsSpan(r * size, size));
-                grads[k] = new Tensor(d, pieces[k].ShapeArray());
+                var d = Tensor.BackwardBuffer(pieces[k].Shape);
+                for (int r = 0; r < batch; r++) gv.Slice(r * width + at, size).CopyTo(d.Data.Slice(r * size, size));
+                grads[k] = d;
             }
             return grads;
         });

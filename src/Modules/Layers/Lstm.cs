@@ -67,7 +67,7 @@ public sealed partial class Lstm : Module, IClippingRnnCore<LstmState>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         return initialState is not null
             ? initialState.ForBatch(batchSize)
-            : new LstmState(Tensor.Zeros(batchSize, HiddenSize), Tensor.Zeros(batchSize, HiddenSize));
+            : new LstmState(Tensor.Allocate(batchSize, HiddenSize), Tensor.Allocate(batchSize, HiddenSize));
     }
 
     private void RequireState(Tensor tensor, string member, int batch)

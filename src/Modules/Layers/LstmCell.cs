@@ -40,22 +40,24 @@ public static class LstmCell
             throw new ShapeMismatchException(op, wGates.Shape, bGates.Shape, $"need b_gates [{4 * units}]");
 
         // [x, h] row by row, kept for the weight gradient.
-        var joined = new float[batch * joint];
+        var xh = Tensor.Allocate(batch, joint);
+        var joined = xh.Data;
         var xv = input.Values; var hv = hidden.Values;
         for (int r = 0; r < batch; r++)
         {
-            xv.Slice(r * inputs, inputs).CopyTo(joined.AsSpan(r * joint, inputs));
-            hv.Slice(r * units, units).CopyTo(joined.AsSpan(r * joint + inputs, units));
+            xv.Slice(r * inputs, inputs).CopyTo(joined.Slice(r * joint, inputs));
+            hv.Slice(r * units, units).CopyTo(joined.Slice(r * joint + inputs, units));
         }
-        var xh = new Tensor(joined, batch, joint);
         Tensor gates;
         using (Tensor.NoGrad()) gates = Tensor.MatMul(xh, wGates.Detach());   // [B, 4H]
         var gv = gates.Data;
         Affine.AddBiasToRows(gv, bGates.Values);
 
         // Activations in place (kept for backward): σ(i), tanh(j), σ(f + forget_bias), σ(o).
-        var newHidden = new float[batch * units];
-        var newCell = new float[batch * units];
+        var hiddenOut = Tensor.Allocate(batch, units);
+        var cellOut = Tensor.Allocate(batch, units);
+        var hiddenData = hiddenOut.Data;
+        var cellData = cellOut.Data;
         var cv = cell.Values;
         for (int r = 0; r < batch; r++)
         {
@@ -66,18 +68,18 @@ public static class LstmCell
             TensorPrimitives.Add(f, forgetBias, f);
             FloatMath.Sigmoid(f, f);
             FloatMath.Sigmoid(o, o);
-            var c = newCell.AsSpan(r * units, units);
-            var h = newHidden.AsSpan(r * units, units);
+            var c = cellData.Slice(r * units, units);
+            var h = hiddenData.Slice(r * units, units);
             TensorPrimitives.Multiply(f, cv.Slice(r * units, units), c);
             TensorPrimitives.Multiply(i, j, h);   // h as scratch for σ(i)·tanh(j)
             TensorPrimitives.Add(c, h, c);
             FloatMath.Tanh(c, h);
             TensorPrimitives.Multiply(o, h, h);
         }
-        var outputs = new[] { new Tensor(newHidden, batch, units), new Tensor(newCell, batch, units) };
+        var outputs = new[] { hiddenOut, cellOut };
         bool clipHidden = clip > 0 && clip < 1;   // |h'| ≤ 1: a clip of 1 or more leaves it unchanged
-        if (clipHidden) outputs[0] = Clamped(newHidden, clip, batch, units);
-        if (clip > 0) outputs[1] = Clamped(newCell, clip, batch, units);
+        if (clipHidden) outputs[0] = Clamped(hiddenOut, clip);
+        if (clip > 0) outputs[1] = Clamped(cellOut, clip);
 
         Tensor[] opInputs = [input, hidden, cell, wGates, bGates];
         var result = Tensor.Custom(op, outputs, opInputs, grads =>
@@ -87,6 +89,7 @@ public static class LstmCell
             var gc = hasC ? grads[1]!.Values : default;
             var act = gates.Values;
             var previousCell = cell.Values;
+            var newHidden = hiddenOut.Values; var newCell = cellOut.Values;
             // Backward buffers come from the pass's arena: no float arrays are allocated per step once training is warm.
             var dGatesTensor = Tensor.BackwardBuffer(batch, 4 * units);
             var dGates = dGatesTensor.Data;
@@ -98,7 +101,7 @@ public static class LstmCell
                 var row = act.Slice(r * 4 * units, 4 * units);
                 var dRow = dGates.Slice(r * 4 * units, 4 * units);
                 int at = r * units;
-                FloatMath.Tanh(newCell.AsSpan(at, units), tanhCell);
+                FloatMath.Tanh(newCell.Slice(at, units), tanhCell);
                 for (int u = 0; u < units; u++)
                 {
                     float i = row[u], j = row[units + u], f = row[2 * units + u], o = row[3 * units + u], tc = tanhCell[u];
@@ -133,11 +136,11 @@ public static class LstmCell
         return (result[0], result[1]);
     }
 
-    private static Tensor Clamped(float[] values, float clip, int batch, int units)
+    private static Tensor Clamped(Tensor values, float clip)
     {
-        var clamped = new float[values.Length];
-        TensorPrimitives.Clamp(values, -clip, clip, clamped);
-        return new Tensor(clamped, batch, units);
+        var clamped = Tensor.Allocate(values.Shape);
+        TensorPrimitives.Clamp(values.Values, -clip, clip, clamped.Data);
+        return clamped;
     }
 
     /// <summary>Whether the clamp to ±clip passes the gradient at <paramref name="x"/> (inside the bounds, inclusive).</summary>

@@ -39,6 +39,7 @@ public sealed class SequenceTrainer
     private int nonFiniteInARow;
     private int lastSavedStep = -1;
     private float[]? gradientBuffer;
+    private readonly TensorArena arena = new();
     private readonly CheckpointDirectory? directory;
 
     /// <summary>Creates the trainer; nothing is read or written until <see cref="Resume"/> or <see cref="Run"/>.</summary>
@@ -107,31 +108,36 @@ public sealed class SequenceTrainer
     /// <exception cref="TrainingDivergedException">Too many non-finite steps in a row.</exception>
     public StepReport TrainStep()
     {
-        var batch = Task.Sample(dataRng);
-        var logits = Model.Unroll(batch.Observations);
-        var loss = Task.Cost(logits, batch);
-        var parameters = Model.Module.NamedParameters();
-        Optimizer.ZeroGrad(parameters);
-        loss.Backward();
-        if (group is not null) AllReduceGradients(parameters, group);
-        float norm = options.MaxGradNorm > 0f
-            ? GradientClipping.ClipGradientsByGlobalNorm(parameters, options.MaxGradNorm)
-            : GradientClipping.GlobalNorm(parameters);
-        float lossValue = loss.Item();
-        if (group is not null) lossValue = MeanOverRanks(lossValue, group);
-        bool applied = float.IsFinite(lossValue) && float.IsFinite(norm);
-        if (applied)
+        StepReport report;
+        // The step's forward results live in the arena and are reused by the next step; only values leave the scope.
+        using (arena.Enter())
         {
-            Optimizer.Step(parameters);
-            nonFiniteInARow = 0;
-        }
-        else
-        {
+            var batch = Task.Sample(dataRng);
+            var logits = Model.Unroll(batch.Observations);
+            var loss = Task.Cost(logits, batch);
+            var parameters = Model.Module.NamedParameters();
             Optimizer.ZeroGrad(parameters);
-            nonFiniteInARow++;
+            loss.Backward();
+            if (group is not null) AllReduceGradients(parameters, group);
+            float norm = options.MaxGradNorm > 0f
+                ? GradientClipping.ClipGradientsByGlobalNorm(parameters, options.MaxGradNorm)
+                : GradientClipping.GlobalNorm(parameters);
+            float lossValue = loss.Item();
+            if (group is not null) lossValue = MeanOverRanks(lossValue, group);
+            bool applied = float.IsFinite(lossValue) && float.IsFinite(norm);
+            if (applied)
+            {
+                Optimizer.Step(parameters);
+                nonFiniteInARow = 0;
+            }
+            else
+            {
+                Optimizer.ZeroGrad(parameters);
+                nonFiniteInARow++;
+            }
+            CompletedSteps++;
+            report = new StepReport(CompletedSteps, lossValue, Task.Metric(logits, batch), norm, applied, batch.Observations.Dim(0));
         }
-        CompletedSteps++;
-        var report = new StepReport(CompletedSteps, lossValue, Task.Metric(logits, batch), norm, applied, batch.Observations.Dim(0));
         StepCompleted?.Invoke(report);
         if (nonFiniteInARow >= options.MaxNonFiniteSteps) throw new TrainingDivergedException(CompletedSteps, nonFiniteInARow);
         if (Task is ICurriculum curriculum && options.EvaluationInterval > 0 && CompletedSteps % options.EvaluationInterval == 0)

@@ -77,6 +77,29 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void StepsInsideATensorArenaScopeAreBitIdenticalToStepsWithoutOne()
+    {
+        // Shards run on pool threads (no scope open there) and on the calling thread (inside the scope); the caller's
+        // arena must change nothing, including the parameters created by the first step inside the scope.
+        float[][] Run(TensorArena? arena)
+        {
+            var inputs = Inputs();
+            var lstm = NewLstm();
+            var optimizer = new Adam(0.01f);
+            var ranges = DataParallel.Partition(Batch, 3);
+            for (int step = 0; step < 4; step++)
+            {
+                using var scope = arena?.Enter() ?? default;
+                DataParallel.Minimize(optimizer, lstm, 3, i => ShardLoss(lstm, inputs, ranges[i].Start, ranges[i].Count), maxGradNorm: 0.5f);
+            }
+            return lstm.Parameters().Select(p => p.ToArray()).ToArray();
+        }
+        var plain = Run(null);
+        var scoped = Run(new TensorArena());
+        for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], scoped[i]);
+    }
+
+    [Fact]
     public void AShardFailure_SurfacesAsItsOwnException()
     {
         var lstm = NewLstm();
