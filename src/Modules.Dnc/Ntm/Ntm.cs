@@ -116,12 +116,13 @@ internal sealed class NtmAccess : IMemoryAccess<NtmAccessState>, IModuleParts
         Require(state.ReadWeights, "read_weights", [batch, options.NumReads, options.MemorySize]);
         Require(state.WriteWeights, "write_weights", [batch, options.NumWrites, options.MemorySize]);
 
-        var writeWeights = WriteHeads.Address(controllerOutput, state.Memory, state.WriteWeights);
-        var (erase, add) = WriteHeads.EraseAndAdd(controllerOutput);
-        var memory = NtmMemory.Write(state.Memory, writeWeights, erase, add);
-
-        var readWeights = ReadHeads.Address(controllerOutput, memory, state.ReadWeights);
-        var readWords = NtmMemory.Read(memory, readWeights);
+        // The heads' parts (one product per group, in the order their parameters are created), then the whole memory step
+        // (address, erase and add, address, read) as one op, which keeps memory-sized intermediates out of the graph.
+        var writeHead = WriteHeads.AddressingParts(controllerOutput);
+        var written = WriteHeads.WritingParts(controllerOutput);
+        var readHead = ReadHeads.AddressingParts(controllerOutput);
+        var (memory, writeWeights, readWeights, readWords) = NtmAccessKernel.Step(state.Memory, state.WriteWeights, state.ReadWeights,
+            writeHead, written.EraseVectors, written.AddVectors, readHead);
         Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), Memory: memory.Detach()));
         return (readWords, new NtmAccessState(memory, readWeights, writeWeights));
     }

@@ -26,51 +26,111 @@ internal static class NtmAddressingKernel
     public static Tensor Compute(Tensor memory, Tensor previous, NtmHeadInterface head)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = previous.Dim(1);
-        // Saved per item: the content kernel's values, the content weights [H, N], then per head (HeadOffset) the
-        // interpolated weights [N], log u [N] and the three scalars.
-        int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
-        int savedPerItem = contentSaved + heads * (3 * cells + PerHead);
+        int savedPerItem = SavedPerItem(heads, cells);
         var saved = new float[batch * savedPerItem];
         var weights = new float[batch * heads * cells];
-        BatchParallel.For(batch, 2L * heads * cells * width, b =>
-        {
-            var item = saved.AsSpan(b * savedPerItem, savedPerItem);
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var content = item.Slice(contentSaved, heads * cells);
-            ContentWeightsKernel.ForwardItem(m, head.Keys.Values.Slice(b * heads * width, heads * width),
-                head.Strengths.Values.Slice(b * heads, heads), width, item[..contentSaved], content, CosineEpsilon);
-            for (int h = 0; h < heads; h++)
-            {
-                int r = b * heads + h;
-                var own = item[HeadOffset(contentSaved, heads, cells, h)..];
-                Span<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
-                var c = content.Slice(h * cells, cells);
-                var o = weights.AsSpan(r * cells, cells);
-                // Interpolation: w_g = g·w_c + (1 − g)·w_prev.
-                float gate = AddressingMath.Sigmoid(head.Gates.Values[r]);
-                TensorPrimitives.Multiply(previous.Values.Slice(r * cells, cells), 1f - gate, gated);
-                TensorPrimitives.MultiplyAdd(c, gate, gated, gated);
-                var (down, stay, up) = ShiftWeights(head.Shifts.Values.Slice(3 * r, 3));
-                Convolve(gated, down, stay, up, o);
-                // Sharpening on u = w / max(w), so a large γ cannot underflow the sum: o = u^γ / Σ u^γ = exp(γ·log u) / Σ.
-                float max = TensorPrimitives.Max(o);
-                float gamma = 1f + AddressingMath.Softplus(head.Sharpening.Values[r]);
-                scalars[0] = max;
-                scalars[2] = gamma;
-                if (!(max > 0f)) { o.Clear(); scalars[1] = 0f; continue; }   // an all-zero row stays all zero
-                TensorPrimitives.Multiply(o, 1f / max, logs);
-                TensorPrimitives.Log(logs, logs);
-                TensorPrimitives.Multiply(logs, gamma, o);
-                TensorPrimitives.Exp(o, o);
-                float sum = TensorPrimitives.Sum(o);
-                scalars[1] = sum;
-                TensorPrimitives.Multiply(o, 1f / sum, o);
-            }
-        });
+        BatchParallel.For(batch, 2L * heads * cells * width, b => ForwardItem(
+            memory.Values.Slice(b * cells * width, cells * width), width, previous.Values.Slice(b * heads * cells, heads * cells),
+            Item(head, b, heads, width), saved.AsSpan(b * savedPerItem, savedPerItem), weights.AsSpan(b * heads * cells, heads * cells)));
         var output = new Tensor(weights, batch, heads, cells);
         return Tensor.Custom("NtmAddressing.Address", output,
             [memory, previous, head.Keys, head.Strengths, head.Gates, head.Shifts, head.Sharpening],
-            g => Backward(g, output, memory, previous, head, saved, savedPerItem, contentSaved));
+            g => Backward(g, output, memory, previous, head, saved, savedPerItem));
+    }
+
+    /// <summary>
+    /// Floats <see cref="ForwardItem"/> keeps per batch item: the content kernel's values, the content weights [H, N], then
+    /// per head (<see cref="HeadOffset"/>) the interpolated weights [N], log u [N] and three scalars.
+    /// </summary>
+    public static int SavedPerItem(int heads, int cells) => ContentWeightsKernel.SavedPerItem(heads, cells) + heads * (3 * cells + PerHead);
+
+    /// <summary>One batch item's slices of the heads' raw parameters.</summary>
+    public readonly ref struct HeadItem(ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> gates,
+        ReadOnlySpan<float> shifts, ReadOnlySpan<float> sharpening)
+    {
+        /// <summary>Keys [H, Wd].</summary>
+        public ReadOnlySpan<float> Keys { get; } = keys;
+
+        /// <summary>Strengths before softplus [H].</summary>
+        public ReadOnlySpan<float> Strengths { get; } = strengths;
+
+        /// <summary>Gates before sigmoid [H].</summary>
+        public ReadOnlySpan<float> Gates { get; } = gates;
+
+        /// <summary>Shift logits [H, 3].</summary>
+        public ReadOnlySpan<float> Shifts { get; } = shifts;
+
+        /// <summary>Sharpening before 1 + softplus [H].</summary>
+        public ReadOnlySpan<float> Sharpening { get; } = sharpening;
+    }
+
+    /// <summary>One batch item's gradient slices of the addressing inputs, each overwritten; an empty span skips that gradient.</summary>
+    public ref struct ItemGradients
+    {
+        /// <summary>dM [N, Wd].</summary>
+        public Span<float> Memory;
+
+        /// <summary>dw_prev [H, N].</summary>
+        public Span<float> Previous;
+
+        /// <summary>dk [H, Wd].</summary>
+        public Span<float> Keys;
+
+        /// <summary>dβ̂ [H].</summary>
+        public Span<float> Strengths;
+
+        /// <summary>dĝ [H].</summary>
+        public Span<float> Gates;
+
+        /// <summary>dŝ [H, 3].</summary>
+        public Span<float> Shifts;
+
+        /// <summary>dγ̂ [H].</summary>
+        public Span<float> Sharpening;
+    }
+
+    /// <summary>Item <paramref name="b"/> of the heads' raw parameters.</summary>
+    public static HeadItem Item(NtmHeadInterface head, int b, int heads, int width) => new(
+        head.Keys.Values.Slice(b * heads * width, heads * width), head.Strengths.Values.Slice(b * heads, heads),
+        head.Gates.Values.Slice(b * heads, heads), head.Shifts.Values.Slice(b * heads * NtmAddressing.ShiftCount, heads * NtmAddressing.ShiftCount),
+        head.Sharpening.Values.Slice(b * heads, heads));
+
+    /// <summary>
+    /// One batch item: memory m [N, Wd], previous weights [H, N] and the heads' raw parameters → weights [H, N]; fills
+    /// <paramref name="saved"/> (<see cref="SavedPerItem"/> floats) for <see cref="BackwardItem"/>.
+    /// </summary>
+    public static void ForwardItem(ReadOnlySpan<float> m, int width, ReadOnlySpan<float> previous, HeadItem head, Span<float> saved, Span<float> weights)
+    {
+        int heads = head.Strengths.Length, cells = m.Length / width;
+        int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
+        var content = saved.Slice(contentSaved, heads * cells);
+        ContentWeightsKernel.ForwardItem(m, head.Keys, head.Strengths, width, saved[..contentSaved], content, CosineEpsilon);
+        for (int h = 0; h < heads; h++)
+        {
+            var own = saved[HeadOffset(contentSaved, heads, cells, h)..];
+            Span<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
+            var c = content.Slice(h * cells, cells);
+            var o = weights.Slice(h * cells, cells);
+            // Interpolation: w_g = g·w_c + (1 − g)·w_prev.
+            float gate = AddressingMath.Sigmoid(head.Gates[h]);
+            TensorPrimitives.Multiply(previous.Slice(h * cells, cells), 1f - gate, gated);
+            TensorPrimitives.MultiplyAdd(c, gate, gated, gated);
+            var (down, stay, up) = ShiftWeights(head.Shifts.Slice(3 * h, 3));
+            Convolve(gated, down, stay, up, o);
+            // Sharpening on u = w / max(w), so a large γ cannot underflow the sum: o = u^γ / Σ u^γ = exp(γ·log u) / Σ.
+            float max = TensorPrimitives.Max(o);
+            float gamma = 1f + AddressingMath.Softplus(head.Sharpening[h]);
+            scalars[0] = max;
+            scalars[2] = gamma;
+            if (!(max > 0f)) { o.Clear(); scalars[1] = 0f; continue; }   // an all-zero row stays all zero
+            TensorPrimitives.Multiply(o, 1f / max, logs);
+            TensorPrimitives.Log(logs, logs);
+            TensorPrimitives.Multiply(logs, gamma, o);
+            TensorPrimitives.Exp(o, o);
+            float sum = TensorPrimitives.Sum(o);
+            scalars[1] = sum;
+            TensorPrimitives.Multiply(o, 1f / sum, o);
+        }
     }
 
     /// <summary>Where head <paramref name="h"/>'s saved values start in an item: interpolated weights [N], log u [N], then max, Σu^γ and γ.</summary>
@@ -104,99 +164,114 @@ internal static class NtmAddressingKernel
     /// dw_prev = (1 − g)·dw_g, dg = Σ dw_g·(w_c − w_prev); the activations' derivatives; and the content kernel's backward.
     /// </summary>
     private static Tensor?[] Backward(Tensor g, Tensor output, Tensor memory, Tensor previous, NtmHeadInterface head,
-        float[] saved, int savedPerItem, int contentSaved)
+        float[] saved, int savedPerItem)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = previous.Dim(1);
-        // The content backward assigns dM and dk whole, so those two (dM is memory-sized) need no zeroing.
-        var dMemory = memory.RequiresGrad ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
-        var dPrevious = previous.RequiresGrad ? new float[previous.Size] : null;
-        var dKeys = head.Keys.RequiresGrad ? GC.AllocateUninitializedArray<float>(head.Keys.Size) : null;
-        var dStrengths = head.Strengths.RequiresGrad ? new float[head.Strengths.Size] : null;
-        var dGates = head.Gates.RequiresGrad ? new float[head.Gates.Size] : null;
-        var dShifts = head.Shifts.RequiresGrad ? new float[head.Shifts.Size] : null;
-        var dSharpening = head.Sharpening.RequiresGrad ? new float[head.Sharpening.Size] : null;
-        bool wantContent = dMemory is not null || dKeys is not null || dStrengths is not null;
+        // The backward pass's arena buffers: no allocation once warm (the memory-sized dM included).
+        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
+        var dPrevious = previous.RequiresGrad ? Tensor.BackwardBuffer(previous.ShapeArray()) : null;
+        var dKeys = head.Keys.RequiresGrad ? Tensor.BackwardBuffer(head.Keys.ShapeArray()) : null;
+        var dStrengths = head.Strengths.RequiresGrad ? Tensor.BackwardBuffer(head.Strengths.ShapeArray()) : null;
+        var dGates = head.Gates.RequiresGrad ? Tensor.BackwardBuffer(head.Gates.ShapeArray()) : null;
+        var dShifts = head.Shifts.RequiresGrad ? Tensor.BackwardBuffer(head.Shifts.ShapeArray()) : null;
+        var dSharpening = head.Sharpening.RequiresGrad ? Tensor.BackwardBuffer(head.Sharpening.ShapeArray()) : null;
         BatchParallel.For(batch, 4L * heads * cells * width, b =>
         {
-            int scratchSize = heads * cells + 2 * cells;
-            Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
-            var dContent = scratch[..(heads * cells)];
-            var dShifted = scratch.Slice(heads * cells, cells);
-            var dGated = scratch.Slice(heads * cells + cells, cells);
-            var item = saved.AsSpan(b * savedPerItem, savedPerItem);
-            var content = item.Slice(contentSaved, heads * cells);
-            for (int h = 0; h < heads; h++)
+            var grads = new ItemGradients
             {
-                int r = b * heads + h;
-                var own = item[HeadOffset(contentSaved, heads, cells, h)..];
-                Span<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
-                float max = scalars[0], sum = scalars[1], gamma = scalars[2];
-                var o = output.Values.Slice(r * cells, cells);
-                var gOut = g.Values.Slice(r * cells, cells);
-                float dGamma = 0f;
-                if (max > 0f)
-                {
-                    float dot = TensorPrimitives.Dot(gOut, o);
-                    // u^(γ−1), with 0^0 = 1 at γ = 1 (where exp(0·log 0) would be NaN).
-                    if (gamma == 1f) dShifted.Fill(1f);
-                    else
-                    {
-                        TensorPrimitives.Multiply(logs, gamma - 1f, dShifted);
-                        TensorPrimitives.Exp(dShifted, dShifted);
-                    }
-                    float scale = gamma / (max * sum);
-                    float meanLog = 0f;
-                    for (int j = 0; j < cells; j++)
-                    {
-                        dShifted[j] *= scale * (gOut[j] - dot);
-                        if (o[j] > 0f) meanLog += o[j] * logs[j];
-                    }
-                    for (int j = 0; j < cells; j++)
-                        if (o[j] > 0f) dGamma += gOut[j] * o[j] * (logs[j] - meanLog);
-                }
-                else dShifted.Clear();
-                if (dSharpening is not null) dSharpening[r] = dGamma * AddressingMath.Sigmoid(head.Sharpening.Values[r]);
-
-                var (down, stay, up) = ShiftWeights(head.Shifts.Values.Slice(3 * r, 3));
-                Convolve(dShifted, up, stay, down, dGated);
-                if (dShifts is not null)
-                {
-                    // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
-                    float dDown = 0f, dStay = 0f, dUp = 0f;
-                    for (int i = 0; i < cells; i++)
-                    {
-                        dDown += dShifted[i] * gated[i + 1 == cells ? 0 : i + 1];
-                        dStay += dShifted[i] * gated[i];
-                        dUp += dShifted[i] * gated[i == 0 ? cells - 1 : i - 1];
-                    }
-                    float mean = dDown * down + dStay * stay + dUp * up;
-                    dShifts[3 * r] = down * (dDown - mean);
-                    dShifts[3 * r + 1] = stay * (dStay - mean);
-                    dShifts[3 * r + 2] = up * (dUp - mean);
-                }
-
-                float gate = AddressingMath.Sigmoid(head.Gates.Values[r]);
-                var c = content.Slice(h * cells, cells);
-                var previousRow = previous.Values.Slice(r * cells, cells);
-                TensorPrimitives.Multiply(dGated, gate, dContent.Slice(h * cells, cells));
-                if (dPrevious is not null) TensorPrimitives.Multiply(dGated, 1f - gate, dPrevious.AsSpan(r * cells, cells));
-                if (dGates is not null)
-                    dGates[r] = (TensorPrimitives.Dot(dGated, c) - TensorPrimitives.Dot(dGated, previousRow)) * gate * (1f - gate);
-            }
-            if (!wantContent) return;
-            ContentWeightsKernel.BackwardItem(content, dContent, memory.Values.Slice(b * cells * width, cells * width),
-                head.Keys.Values.Slice(b * heads * width, heads * width), head.Strengths.Values.Slice(b * heads, heads), width,
-                item[..contentSaved], CosineEpsilon,
-                dMemory is null ? default : dMemory.AsSpan(b * cells * width, cells * width),
-                dKeys is null ? default : dKeys.AsSpan(b * heads * width, heads * width),
-                dStrengths is null ? default : dStrengths.AsSpan(b * heads, heads));
+                Memory = Slice(dMemory, b, cells * width),
+                Previous = Slice(dPrevious, b, heads * cells),
+                Keys = Slice(dKeys, b, heads * width),
+                Strengths = Slice(dStrengths, b, heads),
+                Gates = Slice(dGates, b, heads),
+                Shifts = Slice(dShifts, b, heads * NtmAddressing.ShiftCount),
+                Sharpening = Slice(dSharpening, b, heads),
+            };
+            BackwardItem(g.Values.Slice(b * heads * cells, heads * cells), output.Values.Slice(b * heads * cells, heads * cells),
+                memory.Values.Slice(b * cells * width, cells * width), width, previous.Values.Slice(b * heads * cells, heads * cells),
+                Item(head, b, heads, width), saved.AsSpan(b * savedPerItem, savedPerItem), grads);
         });
-        return
-        [
-            Wrap(dMemory, memory), Wrap(dPrevious, previous), Wrap(dKeys, head.Keys), Wrap(dStrengths, head.Strengths),
-            Wrap(dGates, head.Gates), Wrap(dShifts, head.Shifts), Wrap(dSharpening, head.Sharpening),
-        ];
+        return [dMemory, dPrevious, dKeys, dStrengths, dGates, dShifts, dSharpening];
     }
 
-    private static Tensor? Wrap(float[]? gradient, Tensor like) => gradient is null ? null : new Tensor(gradient, like.ShapeArray());
+    /// <summary>Item <paramref name="b"/> of a per-item gradient of <paramref name="size"/> floats, or an empty span when it is not wanted.</summary>
+    public static Span<float> Slice(Tensor? gradient, int b, int size) => gradient is null ? default : gradient.Data.Slice(b * size, size);
+
+    /// <summary>
+    /// One batch item's backward (see <see cref="Backward"/>): the weights' gradient <paramref name="gOut"/> and the
+    /// weights <paramref name="o"/> [H, N], the item's inputs and what <see cref="ForwardItem"/> saved → the gradients in
+    /// <paramref name="grads"/>, each overwritten (dM by the content kernel).
+    /// </summary>
+    public static void BackwardItem(ReadOnlySpan<float> gOut, ReadOnlySpan<float> o, ReadOnlySpan<float> m, int width,
+        ReadOnlySpan<float> previous, HeadItem head, ReadOnlySpan<float> saved, ItemGradients grads)
+    {
+        int heads = head.Strengths.Length, cells = m.Length / width;
+        int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
+        int scratchSize = heads * cells + 2 * cells;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var dContent = scratch[..(heads * cells)];
+        var dShifted = scratch.Slice(heads * cells, cells);
+        var dGated = scratch.Slice(heads * cells + cells, cells);
+        var content = saved.Slice(contentSaved, heads * cells);
+        for (int h = 0; h < heads; h++)
+        {
+            var own = saved[HeadOffset(contentSaved, heads, cells, h)..];
+            ReadOnlySpan<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
+            float max = scalars[0], sum = scalars[1], gamma = scalars[2];
+            var oh = o.Slice(h * cells, cells);
+            var gh = gOut.Slice(h * cells, cells);
+            float dGamma = 0f;
+            if (max > 0f)
+            {
+                float dot = TensorPrimitives.Dot(gh, oh);
+                // u^(γ−1), with 0^0 = 1 at γ = 1 (where exp(0·log 0) would be NaN).
+                if (gamma == 1f) dShifted.Fill(1f);
+                else
+                {
+                    TensorPrimitives.Multiply(logs, gamma - 1f, dShifted);
+                    TensorPrimitives.Exp(dShifted, dShifted);
+                }
+                float scale = gamma / (max * sum);
+                float meanLog = 0f;
+                for (int j = 0; j < cells; j++)
+                {
+                    dShifted[j] *= scale * (gh[j] - dot);
+                    if (oh[j] > 0f) meanLog += oh[j] * logs[j];
+                }
+                for (int j = 0; j < cells; j++)
+                    if (oh[j] > 0f) dGamma += gh[j] * oh[j] * (logs[j] - meanLog);
+            }
+            else dShifted.Clear();
+            if (!grads.Sharpening.IsEmpty) grads.Sharpening[h] = dGamma * AddressingMath.Sigmoid(head.Sharpening[h]);
+
+            var (down, stay, up) = ShiftWeights(head.Shifts.Slice(3 * h, 3));
+            Convolve(dShifted, up, stay, down, dGated);
+            if (!grads.Shifts.IsEmpty)
+            {
+                // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
+                float dDown = 0f, dStay = 0f, dUp = 0f;
+                for (int i = 0; i < cells; i++)
+                {
+                    dDown += dShifted[i] * gated[i + 1 == cells ? 0 : i + 1];
+                    dStay += dShifted[i] * gated[i];
+                    dUp += dShifted[i] * gated[i == 0 ? cells - 1 : i - 1];
+                }
+                float mean = dDown * down + dStay * stay + dUp * up;
+                grads.Shifts[3 * h] = down * (dDown - mean);
+                grads.Shifts[3 * h + 1] = stay * (dStay - mean);
+                grads.Shifts[3 * h + 2] = up * (dUp - mean);
+            }
+
+            float gate = AddressingMath.Sigmoid(head.Gates[h]);
+            var c = content.Slice(h * cells, cells);
+            var previousRow = previous.Slice(h * cells, cells);
+            TensorPrimitives.Multiply(dGated, gate, dContent.Slice(h * cells, cells));
+            if (!grads.Previous.IsEmpty) TensorPrimitives.Multiply(dGated, 1f - gate, grads.Previous.Slice(h * cells, cells));
+            if (!grads.Gates.IsEmpty)
+                grads.Gates[h] = (TensorPrimitives.Dot(dGated, c) - TensorPrimitives.Dot(dGated, previousRow)) * gate * (1f - gate);
+        }
+        if (grads.Memory.IsEmpty && grads.Keys.IsEmpty && grads.Strengths.IsEmpty) return;
+        ContentWeightsKernel.BackwardItem(content, dContent, m, head.Keys, head.Strengths, width, saved[..contentSaved], CosineEpsilon,
+            grads.Memory, grads.Keys, grads.Strengths);
+    }
 }
