@@ -7,11 +7,10 @@ namespace Modules.Dnc;
 /// <summary>
 /// One NTM memory step as one fused op with a hand-written backward: the write heads address the previous memory
 /// (<see cref="NtmAddressingKernel"/>), erase then add, the read heads address the new memory and read it. Memory-sized
-/// work stays inside the op: the new memory is its only memory-sized output, its backward takes one memory-sized
-/// gradient (from the next step) and returns one (the previous memory's), and the new memory's own gradient (the
-/// next step's plus what the reads and the read heads' content addressing add) lives in one arena buffer. The values and
-/// the order of every float sum are those of the unfused composition (address, <see cref="NtmMemory.Write"/>, address,
-/// <see cref="NtmMemory.Read"/>) under the engine's backward order, so training through it is bit-identical.
+/// work stays inside the op: the new memory is its only memory-sized output and its backward takes one memory-sized
+/// gradient (the next step's) and returns one (the previous memory's). Within an item everything runs on the memory
+/// transposed to [Wd, N] (<see cref="NtmColumns"/>), in per-thread scratch: the memory before and after the write, and
+/// their gradients.
 /// </summary>
 internal static class NtmAccessKernel
 {
@@ -36,30 +35,22 @@ internal static class NtmAccessKernel
         BatchParallel.For(batch, (3L * writes + 2L * reads + 2) * cells * width, b =>
         {
             var item = saved.AsSpan(b * layout.PerItem, layout.PerItem);
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var mNew = newMemory.AsSpan(b * cells * width, cells * width);
+            // The item's memory before and after the write, transposed ([Wd, N]): every loop runs along the N cells.
+            var scratch = NtmColumns.Scratch(2 * cells * width);
+            Span<float> columns = scratch[..(cells * width)], newColumns = scratch[(cells * width)..];
+            NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
             var ww = writeWeights.AsSpan(b * writes * cells, writes * cells);
             var wr = readWeights.AsSpan(b * reads * cells, reads * cells);
-            NtmAddressingKernel.ForwardItem(m, width, previousWrite.Values.Slice(b * writes * cells, writes * cells),
+            NtmAddressingKernel.ForwardItem(columns, width, previousWrite.Values.Slice(b * writes * cells, writes * cells),
                 NtmAddressingKernel.Item(writeHead, b, writes, width), item[..layout.WriteSaved], ww);
             var erase = item.Slice(layout.EraseAt, writes * width);
             FloatMath.Sigmoid(eraseLogits.Values.Slice(b * writes * width, writes * width), erase);
-            var a = add.Values.Slice(b * writes * width, writes * width);
-            // Every head's erase, then every head's add, row by row.
-            for (int n = 0; n < cells; n++)
-            {
-                var row = mNew.Slice(n * width, width);
-                m.Slice(n * width, width).CopyTo(row);
-                for (int k = 0; k < writes; k++) MultiplyByFactor(row, ww[k * cells + n], erase.Slice(k * width, width), row);
-                for (int k = 0; k < writes; k++) AddressingMath.MultiplyAdd(a.Slice(k * width, width), ww[k * cells + n], row);
-            }
-            NtmAddressingKernel.ForwardItem(mNew, width, previousRead.Values.Slice(b * reads * cells, reads * cells),
+            EraseAndAdd(columns, ww, erase, add.Values.Slice(b * writes * width, writes * width), width, newColumns);
+            NtmAddressingKernel.ForwardItem(newColumns, width, previousRead.Values.Slice(b * reads * cells, reads * cells),
                 NtmAddressingKernel.Item(readHead, b, reads, width), item.Slice(layout.WriteSaved, layout.ReadSaved), wr);
             for (int h = 0; h < reads; h++)
-            {
-                var word = readWords.AsSpan((b * reads + h) * width, width);
-                for (int n = 0; n < cells; n++) AddressingMath.MultiplyAdd(mNew.Slice(n * width, width), wr[h * cells + n], word);
-            }
+                NtmColumns.Dots(newColumns, wr.Slice(h * cells, cells), readWords.AsSpan((b * reads + h) * width, width));
+            NtmColumns.Transpose(newColumns, width, cells, newMemory.AsSpan(b * cells * width, cells * width));
         });
 
         Tensor[] outputs =
@@ -90,11 +81,10 @@ internal static class NtmAccessKernel
     }
 
     /// <summary>
-    /// In reverse: the read words' gradient gives dw_r(h, n) = g_r,h·M'(n) (added to the next step's); the read heads'
-    /// addressing backward gives dM' (content part), to which the next step's dM' and Σ_h w_r,h(n)·g_r,h are added; the
-    /// erase-and-add backward (keep = Π_k(1 − w_k e_k), keep¬k without head k) gives dw_k(n) = dM'·(a_k − M·keep¬k·e_k),
-    /// de_k = −Σ_n dM'·M·keep¬k·w_k, da_k = Σ_n dM'·w_k; the write heads' addressing backward gives dM (content part), to
-    /// which dM'·keep is added.
+    /// In reverse: the read words' gradient gives dw_r(h, n) = g_r,h·M'(n) (added to the next step's); dM' is the next step's
+    /// plus Σ_h w_r,h(n)·g_r,h plus the read heads' content part; the erase-and-add backward (keep = Π_k(1 − w_k e_k),
+    /// keep¬k without head k) gives dM = dM'·keep, dw_k(n) = dM'·(a_k − M·keep¬k·e_k) (added to the next step's),
+    /// de_k = −Σ_n dM'·M·keep¬k·w_k and da_k = Σ_n dM'·w_k; the write heads' content part is added to dM.
     /// </summary>
     private static Tensor?[] Backward(Tensor?[] g, Tensor[] outputs, Tensor[] x, float[] saved, Layout layout)
     {
@@ -104,94 +94,215 @@ internal static class NtmAccessKernel
         int batch = memory.Dim(0), cells = layout.Cells, width = layout.Width, writes = layout.Writes, reads = layout.Reads;
         var grads = new Tensor?[x.Length];
         for (int i = 0; i < x.Length; i++) grads[i] = x[i].RequiresGrad ? Tensor.BackwardBuffer(x[i].ShapeArray()) : null;
-        // dL/dM' of the whole batch, the one memory-sized temporary (from the arena, so no allocation once warm).
-        var dNewMemory = Tensor.BackwardBuffer(memory.ShapeArray());
         var (gMemory, gWrite, gRead, gWords) = (g[0], g[1], g[2], g[3]);
+        int size = cells * width, total = batch * size;
+        // Transposed ([Wd, N]), the memory before and after the write and their gradients; the later step's backward,
+        // which ran just before this one, left the new memory and its gradient transposed (Cache).
+        var newAll = cache.Find(outputs[0], total, gradient: false);
+        var gradientAll = gMemory is null ? null : cache.Find(gMemory, total, gradient: true);
+        var memoryAll = cache.Spare(total, gradient: false);
+        var dOldAll = grads[0] is null ? null : cache.Spare(total, gradient: true);
         BatchParallel.For(batch, 2L * (3L * writes + 2L * reads + 2) * cells * width, b =>
         {
-            int scratchSize = reads * cells + writes * cells + writes * width + 3 * width;
-            Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
-            var dRead = scratch[..(reads * cells)];
-            var dWrite = scratch.Slice(reads * cells, writes * cells);
-            var dErase = scratch.Slice((reads + writes) * cells, writes * width);
-            var rowScratch = scratch[((reads + writes) * cells + writes * width)..];
-            Span<float> temp = rowScratch[..width], gm = rowScratch.Slice(width, width), erased = rowScratch.Slice(2 * width, width);
-            dErase.Clear();
+            var scratch = NtmColumns.Scratch((newAll is null ? size : 0) + (gradientAll is null ? size : 0));
+            Span<float> columns = memoryAll.AsSpan(b * size, size);
+            Span<float> newColumns = newAll is null ? scratch[..size] : newAll.AsSpan(b * size, size);
+            Span<float> dNew = gradientAll is null ? scratch[(scratch.Length - size)..] : gradientAll.AsSpan(b * size, size);
+            Span<float> dOld = dOldAll is null ? default : dOldAll.AsSpan(b * size, size);
+            NtmColumns.Transpose(memory.Values.Slice(b * size, size), cells, width, columns);
+            if (newAll is null) NtmColumns.Transpose(outputs[0].Values.Slice(b * size, size), cells, width, newColumns);
+            if (gradientAll is null)
+            {
+                if (gMemory is null) dNew.Clear();
+                else NtmColumns.Transpose(gMemory.Values.Slice(b * size, size), cells, width, dNew);
+            }
+            int small = reads * cells + writes * cells + writes * width + Math.Max(reads, writes);
+            Span<float> smallScratch = small <= AddressingMath.StackScratchLimit ? stackalloc float[small] : new float[small];
+            var dRead = smallScratch[..(reads * cells)];
+            var dWrite = smallScratch.Slice(reads * cells, writes * cells);
+            var dErase = smallScratch.Slice((reads + writes) * cells, writes * width);
+            var coefficients = smallScratch[((reads + writes) * cells + writes * width)..];
             var item = saved.AsSpan(b * layout.PerItem, layout.PerItem);
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var mNew = outputs[0].Values.Slice(b * cells * width, cells * width);
             var ww = outputs[1].Values.Slice(b * writes * cells, writes * cells);
             var wr = outputs[2].Values.Slice(b * reads * cells, reads * cells);
-            var dm = dNewMemory.Data.Slice(b * cells * width, cells * width);
-            var gr = gWords is null ? default : gWords.Values.Slice(b * reads * width, reads * width);
 
-            // Reads: dw_r = (next step's) + g_r·M'(n).
+            // Reads: dw_r = (next step's) + Σ_d g_r[d]·M'[d, n]; dM'[d, n] += Σ_h g_r,h[d]·w_r,h[n].
             if (gRead is null) dRead.Clear();
             else gRead.Values.Slice(b * reads * cells, reads * cells).CopyTo(dRead);
             if (gWords is not null)
-                for (int n = 0; n < cells; n++)
-                    for (int h = 0; h < reads; h++)
-                        dRead[h * cells + n] += AddressingMath.Dot(gr.Slice(h * width, width), mNew.Slice(n * width, width));
-            NtmAddressingKernel.BackwardItem(dRead, wr, mNew, width, previousRead.Values.Slice(b * reads * cells, reads * cells),
-                NtmAddressingKernel.Item(readHead, b, reads, width), item.Slice(layout.WriteSaved, layout.ReadSaved),
-                Gradients(grads, 10, 2, b, reads, cells, width, dm));
-            // dM' = content part + (next step's + Σ_h w_r,h·g_r,h), in the engine's order of the unfused sum.
-            for (int n = 0; n < cells; n++)
             {
-                var next = gMemory is null ? default : gMemory.Values.Slice((b * cells + n) * width, width);
-                if (gWords is null)
+                var gr = gWords.Values.Slice(b * reads * width, reads * width);
+                for (int h = 0; h < reads; h++) NtmColumns.Combine(newColumns, gr.Slice(h * width, width), dRead.Slice(h * cells, cells), accumulate: true);
+                for (int d = 0; d < width; d++)
                 {
-                    if (gMemory is not null) Add(dm.Slice(n * width, width), next, dm.Slice(n * width, width));
-                    continue;
+                    for (int h = 0; h < reads; h++) coefficients[h] = gr[h * width + d];
+                    NtmColumns.Combine(wr, coefficients[..reads], dNew.Slice(d * cells, cells), accumulate: true);
                 }
-                AddressingMath.Scale(gr[..width], wr[n], temp);
-                for (int h = 1; h < reads; h++) AddressingMath.MultiplyAdd(gr.Slice(h * width, width), wr[h * cells + n], temp);
-                if (gMemory is not null) Add(next, temp, temp);
-                Add(dm.Slice(n * width, width), temp, dm.Slice(n * width, width));
             }
+            NtmAddressingKernel.BackwardItem(dRead, wr, newColumns, width, previousRead.Values.Slice(b * reads * cells, reads * cells),
+                NtmAddressingKernel.Item(readHead, b, reads, width), item.Slice(layout.WriteSaved, layout.ReadSaved),
+                Gradients(grads, 10, 2, b, reads, cells, width, dNew));
 
             // Erase and add.
+            if (gWrite is null) dWrite.Clear();
+            else gWrite.Values.Slice(b * writes * cells, writes * cells).CopyTo(dWrite);
             var erase = item.Slice(layout.EraseAt, writes * width);
-            var a = add.Values.Slice(b * writes * width, writes * width);
             var dAdd = grads[9] is { } dAddTensor ? dAddTensor.Data.Slice(b * writes * width, writes * width) : default;
-            var nextWrite = gWrite is null ? default : gWrite.Values.Slice(b * writes * cells, writes * cells);
-            for (int n = 0; n < cells; n++)
-            {
-                var gRow = dm.Slice(n * width, width);
-                Multiply(gRow, m.Slice(n * width, width), gm);
-                for (int k = 0; k < writes; k++)
-                {
-                    float weight = ww[k * cells + n];
-                    gm.CopyTo(erased);
-                    for (int j = 0; j < writes; j++)
-                        if (j != k) MultiplyByFactor(erased, ww[j * cells + n], erase.Slice(j * width, width), erased);
-                    var ek = erase.Slice(k * width, width);
-                    float dw = AddressingMath.Dot(gRow, a.Slice(k * width, width)) - AddressingMath.Dot(erased, ek);
-                    dWrite[k * cells + n] = gWrite is null ? dw : nextWrite[k * cells + n] + dw;
-                    AddressingMath.MultiplyAdd(erased, -weight, dErase.Slice(k * width, width));
-                    if (!dAdd.IsEmpty) AddressingMath.MultiplyAdd(gRow, weight, dAdd.Slice(k * width, width));
-                }
-            }
+            EraseAndAddBackward(dNew, columns, ww, erase, add.Values.Slice(b * writes * width, writes * width), width,
+                dOld, dWrite, dErase, dAdd);
             if (grads[8] is { } dLogits)
             {
-                // Through the sigmoid, as the engine's Sigmoid backward: g·y·(1 − y).
+                // Through the sigmoid: g·y·(1 − y).
                 var d = dLogits.Data.Slice(b * writes * width, writes * width);
                 for (int i = 0; i < d.Length; i++) d[i] = dErase[i] * erase[i] * (1f - erase[i]);
             }
-            var dOld = grads[0] is { } dMemory ? dMemory.Data.Slice(b * cells * width, cells * width) : default;
-            NtmAddressingKernel.BackwardItem(dWrite, ww, m, width, previousWrite.Values.Slice(b * writes * cells, writes * cells),
+            NtmAddressingKernel.BackwardItem(dWrite, ww, columns, width, previousWrite.Values.Slice(b * writes * cells, writes * cells),
                 NtmAddressingKernel.Item(writeHead, b, writes, width), item[..layout.WriteSaved],
                 Gradients(grads, 3, 1, b, writes, cells, width, dOld));
-            if (dOld.IsEmpty) return;
-            // dM = content part + dM'·keep.
-            for (int n = 0; n < cells; n++)
-            {
-                dm.Slice(n * width, width).CopyTo(temp);
-                for (int k = 0; k < writes; k++) MultiplyByFactor(temp, ww[k * cells + n], erase.Slice(k * width, width), temp);
-                Add(dOld.Slice(n * width, width), temp, dOld.Slice(n * width, width));
-            }
+            if (!dOld.IsEmpty) NtmColumns.Transpose(dOld, width, cells, grads[0]!.Data.Slice(b * size, size));
         });
+        cache.Keep(memory, memoryAll, grads[0], dOldAll);
         return grads;
+    }
+
+    /// <summary>This thread's <see cref="Cache"/> (backward passes of different threads, such as data-parallel shards, do not share one).</summary>
+    [ThreadStatic] private static Cache? threadCache;
+
+    private static Cache cache => threadCache ??= new Cache();
+
+    /// <summary>
+    /// What the last backward on this thread left for the next, which in an unrolled sequence is the step before it: its
+    /// input memory transposed (the earlier step's new memory) and the gradient it returned for that memory, transposed,
+    /// each with the tensor it belongs to, so the earlier step reads both instead of transposing them again. Found only
+    /// by the very tensor: the values of a forward tensor and of a returned gradient stay as they are for the rest of
+    /// the pass, and every pass makes new tensors, so a match is never stale. The arrays are kept and reused.
+    /// </summary>
+    private sealed class Cache
+    {
+        private Tensor? memory, gradient;
+        private float[]? memoryColumns, gradientColumns, spareMemory, spareGradient;
+
+        /// <summary>The transposed values of <paramref name="tensor"/> when the last backward left them, else null.</summary>
+        public float[]? Find(Tensor tensor, int total, bool gradient)
+        {
+            var (owner, columns) = gradient ? (this.gradient, gradientColumns) : (memory, memoryColumns);
+            return ReferenceEquals(owner, tensor) && columns is not null && columns.Length >= total ? columns : null;
+        }
+
+        /// <summary>An array of at least <paramref name="total"/> floats that neither cached value uses.</summary>
+        public float[] Spare(int total, bool gradient)
+        {
+            ref var spare = ref gradient ? ref spareGradient : ref spareMemory;
+            var array = spare is not null && spare.Length >= total ? spare : new float[total];
+            spare = null;
+            return array;
+        }
+
+        /// <summary>Keeps this backward's input memory and its gradient, transposed; the arrays they replace become spares.</summary>
+        public void Keep(Tensor memory, float[] memoryColumns, Tensor? gradient, float[]? gradientColumns)
+        {
+            spareMemory ??= this.memoryColumns;
+            spareGradient ??= this.gradientColumns;
+            (this.memory, this.memoryColumns) = (memory, memoryColumns);
+            (this.gradient, this.gradientColumns) = (gradientColumns is null ? null : gradient, gradientColumns);
+        }
+    }
+
+    /// <summary>
+    /// One item's erase then add, transposed: newColumns[d, n] = columns[d, n]·Π_k(1 − w_k[n]·e_k[d]) + Σ_k w_k[n]·a_k[d],
+    /// for memory [Wd, N], write weights w [W, N], erase vectors e and add vectors a [W, Wd].
+    /// </summary>
+    private static void EraseAndAdd(ReadOnlySpan<float> columns, ReadOnlySpan<float> w, ReadOnlySpan<float> e, ReadOnlySpan<float> a,
+        int width, Span<float> newColumns)
+    {
+        int cells = columns.Length / width, writes = e.Length / width;
+        for (int d = 0; d < width; d++)
+        {
+            var row = columns.Slice(d * cells, cells);
+            var o = newColumns.Slice(d * cells, cells);
+            int n = 0;
+            for (; n <= cells - Vector<float>.Count; n += Vector<float>.Count)
+            {
+                var m = new Vector<float>(row[n..]);
+                for (int k = 0; k < writes; k++) m *= Vector<float>.One - new Vector<float>(w[(k * cells + n)..]) * e[k * width + d];
+                for (int k = 0; k < writes; k++) m += new Vector<float>(w[(k * cells + n)..]) * a[k * width + d];
+                m.CopyTo(o[n..]);
+            }
+            for (; n < cells; n++)
+            {
+                float m = row[n];
+                for (int k = 0; k < writes; k++) m *= 1f - w[k * cells + n] * e[k * width + d];
+                for (int k = 0; k < writes; k++) m += w[k * cells + n] * a[k * width + d];
+                o[n] = m;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward of <see cref="EraseAndAdd"/> from dM' (<paramref name="dNew"/>, [Wd, N]): dM = dM'·keep is written to
+    /// <paramref name="dOld"/> (skipped when empty); dw_k(n) += Σ_d dM'·(a_k − M·keep¬k·e_k); de_k and da_k are written
+    /// (<paramref name="dA"/> skipped when empty).
+    /// </summary>
+    private static void EraseAndAddBackward(ReadOnlySpan<float> dNew, ReadOnlySpan<float> columns, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> e, ReadOnlySpan<float> a, int width, Span<float> dOld, Span<float> dW, Span<float> dE, Span<float> dA)
+    {
+        int cells = columns.Length / width, writes = e.Length / width, lanes = Vector<float>.Count;
+        for (int d = 0; d < width; d++)
+        {
+            var gRow = dNew.Slice(d * cells, cells);
+            var mRow = columns.Slice(d * cells, cells);
+            for (int k = 0; k < writes; k++)
+            {
+                float ek = e[k * width + d], ak = a[k * width + d];
+                var wk = w.Slice(k * cells, cells);
+                var dwk = dW.Slice(k * cells, cells);
+                var erasedLanes = Vector<float>.Zero;
+                var addedLanes = Vector<float>.Zero;
+                int n = 0;
+                for (; n <= cells - lanes; n += lanes)
+                {
+                    // keep¬k = Π_{j≠k}(1 − w_j e_j): one factor per other head (none with one write head).
+                    var others = Vector<float>.One;
+                    for (int j = 0; j < writes; j++)
+                        if (j != k) others *= Vector<float>.One - new Vector<float>(w[(j * cells + n)..]) * e[j * width + d];
+                    var g = new Vector<float>(gRow[n..]);
+                    var gm = g * new Vector<float>(mRow[n..]) * others;
+                    var wv = new Vector<float>(wk[n..]);
+                    (new Vector<float>(dwk[n..]) + g * ak - gm * ek).CopyTo(dwk[n..]);
+                    erasedLanes += gm * wv;
+                    addedLanes += g * wv;
+                }
+                float erased = Vector.Sum(erasedLanes), added = Vector.Sum(addedLanes);
+                for (; n < cells; n++)
+                {
+                    float others = 1f;
+                    for (int j = 0; j < writes; j++)
+                        if (j != k) others *= 1f - w[j * cells + n] * e[j * width + d];
+                    float g = gRow[n], gm = g * mRow[n] * others;
+                    dwk[n] += g * ak - gm * ek;
+                    erased += gm * wk[n];
+                    added += g * wk[n];
+                }
+                dE[k * width + d] = -erased;
+                if (!dA.IsEmpty) dA[k * width + d] = added;
+            }
+            if (dOld.IsEmpty) continue;
+            // dM = dM'·keep.
+            var o = dOld.Slice(d * cells, cells);
+            int i = 0;
+            for (; i <= cells - lanes; i += lanes)
+            {
+                var value = new Vector<float>(gRow[i..]);
+                for (int k = 0; k < writes; k++) value *= Vector<float>.One - new Vector<float>(w[(k * cells + i)..]) * e[k * width + d];
+                value.CopyTo(o[i..]);
+            }
+            for (; i < cells; i++)
+            {
+                float value = gRow[i];
+                for (int k = 0; k < writes; k++) value *= 1f - w[k * cells + i] * e[k * width + d];
+                o[i] = value;
+            }
+        }
     }
 
     /// <summary>Item <paramref name="b"/>'s gradient slices of a head group whose parts start at input <paramref name="first"/> and whose previous weights are input <paramref name="previous"/>.</summary>
@@ -206,25 +317,4 @@ internal static class NtmAccessKernel
         Shifts = NtmAddressingKernel.Slice(grads[first + 3], b, heads * NtmAddressing.ShiftCount),
         Sharpening = NtmAddressingKernel.Slice(grads[first + 4], b, heads),
     };
-
-    /// <summary>destination = x ⊙ (1 − weight·erase), element-wise (destination may be x).</summary>
-    private static void MultiplyByFactor(ReadOnlySpan<float> x, float weight, ReadOnlySpan<float> erase, Span<float> destination)
-    {
-        int length = x.Length, i = 0;
-        if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
-        {
-            var wv = new Vector<float>(weight);
-            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(x[i..]) * (Vector<float>.One - wv * new Vector<float>(erase[i..]))).CopyTo(destination[i..]);
-        }
-        for (; i < length; i++) destination[i] = x[i] * (1f - weight * erase[i]);
-    }
-
-    /// <summary>destination = a ⊙ b, element-wise.</summary>
-    private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination) =>
-        System.Numerics.Tensors.TensorPrimitives.Multiply(a, b, destination);
-
-    /// <summary>destination = a + b, element-wise.</summary>
-    private static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination) =>
-        System.Numerics.Tensors.TensorPrimitives.Add(a, b, destination);
 }

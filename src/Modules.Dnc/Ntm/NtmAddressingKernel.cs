@@ -5,11 +5,12 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Modules.Dnc;
 
 /// <summary>
-/// The NTM's whole addressing pipeline for H heads as one fused op: content weights (the DNC's cosine kernel,
-/// <see cref="ContentWeightsKernel"/>), interpolation with the previous weights by σ(g), the circular shift over
-/// {−1, 0, +1} by softmax(s), and sharpening by γ = 1 + softplus(γ̂). The forward keeps the content weights, the
-/// interpolated weights and the logarithms of the shifted weights (relative to their maximum); the backward runs the
-/// chain in reverse over them and ends in the content kernel's backward.
+/// The NTM's whole addressing pipeline for H heads as one fused op: content weights (cosine similarity with DeepMind's ε
+/// placement, as <see cref="ContentAddressing"/> defines it, softplus strength, softmax over N), interpolation with the
+/// previous weights by σ(g), the circular shift over {−1, 0, +1} by softmax(s), and sharpening by γ = 1 + softplus(γ̂).
+/// Each batch item's memory is taken transposed, [Wd, N] (<see cref="NtmColumns"/>), so every loop over the memory runs
+/// vectors along the N cells. The forward keeps the similarities and norms, the content weights, the interpolated weights
+/// and the logarithms of the shifted weights (relative to their maximum); the backward runs the chain in reverse over them.
 /// </summary>
 internal static class NtmAddressingKernel
 {
@@ -29,9 +30,13 @@ internal static class NtmAddressingKernel
         int savedPerItem = SavedPerItem(heads, cells);
         var saved = new float[batch * savedPerItem];
         var weights = new float[batch * heads * cells];
-        BatchParallel.For(batch, 2L * heads * cells * width, b => ForwardItem(
-            memory.Values.Slice(b * cells * width, cells * width), width, previous.Values.Slice(b * heads * cells, heads * cells),
-            Item(head, b, heads, width), saved.AsSpan(b * savedPerItem, savedPerItem), weights.AsSpan(b * heads * cells, heads * cells)));
+        BatchParallel.For(batch, 2L * heads * cells * width, b =>
+        {
+            var columns = NtmColumns.Scratch(cells * width);
+            NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
+            ForwardItem(columns, width, previous.Values.Slice(b * heads * cells, heads * cells), Item(head, b, heads, width),
+                saved.AsSpan(b * savedPerItem, savedPerItem), weights.AsSpan(b * heads * cells, heads * cells));
+        });
         var output = new Tensor(weights, batch, heads, cells);
         return Tensor.Custom("NtmAddressing.Address", output,
             [memory, previous, head.Keys, head.Strengths, head.Gates, head.Shifts, head.Sharpening],
@@ -39,10 +44,13 @@ internal static class NtmAddressingKernel
     }
 
     /// <summary>
-    /// Floats <see cref="ForwardItem"/> keeps per batch item: the content kernel's values, the content weights [H, N], then
-    /// per head (<see cref="HeadOffset"/>) the interpolated weights [N], log u [N] and three scalars.
+    /// Floats <see cref="ForwardItem"/> keeps per batch item: the content values (<see cref="ContentSaved"/>), the content
+    /// weights [H, N], then per head (<see cref="HeadOffset"/>) the interpolated weights [N], log u [N] and three scalars.
     /// </summary>
-    public static int SavedPerItem(int heads, int cells) => ContentWeightsKernel.SavedPerItem(heads, cells) + heads * (3 * cells + PerHead);
+    public static int SavedPerItem(int heads, int cells) => ContentSaved(heads, cells) + heads * (3 * cells + PerHead);
+
+    /// <summary>The content part of an item's saved values: similarities [H, N], memory norms [N], key norms [H], sharpness [H].</summary>
+    private static int ContentSaved(int heads, int cells) => heads * cells + cells + 2 * heads;
 
     /// <summary>One batch item's slices of the heads' raw parameters.</summary>
     public readonly ref struct HeadItem(ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> gates,
@@ -64,10 +72,13 @@ internal static class NtmAddressingKernel
         public ReadOnlySpan<float> Sharpening { get; } = sharpening;
     }
 
-    /// <summary>One batch item's gradient slices of the addressing inputs, each overwritten; an empty span skips that gradient.</summary>
+    /// <summary>
+    /// One batch item's gradient slices of the addressing inputs, each overwritten except <see cref="Memory"/>, which is
+    /// added to; an empty span skips that gradient.
+    /// </summary>
     public ref struct ItemGradients
     {
-        /// <summary>dM [N, Wd].</summary>
+        /// <summary>dM transposed, [Wd, N]: the content part is added to what it holds.</summary>
         public Span<float> Memory;
 
         /// <summary>dw_prev [H, N].</summary>
@@ -96,15 +107,15 @@ internal static class NtmAddressingKernel
         head.Sharpening.Values.Slice(b * heads, heads));
 
     /// <summary>
-    /// One batch item: memory m [N, Wd], previous weights [H, N] and the heads' raw parameters → weights [H, N]; fills
-    /// <paramref name="saved"/> (<see cref="SavedPerItem"/> floats) for <see cref="BackwardItem"/>.
+    /// One batch item: memory transposed, <paramref name="columns"/> [Wd, N], previous weights [H, N] and the heads' raw
+    /// parameters → weights [H, N]; fills <paramref name="saved"/> (<see cref="SavedPerItem"/> floats) for <see cref="BackwardItem"/>.
     /// </summary>
-    public static void ForwardItem(ReadOnlySpan<float> m, int width, ReadOnlySpan<float> previous, HeadItem head, Span<float> saved, Span<float> weights)
+    public static void ForwardItem(ReadOnlySpan<float> columns, int width, ReadOnlySpan<float> previous, HeadItem head, Span<float> saved, Span<float> weights)
     {
-        int heads = head.Strengths.Length, cells = m.Length / width;
-        int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
+        int heads = head.Strengths.Length, cells = columns.Length / width;
+        int contentSaved = ContentSaved(heads, cells);
         var content = saved.Slice(contentSaved, heads * cells);
-        ContentWeightsKernel.ForwardItem(m, head.Keys, head.Strengths, width, saved[..contentSaved], content, CosineEpsilon);
+        ContentForward(columns, width, head.Keys, head.Strengths, saved[..contentSaved], content);
         for (int h = 0; h < heads; h++)
         {
             var own = saved[HeadOffset(contentSaved, heads, cells, h)..];
@@ -126,7 +137,7 @@ internal static class NtmAddressingKernel
             TensorPrimitives.Multiply(o, 1f / max, logs);
             TensorPrimitives.Log(logs, logs);
             TensorPrimitives.Multiply(logs, gamma, o);
-            TensorPrimitives.Exp(o, o);
+            FloatMath.Exp(o, o);
             float sum = TensorPrimitives.Sum(o);
             scalars[1] = sum;
             TensorPrimitives.Multiply(o, 1f / sum, o);
@@ -177,9 +188,14 @@ internal static class NtmAddressingKernel
         var dSharpening = head.Sharpening.RequiresGrad ? Tensor.BackwardBuffer(head.Sharpening.ShapeArray()) : null;
         BatchParallel.For(batch, 4L * heads * cells * width, b =>
         {
+            // The item's memory and its gradient, both transposed, [Wd, N].
+            var scratch = NtmColumns.Scratch(2 * cells * width);
+            Span<float> columns = scratch[..(cells * width)], dColumns = scratch[(cells * width)..];
+            NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
+            dColumns.Clear();
             var grads = new ItemGradients
             {
-                Memory = Slice(dMemory, b, cells * width),
+                Memory = dMemory is null ? default : dColumns,
                 Previous = Slice(dPrevious, b, heads * cells),
                 Keys = Slice(dKeys, b, heads * width),
                 Strengths = Slice(dStrengths, b, heads),
@@ -188,8 +204,9 @@ internal static class NtmAddressingKernel
                 Sharpening = Slice(dSharpening, b, heads),
             };
             BackwardItem(g.Values.Slice(b * heads * cells, heads * cells), output.Values.Slice(b * heads * cells, heads * cells),
-                memory.Values.Slice(b * cells * width, cells * width), width, previous.Values.Slice(b * heads * cells, heads * cells),
-                Item(head, b, heads, width), saved.AsSpan(b * savedPerItem, savedPerItem), grads);
+                columns, width, previous.Values.Slice(b * heads * cells, heads * cells), Item(head, b, heads, width),
+                saved.AsSpan(b * savedPerItem, savedPerItem), grads);
+            if (dMemory is not null) NtmColumns.Transpose(dColumns, width, cells, dMemory.Data.Slice(b * cells * width, cells * width));
         });
         return [dMemory, dPrevious, dKeys, dStrengths, dGates, dShifts, dSharpening];
     }
@@ -199,14 +216,14 @@ internal static class NtmAddressingKernel
 
     /// <summary>
     /// One batch item's backward (see <see cref="Backward"/>): the weights' gradient <paramref name="gOut"/> and the
-    /// weights <paramref name="o"/> [H, N], the item's inputs and what <see cref="ForwardItem"/> saved → the gradients in
-    /// <paramref name="grads"/>, each overwritten (dM by the content kernel).
+    /// weights <paramref name="o"/> [H, N], the item's memory transposed (<paramref name="columns"/>, [Wd, N]) and other
+    /// inputs and what <see cref="ForwardItem"/> saved → the gradients in <paramref name="grads"/> (see <see cref="ItemGradients"/>).
     /// </summary>
-    public static void BackwardItem(ReadOnlySpan<float> gOut, ReadOnlySpan<float> o, ReadOnlySpan<float> m, int width,
+    public static void BackwardItem(ReadOnlySpan<float> gOut, ReadOnlySpan<float> o, ReadOnlySpan<float> columns, int width,
         ReadOnlySpan<float> previous, HeadItem head, ReadOnlySpan<float> saved, ItemGradients grads)
     {
-        int heads = head.Strengths.Length, cells = m.Length / width;
-        int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
+        int heads = head.Strengths.Length, cells = columns.Length / width;
+        int contentSaved = ContentSaved(heads, cells);
         int scratchSize = heads * cells + 2 * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
         var dContent = scratch[..(heads * cells)];
@@ -229,7 +246,7 @@ internal static class NtmAddressingKernel
                 else
                 {
                     TensorPrimitives.Multiply(logs, gamma - 1f, dShifted);
-                    TensorPrimitives.Exp(dShifted, dShifted);
+                    FloatMath.Exp(dShifted, dShifted);
                 }
                 float scale = gamma / (max * sum);
                 float meanLog = 0f;
@@ -271,7 +288,99 @@ internal static class NtmAddressingKernel
                 grads.Gates[h] = (TensorPrimitives.Dot(dGated, c) - TensorPrimitives.Dot(dGated, previousRow)) * gate * (1f - gate);
         }
         if (grads.Memory.IsEmpty && grads.Keys.IsEmpty && grads.Strengths.IsEmpty) return;
-        ContentWeightsKernel.BackwardItem(content, dContent, m, head.Keys, head.Strengths, width, saved[..contentSaved], CosineEpsilon,
-            grads.Memory, grads.Keys, grads.Strengths);
+        ContentBackward(content, dContent, columns, width, head.Keys, head.Strengths, saved[..contentSaved], grads.Memory, grads.Keys, grads.Strengths);
+    }
+
+    /// <summary>
+    /// Content weights of one item: memory transposed [Wd, N], keys [H, Wd], strengths [H] (before softplus) → weights
+    /// [H, N] = softmax_N(softplus(β)·cos(k, M_n)), cos = k·M_n / (norm(k)·norm(M_n) + ε), norm(x) = sqrt(Σ x² + ε); keeps
+    /// the similarities [H, N], memory norms [N], key norms [H] and sharpness [H] in <paramref name="saved"/>.
+    /// </summary>
+    private static void ContentForward(ReadOnlySpan<float> columns, int width, ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths,
+        Span<float> saved, Span<float> weights)
+    {
+        int heads = strengths.Length, cells = columns.Length / width;
+        var similarity = saved[..(heads * cells)];
+        var memoryNorms = saved.Slice(heads * cells, cells);
+        var keyNorms = saved.Slice(heads * cells + cells, heads);
+        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        NtmColumns.SumOfSquares(columns, width, memoryNorms);
+        TensorPrimitives.Add(memoryNorms, CosineEpsilon, memoryNorms);
+        TensorPrimitives.Sqrt(memoryNorms, memoryNorms);
+        for (int h = 0; h < heads; h++)
+        {
+            var key = keys.Slice(h * width, width);
+            keyNorms[h] = MathF.Sqrt(NtmColumns.Dot(key, key) + CosineEpsilon);
+            sharpness[h] = AddressingMath.Softplus(strengths[h]);
+            var sim = similarity.Slice(h * cells, cells);
+            var logits = weights.Slice(h * cells, cells);
+            NtmColumns.Combine(columns, key, sim, accumulate: false);
+            // sim = k·M_n / (norm(k)·norm(M_n) + ε), logits = sharpness·sim.
+            TensorPrimitives.Multiply(memoryNorms, keyNorms[h], logits);
+            TensorPrimitives.Add(logits, CosineEpsilon, logits);
+            TensorPrimitives.Divide(sim, logits, sim);
+            TensorPrimitives.Multiply(sim, sharpness[h], logits);
+            // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
+            TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), logits);
+            FloatMath.Exp(logits, logits);
+            TensorPrimitives.Multiply(logits, 1f / TensorPrimitives.Sum(logits), logits);
+        }
+    }
+
+    /// <summary>
+    /// The content weights' backward for one item, from the weights w and their gradient g [H, N]: with
+    /// d = w ⊙ (g − Σ g·w) and D = norm(k)·norm(M)ᵀ + ε, dβ = Σ_N d·sim·σ(β); dsim = d·softplus(β); ddot = dsim / D;
+    /// dD = −dsim·sim / D, which reaches the norms and through x / norm(x) the rows. dk is overwritten; dM (transposed,
+    /// [Wd, N]) is added to; an empty span skips that gradient.
+    /// </summary>
+    private static void ContentBackward(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> columns, int width,
+        ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> saved,
+        Span<float> dColumns, Span<float> dKeys, Span<float> dStrengths)
+    {
+        int heads = strengths.Length, cells = columns.Length / width;
+        int scratchSize = heads * cells + 2 * cells;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
+        var dMemoryNorms = scratch.Slice(heads * cells, cells);
+        var temp = scratch.Slice(heads * cells + cells, cells);
+        dMemoryNorms.Clear();
+        var similarity = saved[..(heads * cells)];
+        var memoryNorms = saved.Slice(heads * cells, cells);
+        var keyNorms = saved.Slice(heads * cells + cells, heads);
+        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        for (int h = 0; h < heads; h++)
+        {
+            var wh = w.Slice(h * cells, cells);
+            var sim = similarity.Slice(h * cells, cells);
+            var dh = dDot.Slice(h * cells, cells);
+            // dlogit = w ⊙ (g − Σ g·w), in dh.
+            TensorPrimitives.Subtract(g.Slice(h * cells, cells), NtmColumns.Dot(g.Slice(h * cells, cells), wh), dh);
+            TensorPrimitives.Multiply(dh, wh, dh);
+            if (!dStrengths.IsEmpty) dStrengths[h] = NtmColumns.Dot(dh, sim) * AddressingMath.Sigmoid(strengths[h]);
+            // ddot = dsim / D with dsim = sharpness·dlogit; dD = −ddot·sim.
+            TensorPrimitives.Multiply(memoryNorms, keyNorms[h], temp);
+            TensorPrimitives.Add(temp, CosineEpsilon, temp);
+            TensorPrimitives.Multiply(dh, sharpness[h], dh);
+            TensorPrimitives.Divide(dh, temp, dh);
+            TensorPrimitives.Multiply(dh, sim, temp);                 // −dD
+            float dKeyNorm = -NtmColumns.Dot(temp, memoryNorms);
+            TensorPrimitives.MultiplyAdd(temp, -keyNorms[h], dMemoryNorms, dMemoryNorms);
+            if (dKeys.IsEmpty) continue;
+            // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
+            var dk = dKeys.Slice(h * width, width);
+            NtmColumns.Dots(columns, dh, dk);
+            TensorPrimitives.MultiplyAdd(keys.Slice(h * width, width), dKeyNorm / keyNorms[h], dk, dk);
+        }
+        if (dColumns.IsEmpty) return;
+        // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n), row d of the transpose at a time.
+        TensorPrimitives.Divide(dMemoryNorms, memoryNorms, dMemoryNorms);
+        Span<float> coefficients = stackalloc float[heads];
+        for (int d = 0; d < width; d++)
+        {
+            var dRow = dColumns.Slice(d * cells, cells);
+            TensorPrimitives.MultiplyAdd(columns.Slice(d * cells, cells), dMemoryNorms, dRow, dRow);
+            for (int h = 0; h < heads; h++) coefficients[h] = keys[h * width + d];
+            NtmColumns.Combine(dDot, coefficients, dRow, accumulate: true);
+        }
     }
 }

@@ -1,0 +1,130 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Modules.Dnc;
+
+/// <summary>
+/// Loops over a memory item held transposed, <c>[Wd, N]</c> (one row per word position, N long), with the N cells as the
+/// vector lanes: the NTM's words are short (Wd = 20 in the paper) and its memories long (N = 128), so a row-major
+/// <c>[N, Wd]</c> loop spends most of its time on the tail of a 20-float word, while every loop here runs full vectors
+/// along N. Also the per-thread scratch the NTM's kernels hold such items in.
+/// </summary>
+internal static class NtmColumns
+{
+    [ThreadStatic] private static float[]? scratch;
+
+    /// <summary>
+    /// This thread's scratch of at least <paramref name="length"/> floats (contents undefined). One caller at a time per
+    /// thread: a kernel takes it once per batch item and hands slices down.
+    /// </summary>
+    public static Span<float> Scratch(int length)
+    {
+        var buffer = scratch;
+        if (buffer is null || buffer.Length < length) scratch = buffer = new float[length];
+        return buffer.AsSpan(0, length);
+    }
+
+    /// <summary>destination[c·rows + r] = source[r·columns + c]: [rows, columns] → [columns, rows].</summary>
+    public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> destination)
+    {
+        if (source.Length < rows * columns || destination.Length < rows * columns)
+            throw new ArgumentException($"NtmColumns.Transpose: need {rows * columns} floats, got {source.Length} and {destination.Length}");
+        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        int r = 0;
+        // Eight source rows at a time: eight strided loads, one vector store per destination row.
+        for (; r <= rows - 8; r += 8)
+        {
+            ref float block = ref Unsafe.Add(ref s, r * columns);
+            for (int c = 0; c < columns; c++)
+                Vector256.Create(
+                    Unsafe.Add(ref block, c), Unsafe.Add(ref block, columns + c), Unsafe.Add(ref block, 2 * columns + c),
+                    Unsafe.Add(ref block, 3 * columns + c), Unsafe.Add(ref block, 4 * columns + c), Unsafe.Add(ref block, 5 * columns + c),
+                    Unsafe.Add(ref block, 6 * columns + c), Unsafe.Add(ref block, 7 * columns + c)).StoreUnsafe(ref d, (nuint)(c * rows + r));
+        }
+        for (; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * columns + c);
+    }
+
+    /// <summary>destination[n] = Σ_r rows[r, n]² over the <paramref name="count"/> rows of length N = destination's length.</summary>
+    public static void SumOfSquares(ReadOnlySpan<float> rows, int count, Span<float> destination)
+    {
+        int n = destination.Length, i = 0;
+        Require(rows, count, n);
+        ref float x = ref MemoryMarshal.GetReference(rows);
+        ref float o = ref MemoryMarshal.GetReference(destination);
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var acc = Vector<float>.Zero;
+            for (int r = 0; r < count; r++)
+            {
+                var v = Vector.LoadUnsafe(ref x, (nuint)(r * n + i));
+                acc += v * v;
+            }
+            acc.StoreUnsafe(ref o, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float acc = 0f;
+            for (int r = 0; r < count; r++) acc += Unsafe.Add(ref x, r * n + i) * Unsafe.Add(ref x, r * n + i);
+            Unsafe.Add(ref o, i) = acc;
+        }
+    }
+
+    /// <summary>
+    /// destination[n] = Σ_r coefficients[r]·rows[r, n] (added to destination's values when <paramref name="accumulate"/>),
+    /// over as many rows as coefficients, each of length N = destination's length.
+    /// </summary>
+    public static void Combine(ReadOnlySpan<float> rows, ReadOnlySpan<float> coefficients, Span<float> destination, bool accumulate)
+    {
+        int n = destination.Length, count = coefficients.Length, i = 0;
+        Require(rows, count, n);
+        ref float x = ref MemoryMarshal.GetReference(rows);
+        ref float c = ref MemoryMarshal.GetReference(coefficients);
+        ref float o = ref MemoryMarshal.GetReference(destination);
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var acc = accumulate ? Vector.LoadUnsafe(ref o, (nuint)i) : Vector<float>.Zero;
+            for (int r = 0; r < count; r++) acc += new Vector<float>(Unsafe.Add(ref c, r)) * Vector.LoadUnsafe(ref x, (nuint)(r * n + i));
+            acc.StoreUnsafe(ref o, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float acc = accumulate ? Unsafe.Add(ref o, i) : 0f;
+            for (int r = 0; r < count; r++) acc += Unsafe.Add(ref c, r) * Unsafe.Add(ref x, r * n + i);
+            Unsafe.Add(ref o, i) = acc;
+        }
+    }
+
+    /// <summary>destination[r] = Σ_n rows[r, n]·vector[n], for as many rows as destination holds, each of length N = vector's length.</summary>
+    public static void Dots(ReadOnlySpan<float> rows, ReadOnlySpan<float> vector, Span<float> destination)
+    {
+        int n = vector.Length;
+        Require(rows, destination.Length, n);
+        for (int r = 0; r < destination.Length; r++) destination[r] = Dot(rows.Slice(r * n, n), vector);
+    }
+
+    /// <summary>Σ a·b over a's length (b at least as long).</summary>
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int n = a.Length, i = 0;
+        if (b.Length < n) throw new ArgumentException($"NtmColumns.Dot: need {n} floats, got {b.Length}");
+        ref float x = ref MemoryMarshal.GetReference(a);
+        ref float y = ref MemoryMarshal.GetReference(b);
+        var acc = Vector<float>.Zero;
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            acc += Vector.LoadUnsafe(ref x, (nuint)i) * Vector.LoadUnsafe(ref y, (nuint)i);
+        float sum = Vector.Sum(acc);
+        for (; i < n; i++) sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
+        return sum;
+    }
+
+    private static void Require(ReadOnlySpan<float> rows, int count, int length)
+    {
+        if (rows.Length < count * length)
+            throw new ArgumentException($"NtmColumns: {count} rows of {length} need {count * length} floats, got {rows.Length}");
+    }
+}
