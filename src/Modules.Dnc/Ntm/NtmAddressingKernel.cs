@@ -135,7 +135,7 @@ internal static class NtmAddressingKernel
             scalars[2] = gamma;
             if (!(max > 0f)) { o.Clear(); scalars[1] = 0f; continue; }   // an all-zero row stays all zero
             TensorPrimitives.Multiply(o, 1f / max, logs);
-            TensorPrimitives.Log(logs, logs);
+            NtmColumns.Log(logs, logs);
             TensorPrimitives.Multiply(logs, gamma, o);
             FloatMath.Exp(o, o);
             float sum = TensorPrimitives.Sum(o);

@@ -122,6 +122,47 @@ internal static class NtmColumns
         return sum;
     }
 
+    /// <summary>
+    /// destination[i] = ln(x[i]) for x ≥ 0 (ln 0 = −∞; subnormals included), within about 2 ulp: Cephes' logf
+    /// (x = m·2^e with m in [√½, √2), ln(1 + f) by a degree-9 polynomial) in vectors, where the library's vector logarithm
+    /// takes a slow path on this machine. The spans may be the same.
+    /// </summary>
+    public static void Log(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        int n = x.Length, i = 0;
+        if (destination.Length < n) throw new ArgumentException($"NtmColumns.Log: need {n} floats, got {destination.Length}");
+        ref float source = ref MemoryMarshal.GetReference(x);
+        ref float o = ref MemoryMarshal.GetReference(destination);
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count) Log(Vector.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref o, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref o, i) = Log(new Vector<float>(Unsafe.Add(ref source, i)))[0];
+    }
+
+    private static Vector<float> Log(Vector<float> x)
+    {
+        // Subnormals are scaled into the normal range first (2^23), and their exponent corrected.
+        var tiny = Vector.LessThan(x, new Vector<float>(1.17549435e-38f));
+        var bits = Vector.AsVectorInt32(Vector.ConditionalSelect(tiny, x * 8388608f, x));
+        var e = Vector.ConvertToSingle(Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(126))
+            - Vector.ConditionalSelect(tiny, new Vector<float>(23f), Vector<float>.Zero);
+        var m = Vector.AsVectorSingle((bits & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F000000));   // [½, 1)
+        var below = Vector.LessThan(m, new Vector<float>(0.707106781186547524f));
+        e -= Vector.ConditionalSelect(below, Vector<float>.One, Vector<float>.Zero);
+        var f = Vector.ConditionalSelect(below, m + m, m) - Vector<float>.One;                             // [√½ − 1, √2 − 1)
+        var z = f * f;
+        var p = new Vector<float>(7.0376836292e-2f);
+        p = p * f + new Vector<float>(-1.1514610310e-1f);
+        p = p * f + new Vector<float>(1.1676998740e-1f);
+        p = p * f + new Vector<float>(-1.2420140846e-1f);
+        p = p * f + new Vector<float>(1.4249322787e-1f);
+        p = p * f + new Vector<float>(-1.6668057665e-1f);
+        p = p * f + new Vector<float>(2.0000714765e-1f);
+        p = p * f + new Vector<float>(-2.4999993993e-1f);
+        p = p * f + new Vector<float>(3.3333331174e-1f);
+        var y = p * f * z + e * -2.12194440e-4f - z * 0.5f;
+        var result = f + y + e * 0.693359375f;
+        return Vector.ConditionalSelect(Vector.Equals(x, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
+    }
+
     private static void Require(ReadOnlySpan<float> rows, int count, int length)
     {
         if (rows.Length < count * length)
