@@ -116,13 +116,17 @@ internal sealed class NtmAccess : IMemoryAccess<NtmAccessState>, IModuleParts
         Require(state.ReadWeights, "read_weights", [batch, options.NumReads, options.MemorySize]);
         Require(state.WriteWeights, "write_weights", [batch, options.NumWrites, options.MemorySize]);
 
-        // The heads' parts (one product per group, in the order their parameters are created), then the whole memory step
-        // (address, erase and add, address, read) as one op, which keeps memory-sized intermediates out of the graph.
-        var writeHead = WriteHeads.AddressingParts(controllerOutput);
-        var written = WriteHeads.WritingParts(controllerOutput);
-        var readHead = ReadHeads.AddressingParts(controllerOutput);
+        // Every head part of both groups from one product (parameters created in path order: write heads, then read heads),
+        // then the whole memory step (address, erase and add, address, read) as one op.
+        if (controllerOutput.Rank != 2)
+            throw new ShapeMismatchException($"{WriteHeads.Parent?.Path ?? "ntm"}: controller output must be [B, H], got [{string.Join(", ", controllerOutput.ShapeArray())}]");
+        List<Tensor> weights = [], biases = [];
+        List<int[]> shapes = [];
+        WriteHeads.AppendParts(controllerOutput.Dim(1), weights, biases, shapes);
+        ReadHeads.AppendParts(controllerOutput.Dim(1), weights, biases, shapes);
+        var p = Affine.ApplyHeads(controllerOutput, weights, biases, shapes);
         var (memory, writeWeights, readWeights, readWords) = NtmAccessKernel.Step(state.Memory, state.WriteWeights, state.ReadWeights,
-            writeHead, written.EraseVectors, written.AddVectors, readHead);
+            new NtmHeadInterface(p[0], p[1], p[2], p[3], p[4]), p[5], p[6], new NtmHeadInterface(p[7], p[8], p[9], p[10], p[11]));
         Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), Memory: memory.Detach()));
         return (readWords, new NtmAccessState(memory, readWeights, writeWeights));
     }

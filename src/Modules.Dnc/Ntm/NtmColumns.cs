@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Modules.Dnc;
 
@@ -34,11 +35,15 @@ internal static class NtmColumns
         ref float s = ref MemoryMarshal.GetReference(source);
         ref float d = ref MemoryMarshal.GetReference(destination);
         int r = 0;
-        // Eight source rows at a time: eight strided loads, one vector store per destination row.
+        // Eight source rows at a time: 8 × 8 blocks by register shuffles, the columns left over by eight strided loads and
+        // one vector store per destination row.
         for (; r <= rows - 8; r += 8)
         {
             ref float block = ref Unsafe.Add(ref s, r * columns);
-            for (int c = 0; c < columns; c++)
+            int c = 0;
+            if (Avx.IsSupported)
+                for (; c <= columns - 8; c += 8) Transpose8x8(ref Unsafe.Add(ref block, c), columns, ref Unsafe.Add(ref d, c * rows + r), rows);
+            for (; c < columns; c++)
                 Vector256.Create(
                     Unsafe.Add(ref block, c), Unsafe.Add(ref block, columns + c), Unsafe.Add(ref block, 2 * columns + c),
                     Unsafe.Add(ref block, 3 * columns + c), Unsafe.Add(ref block, 4 * columns + c), Unsafe.Add(ref block, 5 * columns + c),
@@ -47,6 +52,31 @@ internal static class NtmColumns
         for (; r < rows; r++)
             for (int c = 0; c < columns; c++)
                 Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * columns + c);
+    }
+
+    /// <summary>An 8 × 8 block: eight rows <paramref name="stride"/> apart → eight rows <paramref name="outputStride"/> apart.</summary>
+    private static void Transpose8x8(ref float source, int stride, ref float destination, int outputStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref source);
+        var r1 = Vector256.LoadUnsafe(ref source, (nuint)stride);
+        var r2 = Vector256.LoadUnsafe(ref source, (nuint)(2 * stride));
+        var r3 = Vector256.LoadUnsafe(ref source, (nuint)(3 * stride));
+        var r4 = Vector256.LoadUnsafe(ref source, (nuint)(4 * stride));
+        var r5 = Vector256.LoadUnsafe(ref source, (nuint)(5 * stride));
+        var r6 = Vector256.LoadUnsafe(ref source, (nuint)(6 * stride));
+        var r7 = Vector256.LoadUnsafe(ref source, (nuint)(7 * stride));
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref destination);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref destination, (nuint)outputStride);
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref destination, (nuint)(2 * outputStride));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref destination, (nuint)(3 * outputStride));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref destination, (nuint)(4 * outputStride));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref destination, (nuint)(5 * outputStride));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref destination, (nuint)(6 * outputStride));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref destination, (nuint)(7 * outputStride));
     }
 
     /// <summary>destination[n] = Σ_r rows[r, n]² over the <paramref name="count"/> rows of length N = destination's length.</summary>

@@ -59,14 +59,14 @@ public sealed partial class NtmHeads : Module
     }
 
     /// <summary>The heads' raw addressing parameters from the controller output [B, H_c], one product for all five parts.</summary>
-    internal NtmHeadInterface AddressingParts(Tensor controllerOutput)
+    private NtmHeadInterface AddressingParts(Tensor controllerOutput)
     {
         RequireInput(controllerOutput);
         return NtmHeadInterface.FromParts(Apply(addressing, controllerOutput), NumHeads, WordSize);
     }
 
     /// <summary>The write heads' raw erase vectors (before the sigmoid) and add vectors, [B, H, Wd] each, from one product.</summary>
-    internal NtmWriteInterface WritingParts(Tensor controllerOutput)
+    private NtmWriteInterface WritingParts(Tensor controllerOutput)
     {
         if (!WritesMemory) throw new InvalidOperationException($"{Path}: read heads have no erase and add vectors");
         RequireInput(controllerOutput);
@@ -79,6 +79,24 @@ public sealed partial class NtmHeads : Module
     {
         var raw = WritingParts(controllerOutput);
         return (Tensor.Sigmoid(raw.EraseVectors), raw.AddVectors);
+    }
+
+    /// <summary>
+    /// Connects this group's parts to an input of <paramref name="inputSize"/> features and appends their weights, biases
+    /// and output shapes (per item: keys [H, Wd], strengths, gates [H], shifts [H, 3], sharpening [H], then for write heads
+    /// erase and add vectors [H, Wd]), so a core can evaluate several groups as one product (<see cref="Affine.ApplyHeads"/>).
+    /// </summary>
+    internal void AppendParts(int inputSize, List<Tensor> weights, List<Tensor> biases, List<int[]> shapes)
+    {
+        int[][] partShapes = [[NumHeads, WordSize], [NumHeads], [NumHeads], [NumHeads, NtmAddressing.ShiftCount], [NumHeads], [NumHeads, WordSize], [NumHeads, WordSize]];
+        Linear[] layers = [.. addressing, .. writing];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var (w, b) = layers[i].Connect(inputSize);
+            weights.Add(w);
+            biases.Add(b);
+            shapes.Add(partShapes[i]);
+        }
     }
 
     private static Linear[] Linears(int[] sizes, IReadOnlyList<string> names)
