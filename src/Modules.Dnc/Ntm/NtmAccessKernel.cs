@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Modules.Dnc.Kernels;
 using Modules.Tensors;
 
@@ -215,25 +217,28 @@ internal static class NtmAccessKernel
     private static void EraseAndAdd(ReadOnlySpan<float> columns, ReadOnlySpan<float> w, ReadOnlySpan<float> e, ReadOnlySpan<float> a,
         int width, Span<float> newColumns)
     {
-        int cells = columns.Length / width, writes = e.Length / width;
+        int cells = columns.Length / width, writes = e.Length / width, lanes = Vector<float>.Count;
+        if (newColumns.Length < columns.Length || w.Length < writes * cells || a.Length < e.Length)
+            throw new ArgumentException("NtmAccessKernel.EraseAndAdd: spans too short");
+        ref float m0 = ref MemoryMarshal.GetReference(columns);
+        ref float w0 = ref MemoryMarshal.GetReference(w);
+        ref float o0 = ref MemoryMarshal.GetReference(newColumns);
         for (int d = 0; d < width; d++)
         {
-            var row = columns.Slice(d * cells, cells);
-            var o = newColumns.Slice(d * cells, cells);
-            int n = 0;
-            for (; n <= cells - Vector<float>.Count; n += Vector<float>.Count)
+            int n = 0, row = d * cells;
+            for (; n <= cells - lanes; n += lanes)
             {
-                var m = new Vector<float>(row[n..]);
-                for (int k = 0; k < writes; k++) m *= Vector<float>.One - new Vector<float>(w[(k * cells + n)..]) * e[k * width + d];
-                for (int k = 0; k < writes; k++) m += new Vector<float>(w[(k * cells + n)..]) * a[k * width + d];
-                m.CopyTo(o[n..]);
+                var m = Vector.LoadUnsafe(ref m0, (nuint)(row + n));
+                for (int k = 0; k < writes; k++) m *= Vector<float>.One - Vector.LoadUnsafe(ref w0, (nuint)(k * cells + n)) * e[k * width + d];
+                for (int k = 0; k < writes; k++) m += Vector.LoadUnsafe(ref w0, (nuint)(k * cells + n)) * a[k * width + d];
+                m.StoreUnsafe(ref o0, (nuint)(row + n));
             }
             for (; n < cells; n++)
             {
-                float m = row[n];
+                float m = Unsafe.Add(ref m0, row + n);
                 for (int k = 0; k < writes; k++) m *= 1f - w[k * cells + n] * e[k * width + d];
                 for (int k = 0; k < writes; k++) m += w[k * cells + n] * a[k * width + d];
-                o[n] = m;
+                Unsafe.Add(ref o0, row + n) = m;
             }
         }
     }
@@ -247,15 +252,19 @@ internal static class NtmAccessKernel
         ReadOnlySpan<float> e, ReadOnlySpan<float> a, int width, Span<float> dOld, Span<float> dW, Span<float> dE, Span<float> dA)
     {
         int cells = columns.Length / width, writes = e.Length / width, lanes = Vector<float>.Count;
+        if (dNew.Length < columns.Length || w.Length < writes * cells || dW.Length < writes * cells || (!dOld.IsEmpty && dOld.Length < columns.Length))
+            throw new ArgumentException("NtmAccessKernel.EraseAndAddBackward: spans too short");
+        ref float g0 = ref MemoryMarshal.GetReference(dNew);
+        ref float m0 = ref MemoryMarshal.GetReference(columns);
+        ref float w0 = ref MemoryMarshal.GetReference(w);
+        ref float dw0 = ref MemoryMarshal.GetReference(dW);
         for (int d = 0; d < width; d++)
         {
-            var gRow = dNew.Slice(d * cells, cells);
-            var mRow = columns.Slice(d * cells, cells);
+            int row = d * cells;
             for (int k = 0; k < writes; k++)
             {
                 float ek = e[k * width + d], ak = a[k * width + d];
-                var wk = w.Slice(k * cells, cells);
-                var dwk = dW.Slice(k * cells, cells);
+                int head = k * cells;
                 var erasedLanes = Vector<float>.Zero;
                 var addedLanes = Vector<float>.Zero;
                 int n = 0;
@@ -264,11 +273,11 @@ internal static class NtmAccessKernel
                     // keep¬k = Π_{j≠k}(1 − w_j e_j): one factor per other head (none with one write head).
                     var others = Vector<float>.One;
                     for (int j = 0; j < writes; j++)
-                        if (j != k) others *= Vector<float>.One - new Vector<float>(w[(j * cells + n)..]) * e[j * width + d];
-                    var g = new Vector<float>(gRow[n..]);
-                    var gm = g * new Vector<float>(mRow[n..]) * others;
-                    var wv = new Vector<float>(wk[n..]);
-                    (new Vector<float>(dwk[n..]) + g * ak - gm * ek).CopyTo(dwk[n..]);
+                        if (j != k) others *= Vector<float>.One - Vector.LoadUnsafe(ref w0, (nuint)(j * cells + n)) * e[j * width + d];
+                    var g = Vector.LoadUnsafe(ref g0, (nuint)(row + n));
+                    var gm = g * Vector.LoadUnsafe(ref m0, (nuint)(row + n)) * others;
+                    var wv = Vector.LoadUnsafe(ref w0, (nuint)(head + n));
+                    (Vector.LoadUnsafe(ref dw0, (nuint)(head + n)) + g * ak - gm * ek).StoreUnsafe(ref dw0, (nuint)(head + n));
                     erasedLanes += gm * wv;
                     addedLanes += g * wv;
                 }
@@ -278,29 +287,29 @@ internal static class NtmAccessKernel
                     float others = 1f;
                     for (int j = 0; j < writes; j++)
                         if (j != k) others *= 1f - w[j * cells + n] * e[j * width + d];
-                    float g = gRow[n], gm = g * mRow[n] * others;
-                    dwk[n] += g * ak - gm * ek;
-                    erased += gm * wk[n];
-                    added += g * wk[n];
+                    float g = dNew[row + n], gm = g * columns[row + n] * others;
+                    dW[head + n] += g * ak - gm * ek;
+                    erased += gm * w[head + n];
+                    added += g * w[head + n];
                 }
                 dE[k * width + d] = -erased;
                 if (!dA.IsEmpty) dA[k * width + d] = added;
             }
             if (dOld.IsEmpty) continue;
             // dM = dM'·keep.
-            var o = dOld.Slice(d * cells, cells);
+            ref float o0 = ref MemoryMarshal.GetReference(dOld);
             int i = 0;
             for (; i <= cells - lanes; i += lanes)
             {
-                var value = new Vector<float>(gRow[i..]);
-                for (int k = 0; k < writes; k++) value *= Vector<float>.One - new Vector<float>(w[(k * cells + i)..]) * e[k * width + d];
-                value.CopyTo(o[i..]);
+                var value = Vector.LoadUnsafe(ref g0, (nuint)(row + i));
+                for (int k = 0; k < writes; k++) value *= Vector<float>.One - Vector.LoadUnsafe(ref w0, (nuint)(k * cells + i)) * e[k * width + d];
+                value.StoreUnsafe(ref o0, (nuint)(row + i));
             }
             for (; i < cells; i++)
             {
-                float value = gRow[i];
+                float value = dNew[row + i];
                 for (int k = 0; k < writes; k++) value *= 1f - w[k * cells + i] * e[k * width + d];
-                o[i] = value;
+                dOld[row + i] = value;
             }
         }
     }
