@@ -49,8 +49,25 @@ internal static class NtmAddressingKernel
     /// </summary>
     public static int SavedPerItem(int heads, int cells) => ContentSaved(heads, cells) + heads * (3 * cells + PerHead);
 
-    /// <summary>The content part of an item's saved values: similarities [H, N], memory norms [N], key norms [H], sharpness [H].</summary>
+    /// <summary>The content part of an item's saved values: memory norms [N], key norms [H], sharpness [H], similarities [H, N].</summary>
     private static int ContentSaved(int heads, int cells) => heads * cells + cells + 2 * heads;
+
+    /// <summary>The content part of an item's saved values, as <see cref="ContentSaved"/> lays it out.</summary>
+    private readonly ref struct ContentValues(Span<float> memoryNorms, Span<float> keyNorms, Span<float> sharpness, Span<float> similarity)
+    {
+        public static ContentValues Of(Span<float> saved, int heads, int cells) =>
+            new(saved[..cells], saved.Slice(cells, heads), saved.Slice(cells + heads, heads), saved.Slice(cells + 2 * heads, heads * cells));
+
+        public void Deconstruct(out Span<float> similarity, out Span<float> memoryNorms, out Span<float> keyNorms, out Span<float> sharpness)
+        {
+            similarity = this.similarity;
+            memoryNorms = this.memoryNorms;
+            keyNorms = this.keyNorms;
+            sharpness = this.sharpness;
+        }
+
+        private readonly Span<float> memoryNorms = memoryNorms, keyNorms = keyNorms, sharpness = sharpness, similarity = similarity;
+    }
 
     /// <summary>One batch item's slices of the heads' raw parameters.</summary>
     public readonly ref struct HeadItem(ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> gates,
@@ -220,7 +237,7 @@ internal static class NtmAddressingKernel
     /// inputs and what <see cref="ForwardItem"/> saved → the gradients in <paramref name="grads"/> (see <see cref="ItemGradients"/>).
     /// </summary>
     public static void BackwardItem(ReadOnlySpan<float> gOut, ReadOnlySpan<float> o, ReadOnlySpan<float> columns, int width,
-        ReadOnlySpan<float> previous, HeadItem head, ReadOnlySpan<float> saved, ItemGradients grads)
+        ReadOnlySpan<float> previous, HeadItem head, Span<float> saved, ItemGradients grads)
     {
         int heads = head.Strengths.Length, cells = columns.Length / width;
         int contentSaved = ContentSaved(heads, cells);
@@ -300,10 +317,7 @@ internal static class NtmAddressingKernel
         Span<float> saved, Span<float> weights)
     {
         int heads = strengths.Length, cells = columns.Length / width;
-        var similarity = saved[..(heads * cells)];
-        var memoryNorms = saved.Slice(heads * cells, cells);
-        var keyNorms = saved.Slice(heads * cells + cells, heads);
-        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
         NtmColumns.SumOfSquares(columns, width, memoryNorms);
         TensorPrimitives.Add(memoryNorms, CosineEpsilon, memoryNorms);
         TensorPrimitives.Sqrt(memoryNorms, memoryNorms);
@@ -334,7 +348,7 @@ internal static class NtmAddressingKernel
     /// [Wd, N]) is added to; an empty span skips that gradient.
     /// </summary>
     private static void ContentBackward(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> columns, int width,
-        ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> saved,
+        ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, Span<float> saved,
         Span<float> dColumns, Span<float> dKeys, Span<float> dStrengths)
     {
         int heads = strengths.Length, cells = columns.Length / width;
@@ -344,10 +358,7 @@ internal static class NtmAddressingKernel
         var dMemoryNorms = scratch.Slice(heads * cells, cells);
         var temp = scratch.Slice(heads * cells + cells, cells);
         dMemoryNorms.Clear();
-        var similarity = saved[..(heads * cells)];
-        var memoryNorms = saved.Slice(heads * cells, cells);
-        var keyNorms = saved.Slice(heads * cells + cells, heads);
-        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
         for (int h = 0; h < heads; h++)
         {
             var wh = w.Slice(h * cells, cells);
