@@ -33,8 +33,7 @@ internal static class NtmAccessKernel
         var writeWeights = new float[batch * writes * cells];
         var readWeights = new float[batch * reads * cells];
         var readWords = new float[batch * reads * width];
-        // Multiply-adds per item: content, erase and add, content, read.
-        BatchParallel.For(batch, (3L * writes + 2L * reads + 2) * cells * width, b =>
+        BatchParallel.For(batch, VectorWork(writes, reads, cells, width), b =>
         {
             var item = saved.AsSpan(b * layout.PerItem, layout.PerItem);
             // The item's memory before and after the write, transposed ([Wd, N]): every loop runs along the N cells.
@@ -70,6 +69,15 @@ internal static class NtmAccessKernel
         return (outputs[0], outputs[1], outputs[2], outputs[3]);
     }
 
+    /// <summary>
+    /// The forward's work per item for <see cref="BatchParallel"/>: its multiply-adds (content, erase and add, content, read)
+    /// in vectors, since every loop over the memory runs <see cref="Vector{T}.Count"/> cells at once. At the paper's size
+    /// (N = 128, Wd = 20, batch 16) that keeps a step on the calling thread, which measured faster on two cores than
+    /// handing 16 items of a few microseconds each to the thread pool.
+    /// </summary>
+    private static long VectorWork(int writes, int reads, int cells, int width) =>
+        (3L * writes + 2L * reads + 2) * cells * width / Vector<float>.Count;
+
     /// <summary>Where an item's saved values lie: the write heads' addressing, the read heads' addressing, the erase vectors σ(ê) [W, Wd].</summary>
     private sealed record Layout(int Cells, int Width, int Writes, int Reads)
     {
@@ -104,7 +112,7 @@ internal static class NtmAccessKernel
         var gradientAll = gMemory is null ? null : cache.Find(gMemory, total, gradient: true);
         var memoryAll = cache.Spare(total, gradient: false);
         var dOldAll = grads[0] is null ? null : cache.Spare(total, gradient: true);
-        BatchParallel.For(batch, 2L * (3L * writes + 2L * reads + 2) * cells * width, b =>
+        BatchParallel.For(batch, 2 * VectorWork(writes, reads, cells, width), b =>
         {
             var scratch = NtmColumns.Scratch((newAll is null ? size : 0) + (gradientAll is null ? size : 0));
             Span<float> columns = memoryAll.AsSpan(b * size, size);

@@ -1,3 +1,4 @@
+using Modules.Dnc.Kernels;
 using Modules.Dnc.Tests.Kernels;
 using Modules.Tensors;
 
@@ -127,8 +128,10 @@ public class NtmAccessKernelTests
     [Fact]
     public void LargeBatch_EqualsEachItemComputedAlone_BitForBit()
     {
-        // Over the threshold where items run on several threads.
-        const int batch = 16, writes = 1, reads = 2, cells = 256, width = 32;
+        // Over the threshold where items run on several threads: (3W + 2R + 2)·N·Wd / lanes per item, times 16 items, well
+        // above BatchParallel.MinimumParallelWork (2^18) at any vector width up to 16 lanes.
+        const int batch = 16, writes = 1, reads = 2, cells = 512, width = 64;
+        Assert.True(batch * 9L * cells * width / 16 > BatchParallel.MinimumParallelWork, "the batch should run on several threads");
         var inputs = Inputs(72, batch, writes, reads, cells, width);
         var (all, allGrads) = Run(Joined(Fused), inputs, probeSeed: 7);
         for (int b = 0; b < batch; b += 5)
