@@ -118,8 +118,6 @@ internal sealed class NtmAccess : IMemoryAccess<NtmAccessState>, IModuleParts
 
         // Every head part of both groups from one product (parameters created in path order: write heads, then read heads),
         // then the whole memory step (address, erase and add, address, read) as one op.
-        if (controllerOutput.Rank != 2)
-            throw new ShapeMismatchException($"{WriteHeads.Parent?.Path ?? "ntm"}: controller output must be [B, H], got [{string.Join(", ", controllerOutput.ShapeArray())}]");
         List<Tensor> weights = [], biases = [];
         List<int[]> shapes = [];
         WriteHeads.AppendParts(controllerOutput.Dim(1), weights, biases, shapes);

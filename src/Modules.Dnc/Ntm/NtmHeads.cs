@@ -55,29 +55,17 @@ public sealed partial class NtmHeads : Module
         if (previousWeights.Rank != 3 || previousWeights.Dim(0) != batch || previousWeights.Dim(1) != NumHeads || previousWeights.Dim(2) != memory.Dim(1))
             throw new ShapeMismatchException(
                 $"{Path}: previous weights must be [{batch}, {NumHeads}, {memory.Dim(1)}], got {Format(previousWeights.Shape)}");
-        return NtmAddressing.Address(memory, previousWeights, AddressingParts(controllerOutput));
-    }
-
-    /// <summary>The heads' raw addressing parameters from the controller output [B, H_c], one product for all five parts.</summary>
-    private NtmHeadInterface AddressingParts(Tensor controllerOutput)
-    {
-        RequireInput(controllerOutput);
-        return NtmHeadInterface.FromParts(Apply(addressing, controllerOutput), NumHeads, WordSize);
-    }
-
-    /// <summary>The write heads' raw erase vectors (before the sigmoid) and add vectors, [B, H, Wd] each, from one product.</summary>
-    private NtmWriteInterface WritingParts(Tensor controllerOutput)
-    {
-        if (!WritesMemory) throw new InvalidOperationException($"{Path}: read heads have no erase and add vectors");
-        RequireInput(controllerOutput);
-        return NtmWriteInterface.FromParts(Apply(writing, controllerOutput), NumHeads, WordSize);
+        var raw = NtmHeadInterface.FromParts(Apply(addressing, controllerOutput), NumHeads, WordSize);
+        return NtmAddressing.Address(memory, previousWeights, raw);
     }
 
     /// <summary>The write heads' erase vectors (after the sigmoid) and add vectors, [B, H, Wd] each.</summary>
     /// <exception cref="InvalidOperationException">These are read heads.</exception>
     public (Tensor Erase, Tensor Add) EraseAndAdd(Tensor controllerOutput)
     {
-        var raw = WritingParts(controllerOutput);
+        if (!WritesMemory) throw new InvalidOperationException($"{Path}: read heads have no erase and add vectors");
+        RequireInput(controllerOutput);
+        var raw = NtmWriteInterface.FromParts(Apply(writing, controllerOutput), NumHeads, WordSize);
         return (Tensor.Sigmoid(raw.EraseVectors), raw.AddVectors);
     }
 
