@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Samples the DNC training loop (benchmarks/Modules.Benchmarks `dnc-train`) with dotnet-trace and prints the top
-# functions of the training thread by exclusive and inclusive time.
+# functions of the training thread by exclusive and inclusive time. `ntm` profiles the NTM at the paper's copy
+# configuration instead (`dnc-train --model ntm --task copy`, the configuration of `compare.sh --model ntm`).
 #
-# Usage: benchmarks/profiling/profile.sh defaults|large [--top N] [--no-build] [-- extra dnc-train flags]
+# Usage: benchmarks/profiling/profile.sh defaults|large|ntm [--top N] [--no-build] [-- extra dnc-train flags]
 # Needs dotnet-trace: installed on first use into $TOOLS (default ~/.dotnet-tools) from the package registry.
 set -euo pipefail
 
@@ -23,7 +24,9 @@ done
 case "$CONFIG" in
   defaults) FLAGS=(--warmup-steps 60 --steps 300) ;;
   large) FLAGS=(--batch-size 32 --memory-size 128 --word-size 32 --hidden-size 256 --num-bits 8 --max-length 5 --warmup-steps 5 --steps 15) ;;
-  *) echo "error: configuration must be defaults or large, got $CONFIG" >&2; exit 2 ;;
+  ntm) FLAGS=(--model ntm --task copy --batch-size 16 --memory-size 128 --word-size 20 --hidden-size 100 --num-read-heads 1
+         --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 20 --warmup-steps 20 --steps 60) ;;
+  *) echo "error: configuration must be defaults, large or ntm, got $CONFIG" >&2; exit 2 ;;
 esac
 
 if [[ ! -x "$TOOLS/dotnet-trace" ]]; then

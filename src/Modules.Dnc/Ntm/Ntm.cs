@@ -116,12 +116,15 @@ internal sealed class NtmAccess : IMemoryAccess<NtmAccessState>, IModuleParts
         Require(state.ReadWeights, "read_weights", [batch, options.NumReads, options.MemorySize]);
         Require(state.WriteWeights, "write_weights", [batch, options.NumWrites, options.MemorySize]);
 
-        var writeWeights = WriteHeads.Address(controllerOutput, state.Memory, state.WriteWeights);
-        var (erase, add) = WriteHeads.EraseAndAdd(controllerOutput);
-        var memory = NtmMemory.Write(state.Memory, writeWeights, erase, add);
-
-        var readWeights = ReadHeads.Address(controllerOutput, memory, state.ReadWeights);
-        var readWords = NtmMemory.Read(memory, readWeights);
+        // Every head part of both groups from one product (parameters created in path order: write heads, then read heads),
+        // then the whole memory step (address, erase and add, address, read) as one op.
+        List<Tensor> weights = [], biases = [];
+        List<int[]> shapes = [];
+        WriteHeads.AppendParts(controllerOutput.Dim(1), weights, biases, shapes);
+        ReadHeads.AppendParts(controllerOutput.Dim(1), weights, biases, shapes);
+        var p = Affine.ApplyHeads(controllerOutput, weights, biases, shapes);
+        var (memory, writeWeights, readWeights, readWords) = NtmAccessKernel.Step(state.Memory, state.WriteWeights, state.ReadWeights,
+            new NtmHeadInterface(p[0], p[1], p[2], p[3], p[4]), p[5], p[6], new NtmHeadInterface(p[7], p[8], p[9], p[10], p[11]));
         Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), Memory: memory.Detach()));
         return (readWords, new NtmAccessState(memory, readWeights, writeWeights));
     }

@@ -5,11 +5,12 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Modules.Dnc;
 
 /// <summary>
-/// The NTM's whole addressing pipeline for H heads as one fused op: content weights (the DNC's cosine kernel,
-/// <see cref="ContentWeightsKernel"/>), interpolation with the previous weights by σ(g), the circular shift over
-/// {−1, 0, +1} by softmax(s), and sharpening by γ = 1 + softplus(γ̂). The forward keeps the content weights, the
-/// interpolated weights and the logarithms of the shifted weights (relative to their maximum); the backward runs the
-/// chain in reverse over them and ends in the content kernel's backward.
+/// The NTM's whole addressing pipeline for H heads as one fused op: content weights (cosine similarity with DeepMind's ε
+/// placement, as <see cref="ContentAddressing"/> defines it, softplus strength, softmax over N), interpolation with the
+/// previous weights by σ(g), the circular shift over {−1, 0, +1} by softmax(s), and sharpening by γ = 1 + softplus(γ̂).
+/// Each batch item's memory is taken transposed, [Wd, N] (<see cref="NtmColumns"/>), so every loop over the memory runs
+/// vectors along the N cells. The forward keeps the similarities and norms, the content weights, the interpolated weights
+/// and the logarithms of the shifted weights (relative to their maximum); the backward runs the chain in reverse over them.
 /// </summary>
 internal static class NtmAddressingKernel
 {
@@ -26,51 +27,138 @@ internal static class NtmAddressingKernel
     public static Tensor Compute(Tensor memory, Tensor previous, NtmHeadInterface head)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = previous.Dim(1);
-        // Saved per item: the content kernel's values, the content weights [H, N], then per head (HeadOffset) the
-        // interpolated weights [N], log u [N] and the three scalars.
-        int contentSaved = ContentWeightsKernel.SavedPerItem(heads, cells);
-        int savedPerItem = contentSaved + heads * (3 * cells + PerHead);
+        int savedPerItem = SavedPerItem(heads, cells);
         var saved = new float[batch * savedPerItem];
         var weights = new float[batch * heads * cells];
         BatchParallel.For(batch, 2L * heads * cells * width, b =>
         {
-            var item = saved.AsSpan(b * savedPerItem, savedPerItem);
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var content = item.Slice(contentSaved, heads * cells);
-            ContentWeightsKernel.ForwardItem(m, head.Keys.Values.Slice(b * heads * width, heads * width),
-                head.Strengths.Values.Slice(b * heads, heads), width, item[..contentSaved], content, CosineEpsilon);
-            for (int h = 0; h < heads; h++)
-            {
-                int r = b * heads + h;
-                var own = item[HeadOffset(contentSaved, heads, cells, h)..];
-                Span<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
-                var c = content.Slice(h * cells, cells);
-                var o = weights.AsSpan(r * cells, cells);
-                // Interpolation: w_g = g·w_c + (1 − g)·w_prev.
-                float gate = AddressingMath.Sigmoid(head.Gates.Values[r]);
-                TensorPrimitives.Multiply(previous.Values.Slice(r * cells, cells), 1f - gate, gated);
-                TensorPrimitives.MultiplyAdd(c, gate, gated, gated);
-                var (down, stay, up) = ShiftWeights(head.Shifts.Values.Slice(3 * r, 3));
-                Convolve(gated, down, stay, up, o);
-                // Sharpening on u = w / max(w), so a large γ cannot underflow the sum: o = u^γ / Σ u^γ = exp(γ·log u) / Σ.
-                float max = TensorPrimitives.Max(o);
-                float gamma = 1f + AddressingMath.Softplus(head.Sharpening.Values[r]);
-                scalars[0] = max;
-                scalars[2] = gamma;
-                if (!(max > 0f)) { o.Clear(); scalars[1] = 0f; continue; }   // an all-zero row stays all zero
-                TensorPrimitives.Multiply(o, 1f / max, logs);
-                TensorPrimitives.Log(logs, logs);
-                TensorPrimitives.Multiply(logs, gamma, o);
-                TensorPrimitives.Exp(o, o);
-                float sum = TensorPrimitives.Sum(o);
-                scalars[1] = sum;
-                TensorPrimitives.Multiply(o, 1f / sum, o);
-            }
+            var columns = NtmColumns.Scratch(cells * width);
+            NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
+            ForwardItem(columns, width, previous.Values.Slice(b * heads * cells, heads * cells), Item(head, b, heads, width),
+                saved.AsSpan(b * savedPerItem, savedPerItem), weights.AsSpan(b * heads * cells, heads * cells));
         });
         var output = new Tensor(weights, batch, heads, cells);
         return Tensor.Custom("NtmAddressing.Address", output,
             [memory, previous, head.Keys, head.Strengths, head.Gates, head.Shifts, head.Sharpening],
-            g => Backward(g, output, memory, previous, head, saved, savedPerItem, contentSaved));
+            g => Backward(g, output, memory, previous, head, saved, savedPerItem));
+    }
+
+    /// <summary>
+    /// Floats <see cref="ForwardItem"/> keeps per batch item: the content values (<see cref="ContentSaved"/>), the content
+    /// weights [H, N], then per head (<see cref="HeadOffset"/>) the interpolated weights [N], log u [N] and three scalars.
+    /// </summary>
+    public static int SavedPerItem(int heads, int cells) => ContentSaved(heads, cells) + heads * (3 * cells + PerHead);
+
+    /// <summary>The content part of an item's saved values: memory norms [N], key norms [H], sharpness [H], similarities [H, N].</summary>
+    private static int ContentSaved(int heads, int cells) => heads * cells + cells + 2 * heads;
+
+    /// <summary>The content part of an item's saved values, as <see cref="ContentSaved"/> lays it out.</summary>
+    private readonly ref struct ContentValues(Span<float> memoryNorms, Span<float> keyNorms, Span<float> sharpness, Span<float> similarity)
+    {
+        public static ContentValues Of(Span<float> saved, int heads, int cells) =>
+            new(saved[..cells], saved.Slice(cells, heads), saved.Slice(cells + heads, heads), saved.Slice(cells + 2 * heads, heads * cells));
+
+        public void Deconstruct(out Span<float> similarity, out Span<float> memoryNorms, out Span<float> keyNorms, out Span<float> sharpness)
+        {
+            similarity = this.similarity;
+            memoryNorms = this.memoryNorms;
+            keyNorms = this.keyNorms;
+            sharpness = this.sharpness;
+        }
+
+        private readonly Span<float> memoryNorms = memoryNorms, keyNorms = keyNorms, sharpness = sharpness, similarity = similarity;
+    }
+
+    /// <summary>One batch item's slices of the heads' raw parameters.</summary>
+    public readonly ref struct HeadItem(ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> gates,
+        ReadOnlySpan<float> shifts, ReadOnlySpan<float> sharpening)
+    {
+        /// <summary>Keys [H, Wd].</summary>
+        public ReadOnlySpan<float> Keys { get; } = keys;
+
+        /// <summary>Strengths before softplus [H].</summary>
+        public ReadOnlySpan<float> Strengths { get; } = strengths;
+
+        /// <summary>Gates before sigmoid [H].</summary>
+        public ReadOnlySpan<float> Gates { get; } = gates;
+
+        /// <summary>Shift logits [H, 3].</summary>
+        public ReadOnlySpan<float> Shifts { get; } = shifts;
+
+        /// <summary>Sharpening before 1 + softplus [H].</summary>
+        public ReadOnlySpan<float> Sharpening { get; } = sharpening;
+    }
+
+    /// <summary>
+    /// One batch item's gradient slices of the addressing inputs, each overwritten except <see cref="Memory"/>, which is
+    /// added to; an empty span skips that gradient.
+    /// </summary>
+    public ref struct ItemGradients
+    {
+        /// <summary>dM transposed, [Wd, N]: the content part is added to what it holds.</summary>
+        public Span<float> Memory;
+
+        /// <summary>dw_prev [H, N].</summary>
+        public Span<float> Previous;
+
+        /// <summary>dk [H, Wd].</summary>
+        public Span<float> Keys;
+
+        /// <summary>dβ̂ [H].</summary>
+        public Span<float> Strengths;
+
+        /// <summary>dĝ [H].</summary>
+        public Span<float> Gates;
+
+        /// <summary>dŝ [H, 3].</summary>
+        public Span<float> Shifts;
+
+        /// <summary>dγ̂ [H].</summary>
+        public Span<float> Sharpening;
+    }
+
+    /// <summary>Item <paramref name="b"/> of the heads' raw parameters.</summary>
+    public static HeadItem Item(NtmHeadInterface head, int b, int heads, int width) => new(
+        head.Keys.Values.Slice(b * heads * width, heads * width), head.Strengths.Values.Slice(b * heads, heads),
+        head.Gates.Values.Slice(b * heads, heads), head.Shifts.Values.Slice(b * heads * NtmAddressing.ShiftCount, heads * NtmAddressing.ShiftCount),
+        head.Sharpening.Values.Slice(b * heads, heads));
+
+    /// <summary>
+    /// One batch item: memory transposed, <paramref name="columns"/> [Wd, N], previous weights [H, N] and the heads' raw
+    /// parameters → weights [H, N]; fills <paramref name="saved"/> (<see cref="SavedPerItem"/> floats) for <see cref="BackwardItem"/>.
+    /// </summary>
+    public static void ForwardItem(ReadOnlySpan<float> columns, int width, ReadOnlySpan<float> previous, HeadItem head, Span<float> saved, Span<float> weights)
+    {
+        int heads = head.Strengths.Length, cells = columns.Length / width;
+        int contentSaved = ContentSaved(heads, cells);
+        var content = saved.Slice(contentSaved, heads * cells);
+        ContentForward(columns, width, head.Keys, head.Strengths, saved[..contentSaved], content);
+        for (int h = 0; h < heads; h++)
+        {
+            var own = saved[HeadOffset(contentSaved, heads, cells, h)..];
+            Span<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
+            var c = content.Slice(h * cells, cells);
+            var o = weights.Slice(h * cells, cells);
+            // Interpolation: w_g = g·w_c + (1 − g)·w_prev.
+            float gate = AddressingMath.Sigmoid(head.Gates[h]);
+            TensorPrimitives.Multiply(previous.Slice(h * cells, cells), 1f - gate, gated);
+            TensorPrimitives.MultiplyAdd(c, gate, gated, gated);
+            var (down, stay, up) = ShiftWeights(head.Shifts.Slice(3 * h, 3));
+            Convolve(gated, down, stay, up, o);
+            // Sharpening on u = w / max(w), so a large γ cannot underflow the sum: o = u^γ / Σ u^γ = exp(γ·log u) / Σ.
+            float max = TensorPrimitives.Max(o);
+            float gamma = 1f + AddressingMath.Softplus(head.Sharpening[h]);
+            scalars[0] = max;
+            scalars[2] = gamma;
+            if (!(max > 0f)) { o.Clear(); scalars[1] = 0f; continue; }   // an all-zero row stays all zero
+            TensorPrimitives.Multiply(o, 1f / max, logs);
+            NtmColumns.Log(logs, logs);
+            TensorPrimitives.Multiply(logs, gamma, o);
+            FloatMath.Exp(o, o);
+            float sum = TensorPrimitives.Sum(o);
+            scalars[1] = sum;
+            TensorPrimitives.Multiply(o, 1f / sum, o);
+        }
     }
 
     /// <summary>Where head <paramref name="h"/>'s saved values start in an item: interpolated weights [N], log u [N], then max, Σu^γ and γ.</summary>
@@ -104,99 +192,206 @@ internal static class NtmAddressingKernel
     /// dw_prev = (1 − g)·dw_g, dg = Σ dw_g·(w_c − w_prev); the activations' derivatives; and the content kernel's backward.
     /// </summary>
     private static Tensor?[] Backward(Tensor g, Tensor output, Tensor memory, Tensor previous, NtmHeadInterface head,
-        float[] saved, int savedPerItem, int contentSaved)
+        float[] saved, int savedPerItem)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = previous.Dim(1);
-        // The content backward assigns dM and dk whole, so those two (dM is memory-sized) need no zeroing.
-        var dMemory = memory.RequiresGrad ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
-        var dPrevious = previous.RequiresGrad ? new float[previous.Size] : null;
-        var dKeys = head.Keys.RequiresGrad ? GC.AllocateUninitializedArray<float>(head.Keys.Size) : null;
-        var dStrengths = head.Strengths.RequiresGrad ? new float[head.Strengths.Size] : null;
-        var dGates = head.Gates.RequiresGrad ? new float[head.Gates.Size] : null;
-        var dShifts = head.Shifts.RequiresGrad ? new float[head.Shifts.Size] : null;
-        var dSharpening = head.Sharpening.RequiresGrad ? new float[head.Sharpening.Size] : null;
-        bool wantContent = dMemory is not null || dKeys is not null || dStrengths is not null;
+        // The backward pass's arena buffers: no allocation once warm (the memory-sized dM included).
+        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.ShapeArray()) : null;
+        var dPrevious = previous.RequiresGrad ? Tensor.BackwardBuffer(previous.ShapeArray()) : null;
+        var dKeys = head.Keys.RequiresGrad ? Tensor.BackwardBuffer(head.Keys.ShapeArray()) : null;
+        var dStrengths = head.Strengths.RequiresGrad ? Tensor.BackwardBuffer(head.Strengths.ShapeArray()) : null;
+        var dGates = head.Gates.RequiresGrad ? Tensor.BackwardBuffer(head.Gates.ShapeArray()) : null;
+        var dShifts = head.Shifts.RequiresGrad ? Tensor.BackwardBuffer(head.Shifts.ShapeArray()) : null;
+        var dSharpening = head.Sharpening.RequiresGrad ? Tensor.BackwardBuffer(head.Sharpening.ShapeArray()) : null;
         BatchParallel.For(batch, 4L * heads * cells * width, b =>
         {
-            int scratchSize = heads * cells + 2 * cells;
-            Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
-            var dContent = scratch[..(heads * cells)];
-            var dShifted = scratch.Slice(heads * cells, cells);
-            var dGated = scratch.Slice(heads * cells + cells, cells);
-            var item = saved.AsSpan(b * savedPerItem, savedPerItem);
-            var content = item.Slice(contentSaved, heads * cells);
-            for (int h = 0; h < heads; h++)
+            // The item's memory and its gradient, both transposed, [Wd, N].
+            var scratch = NtmColumns.Scratch(2 * cells * width);
+            Span<float> columns = scratch[..(cells * width)], dColumns = scratch[(cells * width)..];
+            NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
+            dColumns.Clear();
+            var grads = new ItemGradients
             {
-                int r = b * heads + h;
-                var own = item[HeadOffset(contentSaved, heads, cells, h)..];
-                Span<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
-                float max = scalars[0], sum = scalars[1], gamma = scalars[2];
-                var o = output.Values.Slice(r * cells, cells);
-                var gOut = g.Values.Slice(r * cells, cells);
-                float dGamma = 0f;
-                if (max > 0f)
-                {
-                    float dot = TensorPrimitives.Dot(gOut, o);
-                    // u^(γ−1), with 0^0 = 1 at γ = 1 (where exp(0·log 0) would be NaN).
-                    if (gamma == 1f) dShifted.Fill(1f);
-                    else
-                    {
-                        TensorPrimitives.Multiply(logs, gamma - 1f, dShifted);
-                        TensorPrimitives.Exp(dShifted, dShifted);
-                    }
-                    float scale = gamma / (max * sum);
-                    float meanLog = 0f;
-                    for (int j = 0; j < cells; j++)
-                    {
-                        dShifted[j] *= scale * (gOut[j] - dot);
-                        if (o[j] > 0f) meanLog += o[j] * logs[j];
-                    }
-                    for (int j = 0; j < cells; j++)
-                        if (o[j] > 0f) dGamma += gOut[j] * o[j] * (logs[j] - meanLog);
-                }
-                else dShifted.Clear();
-                if (dSharpening is not null) dSharpening[r] = dGamma * AddressingMath.Sigmoid(head.Sharpening.Values[r]);
-
-                var (down, stay, up) = ShiftWeights(head.Shifts.Values.Slice(3 * r, 3));
-                Convolve(dShifted, up, stay, down, dGated);
-                if (dShifts is not null)
-                {
-                    // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
-                    float dDown = 0f, dStay = 0f, dUp = 0f;
-                    for (int i = 0; i < cells; i++)
-                    {
-                        dDown += dShifted[i] * gated[i + 1 == cells ? 0 : i + 1];
-                        dStay += dShifted[i] * gated[i];
-                        dUp += dShifted[i] * gated[i == 0 ? cells - 1 : i - 1];
-                    }
-                    float mean = dDown * down + dStay * stay + dUp * up;
-                    dShifts[3 * r] = down * (dDown - mean);
-                    dShifts[3 * r + 1] = stay * (dStay - mean);
-                    dShifts[3 * r + 2] = up * (dUp - mean);
-                }
-
-                float gate = AddressingMath.Sigmoid(head.Gates.Values[r]);
-                var c = content.Slice(h * cells, cells);
-                var previousRow = previous.Values.Slice(r * cells, cells);
-                TensorPrimitives.Multiply(dGated, gate, dContent.Slice(h * cells, cells));
-                if (dPrevious is not null) TensorPrimitives.Multiply(dGated, 1f - gate, dPrevious.AsSpan(r * cells, cells));
-                if (dGates is not null)
-                    dGates[r] = (TensorPrimitives.Dot(dGated, c) - TensorPrimitives.Dot(dGated, previousRow)) * gate * (1f - gate);
-            }
-            if (!wantContent) return;
-            ContentWeightsKernel.BackwardItem(content, dContent, memory.Values.Slice(b * cells * width, cells * width),
-                head.Keys.Values.Slice(b * heads * width, heads * width), head.Strengths.Values.Slice(b * heads, heads), width,
-                item[..contentSaved], CosineEpsilon,
-                dMemory is null ? default : dMemory.AsSpan(b * cells * width, cells * width),
-                dKeys is null ? default : dKeys.AsSpan(b * heads * width, heads * width),
-                dStrengths is null ? default : dStrengths.AsSpan(b * heads, heads));
+                Memory = dMemory is null ? default : dColumns,
+                Previous = Slice(dPrevious, b, heads * cells),
+                Keys = Slice(dKeys, b, heads * width),
+                Strengths = Slice(dStrengths, b, heads),
+                Gates = Slice(dGates, b, heads),
+                Shifts = Slice(dShifts, b, heads * NtmAddressing.ShiftCount),
+                Sharpening = Slice(dSharpening, b, heads),
+            };
+            BackwardItem(g.Values.Slice(b * heads * cells, heads * cells), output.Values.Slice(b * heads * cells, heads * cells),
+                columns, width, previous.Values.Slice(b * heads * cells, heads * cells), Item(head, b, heads, width),
+                saved.AsSpan(b * savedPerItem, savedPerItem), grads);
+            if (dMemory is not null) NtmColumns.Transpose(dColumns, width, cells, dMemory.Data.Slice(b * cells * width, cells * width));
         });
-        return
-        [
-            Wrap(dMemory, memory), Wrap(dPrevious, previous), Wrap(dKeys, head.Keys), Wrap(dStrengths, head.Strengths),
-            Wrap(dGates, head.Gates), Wrap(dShifts, head.Shifts), Wrap(dSharpening, head.Sharpening),
-        ];
+        return [dMemory, dPrevious, dKeys, dStrengths, dGates, dShifts, dSharpening];
     }
 
-    private static Tensor? Wrap(float[]? gradient, Tensor like) => gradient is null ? null : new Tensor(gradient, like.ShapeArray());
+    /// <summary>Item <paramref name="b"/> of a per-item gradient of <paramref name="size"/> floats, or an empty span when it is not wanted.</summary>
+    public static Span<float> Slice(Tensor? gradient, int b, int size) => gradient is null ? default : gradient.Data.Slice(b * size, size);
+
+    /// <summary>
+    /// One batch item's backward (see <see cref="Backward"/>): the weights' gradient <paramref name="gOut"/> and the
+    /// weights <paramref name="o"/> [H, N], the item's memory transposed (<paramref name="columns"/>, [Wd, N]) and other
+    /// inputs and what <see cref="ForwardItem"/> saved → the gradients in <paramref name="grads"/> (see <see cref="ItemGradients"/>).
+    /// </summary>
+    public static void BackwardItem(ReadOnlySpan<float> gOut, ReadOnlySpan<float> o, ReadOnlySpan<float> columns, int width,
+        ReadOnlySpan<float> previous, HeadItem head, Span<float> saved, ItemGradients grads)
+    {
+        int heads = head.Strengths.Length, cells = columns.Length / width;
+        int contentSaved = ContentSaved(heads, cells);
+        int scratchSize = heads * cells + 2 * cells;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var dContent = scratch[..(heads * cells)];
+        var dShifted = scratch.Slice(heads * cells, cells);
+        var dGated = scratch.Slice(heads * cells + cells, cells);
+        var content = saved.Slice(contentSaved, heads * cells);
+        for (int h = 0; h < heads; h++)
+        {
+            var own = saved[HeadOffset(contentSaved, heads, cells, h)..];
+            ReadOnlySpan<float> gated = own[..cells], logs = own.Slice(cells, cells), scalars = own.Slice(2 * cells, PerHead);
+            float max = scalars[0], sum = scalars[1], gamma = scalars[2];
+            var oh = o.Slice(h * cells, cells);
+            var gh = gOut.Slice(h * cells, cells);
+            float dGamma = 0f;
+            if (max > 0f)
+            {
+                float dot = TensorPrimitives.Dot(gh, oh);
+                // u^(γ−1), with 0^0 = 1 at γ = 1 (where exp(0·log 0) would be NaN).
+                if (gamma == 1f) dShifted.Fill(1f);
+                else
+                {
+                    TensorPrimitives.Multiply(logs, gamma - 1f, dShifted);
+                    FloatMath.Exp(dShifted, dShifted);
+                }
+                float scale = gamma / (max * sum);
+                float meanLog = 0f;
+                for (int j = 0; j < cells; j++)
+                {
+                    dShifted[j] *= scale * (gh[j] - dot);
+                    if (oh[j] > 0f) meanLog += oh[j] * logs[j];
+                }
+                for (int j = 0; j < cells; j++)
+                    if (oh[j] > 0f) dGamma += gh[j] * oh[j] * (logs[j] - meanLog);
+            }
+            else dShifted.Clear();
+            if (!grads.Sharpening.IsEmpty) grads.Sharpening[h] = dGamma * AddressingMath.Sigmoid(head.Sharpening[h]);
+
+            var (down, stay, up) = ShiftWeights(head.Shifts.Slice(3 * h, 3));
+            Convolve(dShifted, up, stay, down, dGated);
+            if (!grads.Shifts.IsEmpty)
+            {
+                // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
+                float dDown = 0f, dStay = 0f, dUp = 0f;
+                for (int i = 0; i < cells; i++)
+                {
+                    dDown += dShifted[i] * gated[i + 1 == cells ? 0 : i + 1];
+                    dStay += dShifted[i] * gated[i];
+                    dUp += dShifted[i] * gated[i == 0 ? cells - 1 : i - 1];
+                }
+                float mean = dDown * down + dStay * stay + dUp * up;
+                grads.Shifts[3 * h] = down * (dDown - mean);
+                grads.Shifts[3 * h + 1] = stay * (dStay - mean);
+                grads.Shifts[3 * h + 2] = up * (dUp - mean);
+            }
+
+            float gate = AddressingMath.Sigmoid(head.Gates[h]);
+            var c = content.Slice(h * cells, cells);
+            var previousRow = previous.Slice(h * cells, cells);
+            TensorPrimitives.Multiply(dGated, gate, dContent.Slice(h * cells, cells));
+            if (!grads.Previous.IsEmpty) TensorPrimitives.Multiply(dGated, 1f - gate, grads.Previous.Slice(h * cells, cells));
+            if (!grads.Gates.IsEmpty)
+                grads.Gates[h] = (TensorPrimitives.Dot(dGated, c) - TensorPrimitives.Dot(dGated, previousRow)) * gate * (1f - gate);
+        }
+        if (grads.Memory.IsEmpty && grads.Keys.IsEmpty && grads.Strengths.IsEmpty) return;
+        ContentBackward(content, dContent, columns, width, head.Keys, head.Strengths, saved[..contentSaved], grads.Memory, grads.Keys, grads.Strengths);
+    }
+
+    /// <summary>
+    /// Content weights of one item: memory transposed [Wd, N], keys [H, Wd], strengths [H] (before softplus) → weights
+    /// [H, N] = softmax_N(softplus(β)·cos(k, M_n)), cos = k·M_n / (norm(k)·norm(M_n) + ε), norm(x) = sqrt(Σ x² + ε); keeps
+    /// the similarities [H, N], memory norms [N], key norms [H] and sharpness [H] in <paramref name="saved"/>.
+    /// </summary>
+    private static void ContentForward(ReadOnlySpan<float> columns, int width, ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths,
+        Span<float> saved, Span<float> weights)
+    {
+        int heads = strengths.Length, cells = columns.Length / width;
+        var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
+        NtmColumns.SumOfSquares(columns, width, memoryNorms);
+        TensorPrimitives.Add(memoryNorms, CosineEpsilon, memoryNorms);
+        TensorPrimitives.Sqrt(memoryNorms, memoryNorms);
+        for (int h = 0; h < heads; h++)
+        {
+            var key = keys.Slice(h * width, width);
+            keyNorms[h] = MathF.Sqrt(NtmColumns.Dot(key, key) + CosineEpsilon);
+            sharpness[h] = AddressingMath.Softplus(strengths[h]);
+            var sim = similarity.Slice(h * cells, cells);
+            var logits = weights.Slice(h * cells, cells);
+            NtmColumns.Combine(columns, key, sim, accumulate: false);
+            // sim = k·M_n / (norm(k)·norm(M_n) + ε), logits = sharpness·sim.
+            TensorPrimitives.Multiply(memoryNorms, keyNorms[h], logits);
+            TensorPrimitives.Add(logits, CosineEpsilon, logits);
+            TensorPrimitives.Divide(sim, logits, sim);
+            TensorPrimitives.Multiply(sim, sharpness[h], logits);
+            // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
+            TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), logits);
+            FloatMath.Exp(logits, logits);
+            TensorPrimitives.Multiply(logits, 1f / TensorPrimitives.Sum(logits), logits);
+        }
+    }
+
+    /// <summary>
+    /// The content weights' backward for one item, from the weights w and their gradient g [H, N]: with
+    /// d = w ⊙ (g − Σ g·w) and D = norm(k)·norm(M)ᵀ + ε, dβ = Σ_N d·sim·σ(β); dsim = d·softplus(β); ddot = dsim / D;
+    /// dD = −dsim·sim / D, which reaches the norms and through x / norm(x) the rows. dk is overwritten; dM (transposed,
+    /// [Wd, N]) is added to; an empty span skips that gradient.
+    /// </summary>
+    private static void ContentBackward(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> columns, int width,
+        ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, Span<float> saved,
+        Span<float> dColumns, Span<float> dKeys, Span<float> dStrengths)
+    {
+        int heads = strengths.Length, cells = columns.Length / width;
+        int scratchSize = heads * cells + 2 * cells;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
+        var dMemoryNorms = scratch.Slice(heads * cells, cells);
+        var temp = scratch.Slice(heads * cells + cells, cells);
+        dMemoryNorms.Clear();
+        var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
+        for (int h = 0; h < heads; h++)
+        {
+            var wh = w.Slice(h * cells, cells);
+            var sim = similarity.Slice(h * cells, cells);
+            var dh = dDot.Slice(h * cells, cells);
+            // dlogit = w ⊙ (g − Σ g·w), in dh.
+            TensorPrimitives.Subtract(g.Slice(h * cells, cells), NtmColumns.Dot(g.Slice(h * cells, cells), wh), dh);
+            TensorPrimitives.Multiply(dh, wh, dh);
+            if (!dStrengths.IsEmpty) dStrengths[h] = NtmColumns.Dot(dh, sim) * AddressingMath.Sigmoid(strengths[h]);
+            // ddot = dsim / D with dsim = sharpness·dlogit; dD = −ddot·sim.
+            TensorPrimitives.Multiply(memoryNorms, keyNorms[h], temp);
+            TensorPrimitives.Add(temp, CosineEpsilon, temp);
+            TensorPrimitives.Multiply(dh, sharpness[h], dh);
+            TensorPrimitives.Divide(dh, temp, dh);
+            TensorPrimitives.Multiply(dh, sim, temp);                 // −dD
+            float dKeyNorm = -NtmColumns.Dot(temp, memoryNorms);
+            TensorPrimitives.MultiplyAdd(temp, -keyNorms[h], dMemoryNorms, dMemoryNorms);
+            if (dKeys.IsEmpty) continue;
+            // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
+            var dk = dKeys.Slice(h * width, width);
+            NtmColumns.Dots(columns, dh, dk);
+            TensorPrimitives.MultiplyAdd(keys.Slice(h * width, width), dKeyNorm / keyNorms[h], dk, dk);
+        }
+        if (dColumns.IsEmpty) return;
+        // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n), row d of the transpose at a time.
+        TensorPrimitives.Divide(dMemoryNorms, memoryNorms, dMemoryNorms);
+        Span<float> coefficients = stackalloc float[heads];
+        for (int d = 0; d < width; d++)
+        {
+            var dRow = dColumns.Slice(d * cells, cells);
+            TensorPrimitives.MultiplyAdd(columns.Slice(d * cells, cells), dMemoryNorms, dRow, dRow);
+            for (int h = 0; h < heads; h++) coefficients[h] = keys[h * width + d];
+            NtmColumns.Combine(dDot, coefficients, dRow, accumulate: true);
+        }
+    }
 }

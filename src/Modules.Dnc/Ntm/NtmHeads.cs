@@ -68,6 +68,24 @@ public sealed partial class NtmHeads : Module
         return (Tensor.Sigmoid(raw.EraseVectors), raw.AddVectors);
     }
 
+    /// <summary>
+    /// Connects this group's parts to an input of <paramref name="inputSize"/> features and appends their weights, biases
+    /// and output shapes (per item: keys [H, Wd], strengths, gates [H], shifts [H, 3], sharpening [H], then for write heads
+    /// erase and add vectors [H, Wd]), so a core can evaluate several groups as one product (<see cref="Affine.ApplyHeads"/>).
+    /// </summary>
+    internal void AppendParts(int inputSize, List<Tensor> weights, List<Tensor> biases, List<int[]> shapes)
+    {
+        int[][] partShapes = [[NumHeads, WordSize], [NumHeads], [NumHeads], [NumHeads, NtmAddressing.ShiftCount], [NumHeads], [NumHeads, WordSize], [NumHeads, WordSize]];
+        Linear[] layers = [.. addressing, .. writing];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var (w, b) = layers[i].Connect(inputSize);
+            weights.Add(w);
+            biases.Add(b);
+            shapes.Add(partShapes[i]);
+        }
+    }
+
     private static Linear[] Linears(int[] sizes, IReadOnlyList<string> names)
     {
         var layers = new Linear[sizes.Length];
