@@ -28,20 +28,21 @@ internal static class NtmAccessKernel
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2);
         int writes = previousWrite.Dim(1), reads = previousRead.Dim(1);
         var layout = new Layout(cells, width, writes, reads);
-        var saved = new float[batch * layout.PerItem];
-        var newMemory = GC.AllocateUninitializedArray<float>(memory.Size);
-        var writeWeights = new float[batch * writes * cells];
-        var readWeights = new float[batch * reads * cells];
-        var readWords = new float[batch * reads * width];
+        // From the step's arena when there is one: a training step's buffers come back at its end.
+        var saved = Tensor.Allocate(batch * layout.PerItem);
+        var newMemory = Tensor.Allocate(memory.Shape);
+        var writeWeights = Tensor.Allocate(batch, writes, cells);
+        var readWeights = Tensor.Allocate(batch, reads, cells);
+        var readWords = Tensor.Allocate(batch, reads, width);
         BatchParallel.For(batch, VectorWork(writes, reads, cells, width), b =>
         {
-            var item = saved.AsSpan(b * layout.PerItem, layout.PerItem);
+            var item = saved.Data.Slice(b * layout.PerItem, layout.PerItem);
             // The item's memory before and after the write, transposed ([Wd, N]): every loop runs along the N cells.
             var scratch = NtmColumns.Scratch(2 * cells * width);
             Span<float> columns = scratch[..(cells * width)], newColumns = scratch[(cells * width)..];
             NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
-            var ww = writeWeights.AsSpan(b * writes * cells, writes * cells);
-            var wr = readWeights.AsSpan(b * reads * cells, reads * cells);
+            var ww = writeWeights.Data.Slice(b * writes * cells, writes * cells);
+            var wr = readWeights.Data.Slice(b * reads * cells, reads * cells);
             NtmAddressingKernel.ForwardItem(columns, width, previousWrite.Values.Slice(b * writes * cells, writes * cells),
                 NtmAddressingKernel.Item(writeHead, b, writes, width), item[..layout.WriteSaved], ww);
             var erase = item.Slice(layout.EraseAt, writes * width);
@@ -50,15 +51,11 @@ internal static class NtmAccessKernel
             NtmAddressingKernel.ForwardItem(newColumns, width, previousRead.Values.Slice(b * reads * cells, reads * cells),
                 NtmAddressingKernel.Item(readHead, b, reads, width), item.Slice(layout.WriteSaved, layout.ReadSaved), wr);
             for (int h = 0; h < reads; h++)
-                NtmColumns.Dots(newColumns, wr.Slice(h * cells, cells), readWords.AsSpan((b * reads + h) * width, width));
-            NtmColumns.Transpose(newColumns, width, cells, newMemory.AsSpan(b * cells * width, cells * width));
+                NtmColumns.Dots(newColumns, wr.Slice(h * cells, cells), readWords.Data.Slice((b * reads + h) * width, width));
+            NtmColumns.Transpose(newColumns, width, cells, newMemory.Data.Slice(b * cells * width, cells * width));
         });
 
-        Tensor[] outputs =
-        [
-            new Tensor(newMemory, memory.ShapeArray()), new Tensor(writeWeights, batch, writes, cells),
-            new Tensor(readWeights, batch, reads, cells), new Tensor(readWords, batch, reads, width),
-        ];
+        Tensor[] outputs = [newMemory, writeWeights, readWeights, readWords];
         Tensor[] inputs =
         [
             memory, previousWrite, previousRead,
@@ -96,7 +93,7 @@ internal static class NtmAccessKernel
     /// keep¬k without head k) gives dM = dM'·keep, dw_k(n) = dM'·(a_k − M·keep¬k·e_k) (added to the next step's),
     /// de_k = −Σ_n dM'·M·keep¬k·w_k and da_k = Σ_n dM'·w_k; the write heads' content part is added to dM.
     /// </summary>
-    private static Tensor?[] Backward(Tensor?[] g, Tensor[] outputs, Tensor[] x, float[] saved, Layout layout)
+    private static Tensor?[] Backward(Tensor?[] g, Tensor[] outputs, Tensor[] x, Tensor saved, Layout layout)
     {
         var (memory, previousWrite, previousRead, add) = (x[0], x[1], x[2], x[9]);
         var writeHead = new NtmHeadInterface(x[3], x[4], x[5], x[6], x[7]);
@@ -132,7 +129,7 @@ internal static class NtmAccessKernel
             var dWrite = smallScratch.Slice(reads * cells, writes * cells);
             var dErase = smallScratch.Slice((reads + writes) * cells, writes * width);
             var coefficients = smallScratch[((reads + writes) * cells + writes * width)..];
-            var item = saved.AsSpan(b * layout.PerItem, layout.PerItem);
+            var item = saved.Data.Slice(b * layout.PerItem, layout.PerItem);
             var ww = outputs[1].Values.Slice(b * writes * cells, writes * cells);
             var wr = outputs[2].Values.Slice(b * reads * cells, reads * cells);
 
