@@ -29,6 +29,7 @@ public static class Cli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
         if (args.Length > 0 && args[0] == "plot") return Plot(args[1..], stdout, stderr);
+        if (args.Length > 0 && args[0] == GraphEvaluation.Mode) return Evaluate(args[1..], stdout, stderr);
         if (TrainOptions.WantsHelp(args))
         {
             stdout.Write(TrainOptions.HelpText());
@@ -127,6 +128,21 @@ public static class Cli
         catch (DllNotFoundException e)
         {
             throw new UsageException($"{DistributedFlag}: {e.Message}");
+        }
+    }
+
+    // The evaluate mode: a graph checkpoint's accuracy per question length on a built-in test graph.
+    private static int Evaluate(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            stdout.Write(GraphEvaluation.Run(args));
+            return Success;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
         }
     }
 

@@ -102,7 +102,10 @@ public sealed class EpisodeTrace
     /// <param name="logits">The model's output for it, <c>[T, B, O]</c>.</param>
     /// <param name="numericTargets">Targets are numbers (adding, argmax), printed as such; otherwise bits, drawn as sigmoid(logits).</param>
     /// <param name="episodeText">The episode as the reports print it.</param>
-    public MemoryPage ToPage(string title, DatasetTensors batch, Tensor logits, bool numericTargets, string? episodeText)
+    /// <param name="episodePanels">Panels that show the input, target and prediction in the task's own terms (a graph
+    /// episode's triples as labels, <see cref="GraphEpisodePanels"/>) instead of channel by channel; null: channels.</param>
+    public MemoryPage ToPage(string title, DatasetTensors batch, Tensor logits, bool numericTargets, string? episodeText,
+        IReadOnlyList<Heatmap>? episodePanels = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(logits);
@@ -126,10 +129,13 @@ public sealed class EpisodeTrace
         sections.Add(new PageSection("Episode",
             "The first episode of a fresh batch, one column per time step. Greyed columns are padding after the episode ended.",
             [
-                new Heatmap("Input", inputs, Numbered(inputs.GetLength(0), "ch ")),
-                new Heatmap("Target", targets, Numbered(targets.GetLength(0), "ch ")) { Range = targetRange, ShowValues = numericTargets },
-                new Heatmap(numericTargets ? "Prediction" : "Prediction (sigmoid of the output)", predictions, Numbered(predictions.GetLength(0), "ch "))
-                    { Range = targetRange, ShowValues = numericTargets },
+                .. episodePanels ??
+                [
+                    new Heatmap("Input", inputs, Numbered(inputs.GetLength(0), "ch ")),
+                    new Heatmap("Target", targets, Numbered(targets.GetLength(0), "ch ")) { Range = targetRange, ShowValues = numericTargets },
+                    new Heatmap(numericTargets ? "Prediction" : "Prediction (sigmoid of the output)", predictions, Numbered(predictions.GetLength(0), "ch "))
+                        { Range = targetRange, ShowValues = numericTargets },
+                ],
                 new Heatmap("Scored steps (mask)", mask, ["mask"]),
             ], SideBySide: false));
         var maps = ToHeatmaps();

@@ -21,9 +21,28 @@ public sealed record LogRecord(
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("lesson")] int? Lesson = null);
 
+/// <summary>A held-out evaluation of a curriculum lesson, as one line of a <c>--log-file</c>.</summary>
+/// <param name="Step">Training steps completed.</param>
+/// <param name="Lesson">The lesson evaluated.</param>
+/// <param name="Accuracy">The share of fully correct answers over <paramref name="Episodes"/> held-out questions.</param>
+/// <param name="Episodes">Held-out questions evaluated.</param>
+/// <param name="Promoted">Whether the run moved on to the next lesson after it.</param>
+public sealed record EvaluationRecord(
+    [property: JsonPropertyName("step")] int Step,
+    [property: JsonPropertyName("evaluated_lesson")] int Lesson,
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("episodes")] int Episodes,
+    [property: JsonPropertyName("promoted")] bool Promoted);
+
+/// <summary>What a log holds: the reports and, for a curriculum, the held-out evaluations, each in file order.</summary>
+/// <param name="Reports">One record per report.</param>
+/// <param name="Evaluations">One record per lesson evaluation (none for tasks without a curriculum).</param>
+public sealed record RunHistory(IReadOnlyList<LogRecord> Reports, IReadOnlyList<EvaluationRecord> Evaluations);
+
 /// <summary>
 /// The JSON-lines log of <c>--log-file</c>: one <see cref="LogRecord"/> object per line, appended, so a resumed run
-/// continues the same file and any tool that reads JSON lines (pandas, jq, <c>dnc-train plot</c>) can draw it.
+/// continues the same file and any tool that reads JSON lines (pandas, jq, <c>dnc-train plot</c>) can draw it. Runs of a
+/// curriculum task add one <see cref="EvaluationRecord"/> line per held-out evaluation (told apart by <c>evaluated_lesson</c>).
 /// </summary>
 public sealed class RunLog : IDisposable
 {
@@ -56,12 +75,19 @@ public sealed class RunLog : IDisposable
     /// <summary>Appends one record as one line.</summary>
     public void Write(LogRecord record) => writer.WriteLine(Format(record));
 
+    /// <summary>Appends one evaluation as one line.</summary>
+    public void Write(EvaluationRecord record) => writer.WriteLine(JsonSerializer.Serialize(record, Json));
+
     /// <summary>The record as one line of JSON, e.g. <c>{"step":100,"loss":9.37,"metric":"bit errors per sequence",...}</c>.</summary>
     public static string Format(LogRecord record) => JsonSerializer.Serialize(record, Json);
 
-    /// <summary>Reads every record of a log; blank lines are skipped.</summary>
+    /// <summary>Reads every report of a log (<see cref="ReadHistory"/> without the evaluations).</summary>
     /// <exception cref="UsageException">The file is missing or a line is not a record (names the file and line).</exception>
-    public static IReadOnlyList<LogRecord> Read(string path)
+    public static IReadOnlyList<LogRecord> Read(string path) => ReadHistory(path).Reports;
+
+    /// <summary>Reads every report and evaluation of a log; blank lines are skipped.</summary>
+    /// <exception cref="UsageException">The file is missing or a line is not a record (names the file and line).</exception>
+    public static RunHistory ReadHistory(string path)
     {
         string[] lines;
         try
@@ -73,23 +99,28 @@ public sealed class RunLog : IDisposable
             throw new UsageException($"{path}: cannot read the log ({e.Message.ReplaceLineEndings(" ")})");
         }
         var records = new List<LogRecord>();
+        var evaluations = new List<EvaluationRecord>();
         for (int i = 0; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            LogRecord? record;
             try
             {
-                record = JsonSerializer.Deserialize<LogRecord>(lines[i], Json);
+                if (lines[i].Contains("\"evaluated_lesson\"", StringComparison.Ordinal))
+                {
+                    evaluations.Add(JsonSerializer.Deserialize<EvaluationRecord>(lines[i], Json) ?? throw new JsonException("null"));
+                    continue;
+                }
+                var record = JsonSerializer.Deserialize<LogRecord>(lines[i], Json);
+                if (record is null || record.Metric is null)
+                    throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{path}:{i + 1}: not a log record (expected step, loss, metric, value)"));
+                records.Add(record);
             }
             catch (JsonException e)
             {
                 throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{path}:{i + 1}: not a log record ({e.Message.ReplaceLineEndings(" ")})"));
             }
-            if (record is null || record.Metric is null)
-                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{path}:{i + 1}: not a log record (expected step, loss, metric, value)"));
-            records.Add(record);
         }
-        return records;
+        return new RunHistory(records, evaluations);
     }
 
     /// <inheritdoc/>

@@ -57,6 +57,8 @@ public sealed record TrainOptions
     public float PassThreshold { get; init; } = 0.9f;
     /// <summary>Steps between held-out evaluations of the current graph lesson (<c>--evaluation-interval</c>).</summary>
     public int EvaluationInterval { get; init; } = 200;
+    /// <summary>Held-out questions per evaluation of the current graph lesson, in batches of <c>--batch-size</c> (<c>--evaluation-size</c>).</summary>
+    public int EvaluationSize { get; init; } = 256;
     /// <summary>Steps with no input between a shortest-path or inference query and its answer (<c>--planning-steps</c>).</summary>
     public int PlanningSteps { get; init; } = 10;
 
@@ -149,6 +151,8 @@ public sealed record TrainOptions
             (o, v) => o with { PassThreshold = v }, o => o.PassThreshold) with { Tasks = GraphTasks },
         IntFlag("evaluation-interval", "Steps between held-out evaluations of the current lesson.", (o, v) => o with { EvaluationInterval = v }, o => o.EvaluationInterval) with
             { Tasks = GraphTasks },
+        IntFlag("evaluation-size", "Held-out questions per evaluation of the current lesson (drawn in batches of --batch-size).",
+            (o, v) => o with { EvaluationSize = v }, o => o.EvaluationSize) with { Tasks = GraphTasks },
         IntFlag("planning-steps", "Steps with no input between the query and the answer.", (o, v) => o with { PlanningSteps = v }, o => o.PlanningSteps) with
             { Tasks = [TaskKind.ShortestPath, TaskKind.Inference] },
         IntFlag("num-training-iterations", "Number of iterations to train for.", (o, v) => o with { NumTrainingIterations = v }, o => o.NumTrainingIterations),
@@ -264,7 +268,9 @@ public sealed record TrainOptions
         var sb = new StringBuilder("Trains a memory-augmented core (DNC, NTM, SAM, SDNC) on an algorithmic task " +
                                    "(repeat copy, copy, adding, argmax), a graph task of the DNC paper (graph traversal, shortest path, inference) " +
                                    "or bAbI question answering.\n\nUsage: Dnc.Train [--flag value]...\n" +
-                                   $"       Dnc.Train {Cli.BabiGenerateMode} --out DIR [--stories N] [--seed S]   (writes bAbI-style tasks 1, 2 and 6)\n\n");
+                                   $"       Dnc.Train {Cli.BabiGenerateMode} --out DIR [--stories N] [--seed S]   (writes bAbI-style tasks 1, 2 and 6)\n" +
+                                   $"       Dnc.Train {GraphEvaluation.Mode} --checkpoint DIR|FILE [--graph transit-map|family-tree] [--questions N] [--max-length L] [--seed S]\n" +
+                                   "                 (a graph checkpoint's accuracy per question length on the built-in test graph)\n\n");
         foreach (var f in Flags)
         {
             sb.Append(CultureInfo.InvariantCulture, $"  --{f.Name,-26}{f.Help}");
@@ -307,6 +313,7 @@ public sealed record TrainOptions
         if (!(PassThreshold > 0f && PassThreshold <= 1f))
             throw new UsageException($"--pass-threshold must be in (0, 1], got {PassThreshold.ToString(CultureInfo.InvariantCulture)}");
         Positive("evaluation-interval", EvaluationInterval);
+        Positive("evaluation-size", EvaluationSize);
         NonNegative("planning-steps", PlanningSteps);
         if (Task == TaskKind.Babi && DataDir is null)
             throw new UsageException("--task babi needs --data-dir DIR with bAbI files qaN_*_train.txt (write generated ones with 'babi-generate --out DIR')");

@@ -47,6 +47,7 @@ public sealed class Trainer
                 CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
                 CheckpointInterval = options.CheckpointInterval,
                 EvaluationInterval = options.EvaluationInterval,
+                EvaluationEpisodes = options.EvaluationSize,
                 Configuration = options.ConfigurationJson(),
                 ConfigurationDefaults = TrainOptions.LegacyConfigurationDefaults(options.Model),
                 CheckpointsKept = CheckpointsKept,
@@ -102,7 +103,14 @@ public sealed class Trainer
             var metrics = new List<float>();
             bool previousApplied = true;
             var records = new List<LogRecord>();
-            void OnEvaluated(EvaluationReport evaluation) => lesson = evaluation.Promoted ? evaluation.Lesson + 1 : evaluation.Lesson;
+            var evaluations = new List<EvaluationRecord>();
+            void OnEvaluated(EvaluationReport evaluation)
+            {
+                lesson = evaluation.Promoted ? evaluation.Lesson + 1 : evaluation.Lesson;
+                var record = new EvaluationRecord(evaluation.Step, evaluation.Lesson, evaluation.Accuracy, evaluation.Episodes, evaluation.Promoted);
+                evaluations.Add(record);
+                log?.Write(record);
+            }
             void OnStep(StepReport step)
             {
                 // Once per streak of skipped steps, so a run that recovers says so without flooding the output.
@@ -147,7 +155,7 @@ public sealed class Trainer
             {
                 log?.Dispose();
                 // The log holds the runs before a resume too, so it is the fuller history when there is one.
-                CurvePlot.Write(options.Plot, [(Model.Name, options.LogFile is null ? records : RunLog.Read(options.LogFile))]);
+                CurvePlot.Write(options.Plot, [(Model.Name, options.LogFile is null ? new RunHistory(records, evaluations) : RunLog.ReadHistory(options.LogFile))]);
                 reporter.Info($"Wrote {options.Plot}.");
             }
             return new RunResult(result.Steps, result.Interrupted, losses, metrics);
@@ -166,13 +174,13 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>An evaluation in words: <c>step 400: lesson 0: 3–5 nodes, degree 1–2, path 1: 93.8 % fully correct (pass 90 %); now lesson 1 of 8</c>.</summary>
+    /// <summary>An evaluation in words: <c>step 400: lesson 0: 3–5 nodes, degree 1–2, path 1: 93.8 % fully correct of 256 (pass 90 %); now lesson 1 of 8</c>.</summary>
     public static string Describe(GraphTask task, EvaluationReport e)
     {
         ArgumentNullException.ThrowIfNull(task);
         string outcome = e.Promoted ? $"; now lesson {task.Lesson} of {task.LessonCount}" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"step {e.Step}: {task.Describe(e.Lesson)}: {100 * e.Accuracy:0.0} % fully correct (pass {100 * task.PassThreshold:0.#} %){outcome}");
+            $"step {e.Step}: {task.Describe(e.Lesson)}: {100 * e.Accuracy:0.0} % fully correct of {e.Episodes} (pass {100 * task.PassThreshold:0.#} %){outcome}");
     }
 
     /// <summary>
@@ -244,7 +252,8 @@ public sealed class Trainer
         }
         var page = HtmlVisualizer.Render(trace.ToPage(
             $"{Model.Name.ToUpperInvariant()} memory over one {Choices.Name(options.Task)} episode (after {CompletedSteps} steps)",
-            batch, logits, Task is Modules.Dnc.Tasks.DigitSequenceTask, renderer.Render(batch, logits)));
+            batch, logits, Task is Modules.Dnc.Tasks.DigitSequenceTask, renderer.Render(batch, logits),
+            Task is GraphTask ? GraphEpisodePanels.Of(batch, logits) : null));
         try
         {
             string? dir = Path.GetDirectoryName(Path.GetFullPath(path));

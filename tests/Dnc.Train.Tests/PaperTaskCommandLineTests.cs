@@ -52,10 +52,10 @@ public sealed class PaperTaskCommandLineTests : IDisposable
     public void A_graph_task_trains_and_reports_each_evaluation_with_its_lesson(string task)
     {
         var (code, output, error) = RunCli([.. Tiny, "--task", task, "--num-training-iterations", "2", "--evaluation-interval", "1",
-            "--checkpoint-dir", Path.Combine(root, task)]);
+            "--evaluation-size", "3", "--checkpoint-dir", Path.Combine(root, task)]);
         Assert.True(code == Cli.Success, error);
         // The untrained model answers nothing fully right, so it stays in the first lesson.
-        var lesson0 = Trainer.Describe(Task(task), new(1, 0, 0f, false));
+        var lesson0 = Trainer.Describe(Task(task), new(1, 0, 0f, false, 4)); // 3 questions rounded up to batches of 2
         Assert.Contains(lesson0, output);
         Assert.Contains(lesson0.Replace("step 1:", "step 2:", StringComparison.Ordinal), output);
         Assert.True(File.Exists(Path.Combine(root, task, "ckpt-000002.safetensors")));
@@ -73,15 +73,15 @@ public sealed class PaperTaskCommandLineTests : IDisposable
     {
         var task = new TraversalTask(passThreshold: 0.75f);
         task.SetLesson(1);
-        Assert.Equal("step 300: lesson 0: 3–5 nodes, degree 1–2, path 1: 81.3 % fully correct (pass 75 %); now lesson 1 of 8",
-            Trainer.Describe(task, new(300, 0, 0.8125f, true)));
+        Assert.Equal("step 300: lesson 0: 3–5 nodes, degree 1–2, path 1: 81.3 % fully correct of 256 (pass 75 %); now lesson 1 of 8",
+            Trainer.Describe(task, new(300, 0, 0.8125f, true, 256)));
     }
 
     [Fact]
     public void Resuming_mid_curriculum_continues_in_the_saved_lesson()
     {
         string dir = Path.Combine(root, "resume");
-        string[] flags = [.. Tiny, "--task", "graph-traversal", "--evaluation-interval", "1", "--checkpoint-dir", dir];
+        string[] flags = [.. Tiny, "--task", "graph-traversal", "--evaluation-interval", "1", "--evaluation-size", "2", "--checkpoint-dir", dir];
         var first = new Trainer(TrainOptions.Parse([.. flags, "--num-training-iterations", "2"]));
         first.Run();
         ((GraphTask)first.Task).SetLesson(2);
@@ -91,8 +91,8 @@ public sealed class PaperTaskCommandLineTests : IDisposable
         Assert.True(code == Cli.Success, error);
         Assert.Contains("at step 2.", output);
         var task = new TraversalTask();
-        Assert.Contains(Trainer.Describe(task, new(3, 2, 0f, false)), output);
-        Assert.Contains(Trainer.Describe(task, new(4, 2, 0f, false)), output);
+        Assert.Contains(Trainer.Describe(task, new(3, 2, 0f, false, 2)), output);
+        Assert.Contains(Trainer.Describe(task, new(4, 2, 0f, false, 2)), output);
         Assert.DoesNotContain("lesson 0:", output);
 
         // The threshold decides promotions, so a run with another one does not continue this curriculum.
@@ -162,6 +162,9 @@ public sealed class PaperTaskCommandLineTests : IDisposable
         { "--task inference --pass-threshold 1.5", "--pass-threshold must be in (0, 1], got 1.5" },
         { "--task shortest-path --pass-threshold high", "--pass-threshold needs a number, got 'high'" },
         { "--task graph-traversal --evaluation-interval 0", "--evaluation-interval must be positive, got 0" },
+        { "--task graph-traversal --evaluation-size 0", "--evaluation-size must be positive, got 0" },
+        { "--task graph-traversal --evaluation-size many", "--evaluation-size needs an integer, got 'many'" },
+        { "--task babi --data-dir ROOT/empty --evaluation-size 5", "--evaluation-size does not apply to --task babi" },
         { "--task shortest-path --planning-steps -1", "--planning-steps must be 0 or more, got -1" },
         { "--task graph-traversal --planning-steps 3", "--planning-steps does not apply to --task graph-traversal (only to shortest-path, inference)" },
         { "--task copy --pass-threshold 0.5", "--pass-threshold does not apply to --task copy (only to graph-traversal, shortest-path, inference)" },

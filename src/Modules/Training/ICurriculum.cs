@@ -3,9 +3,10 @@ using Modules.Tensors;
 namespace Modules.Training;
 
 /// <summary>
-/// A task taught in lessons of growing difficulty. The trainer evaluates the current lesson on a held-out batch at
-/// intervals and moves to the next lesson when the share of fully correct answers reaches <see cref="PassThreshold"/>;
-/// the lesson is part of the checkpoint, so a resumed run continues mid-curriculum.
+/// A task taught in lessons of growing difficulty. The trainer evaluates the current lesson at intervals on held-out
+/// batches (<see cref="TrainerOptions.EvaluationEpisodes"/> episodes in all) and moves to the next lesson when the share
+/// of fully correct answers reaches <see cref="PassThreshold"/>; the lesson is part of the checkpoint, so a resumed run
+/// continues mid-curriculum.
 /// </summary>
 public interface ICurriculum
 {

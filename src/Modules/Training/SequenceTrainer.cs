@@ -52,6 +52,8 @@ public sealed class SequenceTrainer
         this.options = options ?? new TrainerOptions();
         if (this.options.MaxNonFiniteSteps < 1)
             throw new ArgumentException($"TrainerOptions.MaxNonFiniteSteps must be at least 1, got {this.options.MaxNonFiniteSteps}", nameof(options));
+        if (this.options.EvaluationEpisodes < 1)
+            throw new ArgumentException($"TrainerOptions.EvaluationEpisodes must be at least 1, got {this.options.EvaluationEpisodes}", nameof(options));
         if (this.options.CheckpointsKept < 1)
             throw new ArgumentException($"TrainerOptions.CheckpointsKept must be at least 1, got {this.options.CheckpointsKept}", nameof(options));
         Model = model;
@@ -271,15 +273,25 @@ public sealed class SequenceTrainer
         if (group is not null) BroadcastParameters(group);
     }
 
+    // Held-out batches until EvaluationEpisodes episodes are answered; each batch's accuracy weighs by its episodes, so
+    // the decision rests on all of them (one batch of 16 made promotion a coin toss near the threshold).
     private void Evaluate(ICurriculum curriculum)
     {
         int lesson = curriculum.Lesson;
-        var batch = curriculum.SampleEvaluation(evaluationRng);
-        float accuracy;
-        using (Tensor.NoGrad()) accuracy = curriculum.Accuracy(Model.Unroll(batch.Observations), batch);
+        double correct = 0;
+        int episodes = 0;
+        using (Tensor.NoGrad())
+            while (episodes < options.EvaluationEpisodes)
+            {
+                var batch = curriculum.SampleEvaluation(evaluationRng);
+                int size = batch.Observations.Dim(1);
+                correct += (double)curriculum.Accuracy(Model.Unroll(batch.Observations), batch) * size;
+                episodes += size;
+            }
+        float accuracy = (float)(correct / episodes);
         bool promoted = accuracy >= curriculum.PassThreshold && lesson + 1 < curriculum.LessonCount;
         if (promoted) curriculum.SetLesson(lesson + 1);
-        Evaluated?.Invoke(new EvaluationReport(CompletedSteps, lesson, accuracy, promoted));
+        Evaluated?.Invoke(new EvaluationReport(CompletedSteps, lesson, accuracy, promoted, episodes));
     }
 
     private const string EvaluationRngKey = "evaluation_rng_state";
@@ -351,9 +363,10 @@ public readonly record struct StepReport(int Step, float Loss, float Metric, flo
 /// <summary>A held-out evaluation of a curriculum lesson.</summary>
 /// <param name="Step">Completed steps.</param>
 /// <param name="Lesson">The lesson evaluated.</param>
-/// <param name="Accuracy">The share of fully correct answers.</param>
+/// <param name="Accuracy">The share of fully correct answers over all <paramref name="Episodes"/> (each batch weighted by its episodes).</param>
 /// <param name="Promoted">Whether the run moved on to the next lesson.</param>
-public readonly record struct EvaluationReport(int Step, int Lesson, float Accuracy, bool Promoted);
+/// <param name="Episodes">Held-out episodes evaluated: <see cref="TrainerOptions.EvaluationEpisodes"/> rounded up to whole batches.</param>
+public readonly record struct EvaluationReport(int Step, int Lesson, float Accuracy, bool Promoted, int Episodes);
 
 /// <summary>What <see cref="SequenceTrainer.Run"/> did.</summary>
 /// <param name="Steps">Steps completed in total, including before a resume.</param>

@@ -39,6 +39,12 @@ public sealed record TrainerOptions
     /// <summary>Steps between held-out evaluations of a curriculum task's current lesson (<see cref="ICurriculum"/>).</summary>
     public int EvaluationInterval { get; init; } = 200;
 
+    /// <summary>
+    /// Held-out episodes per evaluation of a curriculum lesson, drawn in batches of the task's batch size (so rounded up to
+    /// whole batches); the lesson's accuracy, and the promotion, is over all of them.
+    /// </summary>
+    public int EvaluationEpisodes { get; init; } = 256;
+
     /// <summary>The ranks of synchronous data-parallel training; null for one process.</summary>
     public IProcessGroup? Group { get; init; }
 }

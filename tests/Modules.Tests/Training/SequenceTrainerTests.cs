@@ -75,8 +75,19 @@ internal sealed class LessonTask(int lessons) : ITask, ICurriculum
         Lesson = lesson;
     }
 
-    public DatasetTensors SampleEvaluation(Generator rng) => data.Sample(rng);
-    public float Accuracy(Tensor logits, DatasetTensors batch) => NextAccuracy;
+    /// <summary>Evaluation batches drawn so far.</summary>
+    public int EvaluationBatches { get; private set; }
+
+    /// <summary>When not empty, each evaluation batch's accuracy in turn (else <see cref="NextAccuracy"/>).</summary>
+    public Queue<float> Accuracies { get; } = new();
+
+    public DatasetTensors SampleEvaluation(Generator rng)
+    {
+        EvaluationBatches++;
+        return data.Sample(rng);
+    }
+
+    public float Accuracy(Tensor logits, DatasetTensors batch) => Accuracies.Count > 0 ? Accuracies.Dequeue() : NextAccuracy;
 }
 
 /// <summary>A group of two ranks seen from rank 0 when the other rank computes exactly the same: sums double, gathers repeat.</summary>
@@ -200,6 +211,37 @@ public sealed class SequenceTrainerTests
         Trainer(again, dir.Path).Resume();
         Assert.Equal(2, again.Lesson);
         Assert.Equal("2", CheckpointDirectory.Validate(Checkpoint.PathFor(dir.Path, 8)).Metadata[SequenceTrainer.LessonKey]);
+    }
+
+    [Fact]
+    public void A_lesson_is_promoted_on_the_accuracy_over_all_evaluation_episodes_not_the_first_batch()
+    {
+        var task = new LessonTask(lessons: 3);                        // batches of 4
+        var trainer = new SequenceTrainer(new LinearModel(7), task, RmsProp.TensorFlow1(0.05f),
+            new TrainerOptions { Seed = 3, EvaluationInterval = 1, EvaluationEpisodes = 10 });
+        var evaluations = new List<EvaluationReport>();
+        trainer.Evaluated += evaluations.Add;
+        // 10 episodes are 3 batches of 4: (4·1 + 4·1 + 4·0.5) / 12 = 0.8333 < 0.9, although the first batch alone passes.
+        foreach (var a in new[] { 1f, 1f, 0.5f, 1f, 1f, 0.75f }) task.Accuracies.Enqueue(a);
+        trainer.Run(1);
+        Assert.Equal(3, task.EvaluationBatches);
+        Assert.Equal((0, 12, false), (evaluations[0].Lesson, evaluations[0].Episodes, evaluations[0].Promoted));
+        Assert.Equal(10f / 12f, evaluations[0].Accuracy, 6);
+        Assert.Equal(0, task.Lesson);
+        // (4 + 4 + 3) / 12 = 0.9167 ≥ 0.9: promoted.
+        trainer.Run(2);
+        Assert.Equal(6, task.EvaluationBatches);
+        Assert.Equal(11f / 12f, evaluations[1].Accuracy, 6);
+        Assert.True(evaluations[1].Promoted);
+        Assert.Equal(1, task.Lesson);
+    }
+
+    [Fact]
+    public void An_evaluation_size_below_one_is_refused_naming_the_option()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SequenceTrainer(new LinearModel(7), new LessonTask(2), RmsProp.TensorFlow1(0.05f),
+            new TrainerOptions { EvaluationEpisodes = 0 }));
+        Assert.StartsWith("TrainerOptions.EvaluationEpisodes must be at least 1, got 0", e.Message);
     }
 
     [Fact]

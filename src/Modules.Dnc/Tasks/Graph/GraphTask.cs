@@ -11,8 +11,9 @@ namespace Modules.Dnc.Tasks.Graph;
 /// <remarks>
 /// Replay: each batch entry independently comes from a uniformly chosen earlier lesson with probability
 /// <see cref="ReplayFraction"/> (10 % by default, as in the paper), otherwise from the current lesson. Evaluation
-/// batches come from the current lesson only. The trainer moves to the next lesson when <see cref="Accuracy"/> on an
-/// evaluation batch reaches <see cref="PassThreshold"/> (90 % by default, as in the paper).
+/// batches come from the current lesson only. The trainer moves to the next lesson when <see cref="Accuracy"/> over its
+/// evaluation batches (<see cref="TrainerOptions.EvaluationEpisodes"/> episodes) reaches <see cref="PassThreshold"/> (90 % by
+/// default, as in the paper).
 /// </remarks>
 public abstract class GraphTask : ITask, ICurriculum
 {
