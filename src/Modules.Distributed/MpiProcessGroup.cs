@@ -158,6 +158,8 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         Wait(&request, "Barrier", 0);
     }
 
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(500);
+
     /// <summary>
     /// Ends the whole job from this rank (<c>MPI_Abort</c>): the launcher stops every rank with <paramref name="exitCode"/>.
     /// Does not return. For a rank that cannot go on while others may still be waiting in a collective.
@@ -167,6 +169,9 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
     {
         Console.Out.Flush();
         Console.Error.Flush();
+        // The launcher relays each rank's output through its own processes, which MPI_Abort stops at once: on a busy
+        // machine the message a rank wrote just before (why it stops) was lost. Give the relay a moment to pass it on.
+        Thread.Sleep(AbortGrace);
         NativeMpi.Abort(NativeMpi.CommWorld, exitCode);
         Environment.Exit(exitCode); // MPI_Abort does not return; this is only reached if the library misbehaves
     }
