@@ -87,9 +87,28 @@ internal static class ReadWeightsMix
         {
             var wr = w.Slice(r * n, n);
             var outR = output.Slice(r * n, n);
-            // Forward: f_i = L[i, :]·w. Backward: row i of L carries w_i to every b_j = Σ_i L[i, j]·w_i.
-            outR[i] += pi[r * modes + writes + k] * TensorPrimitives.Dot(row, wr);
-            TensorPrimitives.MultiplyAdd(row, pi[r * modes + k] * wr[i], outR, outR);
+            // Forward: f_i = L[i, :]·w. Backward: row i of L carries w_i to every b_j = Σ_i L[i, j]·w_i. Both in one pass.
+            float backwardCoefficient = pi[r * modes + k] * wr[i], outBefore = outR[i], rowDotW = 0f;
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                var vBackward = new Vector<float>(backwardCoefficient);
+                var acc = Vector<float>.Zero;
+                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+                {
+                    var rowV = new Vector<float>(row[j..]);
+                    acc += rowV * new Vector<float>(wr[j..]);
+                    (rowV * vBackward + new Vector<float>(outR[j..])).CopyTo(outR[j..]);
+                }
+                rowDotW = Vector.Sum(acc);
+            }
+            for (; j < n; j++)
+            {
+                rowDotW += row[j] * wr[j];
+                outR[j] = row[j] * backwardCoefficient + outR[j];
+            }
+            // f_i is added before row i's own backward term, as the unfused order does.
+            outR[i] = row[i] * backwardCoefficient + (outBefore + pi[r * modes + writes + k] * rowDotW);
         }
     }
 
