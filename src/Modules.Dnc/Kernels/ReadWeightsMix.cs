@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using Tensor = Modules.Tensors.Tensor;
 using Modules.Tensors;
@@ -174,6 +175,8 @@ internal static class ReadWeightsMix
     {
         int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1;
         bool wantReads = !dw.IsEmpty, wantLink = !dl.IsEmpty;
+        if (g.Length != w.Length || (wantReads && dw.Length != w.Length) || (wantLink && dl.Length != n))
+            throw new ArgumentException($"ReadWeightsMix.BackwardRow: spans must be [R, N] = {w.Length} and [N] = {n}, got g {g.Length}, dw {dw.Length}, dl {dl.Length}");
         for (int r = 0; r < reads; r++)
         {
             var wr = w.Slice(r * n, n);
@@ -190,18 +193,22 @@ internal static class ReadWeightsMix
             int j = 0;
             if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
             {
+                // Unchecked loads and stores: every span here is [N] (checked above), and this is the step's hottest loop.
+                ref float rowRef = ref MemoryMarshal.GetReference(row), wRef = ref MemoryMarshal.GetReference(wr);
+                ref float gRef = ref MemoryMarshal.GetReference(gr), dwRef = ref MemoryMarshal.GetReference(dwr);
+                ref float dlRef = ref MemoryMarshal.GetReference(dl);
                 var vForward = new Vector<float>(forwardCoefficient);
                 var vBackward = new Vector<float>(backwardCoefficient);
                 Vector<float> accG = Vector<float>.Zero, accW = Vector<float>.Zero;
                 for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
                 {
-                    var rowV = new Vector<float>(row[j..]);
-                    var wV = new Vector<float>(wr[j..]);
-                    var gV = new Vector<float>(gr[j..]);
+                    var rowV = Vector.LoadUnsafe(ref rowRef, (nuint)j);
+                    var wV = Vector.LoadUnsafe(ref wRef, (nuint)j);
+                    var gV = Vector.LoadUnsafe(ref gRef, (nuint)j);
                     accG += rowV * gV;
                     accW += rowV * wV;
-                    if (wantReads) (rowV * vForward + new Vector<float>(dwr[j..])).CopyTo(dwr[j..]);
-                    if (wantLink) ((new Vector<float>(dl[j..]) + wV * vForward) + gV * vBackward).CopyTo(dl[j..]);
+                    if (wantReads) Vector.StoreUnsafe(rowV * vForward + Vector.LoadUnsafe(ref dwRef, (nuint)j), ref dwRef, (nuint)j);
+                    if (wantLink) Vector.StoreUnsafe((Vector.LoadUnsafe(ref dlRef, (nuint)j) + wV * vForward) + gV * vBackward, ref dlRef, (nuint)j);
                 }
                 rowDotG = Vector.Sum(accG);
                 rowDotW = Vector.Sum(accW);
