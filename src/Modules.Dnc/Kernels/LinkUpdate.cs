@@ -56,24 +56,32 @@ internal static class LinkUpdate
     internal static void ForwardSlice(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
     {
         int n = w.Length;
-        for (int i = 0; i < n; i++)
-        {
-            // Evaluated as ((1 − w_i) − w_j)·L + w_i·p_j, the unfused composition's order, so results match it bit for bit.
-            float oneMinusWi = 1f - w[i], wi = w[i];
-            var row = l.Slice(i * n, n);
-            var outRow = outLink.Slice(i * n, n);
-            int j = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var vOne = new Vector<float>(oneMinusWi);
-                var vWi = new Vector<float>(wi);
-                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
-                    ((vOne - new Vector<float>(w[j..])) * new Vector<float>(row[j..]) + vWi * new Vector<float>(p[j..])).CopyTo(outRow[j..]);
-            }
-            for (; j < n; j++) outRow[j] = (oneMinusWi - w[j]) * row[j] + wi * p[j];
-            outRow[i] = 0f;                                     // a cell is never linked to itself
-        }
+        for (int i = 0; i < n; i++) ForwardRow(i, l.Slice(i * n, n), p, w, outLink.Slice(i * n, n));
+        ForwardPrecedence(p, w, outPrecedence);
+    }
 
+    /// <summary>Row i of the new link [N] from the previous link's row i, precedence p [N] and writes w [N].</summary>
+    internal static void ForwardRow(int i, ReadOnlySpan<float> row, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outRow)
+    {
+        // Evaluated as ((1 − w_i) − w_j)·L + w_i·p_j, the unfused composition's order, so results match it bit for bit.
+        int n = w.Length;
+        float oneMinusWi = 1f - w[i], wi = w[i];
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vOne = new Vector<float>(oneMinusWi);
+            var vWi = new Vector<float>(wi);
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+                ((vOne - new Vector<float>(w[j..])) * new Vector<float>(row[j..]) + vWi * new Vector<float>(p[j..])).CopyTo(outRow[j..]);
+        }
+        for (; j < n; j++) outRow[j] = (oneMinusWi - w[j]) * row[j] + wi * p[j];
+        outRow[i] = 0f;                                     // a cell is never linked to itself
+    }
+
+    /// <summary>The new precedence p' = (1 − Σ_N w)·p + w [N] of one batch entry and write head.</summary>
+    internal static void ForwardPrecedence(ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outPrecedence)
+    {
+        int n = w.Length;
         float writeSum = 0f;
         for (int j = 0; j < n; j++) writeSum += w[j];          // left to right, as Sum over the last axis
         float keep = 1f - writeSum;

@@ -34,16 +34,26 @@ internal static class LinkUpdateAndRead
         var read = Tensor.Allocate(b, reads, n);
         BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
         {
-            var linkB = link.Data.Slice(batch * writes * n * n, writes * n * n);
+            // One pass over the link: each new row is read by every head while it is still in the first-level cache.
+            var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
+            var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
+            var output = read.Data.Slice(batch * reads * n, reads * n);
+            ReadWeightsMix.ForwardContent(contentWeights.Values.Slice(batch * reads * n, reads * n), pi, output, writes, reads, n);
             for (int k = 0; k < writes; k++)
             {
                 int s = batch * writes + k;
-                LinkUpdate.ForwardSlice(previousLink.Values.Slice(s * n * n, n * n), previousPrecedence.Values.Slice(s * n, n),
-                    writeWeights.Values.Slice(s * n, n), linkB.Slice(k * n * n, n * n), precedence.Data.Slice(s * n, n));
+                var p = previousPrecedence.Values.Slice(s * n, n);
+                var ww = writeWeights.Values.Slice(s * n, n);
+                var oldLink = previousLink.Values.Slice(s * n * n, n * n);
+                var newLink = link.Data.Slice(s * n * n, n * n);
+                for (int i = 0; i < n; i++)
+                {
+                    var row = newLink.Slice(i * n, n);
+                    LinkUpdate.ForwardRow(i, oldLink.Slice(i * n, n), p, ww, row);
+                    ReadWeightsMix.ForwardRow(k, i, row, w, pi, output, writes);
+                }
+                LinkUpdate.ForwardPrecedence(p, ww, precedence.Data.Slice(s * n, n));
             }
-            ReadWeightsMix.ForwardBatch(linkB, previousReadWeights.Values.Slice(batch * reads * n, reads * n),
-                contentWeights.Values.Slice(batch * reads * n, reads * n), readModes.Values.Slice(batch * reads * modes, reads * modes),
-                read.Data.Slice(batch * reads * n, reads * n), writes, reads, n);
         });
 
         var outputs = new[] { link, precedence, read };

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using Tensor = Modules.Tensors.Tensor;
 using Modules.Tensors;
@@ -62,24 +64,52 @@ internal static class ReadWeightsMix
     internal static void ForwardBatch(ReadOnlySpan<float> link, ReadOnlySpan<float> w, ReadOnlySpan<float> c, ReadOnlySpan<float> pi,
         Span<float> output, int writes, int reads, int n)
     {
+        ForwardContent(c, pi, output, writes, reads, n);
+        for (int k = 0; k < writes; k++)
+            for (int i = 0; i < n; i++) ForwardRow(k, i, link.Slice((k * n + i) * n, n), w, pi, output, writes);
+    }
+
+    /// <summary>Starts one batch entry's output [R, N] with the content term π_content·c (c [R, N], π [R, 2W + 1]).</summary>
+    internal static void ForwardContent(ReadOnlySpan<float> c, ReadOnlySpan<float> pi, Span<float> output, int writes, int reads, int n)
+    {
         int modes = 2 * writes + 1;
         for (int r = 0; r < reads; r++)
             TensorPrimitives.Multiply(c.Slice(r * n, n), pi[r * modes + 2 * writes], output.Slice(r * n, n));
-        for (int k = 0; k < writes; k++)
+    }
+
+    /// <summary>
+    /// Adds what row i of write head k's link L[k, i, :] sends to one batch entry's output [R, N], given the previous
+    /// reads w [R, N] and modes π [R, 2W + 1]; rows must come in order k, then i, for a fixed summation order.
+    /// </summary>
+    internal static void ForwardRow(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+    {
+        int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1;
+        for (int r = 0; r < reads; r++)
         {
-            var l = link.Slice(k * n * n, n * n);
-            for (int i = 0; i < n; i++)
+            var wr = w.Slice(r * n, n);
+            var outR = output.Slice(r * n, n);
+            // Forward: f_i = L[i, :]·w. Backward: row i of L carries w_i to every b_j = Σ_i L[i, j]·w_i. Both in one pass.
+            float backwardCoefficient = pi[r * modes + k] * wr[i], outBefore = outR[i], rowDotW = 0f;
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
             {
-                var row = l.Slice(i * n, n);
-                for (int r = 0; r < reads; r++)
+                var vBackward = new Vector<float>(backwardCoefficient);
+                var acc = Vector<float>.Zero;
+                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
                 {
-                    var wr = w.Slice(r * n, n);
-                    var outR = output.Slice(r * n, n);
-                    // Forward: f_i = L[i, :]·w. Backward: row i of L carries w_i to every b_j = Σ_i L[i, j]·w_i.
-                    outR[i] += pi[r * modes + writes + k] * TensorPrimitives.Dot(row, wr);
-                    TensorPrimitives.MultiplyAdd(row, pi[r * modes + k] * wr[i], outR, outR);
+                    var rowV = new Vector<float>(row[j..]);
+                    acc += rowV * new Vector<float>(wr[j..]);
+                    (rowV * vBackward + new Vector<float>(outR[j..])).CopyTo(outR[j..]);
                 }
+                rowDotW = Vector.Sum(acc);
             }
+            for (; j < n; j++)
+            {
+                rowDotW += row[j] * wr[j];
+                outR[j] = row[j] * backwardCoefficient + outR[j];
+            }
+            // f_i is added before row i's own backward term, as the unfused order does.
+            outR[i] = row[i] * backwardCoefficient + (outBefore + pi[r * modes + writes + k] * rowDotW);
         }
     }
 
@@ -144,30 +174,59 @@ internal static class ReadWeightsMix
         Span<float> dw, Span<float> dpi, Span<float> dl, int writes)
     {
         int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1;
+        bool wantReads = !dw.IsEmpty, wantLink = !dl.IsEmpty;
+        if (g.Length != w.Length || (wantReads && dw.Length != w.Length) || (wantLink && dl.Length != n))
+            throw new ArgumentException($"ReadWeightsMix.BackwardRow: spans must be [R, N] = {w.Length} and [N] = {n}, got g {g.Length}, dw {dw.Length}, dl {dl.Length}");
         for (int r = 0; r < reads; r++)
         {
             var wr = w.Slice(r * n, n);
             var gr = g.Slice(r * n, n);
+            var dwr = wantReads ? dw.Slice(r * n, n) : default;
             float piForward = pi[r * modes + writes + k], piBackward = pi[r * modes + k];
             float forwardCoefficient = piForward * gr[i];     // ∂/∂f_i
             float backwardCoefficient = piBackward * wr[i];    // row i's share of every b_j
-            float rowDotG = TensorPrimitives.Dot(row, gr);
+            float dwBefore = wantReads ? dwr[i] : 0f;
+
+            // One pass over the row for both dot products and both accumulations (per element in the order of the
+            // separate multiply-adds: dw += row·fc; dl = (dl + w·fc) + g·bc), instead of five passes.
+            float rowDotG = 0f, rowDotW = 0f;
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                // Unchecked loads and stores: every span here is [N] (checked above), and this is the step's hottest loop.
+                ref float rowRef = ref MemoryMarshal.GetReference(row), wRef = ref MemoryMarshal.GetReference(wr);
+                ref float gRef = ref MemoryMarshal.GetReference(gr), dwRef = ref MemoryMarshal.GetReference(dwr);
+                ref float dlRef = ref MemoryMarshal.GetReference(dl);
+                var vForward = new Vector<float>(forwardCoefficient);
+                var vBackward = new Vector<float>(backwardCoefficient);
+                Vector<float> accG = Vector<float>.Zero, accW = Vector<float>.Zero;
+                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+                {
+                    var rowV = Vector.LoadUnsafe(ref rowRef, (nuint)j);
+                    var wV = Vector.LoadUnsafe(ref wRef, (nuint)j);
+                    var gV = Vector.LoadUnsafe(ref gRef, (nuint)j);
+                    accG += rowV * gV;
+                    accW += rowV * wV;
+                    if (wantReads) Vector.StoreUnsafe(rowV * vForward + Vector.LoadUnsafe(ref dwRef, (nuint)j), ref dwRef, (nuint)j);
+                    if (wantLink) Vector.StoreUnsafe((Vector.LoadUnsafe(ref dlRef, (nuint)j) + wV * vForward) + gV * vBackward, ref dlRef, (nuint)j);
+                }
+                rowDotG = Vector.Sum(accG);
+                rowDotW = Vector.Sum(accW);
+            }
+            for (; j < n; j++)
+            {
+                rowDotG += row[j] * gr[j];
+                rowDotW += row[j] * wr[j];
+                if (wantReads) dwr[j] = row[j] * forwardCoefficient + dwr[j];
+                if (wantLink) dl[j] = (dl[j] + wr[j] * forwardCoefficient) + gr[j] * backwardCoefficient;
+            }
             if (!dpi.IsEmpty)
             {
-                dpi[r * modes + writes + k] += gr[i] * TensorPrimitives.Dot(row, wr);
+                dpi[r * modes + writes + k] += gr[i] * rowDotW;
                 dpi[r * modes + k] += wr[i] * rowDotG;
             }
-            if (!dw.IsEmpty)
-            {
-                var dwr = dw.Slice(r * n, n);
-                dwr[i] += piBackward * rowDotG;
-                TensorPrimitives.MultiplyAdd(row, forwardCoefficient, dwr, dwr);
-            }
-            if (!dl.IsEmpty)
-            {
-                TensorPrimitives.MultiplyAdd(wr, forwardCoefficient, dl, dl);
-                TensorPrimitives.MultiplyAdd(gr, backwardCoefficient, dl, dl);
-            }
+            // b_j's gradient reaches w_i through row i; added before row i's own term, as the unfused order does.
+            if (wantReads) dwr[i] = row[i] * forwardCoefficient + (dwBefore + piBackward * rowDotG);
         }
     }
 }
