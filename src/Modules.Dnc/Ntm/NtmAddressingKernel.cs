@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Modules.Dnc.Kernels;
 using Modules.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -174,6 +176,56 @@ internal static class NtmAddressingKernel
     }
 
     /// <summary>
+    /// ds(j) ← ds(j)·scale·(g(j) − dot), in place (<paramref name="dShifted"/> holds u^(γ−1)); returns Σ_{o&gt;0} o·log u.
+    /// </summary>
+    private static float SharpeningBackward(Span<float> dShifted, ReadOnlySpan<float> g, ReadOnlySpan<float> o, ReadOnlySpan<float> logs,
+        float scale, float dot)
+    {
+        int n = dShifted.Length, j = 0, lanes = Vector<float>.Count;
+        if (g.Length < n || o.Length < n || logs.Length < n)
+            throw new ArgumentException($"NtmAddressingKernel.SharpeningBackward: need {n} floats, got {g.Length}, {o.Length} and {logs.Length}");
+        ref float d = ref MemoryMarshal.GetReference(dShifted);
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float o0 = ref MemoryMarshal.GetReference(o);
+        ref float l0 = ref MemoryMarshal.GetReference(logs);
+        var lanesSum = Vector<float>.Zero;
+        for (; j <= n - lanes; j += lanes)
+        {
+            var ov = Vector.LoadUnsafe(ref o0, (nuint)j);
+            (Vector.LoadUnsafe(ref d, (nuint)j) * ((Vector.LoadUnsafe(ref g0, (nuint)j) - new Vector<float>(dot)) * scale)).StoreUnsafe(ref d, (nuint)j);
+            lanesSum += Vector.ConditionalSelect(Vector.GreaterThan(ov, Vector<float>.Zero), ov * Vector.LoadUnsafe(ref l0, (nuint)j), Vector<float>.Zero);
+        }
+        float sum = Vector.Sum(lanesSum);
+        for (; j < n; j++)
+        {
+            dShifted[j] *= scale * (g[j] - dot);
+            if (o[j] > 0f) sum += o[j] * logs[j];
+        }
+        return sum;
+    }
+
+    /// <summary>Σ_{o&gt;0} g·o·(log u − mean), the sharpening exponent's gradient.</summary>
+    private static float MaskedDot(ReadOnlySpan<float> g, ReadOnlySpan<float> o, ReadOnlySpan<float> logs, float mean)
+    {
+        int n = o.Length, j = 0, lanes = Vector<float>.Count;
+        if (g.Length < n || logs.Length < n) throw new ArgumentException($"NtmAddressingKernel.MaskedDot: need {n} floats, got {g.Length} and {logs.Length}");
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float o0 = ref MemoryMarshal.GetReference(o);
+        ref float l0 = ref MemoryMarshal.GetReference(logs);
+        var lanesSum = Vector<float>.Zero;
+        for (; j <= n - lanes; j += lanes)
+        {
+            var ov = Vector.LoadUnsafe(ref o0, (nuint)j);
+            var term = Vector.LoadUnsafe(ref g0, (nuint)j) * ov * (Vector.LoadUnsafe(ref l0, (nuint)j) - new Vector<float>(mean));
+            lanesSum += Vector.ConditionalSelect(Vector.GreaterThan(ov, Vector<float>.Zero), term, Vector<float>.Zero);
+        }
+        float sum = Vector.Sum(lanesSum);
+        for (; j < n; j++)
+            if (o[j] > 0f) sum += g[j] * o[j] * (logs[j] - mean);
+        return sum;
+    }
+
+    /// <summary>
     /// o(i) = down·w(i+1) + stay·w(i) + up·w(i−1), indices modulo N. With (down, stay, up) swapped to (up, stay, down) it
     /// is the transpose, which the backward uses.
     /// </summary>
@@ -181,8 +233,16 @@ internal static class NtmAddressingKernel
     {
         int n = w.Length;
         if (n == 1) { o[0] = (down + stay + up) * w[0]; return; }
+        if (o.Length < n) throw new ArgumentException($"NtmAddressingKernel.Convolve: need {n} floats, got {o.Length}");
         o[0] = down * w[1] + stay * w[0] + up * w[n - 1];
-        for (int i = 1; i < n - 1; i++) o[i] = down * w[i + 1] + stay * w[i] + up * w[i - 1];
+        // The interior in vectors (shifted loads), the wrapped ends apart.
+        ref float x = ref MemoryMarshal.GetReference(w);
+        ref float y = ref MemoryMarshal.GetReference(o);
+        int i = 1, lanes = Vector<float>.Count;
+        for (; i <= n - 1 - lanes; i += lanes)
+            (Vector.LoadUnsafe(ref x, (nuint)(i + 1)) * down + Vector.LoadUnsafe(ref x, (nuint)i) * stay
+                + Vector.LoadUnsafe(ref x, (nuint)(i - 1)) * up).StoreUnsafe(ref y, (nuint)i);
+        for (; i < n - 1; i++) o[i] = down * w[i + 1] + stay * w[i] + up * w[i - 1];
         o[n - 1] = down * w[0] + stay * w[n - 1] + up * w[n - 2];
     }
 
@@ -266,14 +326,9 @@ internal static class NtmAddressingKernel
                     FloatMath.Exp(dShifted, dShifted);
                 }
                 float scale = gamma / (max * sum);
-                float meanLog = 0f;
-                for (int j = 0; j < cells; j++)
-                {
-                    dShifted[j] *= scale * (gh[j] - dot);
-                    if (oh[j] > 0f) meanLog += oh[j] * logs[j];
-                }
-                for (int j = 0; j < cells; j++)
-                    if (oh[j] > 0f) dGamma += gh[j] * oh[j] * (logs[j] - meanLog);
+                // Sums over o > 0 only: log u is −∞ where o = 0.
+                float meanLog = SharpeningBackward(dShifted, gh, oh, logs, scale, dot);
+                dGamma = MaskedDot(gh, oh, logs, meanLog);
             }
             else dShifted.Clear();
             if (!grads.Sharpening.IsEmpty) grads.Sharpening[h] = dGamma * AddressingMath.Sigmoid(head.Sharpening[h]);
@@ -283,12 +338,13 @@ internal static class NtmAddressingKernel
             if (!grads.Shifts.IsEmpty)
             {
                 // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
-                float dDown = 0f, dStay = 0f, dUp = 0f;
-                for (int i = 0; i < cells; i++)
+                float dStay = NtmColumns.Dot(dShifted, gated), dDown, dUp;
+                if (cells == 1) (dDown, dUp) = (dStay, dStay);
+                else
                 {
-                    dDown += dShifted[i] * gated[i + 1 == cells ? 0 : i + 1];
-                    dStay += dShifted[i] * gated[i];
-                    dUp += dShifted[i] * gated[i == 0 ? cells - 1 : i - 1];
+                    // Σ_i ds(i)·w_g(i ± 1), indices modulo N: the shifted interior plus the wrapped term.
+                    dDown = NtmColumns.Dot(dShifted[..(cells - 1)], gated[1..]) + dShifted[cells - 1] * gated[0];
+                    dUp = NtmColumns.Dot(dShifted[1..], gated) + dShifted[0] * gated[cells - 1];
                 }
                 float mean = dDown * down + dStay * stay + dUp * up;
                 grads.Shifts[3 * h] = down * (dDown - mean);
