@@ -176,39 +176,15 @@ internal static class NtmAddressingKernel
     }
 
     /// <summary>
-    /// ds(j) ← ds(j)·scale·(g(j) − dot), in place (<paramref name="dShifted"/> holds u^(γ−1)); returns Σ_{o&gt;0} o·log u.
+    /// Σ_{o&gt;0} g·o·(log u − mean) (g = 1 when <paramref name="g"/> is empty): with g = 1 and mean = 0 the mean of log u
+    /// under o, with the gradient g the sharpening exponent's gradient. Cells where o = 0 (log u = −∞) are left out.
     /// </summary>
-    private static float SharpeningBackward(Span<float> dShifted, ReadOnlySpan<float> g, ReadOnlySpan<float> o, ReadOnlySpan<float> logs,
-        float scale, float dot)
-    {
-        int n = dShifted.Length, j = 0, lanes = Vector<float>.Count;
-        if (g.Length < n || o.Length < n || logs.Length < n)
-            throw new ArgumentException($"NtmAddressingKernel.SharpeningBackward: need {n} floats, got {g.Length}, {o.Length} and {logs.Length}");
-        ref float d = ref MemoryMarshal.GetReference(dShifted);
-        ref float g0 = ref MemoryMarshal.GetReference(g);
-        ref float o0 = ref MemoryMarshal.GetReference(o);
-        ref float l0 = ref MemoryMarshal.GetReference(logs);
-        var lanesSum = Vector<float>.Zero;
-        for (; j <= n - lanes; j += lanes)
-        {
-            var ov = Vector.LoadUnsafe(ref o0, (nuint)j);
-            (Vector.LoadUnsafe(ref d, (nuint)j) * ((Vector.LoadUnsafe(ref g0, (nuint)j) - new Vector<float>(dot)) * scale)).StoreUnsafe(ref d, (nuint)j);
-            lanesSum += Vector.ConditionalSelect(Vector.GreaterThan(ov, Vector<float>.Zero), ov * Vector.LoadUnsafe(ref l0, (nuint)j), Vector<float>.Zero);
-        }
-        float sum = Vector.Sum(lanesSum);
-        for (; j < n; j++)
-        {
-            dShifted[j] *= scale * (g[j] - dot);
-            if (o[j] > 0f) sum += o[j] * logs[j];
-        }
-        return sum;
-    }
-
-    /// <summary>Σ_{o&gt;0} g·o·(log u − mean), the sharpening exponent's gradient.</summary>
     private static float MaskedDot(ReadOnlySpan<float> g, ReadOnlySpan<float> o, ReadOnlySpan<float> logs, float mean)
     {
         int n = o.Length, j = 0, lanes = Vector<float>.Count;
-        if (g.Length < n || logs.Length < n) throw new ArgumentException($"NtmAddressingKernel.MaskedDot: need {n} floats, got {g.Length} and {logs.Length}");
+        bool weighted = !g.IsEmpty;
+        if ((weighted && g.Length < n) || logs.Length < n)
+            throw new ArgumentException($"NtmAddressingKernel.MaskedDot: need {n} floats, got {g.Length} and {logs.Length}");
         ref float g0 = ref MemoryMarshal.GetReference(g);
         ref float o0 = ref MemoryMarshal.GetReference(o);
         ref float l0 = ref MemoryMarshal.GetReference(logs);
@@ -216,12 +192,13 @@ internal static class NtmAddressingKernel
         for (; j <= n - lanes; j += lanes)
         {
             var ov = Vector.LoadUnsafe(ref o0, (nuint)j);
-            var term = Vector.LoadUnsafe(ref g0, (nuint)j) * ov * (Vector.LoadUnsafe(ref l0, (nuint)j) - new Vector<float>(mean));
+            var term = ov * (Vector.LoadUnsafe(ref l0, (nuint)j) - new Vector<float>(mean));
+            if (weighted) term *= Vector.LoadUnsafe(ref g0, (nuint)j);
             lanesSum += Vector.ConditionalSelect(Vector.GreaterThan(ov, Vector<float>.Zero), term, Vector<float>.Zero);
         }
         float sum = Vector.Sum(lanesSum);
         for (; j < n; j++)
-            if (o[j] > 0f) sum += g[j] * o[j] * (logs[j] - mean);
+            if (o[j] > 0f) sum += (weighted ? g[j] : 1f) * o[j] * (logs[j] - mean);
         return sum;
     }
 
@@ -326,9 +303,12 @@ internal static class NtmAddressingKernel
                     FloatMath.Exp(dShifted, dShifted);
                 }
                 float scale = gamma / (max * sum);
+                // ds = u^(γ−1)·scale·(g − dot), the factor in dGated (free until the shift's transpose fills it).
+                TensorPrimitives.Subtract(gh, dot, dGated);
+                TensorPrimitives.Multiply(dGated, scale, dGated);
+                TensorPrimitives.Multiply(dShifted, dGated, dShifted);
                 // Sums over o > 0 only: log u is −∞ where o = 0.
-                float meanLog = SharpeningBackward(dShifted, gh, oh, logs, scale, dot);
-                dGamma = MaskedDot(gh, oh, logs, meanLog);
+                dGamma = MaskedDot(gh, oh, logs, MaskedDot(default, oh, logs, 0f));
             }
             else dShifted.Clear();
             if (!grads.Sharpening.IsEmpty) grads.Sharpening[h] = dGamma * AddressingMath.Sigmoid(head.Sharpening[h]);
