@@ -123,12 +123,11 @@ internal static class NtmAccessKernel
                 if (gMemory is null) dNew.Clear();
                 else NtmColumns.Transpose(gMemory.Values.Slice(b * size, size), cells, width, dNew);
             }
-            int small = reads * cells + writes * cells + writes * width + Math.Max(reads, writes);
+            int small = reads * cells + writes * cells + writes * width;
             Span<float> smallScratch = small <= AddressingMath.StackScratchLimit ? stackalloc float[small] : new float[small];
             var dRead = smallScratch[..(reads * cells)];
             var dWrite = smallScratch.Slice(reads * cells, writes * cells);
             var dErase = smallScratch.Slice((reads + writes) * cells, writes * width);
-            var coefficients = smallScratch[((reads + writes) * cells + writes * width)..];
             var item = saved.Data.Slice(b * layout.PerItem, layout.PerItem);
             var ww = outputs[1].Values.Slice(b * writes * cells, writes * cells);
             var wr = outputs[2].Values.Slice(b * reads * cells, reads * cells);
@@ -137,15 +136,7 @@ internal static class NtmAccessKernel
             if (gRead is null) dRead.Clear();
             else gRead.Values.Slice(b * reads * cells, reads * cells).CopyTo(dRead);
             if (gWords is not null)
-            {
-                var gr = gWords.Values.Slice(b * reads * width, reads * width);
-                for (int h = 0; h < reads; h++) NtmColumns.Combine(newColumns, gr.Slice(h * width, width), dRead.Slice(h * cells, cells), accumulate: true);
-                for (int d = 0; d < width; d++)
-                {
-                    for (int h = 0; h < reads; h++) coefficients[h] = gr[h * width + d];
-                    NtmColumns.Combine(wr, coefficients[..reads], dNew.Slice(d * cells, cells), accumulate: true);
-                }
-            }
+                ReadBackward(newColumns, wr, gWords.Values.Slice(b * reads * width, reads * width), width, dRead, dNew);
             NtmAddressingKernel.BackwardItem(dRead, wr, newColumns, width, previousRead.Values.Slice(b * reads * cells, reads * cells),
                 NtmAddressingKernel.Item(readHead, b, reads, width), item.Slice(layout.WriteSaved, layout.ReadSaved),
                 Gradients(grads, 10, 2, b, reads, cells, width, dNew));
@@ -212,6 +203,50 @@ internal static class NtmAccessKernel
             spareGradient ??= this.gradientColumns;
             (this.memory, this.memoryColumns) = (memory, memoryColumns);
             (this.gradient, this.gradientColumns) = (gradientColumns is null ? null : gradient, gradientColumns);
+        }
+    }
+
+    /// <summary>
+    /// The read's backward for one item, transposed, in one pass over the new memory: for the read words' gradient g [R, Wd],
+    /// read weights w [R, N] and new memory M' [Wd, N], dw[h, n] += Σ_d g[h, d]·M'[d, n] and dM'[d, n] += Σ_h g[h, d]·w[h, n].
+    /// </summary>
+    private static void ReadBackward(ReadOnlySpan<float> newColumns, ReadOnlySpan<float> w, ReadOnlySpan<float> g, int width,
+        Span<float> dW, Span<float> dNew)
+    {
+        int cells = newColumns.Length / width, reads = g.Length / width, lanes = Vector<float>.Count;
+        if (w.Length < reads * cells || dW.Length < reads * cells || dNew.Length < newColumns.Length)
+            throw new ArgumentException("NtmAccessKernel.ReadBackward: spans too short");
+        ref float m0 = ref MemoryMarshal.GetReference(newColumns);
+        ref float w0 = ref MemoryMarshal.GetReference(w);
+        ref float dw0 = ref MemoryMarshal.GetReference(dW);
+        ref float dm0 = ref MemoryMarshal.GetReference(dNew);
+        // One head at a time, each a pass along the N cells with both sums in the same loop (one pass with one read head).
+        for (int h = 0; h < reads; h++)
+        {
+            var gh = g.Slice(h * width, width);
+            int head = h * cells, n = 0;
+            for (; n <= cells - lanes; n += lanes)
+            {
+                var acc = Vector.LoadUnsafe(ref dw0, (nuint)(head + n));
+                var wv = Vector.LoadUnsafe(ref w0, (nuint)(head + n));
+                for (int d = 0; d < width; d++)
+                {
+                    nuint at = (nuint)(d * cells + n);
+                    acc += Vector.LoadUnsafe(ref m0, at) * gh[d];
+                    (Vector.LoadUnsafe(ref dm0, at) + wv * gh[d]).StoreUnsafe(ref dm0, at);
+                }
+                acc.StoreUnsafe(ref dw0, (nuint)(head + n));
+            }
+            for (; n < cells; n++)
+            {
+                float acc = dW[head + n], wn = w[head + n];
+                for (int d = 0; d < width; d++)
+                {
+                    acc += newColumns[d * cells + n] * gh[d];
+                    dNew[d * cells + n] += wn * gh[d];
+                }
+                dW[head + n] = acc;
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Modules.Dnc.Kernels;
 using Modules.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -174,6 +176,33 @@ internal static class NtmAddressingKernel
     }
 
     /// <summary>
+    /// Σ_{o&gt;0} g·o·(log u − mean) (g = 1 when <paramref name="g"/> is empty): with g = 1 and mean = 0 the mean of log u
+    /// under o, with the gradient g the sharpening exponent's gradient. Cells where o = 0 (log u = −∞) are left out.
+    /// </summary>
+    private static float MaskedDot(ReadOnlySpan<float> g, ReadOnlySpan<float> o, ReadOnlySpan<float> logs, float mean)
+    {
+        int n = o.Length, j = 0, lanes = Vector<float>.Count;
+        bool weighted = !g.IsEmpty;
+        if ((weighted && g.Length < n) || logs.Length < n)
+            throw new ArgumentException($"NtmAddressingKernel.MaskedDot: need {n} floats, got {g.Length} and {logs.Length}");
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float o0 = ref MemoryMarshal.GetReference(o);
+        ref float l0 = ref MemoryMarshal.GetReference(logs);
+        var lanesSum = Vector<float>.Zero;
+        for (; j <= n - lanes; j += lanes)
+        {
+            var ov = Vector.LoadUnsafe(ref o0, (nuint)j);
+            var term = ov * (Vector.LoadUnsafe(ref l0, (nuint)j) - new Vector<float>(mean));
+            if (weighted) term *= Vector.LoadUnsafe(ref g0, (nuint)j);
+            lanesSum += Vector.ConditionalSelect(Vector.GreaterThan(ov, Vector<float>.Zero), term, Vector<float>.Zero);
+        }
+        float sum = Vector.Sum(lanesSum);
+        for (; j < n; j++)
+            if (o[j] > 0f) sum += (weighted ? g[j] : 1f) * o[j] * (logs[j] - mean);
+        return sum;
+    }
+
+    /// <summary>
     /// o(i) = down·w(i+1) + stay·w(i) + up·w(i−1), indices modulo N. With (down, stay, up) swapped to (up, stay, down) it
     /// is the transpose, which the backward uses.
     /// </summary>
@@ -181,8 +210,16 @@ internal static class NtmAddressingKernel
     {
         int n = w.Length;
         if (n == 1) { o[0] = (down + stay + up) * w[0]; return; }
+        if (o.Length < n) throw new ArgumentException($"NtmAddressingKernel.Convolve: need {n} floats, got {o.Length}");
         o[0] = down * w[1] + stay * w[0] + up * w[n - 1];
-        for (int i = 1; i < n - 1; i++) o[i] = down * w[i + 1] + stay * w[i] + up * w[i - 1];
+        // The interior in vectors (shifted loads), the wrapped ends apart.
+        ref float x = ref MemoryMarshal.GetReference(w);
+        ref float y = ref MemoryMarshal.GetReference(o);
+        int i = 1, lanes = Vector<float>.Count;
+        for (; i <= n - 1 - lanes; i += lanes)
+            (Vector.LoadUnsafe(ref x, (nuint)(i + 1)) * down + Vector.LoadUnsafe(ref x, (nuint)i) * stay
+                + Vector.LoadUnsafe(ref x, (nuint)(i - 1)) * up).StoreUnsafe(ref y, (nuint)i);
+        for (; i < n - 1; i++) o[i] = down * w[i + 1] + stay * w[i] + up * w[i - 1];
         o[n - 1] = down * w[0] + stay * w[n - 1] + up * w[n - 2];
     }
 
@@ -266,14 +303,12 @@ internal static class NtmAddressingKernel
                     FloatMath.Exp(dShifted, dShifted);
                 }
                 float scale = gamma / (max * sum);
-                float meanLog = 0f;
-                for (int j = 0; j < cells; j++)
-                {
-                    dShifted[j] *= scale * (gh[j] - dot);
-                    if (oh[j] > 0f) meanLog += oh[j] * logs[j];
-                }
-                for (int j = 0; j < cells; j++)
-                    if (oh[j] > 0f) dGamma += gh[j] * oh[j] * (logs[j] - meanLog);
+                // ds = u^(γ−1)·scale·(g − dot), the factor in dGated (free until the shift's transpose fills it).
+                TensorPrimitives.Subtract(gh, dot, dGated);
+                TensorPrimitives.Multiply(dGated, scale, dGated);
+                TensorPrimitives.Multiply(dShifted, dGated, dShifted);
+                // Sums over o > 0 only: log u is −∞ where o = 0.
+                dGamma = MaskedDot(gh, oh, logs, MaskedDot(default, oh, logs, 0f));
             }
             else dShifted.Clear();
             if (!grads.Sharpening.IsEmpty) grads.Sharpening[h] = dGamma * AddressingMath.Sigmoid(head.Sharpening[h]);
@@ -283,12 +318,13 @@ internal static class NtmAddressingKernel
             if (!grads.Shifts.IsEmpty)
             {
                 // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
-                float dDown = 0f, dStay = 0f, dUp = 0f;
-                for (int i = 0; i < cells; i++)
+                float dStay = NtmColumns.Dot(dShifted, gated), dDown, dUp;
+                if (cells == 1) (dDown, dUp) = (dStay, dStay);
+                else
                 {
-                    dDown += dShifted[i] * gated[i + 1 == cells ? 0 : i + 1];
-                    dStay += dShifted[i] * gated[i];
-                    dUp += dShifted[i] * gated[i == 0 ? cells - 1 : i - 1];
+                    // Σ_i ds(i)·w_g(i ± 1), indices modulo N: the shifted interior plus the wrapped term.
+                    dDown = NtmColumns.Dot(dShifted[..(cells - 1)], gated[1..]) + dShifted[cells - 1] * gated[0];
+                    dUp = NtmColumns.Dot(dShifted[1..], gated) + dShifted[0] * gated[cells - 1];
                 }
                 float mean = dDown * down + dStay * stay + dUp * up;
                 grads.Shifts[3 * h] = down * (dDown - mean);
@@ -352,11 +388,10 @@ internal static class NtmAddressingKernel
         Span<float> dColumns, Span<float> dKeys, Span<float> dStrengths)
     {
         int heads = strengths.Length, cells = columns.Length / width;
-        int scratchSize = heads * cells + 2 * cells;
+        int scratchSize = heads * cells + cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
         var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
         var dMemoryNorms = scratch.Slice(heads * cells, cells);
-        var temp = scratch.Slice(heads * cells + cells, cells);
         dMemoryNorms.Clear();
         var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
         for (int h = 0; h < heads; h++)
@@ -364,18 +399,9 @@ internal static class NtmAddressingKernel
             var wh = w.Slice(h * cells, cells);
             var sim = similarity.Slice(h * cells, cells);
             var dh = dDot.Slice(h * cells, cells);
-            // dlogit = w ⊙ (g − Σ g·w), in dh.
-            TensorPrimitives.Subtract(g.Slice(h * cells, cells), NtmColumns.Dot(g.Slice(h * cells, cells), wh), dh);
-            TensorPrimitives.Multiply(dh, wh, dh);
-            if (!dStrengths.IsEmpty) dStrengths[h] = NtmColumns.Dot(dh, sim) * AddressingMath.Sigmoid(strengths[h]);
-            // ddot = dsim / D with dsim = sharpness·dlogit; dD = −ddot·sim.
-            TensorPrimitives.Multiply(memoryNorms, keyNorms[h], temp);
-            TensorPrimitives.Add(temp, CosineEpsilon, temp);
-            TensorPrimitives.Multiply(dh, sharpness[h], dh);
-            TensorPrimitives.Divide(dh, temp, dh);
-            TensorPrimitives.Multiply(dh, sim, temp);                 // −dD
-            float dKeyNorm = -NtmColumns.Dot(temp, memoryNorms);
-            TensorPrimitives.MultiplyAdd(temp, -keyNorms[h], dMemoryNorms, dMemoryNorms);
+            var gh = g.Slice(h * cells, cells);
+            var (dSharpness, dKeyNorm) = SimilarityBackward(gh, wh, sim, memoryNorms, keyNorms[h], sharpness[h], dh, dMemoryNorms);
+            if (!dStrengths.IsEmpty) dStrengths[h] = dSharpness * AddressingMath.Sigmoid(strengths[h]);
             if (dKeys.IsEmpty) continue;
             // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
             var dk = dKeys.Slice(h * width, width);
@@ -388,10 +414,79 @@ internal static class NtmAddressingKernel
         Span<float> coefficients = stackalloc float[heads];
         for (int d = 0; d < width; d++)
         {
-            var dRow = dColumns.Slice(d * cells, cells);
-            TensorPrimitives.MultiplyAdd(columns.Slice(d * cells, cells), dMemoryNorms, dRow, dRow);
             for (int h = 0; h < heads; h++) coefficients[h] = keys[h * width + d];
-            NtmColumns.Combine(dDot, coefficients, dRow, accumulate: true);
+            AddRow(columns.Slice(d * cells, cells), dMemoryNorms, dDot, coefficients, dColumns.Slice(d * cells, cells));
+        }
+    }
+
+    /// <summary>
+    /// One head's similarity backward in one pass along the N cells: with dlogit = w ⊙ (g − Σ g·w), writes
+    /// ddot = sharpness·dlogit / D (D = norm(k)·norm(M) + ε) to <paramref name="dDot"/>, adds −norm(k)·ddot·sim to
+    /// <paramref name="dMemoryNorms"/>; returns Σ dlogit·sim (the sharpness's gradient) and −Σ ddot·sim·norm(M) (the key norm's).
+    /// </summary>
+    private static (float DSharpness, float DKeyNorm) SimilarityBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> w, ReadOnlySpan<float> sim,
+        ReadOnlySpan<float> memoryNorms, float keyNorm, float sharpness, Span<float> dDot, Span<float> dMemoryNorms)
+    {
+        int n = w.Length, i = 0, lanes = Vector<float>.Count;
+        if (g.Length < n || sim.Length < n || memoryNorms.Length < n || dDot.Length < n || dMemoryNorms.Length < n)
+            throw new ArgumentException($"NtmAddressingKernel.SimilarityBackward: need {n} floats in every span");
+        float dot = NtmColumns.Dot(g, w);
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float w0 = ref MemoryMarshal.GetReference(w);
+        ref float s0 = ref MemoryMarshal.GetReference(sim);
+        ref float m0 = ref MemoryMarshal.GetReference(memoryNorms);
+        ref float d0 = ref MemoryMarshal.GetReference(dDot);
+        ref float n0 = ref MemoryMarshal.GetReference(dMemoryNorms);
+        Vector<float> sharpnessLanes = Vector<float>.Zero, keyNormLanes = Vector<float>.Zero;
+        for (; i <= n - lanes; i += lanes)
+        {
+            var s = Vector.LoadUnsafe(ref s0, (nuint)i);
+            var m = Vector.LoadUnsafe(ref m0, (nuint)i);
+            var logit = (Vector.LoadUnsafe(ref g0, (nuint)i) - new Vector<float>(dot)) * Vector.LoadUnsafe(ref w0, (nuint)i);
+            sharpnessLanes += logit * s;
+            var dd = logit * sharpness / (m * keyNorm + new Vector<float>(CosineEpsilon));
+            dd.StoreUnsafe(ref d0, (nuint)i);
+            var t = dd * s;
+            keyNormLanes += t * m;
+            (Vector.LoadUnsafe(ref n0, (nuint)i) + t * -keyNorm).StoreUnsafe(ref n0, (nuint)i);
+        }
+        float dSharpness = Vector.Sum(sharpnessLanes), dKeyNorm = Vector.Sum(keyNormLanes);
+        for (; i < n; i++)
+        {
+            float logit = (g[i] - dot) * w[i];
+            dSharpness += logit * sim[i];
+            float dd = logit * sharpness / (memoryNorms[i] * keyNorm + CosineEpsilon);
+            dDot[i] = dd;
+            dKeyNorm += dd * sim[i] * memoryNorms[i];
+            dMemoryNorms[i] += dd * sim[i] * -keyNorm;
+        }
+        return (dSharpness, -dKeyNorm);
+    }
+
+    /// <summary>
+    /// Row d of dM (transposed): destination[n] += row[n]·scale[n] + Σ_h coefficients[h]·dDot[h, n], in one pass.
+    /// </summary>
+    private static void AddRow(ReadOnlySpan<float> row, ReadOnlySpan<float> scale, ReadOnlySpan<float> dDot, ReadOnlySpan<float> coefficients,
+        Span<float> destination)
+    {
+        int n = destination.Length, heads = coefficients.Length, i = 0, lanes = Vector<float>.Count;
+        if (row.Length < n || scale.Length < n || dDot.Length < heads * n)
+            throw new ArgumentException($"NtmAddressingKernel.AddRow: need {n} floats per row");
+        ref float r0 = ref MemoryMarshal.GetReference(row);
+        ref float c0 = ref MemoryMarshal.GetReference(scale);
+        ref float d0 = ref MemoryMarshal.GetReference(dDot);
+        ref float o0 = ref MemoryMarshal.GetReference(destination);
+        for (; i <= n - lanes; i += lanes)
+        {
+            var acc = Vector.LoadUnsafe(ref o0, (nuint)i) + Vector.LoadUnsafe(ref r0, (nuint)i) * Vector.LoadUnsafe(ref c0, (nuint)i);
+            for (int h = 0; h < heads; h++) acc += Vector.LoadUnsafe(ref d0, (nuint)(h * n + i)) * coefficients[h];
+            acc.StoreUnsafe(ref o0, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            float acc = destination[i] + row[i] * scale[i];
+            for (int h = 0; h < heads; h++) acc += dDot[h * n + i] * coefficients[h];
+            destination[i] = acc;
         }
     }
 }

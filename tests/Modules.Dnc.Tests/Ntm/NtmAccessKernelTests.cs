@@ -126,6 +126,23 @@ public class NtmAccessKernelTests
     }
 
     [Fact]
+    public void Gradients_WhenOneMemoryFeedsTwoSteps_MatchTheUnfusedComposition()
+    {
+        // The first step's memory feeds two steps in turn: the first finds it transposed by the step that made it, the
+        // second, after another step was made, transposes it itself; both, and their backwards, must agree with the composition.
+        const int batch = 2, writes = 1, reads = 2, cells = 9, width = 5;
+        Tensor[] x = [.. Inputs(73, batch, writes, reads, cells, width), .. StepParts(74, batch, writes, reads, width), .. StepParts(75, batch, writes, reads, width)];
+        Func<Tensor[], Tensor> Branches(StepFunction step) => y =>
+        {
+            var o = Outputs(step(y[..15]));
+            var left = Outputs(step([o[0], o[1], o[2], .. y[15..27]]));
+            var right = Outputs(step([o[0], o[1], o[2], .. y[27..39]]));
+            return Tensor.Concat(-1, Join(left), Join(right));
+        };
+        KernelComparison.AssertSameForwardAndGradients(Branches(Fused), Branches(Unfused), x, rtol: 1e-4, atol: 1e-6);
+    }
+
+    [Fact]
     public void LargeBatch_EqualsEachItemComputedAlone_BitForBit()
     {
         // Over the threshold where items run on several threads: (3W + 2R + 2)·N·Wd / lanes per item, times 16 items, well
