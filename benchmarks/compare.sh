@@ -6,7 +6,8 @@
 #
 # With --model ntm it trains our NTM (`dnc-train --model ntm --task copy`) against benchmarks/reference/train_ntm.py instead, on the NTM
 # paper's copy configuration (LSTM controller 100, memory 128x20, 1 read and 1 write head, 8 bits, lengths 1-20, batch
-# 16), in bits, with the same clipping and optimizer; NTM_WARMUP/NTM_STEPS (20/30) set its run lengths.
+# 16), in bits, with the same clipping and optimizer; NTM_WARMUP/NTM_STEPS (100/30) set its run lengths (after 20 warm-up steps part of our loop still ran
+# tier-0 or instrumented code: 57-59 against 62-66 steps/s after 100).
 #
 # Usage: benchmarks/compare.sh [--model dnc|ntm] [--rounds R] [--no-build] [--no-check]
 # Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default "2 1": PyTorch
@@ -73,7 +74,7 @@ DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bit
 WARMUP[large]="${LARGE_WARMUP:-8}"; STEPS[large]="${LARGE_STEPS:-20}"
 FLAGS[copy]="--batch-size 16 --memory-size 128 --word-size 20 --hidden-size 100 --num-read-heads 1 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 20"
 DESCRIPTION[copy]="NTM, batch 16, memory 128x20, hidden 100, 1 read, 1 write, 8 bits, length 1-20"
-WARMUP[copy]="${NTM_WARMUP:-20}"; STEPS[copy]="${NTM_STEPS:-30}"
+WARMUP[copy]="${NTM_WARMUP:-100}"; STEPS[copy]="${NTM_STEPS:-30}"
 if [[ $MODEL == ntm ]]; then CONFIGS=(copy); else CONFIGS=(defaults large); fi
 
 # run SIDE CONFIG LOGFILE [extra flags...]: one process under GNU time; its peak RSS (KiB) goes to LOGFILE.rss.
