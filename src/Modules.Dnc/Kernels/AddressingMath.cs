@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Modules.Dnc.Kernels;
 
@@ -20,17 +21,24 @@ internal static class AddressingMath
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         int length = a.Length, i = 0;
+        if (b.Length < length) ThrowTooShort(length, b.Length);
+        ref float x = ref MemoryMarshal.GetReference(a);
+        ref float y = ref MemoryMarshal.GetReference(b);
         float sum = 0f;
         if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
         {
             var acc = Vector<float>.Zero;
             for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
-                acc += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
+                acc += Vector.LoadUnsafe(ref x, (nuint)i) * Vector.LoadUnsafe(ref y, (nuint)i);
             sum = Vector.Sum(acc);
         }
-        for (; i < length; i++) sum += a[i] * b[i];
+        for (; i < length; i++) sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
         return sum;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowTooShort(int needed, int actual) =>
+        throw new ArgumentException($"AddressingMath.Dot: need {needed} floats, got {actual}");
 
     /// <summary>destination += scale·x, element-wise over <paramref name="x"/>'s length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -318,13 +318,13 @@ internal static class NtmAddressingKernel
             if (!grads.Shifts.IsEmpty)
             {
                 // ∂L/∂s over (down, stay, up), then through the softmax: s ⊙ (ds − Σ ds·s).
-                float dStay = NtmColumns.Dot(dShifted, gated), dDown, dUp;
+                float dStay = AddressingMath.Dot(dShifted, gated), dDown, dUp;
                 if (cells == 1) (dDown, dUp) = (dStay, dStay);
                 else
                 {
                     // Σ_i ds(i)·w_g(i ± 1), indices modulo N: the shifted interior plus the wrapped term.
-                    dDown = NtmColumns.Dot(dShifted[..(cells - 1)], gated[1..]) + dShifted[cells - 1] * gated[0];
-                    dUp = NtmColumns.Dot(dShifted[1..], gated) + dShifted[0] * gated[cells - 1];
+                    dDown = AddressingMath.Dot(dShifted[..(cells - 1)], gated[1..]) + dShifted[cells - 1] * gated[0];
+                    dUp = AddressingMath.Dot(dShifted[1..], gated) + dShifted[0] * gated[cells - 1];
                 }
                 float mean = dDown * down + dStay * stay + dUp * up;
                 grads.Shifts[3 * h] = down * (dDown - mean);
@@ -360,7 +360,7 @@ internal static class NtmAddressingKernel
         for (int h = 0; h < heads; h++)
         {
             var key = keys.Slice(h * width, width);
-            keyNorms[h] = MathF.Sqrt(NtmColumns.Dot(key, key) + CosineEpsilon);
+            keyNorms[h] = MathF.Sqrt(AddressingMath.Dot(key, key) + CosineEpsilon);
             sharpness[h] = AddressingMath.Softplus(strengths[h]);
             var sim = similarity.Slice(h * cells, cells);
             var logits = weights.Slice(h * cells, cells);
@@ -430,7 +430,7 @@ internal static class NtmAddressingKernel
         int n = w.Length, i = 0, lanes = Vector<float>.Count;
         if (g.Length < n || sim.Length < n || memoryNorms.Length < n || dDot.Length < n || dMemoryNorms.Length < n)
             throw new ArgumentException($"NtmAddressingKernel.SimilarityBackward: need {n} floats in every span");
-        float dot = NtmColumns.Dot(g, w);
+        float dot = AddressingMath.Dot(g, w);
         ref float g0 = ref MemoryMarshal.GetReference(g);
         ref float w0 = ref MemoryMarshal.GetReference(w);
         ref float s0 = ref MemoryMarshal.GetReference(sim);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Modules.Dnc.Kernels;
 
 namespace Modules.Dnc;
 
@@ -134,22 +135,7 @@ internal static class NtmColumns
     {
         int n = vector.Length;
         Require(rows, destination.Length, n);
-        for (int r = 0; r < destination.Length; r++) destination[r] = Dot(rows.Slice(r * n, n), vector);
-    }
-
-    /// <summary>Σ a·b over a's length (b at least as long).</summary>
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        int n = a.Length, i = 0;
-        if (b.Length < n) throw new ArgumentException($"NtmColumns.Dot: need {n} floats, got {b.Length}");
-        ref float x = ref MemoryMarshal.GetReference(a);
-        ref float y = ref MemoryMarshal.GetReference(b);
-        var acc = Vector<float>.Zero;
-        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-            acc += Vector.LoadUnsafe(ref x, (nuint)i) * Vector.LoadUnsafe(ref y, (nuint)i);
-        float sum = Vector.Sum(acc);
-        for (; i < n; i++) sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
-        return sum;
+        for (int r = 0; r < destination.Length; r++) destination[r] = AddressingMath.Dot(rows.Slice(r * n, n), vector);
     }
 
     /// <summary>
