@@ -283,6 +283,7 @@ public sealed class SequenceTrainer
         using (Tensor.NoGrad())
             while (episodes < options.EvaluationEpisodes)
             {
+                using var scope = arena.Enter();   // only the accuracy leaves a batch: its results reuse the step's storage
                 var batch = curriculum.SampleEvaluation(evaluationRng);
                 int size = batch.Observations.Dim(1);
                 correct += (double)curriculum.Accuracy(Model.Unroll(batch.Observations), batch) * size;
