@@ -93,12 +93,10 @@ public static class Cli
                     output = value.Length > 0 ? value : throw new UsageException($"{BabiGenerateMode}: --out needs a directory path");
                     break;
                 case "--stories":
-                    stories = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
-                        : throw new UsageException($"{BabiGenerateMode}: --stories needs a positive integer, got '{value}'");
+                    stories = ModeArguments.PositiveInt(BabiGenerateMode, "--stories", value);
                     break;
                 case "--seed":
-                    seed = ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong s) ? s
-                        : throw new UsageException($"{BabiGenerateMode}: --seed needs a non-negative integer, got '{value}'");
+                    seed = ModeArguments.Seed(BabiGenerateMode, value);
                     break;
                 default:
                     throw new UsageException($"{BabiGenerateMode}: unknown argument '{args[i]}' (expected --out DIR [--stories N] [--seed S])");

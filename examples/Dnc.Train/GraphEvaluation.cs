@@ -50,12 +50,9 @@ public static class GraphEvaluation
             {
                 case "--checkpoint": checkpoint = value; break;
                 case "--graph": graph = value; break;
-                case "--questions": questions = PositiveInt(flag, value); break;
-                case "--max-length": maxLength = PositiveInt(flag, value); break;
-                case "--seed":
-                    seed = ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong s) ? s
-                        : throw new UsageException($"{Mode}: --seed needs a non-negative integer, got '{value}'");
-                    break;
+                case "--questions": questions = ModeArguments.PositiveInt(Mode, flag, value); break;
+                case "--max-length": maxLength = ModeArguments.PositiveInt(Mode, flag, value); break;
+                case "--seed": seed = ModeArguments.Seed(Mode, value); break;
                 default: throw new UsageException($"{Mode}: unknown argument '{flag}' (usage: {Usage})");
             }
         }
@@ -185,8 +182,4 @@ public static class GraphEvaluation
             if (value is not null) args.AddRange([$"--{key.Replace('_', '-')}", value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()]);
         return TrainOptions.Parse(args) with { CheckpointDir = "", Quiet = true };
     }
-
-    private static int PositiveInt(string flag, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
-            : throw new UsageException($"{Mode}: {flag} needs a positive integer, got '{value}'");
 }
