@@ -149,8 +149,8 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
         var readContent = readContentWeights.Forward(memory, raw.ReadKeys, raw.ReadStrengths);              // [B, R, N]
         var (readWeights, links) = linkage.StepAndRead(writeWeights, state.Linkage, state.ReadWeights, readContent, readModes);
 
-        // 6. Read words.
-        var readWords = Tensor.MatMul(readWeights, memory);                                                  // [B, R, Wd]
+        // 6. Read words (the batched product w·M as one fused op).
+        var readWords = Kernels.ReadWordsKernel.Compute(readWeights, memory);                                // [B, R, Wd]
 
         Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), usage.Detach(), readModes.Detach(), memory.Detach(),
             links.Link.Detach()));
