@@ -68,6 +68,40 @@ internal static class AddressingMath
         for (; i < length; i++) destination[i] = scale * x[i];
     }
 
+    /// <summary>
+    /// destination = scale·x + Σ_p coefficients[p·stride]·rows[p, :] over the <paramref name="destination"/>-wide rows, added in
+    /// p order: the same operations as <see cref="Scale"/> followed by one <see cref="MultiplyAdd"/> per row, so the same
+    /// floats, with the running sum kept in registers instead of stored and reloaded after every row.
+    /// </summary>
+    public static void ScaleAndMultiplyAdd(ReadOnlySpan<float> x, float scale, ReadOnlySpan<float> rows, ReadOnlySpan<float> coefficients,
+        int stride, Span<float> destination)
+    {
+        int width = destination.Length, count = width == 0 ? 0 : rows.Length / width, j = 0;
+        if (x.Length < width || (count > 0 && coefficients.Length < (count - 1) * stride + 1))
+            throw new ArgumentException($"AddressingMath.ScaleAndMultiplyAdd: need x of {width} floats and {count} coefficients {stride} apart, got {x.Length} and {coefficients.Length}");
+        ref float source = ref MemoryMarshal.GetReference(x);
+        ref float row = ref MemoryMarshal.GetReference(rows);
+        ref float c = ref MemoryMarshal.GetReference(coefficients);
+        ref float target = ref MemoryMarshal.GetReference(destination);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var s = new Vector<float>(scale);
+            for (; j <= width - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var acc = s * Vector.LoadUnsafe(ref source, (nuint)j);
+                for (int p = 0; p < count; p++)
+                    acc += new Vector<float>(Unsafe.Add(ref c, p * stride)) * Vector.LoadUnsafe(ref row, (nuint)(p * width + j));
+                acc.StoreUnsafe(ref target, (nuint)j);
+            }
+        }
+        for (; j < width; j++)
+        {
+            float acc = scale * Unsafe.Add(ref source, j);
+            for (int p = 0; p < count; p++) acc += Unsafe.Add(ref c, p * stride) * Unsafe.Add(ref row, p * width + j);
+            Unsafe.Add(ref target, j) = acc;
+        }
+    }
+
     /// <summary>softplus(x) = log(1 + eˣ), in double as the tensor engine's Softplus, accurate for large |x|.</summary>
     public static float Softplus(float x)
     {

@@ -1,4 +1,6 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -52,19 +54,17 @@ internal static class ContentWeightsKernel
             sharpness[h] = AddressingMath.Softplus(strengths[h]);
             var sim = similarity.Slice(h * cells, cells);
             var logits = w.Slice(h * cells, cells);
+            for (int n = 0; n < cells; n++) sim[n] = AddressingMath.Dot(key, m.Slice(n * width, width));
+            CellLogits(sim, memoryNorms, keyNorms[h], sharpness[h], epsilon, logits);
             float max = float.NegativeInfinity;
             for (int n = 0; n < cells; n++)
-            {
-                sim[n] = AddressingMath.Dot(key, m.Slice(n * width, width)) / (keyNorms[h] * memoryNorms[n] + epsilon);
-                logits[n] = sim[n] * sharpness[h];
                 if (logits[n] > max) max = logits[n];
-            }
             // Softmax over the cells, shifted by the maximum so large strengths do not overflow.
-            for (int n = 0; n < cells; n++) logits[n] -= max;
+            Shift(logits, max);
             FloatMath.Exp(logits, logits);
             float sum = 0f;
             for (int n = 0; n < cells; n++) sum += logits[n];
-            for (int n = 0; n < cells; n++) logits[n] /= sum;
+            Divide(logits, sum);
         }
     }
 
@@ -104,11 +104,13 @@ internal static class ContentWeightsKernel
         Span<float> dMemory, Span<float> dKeys, Span<float> dStrengths)
     {
         int heads = strengths.Length, cells = m.Length / width;
-        int scratchSize = heads * cells + cells + heads;
+        int scratchSize = heads * cells + 3 * cells + heads;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
         var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
         var dMemoryNorms = scratch.Slice(heads * cells, cells);
         var dKeyNorms = scratch.Slice(heads * cells + cells, heads);
+        var dLogits = scratch.Slice(heads * cells + cells + heads, cells);           // one head's dL/dlogits
+        var dDenominators = scratch.Slice(heads * cells + 2 * cells + heads, cells); // one head's dL/dD
         dMemoryNorms.Clear();
         var similarity = saved[..(heads * cells)];
         var memoryNorms = saved.Slice(heads * cells, cells);
@@ -116,42 +118,125 @@ internal static class ContentWeightsKernel
         var sharpness = saved.Slice(heads * cells + cells + heads, heads);
         for (int h = 0; h < heads; h++)
         {
-            var wh = w.Slice(h * cells, cells);
-            var gh = g.Slice(h * cells, cells);
             var sim = similarity.Slice(h * cells, cells);
-            float gw = AddressingMath.Dot(gh, wh);
+            float gw = AddressingMath.Dot(g.Slice(h * cells, cells), w.Slice(h * cells, cells));
+            // The element-wise part across the cells in vectors, the two sums over the cells after it in cell order.
+            CellGradients(w.Slice(h * cells, cells), g.Slice(h * cells, cells), sim, memoryNorms, gw, sharpness[h], keyNorms[h], epsilon,
+                dLogits, dDot.Slice(h * cells, cells), dDenominators, dMemoryNorms);
             float dSharpness = 0f, dKeyNorm = 0f;
             for (int n = 0; n < cells; n++)
             {
-                float dLogit = wh[n] * (gh[n] - gw);
-                dSharpness += dLogit * sim[n];
-                float dSim = dLogit * sharpness[h];
-                float denominator = keyNorms[h] * memoryNorms[n] + epsilon;
-                dDot[h * cells + n] = dSim / denominator;
-                float dDenominator = -dSim * sim[n] / denominator;
-                dKeyNorm += dDenominator * memoryNorms[n];
-                dMemoryNorms[n] += dDenominator * keyNorms[h];
+                dSharpness += dLogits[n] * sim[n];
+                dKeyNorm += dDenominators[n] * memoryNorms[n];
             }
             dKeyNorms[h] = dKeyNorm;
             if (!dStrengths.IsEmpty) dStrengths[h] = dSharpness * AddressingMath.Sigmoid(strengths[h]);
         }
+        // dk_h = dnorm(k_h)·k_h / norm(k_h) + Σ_n ddot[h, n]·M_n and dM_n = dnorm(M_n)·M_n / norm(M_n) + Σ_h ddot[h, n]·k_h.
         if (!dKeys.IsEmpty)
             for (int h = 0; h < heads; h++)
-            {
-                // dk_h = Σ_n ddot[h, n]·M_n + dnorm(k_h)·k_h / norm(k_h)
-                var dk = dKeys.Slice(h * width, width);
-                AddressingMath.Scale(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], dk);
-                for (int n = 0; n < cells; n++)
-                    AddressingMath.MultiplyAdd(m.Slice(n * width, width), dDot[h * cells + n], dk);
-            }
+                AddressingMath.ScaleAndMultiplyAdd(k.Slice(h * width, width), dKeyNorms[h] / keyNorms[h], m, dDot[(h * cells)..], 1,
+                    dKeys.Slice(h * width, width));
         if (!dMemory.IsEmpty)
             for (int n = 0; n < cells; n++)
+                AddressingMath.ScaleAndMultiplyAdd(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], k[..(heads * width)], dDot[n..], cells,
+                    dMemory.Slice(n * width, width));
+    }
+
+    /// <summary>
+    /// One head's element-wise backward over the cells n: dlogit = w·(g − Σ g·w), dsim = dlogit·softplus(β),
+    /// D = norm(k)·norm(M_n) + ε, ddot = dsim / D, dD = −dsim·sim / D, and dnorm(M_n) += dD·norm(k) (the same operations in
+    /// the same order as one cell at a time, so the same floats).
+    /// </summary>
+    private static void CellGradients(ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> sim, ReadOnlySpan<float> memoryNorms,
+        float gw, float sharpness, float keyNorm, float epsilon, Span<float> dLogits, Span<float> dDot, Span<float> dDenominators,
+        Span<float> dMemoryNorms)
+    {
+        int cells = w.Length, n = 0;
+        if (g.Length < cells || sim.Length < cells || memoryNorms.Length < cells || dLogits.Length < cells || dDot.Length < cells
+            || dDenominators.Length < cells || dMemoryNorms.Length < cells)
+            throw new ArgumentException($"ContentWeightsKernel: every span of a head's cell gradients needs {cells} floats");
+        if (Vector.IsHardwareAccelerated)
+        {
+            var gwV = new Vector<float>(gw);
+            var sharpnessV = new Vector<float>(sharpness);
+            var keyNormV = new Vector<float>(keyNorm);
+            var epsilonV = new Vector<float>(epsilon);
+            for (; n <= cells - Vector<float>.Count; n += Vector<float>.Count)
             {
-                // dM_n = Σ_h ddot[h, n]·k_h + dnorm(M_n)·M_n / norm(M_n)
-                var dm = dMemory.Slice(n * width, width);
-                AddressingMath.Scale(m.Slice(n * width, width), dMemoryNorms[n] / memoryNorms[n], dm);
-                for (int h = 0; h < heads; h++)
-                    AddressingMath.MultiplyAdd(k.Slice(h * width, width), dDot[h * cells + n], dm);
+                var dLogit = Load(w, n) * (Load(g, n) - gwV);
+                var dSim = dLogit * sharpnessV;
+                var denominator = keyNormV * Load(memoryNorms, n) + epsilonV;
+                var dDenominator = -dSim * Load(sim, n) / denominator;
+                Store(dLogit, dLogits, n);
+                Store(dSim / denominator, dDot, n);
+                Store(dDenominator, dDenominators, n);
+                Store(Load(dMemoryNorms, n) + dDenominator * keyNormV, dMemoryNorms, n);
             }
+        }
+        for (; n < cells; n++)
+        {
+            float dLogit = w[n] * (g[n] - gw);
+            float dSim = dLogit * sharpness;
+            float denominator = keyNorm * memoryNorms[n] + epsilon;
+            float dDenominator = -dSim * sim[n] / denominator;
+            dLogits[n] = dLogit;
+            dDot[n] = dSim / denominator;
+            dDenominators[n] = dDenominator;
+            dMemoryNorms[n] += dDenominator * keyNorm;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Load(ReadOnlySpan<float> x, int at) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)at);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector<float> v, Span<float> x, int at) => v.StoreUnsafe(ref MemoryMarshal.GetReference(x), (nuint)at);
+
+    /// <summary>
+    /// One head's element-wise forward over the cells, in vectors: the dot products k·M_n in <paramref name="sim"/> become
+    /// sim = dot / (norm(k)·norm(M_n) + ε), and logits = sim·softplus(β) (the operations of one cell at a time, in its order).
+    /// </summary>
+    private static void CellLogits(Span<float> sim, ReadOnlySpan<float> memoryNorms, float keyNorm, float sharpness, float epsilon,
+        Span<float> logits)
+    {
+        int cells = sim.Length, n = 0;
+        if (memoryNorms.Length < cells || logits.Length < cells)
+            throw new ArgumentException($"ContentWeightsKernel: the norms and logits of a head need {cells} floats");
+        if (Vector.IsHardwareAccelerated)
+        {
+            var keyNormV = new Vector<float>(keyNorm);
+            var epsilonV = new Vector<float>(epsilon);
+            var sharpnessV = new Vector<float>(sharpness);
+            for (; n <= cells - Vector<float>.Count; n += Vector<float>.Count)
+            {
+                var similarity = Load(sim, n) / (keyNormV * Load(memoryNorms, n) + epsilonV);
+                Store(similarity, sim, n);
+                Store(similarity * sharpnessV, logits, n);
+            }
+        }
+        for (; n < cells; n++)
+        {
+            sim[n] /= keyNorm * memoryNorms[n] + epsilon;
+            logits[n] = sim[n] * sharpness;
+        }
+    }
+
+    /// <summary>x −= <paramref name="value"/>, element-wise.</summary>
+    private static void Shift(Span<float> x, float value)
+    {
+        int n = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (var v = new Vector<float>(value); n <= x.Length - Vector<float>.Count; n += Vector<float>.Count) Store(Load(x, n) - v, x, n);
+        for (; n < x.Length; n++) x[n] -= value;
+    }
+
+    /// <summary>x /= <paramref name="value"/>, element-wise.</summary>
+    private static void Divide(Span<float> x, float value)
+    {
+        int n = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (var v = new Vector<float>(value); n <= x.Length - Vector<float>.Count; n += Vector<float>.Count) Store(Load(x, n) / v, x, n);
+        for (; n < x.Length; n++) x[n] /= value;
     }
 }
