@@ -59,9 +59,10 @@ internal static unsafe class Gemm
         => Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmPath.Auto, Environment.ProcessorCount);
 
     /// <summary>As <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>,
-    /// forcing an implementation and a thread limit (tests and benchmarks use this to reach every path).</summary>
+    /// forcing an implementation and a thread limit (tests and benchmarks use this to reach every path), and with
+    /// <paramref name="packedB"/> taking B's packed panels from that cache instead of packing them.</summary>
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmPath path, int maxThreads)
+        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmPath path, int maxThreads, GemmPackedB? packedB = null)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: negative size m={m}, n={n}, k={k}");
@@ -84,8 +85,8 @@ internal static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             var problem = new Problem(pa, pb, pc, m, n, k, transA, transB, accumulate);
-            if (path == GemmPath.Avx512) Blocked<Avx512Kernel8x32>(problem, maxThreads);
-            else Blocked<Avx2Kernel6x16>(problem, maxThreads);
+            if (path == GemmPath.Avx512) Blocked<Avx512Kernel8x32>(problem, maxThreads, packedB);
+            else Blocked<Avx2Kernel6x16>(problem, maxThreads, packedB);
         }
     }
 
@@ -128,14 +129,16 @@ internal static unsafe class Gemm
         public int Groups { get; init; }
     }
 
-    /// <summary>The jc (NC columns) → pc (KC depth) loops: packs each B panel once, then runs its tiles as tasks.</summary>
-    private static void Blocked<TK>(in Problem q, int maxThreads) where TK : IGemmMicroKernel
+    /// <summary>The jc (NC columns) → pc (KC depth) loops: packs each B panel once (or takes it from
+    /// <paramref name="cache"/>, which holds them in this order), then runs its tiles as tasks.</summary>
+    private static void Blocked<TK>(in Problem q, int maxThreads, GemmPackedB? cache) where TK : IGemmMicroKernel
     {
         int nr = TK.NR, mcMax = TK.MC;
         bool directB = !q.TransB && q.M <= DirectBMaxRows;
         int kcMax = Math.Min(KC, q.K);
         int ncMax = Math.Min(NC, RoundUp(q.N, nr));
-        float* packedB = directB ? null : GemmBuffers.B(kcMax * ncMax);
+        float* cached = directB || cache is null ? null : cache.Panels(new ReadOnlySpan<float>((float*)q.B, q.K * q.N), q.K, q.N, q.TransB, nr);
+        float* packedB = directB || cached != null ? null : GemmBuffers.B(kcMax * ncMax);
         int mBlocks = (q.M + mcMax - 1) / mcMax;
         bool parallel = maxThreads > 1 && (long)q.M * q.N * q.K >= ParallelThreshold;
 
@@ -148,7 +151,12 @@ internal static unsafe class Gemm
             for (int pc = 0; pc < q.K; pc += KC)
             {
                 int kc = Math.Min(KC, q.K - pc);
-                if (!directB) GemmPacking.PackB((float*)q.B, q.Ldb, q.TransB, pc, kc, jc, nc, nr, packedB);
+                if (cached != null)
+                {
+                    packedB = cached;
+                    cached += (nint)kc * RoundUp(nc, nr);
+                }
+                else if (!directB) GemmPacking.PackB((float*)q.B, q.Ldb, q.TransB, pc, kc, jc, nc, nr, packedB);
                 var s = new Slice
                 {
                     Jc = jc, Nc = nc, Pc = pc, Kc = kc, Add = q.Accumulate || pc > 0,

@@ -119,7 +119,8 @@ public static class LstmCell
             if (input.RequiresGrad || hidden.RequiresGrad)
             {
                 var dJoinedTensor = Tensor.BackwardBuffer(batch, joint);
-                Tensor.MatMulInto(dJoinedTensor, dGatesTensor, wGates, transposeB: true);
+                // The weight is the same at every time step: its transposed panels are packed once, not once per step.
+                GemmPackedB.MultiplyInto(dJoinedTensor, dGatesTensor, wGates, transposeB: true);
                 var dJoined = dJoinedTensor.Values;   // [B, in + H]
                 if (input.RequiresGrad) dInput = Tensor.BackwardBuffer(batch, inputs);
                 if (hidden.RequiresGrad) dHidden = Tensor.BackwardBuffer(batch, units);
