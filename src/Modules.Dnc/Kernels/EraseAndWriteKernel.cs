@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -21,13 +23,7 @@ internal static class EraseAndWriteKernel
             var e = eraseVectors.Values.Slice(b * writes * width, writes * width);
             var v = writeVectors.Values.Slice(b * writes * width, writes * width);
             var o = output.Data.Slice(b * cells * width, cells * width);
-            for (int n = 0; n < cells; n++)
-            {
-                var row = o.Slice(n * width, width);
-                m.Slice(n * width, width).CopyTo(row);
-                for (int k = 0; k < writes; k++) MultiplyByFactor(row, w[k * cells + n], e.Slice(k * width, width), row);
-                for (int k = 0; k < writes; k++) AddressingMath.MultiplyAdd(v.Slice(k * width, width), w[k * cells + n], row);
-            }
+            for (int n = 0; n < cells; n++) EraseAndWriteRow(m.Slice(n * width, width), w, n, e, v, o.Slice(n * width, width));
         });
         return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors],
             g => Backward(g, memory, writeWeights, eraseVectors, writeVectors));
@@ -60,12 +56,7 @@ internal static class EraseAndWriteKernel
             for (int n = 0; n < cells; n++)
             {
                 var gRow = gv.Slice(n * width, width);
-                if (dMemory is not null)
-                {
-                    var dm = dMemory.Data.Slice((b * cells + n) * width, width);
-                    gRow.CopyTo(dm);
-                    for (int k = 0; k < writes; k++) MultiplyByFactor(dm, w[k * cells + n], e.Slice(k * width, width), dm);
-                }
+                if (dMemory is not null) EraseAndWriteRow(gRow, w, n, e, default, dMemory.Data.Slice((b * cells + n) * width, width));   // g ⊙ keep
                 Multiply(gRow, m.Slice(n * width, width), gm);
                 for (int k = 0; k < writes; k++)
                 {
@@ -88,6 +79,45 @@ internal static class EraseAndWriteKernel
             dErase,
             dValues,
         ];
+    }
+
+    /// <summary>
+    /// One cell's row: destination = x ⊙ Π_k(1 − w[k, n]·e_k) + Σ_k w[k, n]·v_k (no sum when <paramref name="values"/> is
+    /// empty), with the heads' <paramref name="weights"/> [W, N] and erase and write vectors [W, Wd]. One pass with the row in
+    /// registers, the operations of <see cref="MultiplyByFactor"/> per head and then of <see cref="AddressingMath.MultiplyAdd"/>
+    /// per head in head order, so the same floats as those passes one after another.
+    /// </summary>
+    private static void EraseAndWriteRow(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, int n, ReadOnlySpan<float> erase,
+        ReadOnlySpan<float> values, Span<float> destination)
+    {
+        int width = destination.Length, writes = width == 0 ? 0 : erase.Length / width, cells = writes == 0 ? 0 : weights.Length / writes, j = 0;
+        if (x.Length < width || (!values.IsEmpty && values.Length < erase.Length) || (writes > 0 && n >= cells))
+            throw new ArgumentException($"EraseAndWriteKernel: a row of {width} needs x of {width}, {writes} write vectors and cell {n} < {cells}");
+        ref float source = ref MemoryMarshal.GetReference(x);
+        ref float target = ref MemoryMarshal.GetReference(destination);
+        ref float eraseRef = ref MemoryMarshal.GetReference(erase);
+        ref float valuesRef = ref MemoryMarshal.GetReference(values);
+        ref float weightsRef = ref MemoryMarshal.GetReference(weights);
+        bool write = !values.IsEmpty;
+        if (Vector.IsHardwareAccelerated)
+            for (; j <= width - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var row = Vector.LoadUnsafe(ref source, (nuint)j);
+                for (int k = 0; k < writes; k++)
+                    row *= Vector<float>.One - new Vector<float>(Unsafe.Add(ref weightsRef, k * cells + n)) * Vector.LoadUnsafe(ref eraseRef, (nuint)(k * width + j));
+                if (write)
+                    for (int k = 0; k < writes; k++)
+                        row += new Vector<float>(Unsafe.Add(ref weightsRef, k * cells + n)) * Vector.LoadUnsafe(ref valuesRef, (nuint)(k * width + j));
+                row.StoreUnsafe(ref target, (nuint)j);
+            }
+        for (; j < width; j++)
+        {
+            float row = Unsafe.Add(ref source, j);
+            for (int k = 0; k < writes; k++) row *= 1f - Unsafe.Add(ref weightsRef, k * cells + n) * Unsafe.Add(ref eraseRef, k * width + j);
+            if (write)
+                for (int k = 0; k < writes; k++) row += Unsafe.Add(ref weightsRef, k * cells + n) * Unsafe.Add(ref valuesRef, k * width + j);
+            Unsafe.Add(ref target, j) = row;
+        }
     }
 
     /// <summary>destination = x ⊙ (1 − weight·erase), element-wise (destination may be x).</summary>
