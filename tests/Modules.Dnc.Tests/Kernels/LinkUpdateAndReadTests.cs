@@ -131,4 +131,44 @@ public class LinkUpdateAndReadTests
         Assert.Contains("LinkUpdateAndRead", e.Message);
         Assert.Contains("read modes", e.Message);
     }
+    /// <summary>
+    /// Property: the all-heads row backward (heads four at a time in one pass, then one at a time) writes exactly the bits
+    /// that ReadWeightsMix.BackwardRow head by head writes, starting from a copy of the next step's gradient (or zeros),
+    /// for any head count, row length (with and without a vector tail), row index and set of wanted gradients.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 5)]
+    [InlineData(3, 16)]
+    [InlineData(4, 19)]
+    [InlineData(5, 128)]
+    [InlineData(8, 13)]
+    [InlineData(9, 40)]
+    public void ReadsBackwardRow_IsBitIdenticalToHeadByHeadRows(int reads, int n)
+    {
+        var rng = new Generator((ulong)(reads * 1000 + n));
+        float[] Random(int length) => Tensor.Uniform(rng, [length], -1, 1).ToArray();
+        int writes = 2, modes = 2 * writes + 1;
+        var row = Random(n);
+        var w = Random(reads * n);
+        var g = Random(reads * n);
+        var pi = Random(reads * modes);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            int k = trial % writes, i = (trial * 7) % n;
+            bool wantReads = trial % 2 == 0, wantModes = trial % 4 < 2, withNext = trial % 3 != 0;
+            var next = withNext ? Random(n) : [];
+            var dwStart = Random(reads * n);
+            var dpiStart = Random(reads * modes);
+
+            var (dwRef, dpiRef, totalRef) = (dwStart.ToArray(), dpiStart.ToArray(), withNext ? next.ToArray() : new float[n]);
+            ReadWeightsMix.BackwardRow(k, i, row, w, g, pi, wantReads ? dwRef : default, wantModes ? dpiRef : default, totalRef, writes);
+
+            var (dw, dpi, total) = (dwStart.ToArray(), dpiStart.ToArray(), Random(n));   // total starts as garbage: it is written, not added to
+            LinkUpdateAndRead.ReadsBackwardRow(k, i, row, w, g, pi, wantReads ? dw : default, wantModes ? dpi : default, next, total, writes);
+
+            Assert.Equal(totalRef, total);
+            Assert.Equal(dwRef, dw);
+            Assert.Equal(dpiRef, dpi);
+        }
+    }
 }
