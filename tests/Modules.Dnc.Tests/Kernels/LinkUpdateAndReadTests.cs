@@ -171,4 +171,41 @@ public class LinkUpdateAndReadTests
             Assert.Equal(dpiRef, dpi);
         }
     }
+    /// <summary>
+    /// Property: the fused forward row (the new link row and the first four heads in one pass, then the other heads) writes
+    /// exactly the bits of LinkUpdate.ForwardRow followed by ReadWeightsMix.ForwardRow, for any head count, row length
+    /// (with and without a vector tail) and row index (the zero diagonal in every position of a vector).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 5)]
+    [InlineData(3, 16)]
+    [InlineData(4, 19)]
+    [InlineData(5, 128)]
+    [InlineData(8, 13)]
+    [InlineData(4, 40)]
+    public void ForwardRow_IsBitIdenticalToTheLinkRowThenTheReadRows(int reads, int n)
+    {
+        var rng = new Generator((ulong)(reads * 1000 + n + 7));
+        float[] Random(int length, float low = -1, float high = 1) => Tensor.Uniform(rng, [length], low, high).ToArray();
+        int writes = 2, modes = 2 * writes + 1;
+        var oldRow = Random(n, 0, 1);
+        var p = Random(n, 0, 1f / n);
+        var writeWeights = Random(n, 0, 1f / n);
+        var w = Random(reads * n, 0, 1);
+        var pi = Random(reads * modes, 0, 1);
+        for (int i = 0; i < n; i++)
+        {
+            int k = i % writes;
+            var outputStart = Random(reads * n);
+            var (rowRef, outRef) = (new float[n], outputStart.ToArray());
+            LinkUpdate.ForwardRow(i, oldRow, p, writeWeights, rowRef);
+            ReadWeightsMix.ForwardRow(k, i, rowRef, w, pi, outRef, writes);
+
+            var (row, output) = (Random(n), outputStart.ToArray());   // the row starts as garbage: it is written
+            LinkUpdateAndRead.ForwardRow(k, i, oldRow, p, writeWeights, row, w, pi, output, writes);
+
+            Assert.Equal(rowRef, row);
+            Assert.Equal(outRef, output);
+        }
+    }
 }
