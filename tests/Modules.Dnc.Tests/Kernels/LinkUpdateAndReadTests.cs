@@ -136,13 +136,11 @@ public class LinkUpdateAndReadTests
     /// that ReadWeightsMix.BackwardRow head by head writes, starting from a copy of the next step's gradient (or zeros),
     /// for any head count, row length (with and without a vector tail), row index and set of wanted gradients.
     /// </summary>
+    /// <summary>Head counts (below, at and above a multiple of four) and row lengths (with and without a vector tail) for the row kernels.</summary>
+    public static TheoryData<int, int> RowShapes => new() { { 1, 5 }, { 3, 16 }, { 4, 19 }, { 4, 40 }, { 5, 128 }, { 8, 13 }, { 9, 40 } };
+
     [Theory]
-    [InlineData(1, 5)]
-    [InlineData(3, 16)]
-    [InlineData(4, 19)]
-    [InlineData(5, 128)]
-    [InlineData(8, 13)]
-    [InlineData(9, 40)]
+    [MemberData(nameof(RowShapes))]
     public void ReadsBackwardRow_IsBitIdenticalToHeadByHeadRows(int reads, int n)
     {
         var rng = new Generator((ulong)(reads * 1000 + n));
@@ -177,12 +175,7 @@ public class LinkUpdateAndReadTests
     /// (with and without a vector tail) and row index (the zero diagonal in every position of a vector).
     /// </summary>
     [Theory]
-    [InlineData(1, 5)]
-    [InlineData(3, 16)]
-    [InlineData(4, 19)]
-    [InlineData(5, 128)]
-    [InlineData(8, 13)]
-    [InlineData(4, 40)]
+    [MemberData(nameof(RowShapes))]
     public void ForwardRow_IsBitIdenticalToTheLinkRowThenTheReadRows(int reads, int n)
     {
         var rng = new Generator((ulong)(reads * 1000 + n + 7));
