@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Modules.Tensors;
 
@@ -282,30 +283,10 @@ internal static class LinkUpdateAndRead
                 nuint u = (nuint)j;
                 var rowV = Vector.LoadUnsafe(ref rowRef, u);
                 var dl = fromZero ? Vector<float>.Zero : Vector.LoadUnsafe(ref inRef, u);
-                var wV = Vector.LoadUnsafe(ref wRef, u);
-                var gV = Vector.LoadUnsafe(ref gRef, u);
-                accG0 += rowV * gV;
-                accW0 += rowV * wV;
-                if (wantReads) Vector.StoreUnsafe(rowV * f0 + Vector.LoadUnsafe(ref dwRef, u), ref dwRef, u);
-                dl = (dl + wV * f0) + gV * b0;
-                wV = Vector.LoadUnsafe(ref wRef, n1 + u);
-                gV = Vector.LoadUnsafe(ref gRef, n1 + u);
-                accG1 += rowV * gV;
-                accW1 += rowV * wV;
-                if (wantReads) Vector.StoreUnsafe(rowV * f1 + Vector.LoadUnsafe(ref dwRef, n1 + u), ref dwRef, n1 + u);
-                dl = (dl + wV * f1) + gV * b1;
-                wV = Vector.LoadUnsafe(ref wRef, n2 + u);
-                gV = Vector.LoadUnsafe(ref gRef, n2 + u);
-                accG2 += rowV * gV;
-                accW2 += rowV * wV;
-                if (wantReads) Vector.StoreUnsafe(rowV * f2 + Vector.LoadUnsafe(ref dwRef, n2 + u), ref dwRef, n2 + u);
-                dl = (dl + wV * f2) + gV * b2;
-                wV = Vector.LoadUnsafe(ref wRef, n3 + u);
-                gV = Vector.LoadUnsafe(ref gRef, n3 + u);
-                accG3 += rowV * gV;
-                accW3 += rowV * wV;
-                if (wantReads) Vector.StoreUnsafe(rowV * f3 + Vector.LoadUnsafe(ref dwRef, n3 + u), ref dwRef, n3 + u);
-                Vector.StoreUnsafe((dl + wV * f3) + gV * b3, ref outRef, u);
+                dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, u, f0, b0, wantReads, ref accG0, ref accW0);
+                dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n1 + u, f1, b1, wantReads, ref accG1, ref accW1);
+                dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n2 + u, f2, b2, wantReads, ref accG2, ref accW2);
+                Vector.StoreUnsafe(HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n3 + u, f3, b3, wantReads, ref accG3, ref accW3), ref outRef, u);
             }
             (dotG0, dotG1, dotG2, dotG3) = (Vector.Sum(accG0), Vector.Sum(accG1), Vector.Sum(accG2), Vector.Sum(accG3));
             (dotW0, dotW1, dotW2, dotW3) = (Vector.Sum(accW0), Vector.Sum(accW1), Vector.Sum(accW2), Vector.Sum(accW3));
@@ -334,6 +315,23 @@ internal static class LinkUpdateAndRead
         FinishHead(1, k, i, row[i], w, g, pi, dw, dpi, fc1, dwBefore1, dotG1, dotW1, writes);
         FinishHead(2, k, i, row[i], w, g, pi, dw, dpi, fc2, dwBefore2, dotG2, dotW2, writes);
         FinishHead(3, k, i, row[i], w, g, pi, dw, dpi, fc3, dwBefore3, dotG3, dotW3, writes);
+    }
+
+    /// <summary>
+    /// One head's share of one vector of the row in <see cref="ReadsBackwardRow4"/>, at <paramref name="at"/> (the head's
+    /// offset in w, g and dw plus the vector's): accumulates row·g and row·w, adds row·f to dw (if wanted) and returns the
+    /// link-gradient vector (dl + w·f) + g·b.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> HeadBackward(Vector<float> row, Vector<float> dl, ref float wRef, ref float gRef, ref float dwRef, nuint at,
+        Vector<float> forward, Vector<float> backward, bool wantReads, ref Vector<float> accG, ref Vector<float> accW)
+    {
+        var wV = Vector.LoadUnsafe(ref wRef, at);
+        var gV = Vector.LoadUnsafe(ref gRef, at);
+        accG += row * gV;
+        accW += row * wV;
+        if (wantReads) Vector.StoreUnsafe(row * forward + Vector.LoadUnsafe(ref dwRef, at), ref dwRef, at);
+        return (dl + wV * forward) + gV * backward;
     }
 
     /// <summary>Head h's terms that wait for the row's dot products: dπ (forward and backward mode) and dw[h, i].</summary>
