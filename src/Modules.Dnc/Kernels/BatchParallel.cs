@@ -1,7 +1,7 @@
 namespace Modules.Dnc.Kernels;
 
 /// <summary>
-/// Runs a fused kernel's independent slices (batch entries, or batch × write head) serially or on the thread pool.
+/// Runs a fused kernel's independent slices (batch entries, or batch × write head) serially or on several threads.
 /// Every slice is computed by one thread in a fixed order, so results are bit-identical whatever the thread count.
 /// </summary>
 internal static class BatchParallel
@@ -21,7 +21,7 @@ internal static class BatchParallel
     private static int maxDegreeOfParallelism = Environment.ProcessorCount;
 
     /// <summary>
-    /// Work (in multiply-adds) below which a kernel call stays on the calling thread: the thread pool's hand-off costs
+    /// Work (in multiply-adds) below which a kernel call stays on the calling thread: the hand-off to other threads costs
     /// more than it saves for small memories (at DeepMind's defaults, N = 16, every call stays serial; at N = 128 none does).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
@@ -34,15 +34,15 @@ internal static class BatchParallel
 
     private static long minimumParallelWork = 1L << 18;
 
-    /// <summary>Runs <paramref name="body"/> for slices 0 … count − 1, each doing about <paramref name="workPerSlice"/> multiply-adds.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> for slices 0 … count − 1, each doing about <paramref name="workPerSlice"/> multiply-adds:
+    /// on <see cref="WorkerTeam"/> when the work is large enough, else (or when the team is busy with another call) in
+    /// order on the calling thread.
+    /// </summary>
     internal static void For(int count, long workPerSlice, Action<int> body)
     {
         int threads = Math.Min(MaxDegreeOfParallelism, count);
-        if (threads <= 1 || count * workPerSlice < MinimumParallelWork)
-        {
-            for (int s = 0; s < count; s++) body(s);
-            return;
-        }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        if (threads > 1 && count * workPerSlice >= MinimumParallelWork && WorkerTeam.TryRun(count, threads, body)) return;
+        for (int s = 0; s < count; s++) body(s);
     }
 }

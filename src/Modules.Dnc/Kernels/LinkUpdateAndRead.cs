@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -46,12 +49,7 @@ internal static class LinkUpdateAndRead
                 var ww = writeWeights.Values.Slice(s * n, n);
                 var oldLink = previousLink.Values.Slice(s * n * n, n * n);
                 var newLink = link.Data.Slice(s * n * n, n * n);
-                for (int i = 0; i < n; i++)
-                {
-                    var row = newLink.Slice(i * n, n);
-                    LinkUpdate.ForwardRow(i, oldLink.Slice(i * n, n), p, ww, row);
-                    ReadWeightsMix.ForwardRow(k, i, row, w, pi, output, writes);
-                }
+                for (int i = 0; i < n; i++) ForwardRow(k, i, oldLink.Slice(i * n, n), p, ww, newLink.Slice(i * n, n), w, pi, output, writes);
                 LinkUpdate.ForwardPrecedence(p, ww, precedence.Data.Slice(s * n, n));
             }
         });
@@ -61,6 +59,98 @@ internal static class LinkUpdateAndRead
         Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
             g => Backward(previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes, newLink, g));
         return (outputs[0], outputs[1], outputs[2]);
+    }
+
+    /// <summary>
+    /// Row i of write head k's new link from the previous link's row, precedence p and writes w^w [N]
+    /// (<see cref="LinkUpdate.ForwardRow"/>), then what it sends to every read head's output [R, N]
+    /// (<see cref="ReadWeightsMix.ForwardRow"/>, given the previous reads w [R, N] and modes π [R, 2W + 1]). With four heads
+    /// or more the row and the first four heads are one pass (<see cref="ForwardRow4"/>); bit-identical either way.
+    /// </summary>
+    internal static void ForwardRow(int k, int i, ReadOnlySpan<float> oldRow, ReadOnlySpan<float> p, ReadOnlySpan<float> writeWeights,
+        Span<float> newRow, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+    {
+        int n = newRow.Length, reads = w.Length / n, modes = 2 * writes + 1, first = 0;
+        if (reads >= 4)
+        {
+            ForwardRow4(k, i, oldRow, p, writeWeights, newRow, w[..(4 * n)], pi[..(4 * modes)], output[..(4 * n)], writes);
+            first = 4;
+        }
+        else
+        {
+            LinkUpdate.ForwardRow(i, oldRow, p, writeWeights, newRow);
+        }
+        if (first < reads) ReadWeightsMix.ForwardRow(k, i, newRow, w[(first * n)..], pi[(first * modes)..], output[(first * n)..], writes);
+    }
+
+    /// <summary>
+    /// <see cref="LinkUpdate.ForwardRow"/> and <see cref="ReadWeightsMix.ForwardRow"/> for read heads 0 … 3 (w and output
+    /// [4, N], π [4, 2W + 1]) in one pass: each vector of the new row goes to the four heads from a register instead of
+    /// being stored and loaded again per head. Per element the same operations in the same order.
+    /// </summary>
+    private static void ForwardRow4(int k, int i, ReadOnlySpan<float> oldRow, ReadOnlySpan<float> p, ReadOnlySpan<float> writeWeights,
+        Span<float> newRow, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+    {
+        int n = newRow.Length, modes = 2 * writes + 1;
+        if (oldRow.Length != n || p.Length != n || writeWeights.Length != n || w.Length != 4 * n || output.Length != 4 * n)
+            throw new ArgumentException($"LinkUpdateAndRead.ForwardRow4: spans must be [N] = {n} and [4, N] = {4 * n}, got link row {oldRow.Length}, p {p.Length}, writes {writeWeights.Length}, w {w.Length}, output {output.Length}");
+        float oneMinusWi = 1f - writeWeights[i], wi = writeWeights[i];
+        float bc0 = pi[k] * w[i], bc1 = pi[modes + k] * w[n + i], bc2 = pi[2 * modes + k] * w[2 * n + i], bc3 = pi[3 * modes + k] * w[3 * n + i];
+        float before0 = output[i], before1 = output[n + i], before2 = output[2 * n + i], before3 = output[3 * n + i];
+        float dot0 = 0f, dot1 = 0f, dot2 = 0f, dot3 = 0f;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            // Unchecked loads and stores: every span was checked above.
+            ref float oldRef = ref MemoryMarshal.GetReference(oldRow), pRef = ref MemoryMarshal.GetReference(p);
+            ref float wwRef = ref MemoryMarshal.GetReference(writeWeights), rowRef = ref MemoryMarshal.GetReference(newRow);
+            ref float wRef = ref MemoryMarshal.GetReference(w), outRef = ref MemoryMarshal.GetReference(output);
+            nuint n1 = (nuint)n, n2 = 2 * n1, n3 = 3 * n1;
+            Vector<float> vOne = new(oneMinusWi), vWi = new(wi), b0 = new(bc0), b1 = new(bc1), b2 = new(bc2), b3 = new(bc3);
+            Vector<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                nuint u = (nuint)j;
+                var row = (vOne - Vector.LoadUnsafe(ref wwRef, u)) * Vector.LoadUnsafe(ref oldRef, u) + vWi * Vector.LoadUnsafe(ref pRef, u);
+                Vector.StoreUnsafe(row, ref rowRef, u);
+                if ((uint)(i - j) < (uint)Vector<float>.Count)
+                {
+                    newRow[i] = 0f;                                 // a cell is never linked to itself
+                    row = Vector.LoadUnsafe(ref rowRef, u);
+                }
+                var wV = Vector.LoadUnsafe(ref wRef, u);
+                acc0 += row * wV;
+                Vector.StoreUnsafe(row * b0 + Vector.LoadUnsafe(ref outRef, u), ref outRef, u);
+                wV = Vector.LoadUnsafe(ref wRef, n1 + u);
+                acc1 += row * wV;
+                Vector.StoreUnsafe(row * b1 + Vector.LoadUnsafe(ref outRef, n1 + u), ref outRef, n1 + u);
+                wV = Vector.LoadUnsafe(ref wRef, n2 + u);
+                acc2 += row * wV;
+                Vector.StoreUnsafe(row * b2 + Vector.LoadUnsafe(ref outRef, n2 + u), ref outRef, n2 + u);
+                wV = Vector.LoadUnsafe(ref wRef, n3 + u);
+                acc3 += row * wV;
+                Vector.StoreUnsafe(row * b3 + Vector.LoadUnsafe(ref outRef, n3 + u), ref outRef, n3 + u);
+            }
+            (dot0, dot1, dot2, dot3) = (Vector.Sum(acc0), Vector.Sum(acc1), Vector.Sum(acc2), Vector.Sum(acc3));
+        }
+        for (; j < n; j++)
+        {
+            float row = j == i ? 0f : (oneMinusWi - writeWeights[j]) * oldRow[j] + wi * p[j];
+            newRow[j] = row;
+            dot0 += row * w[j];
+            output[j] = row * bc0 + output[j];
+            dot1 += row * w[n + j];
+            output[n + j] = row * bc1 + output[n + j];
+            dot2 += row * w[2 * n + j];
+            output[2 * n + j] = row * bc2 + output[2 * n + j];
+            dot3 += row * w[3 * n + j];
+            output[3 * n + j] = row * bc3 + output[3 * n + j];
+        }
+        // f_i is added before row i's own backward term (row[i] = 0), as ReadWeightsMix.ForwardRow does.
+        output[i] = newRow[i] * bc0 + (before0 + pi[writes + k] * dot0);
+        output[n + i] = newRow[i] * bc1 + (before1 + pi[modes + writes + k] * dot1);
+        output[2 * n + i] = newRow[i] * bc2 + (before2 + pi[2 * modes + writes + k] * dot2);
+        output[3 * n + i] = newRow[i] * bc3 + (before3 + pi[3 * modes + writes + k] * dot3);
     }
 
     private static Tensor?[] Backward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor previousReadWeights,
@@ -101,10 +191,19 @@ internal static class LinkUpdateAndRead
                     for (int i = 0; i < n; i++)
                     {
                         // ∂/∂L_t[i, :]: from the next step (if any), plus what the reads of this step send back.
-                        if (linkGrad is null) total.Clear();
-                        else linkGrad.Values.Slice(s * n * n + i * n, n).CopyTo(total);
-                        if (readGrad is not null) ReadWeightsMix.BackwardRow(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, total, writes);
-                        LinkUpdate.BackwardRow(i, total, oldLink.Slice(i * n, n), p, ww,
+                        var next = linkGrad is null ? default : linkGrad.Values.Slice(s * n * n + i * n, n);
+                        scoped ReadOnlySpan<float> rowGrad = next;
+                        if (readGrad is not null)
+                        {
+                            ReadsBackwardRow(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, next, total, writes);
+                            rowGrad = total;
+                        }
+                        else if (linkGrad is null)
+                        {
+                            total.Clear();
+                            rowGrad = total;
+                        }
+                        LinkUpdate.BackwardRow(i, rowGrad, oldLink.Slice(i * n, n), p, ww,
                             dLink is null ? default : dLink.Data.Slice(s * n * n + i * n, n), dp, dww);
                     }
                 }
@@ -120,5 +219,132 @@ internal static class LinkUpdateAndRead
             dContent,
             dModes,
         ];
+    }
+    /// <summary>
+    /// All read heads' backward for row i of write head k's new link (one batch entry): <see cref="ReadWeightsMix.BackwardRow"/>
+    /// for every head, with the row's total gradient written to <paramref name="total"/> [N], starting from the next step's
+    /// gradient <paramref name="next"/> [N] (empty: zero). Heads go four at a time through one pass over the row
+    /// (<see cref="ReadsBackwardRow4"/>), the rest one at a time; per element the same operations in the same order,
+    /// so the results are bit-identical to the head-by-head passes.
+    /// </summary>
+    internal static void ReadsBackwardRow(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g,
+        ReadOnlySpan<float> pi, Span<float> dw, Span<float> dpi, ReadOnlySpan<float> next, Span<float> total, int writes)
+    {
+        int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1, r = 0;
+        for (; r + 4 <= reads; r += 4)
+        {
+            ReadsBackwardRow4(k, i, row, w.Slice(r * n, 4 * n), g.Slice(r * n, 4 * n), pi.Slice(r * modes, 4 * modes),
+                dw.IsEmpty ? default : dw.Slice(r * n, 4 * n), dpi.IsEmpty ? default : dpi.Slice(r * modes, 4 * modes),
+                r == 0 ? next : total, total, writes);
+        }
+        if (r > 0 && r == reads) return;
+        if (r == 0)
+        {
+            if (next.IsEmpty) total.Clear();
+            else next.CopyTo(total);
+        }
+        if (r < reads)
+            ReadWeightsMix.BackwardRow(k, i, row, w[(r * n)..], g[(r * n)..], pi[(r * modes)..], dw.IsEmpty ? default : dw[(r * n)..],
+                dpi.IsEmpty ? default : dpi[(r * modes)..], total, writes);
+    }
+
+    /// <summary>
+    /// <see cref="ReadWeightsMix.BackwardRow"/> for four read heads at once (w, g and dw [4, N], π and dπ [4, 2W + 1]): one
+    /// pass over the row loads it and the link-gradient row once per vector for all four heads instead of once per head.
+    /// The row's gradient is read from <paramref name="dlIn"/> (empty: zero; it may be <paramref name="dlOut"/>) and
+    /// written to <paramref name="dlOut"/>, so the next step's gradient needs no copy.
+    /// </summary>
+    private static void ReadsBackwardRow4(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g,
+        ReadOnlySpan<float> pi, Span<float> dw, Span<float> dpi, ReadOnlySpan<float> dlIn, Span<float> dlOut, int writes)
+    {
+        int n = row.Length, modes = 2 * writes + 1;
+        bool wantReads = !dw.IsEmpty, fromZero = dlIn.IsEmpty;
+        if (w.Length != 4 * n || g.Length != 4 * n || (wantReads && dw.Length != 4 * n) || (!fromZero && dlIn.Length != n) || dlOut.Length != n)
+            throw new ArgumentException($"LinkUpdateAndRead.ReadsBackwardRow4: spans must be [4, N] = {4 * n} and [N] = {n}, got w {w.Length}, g {g.Length}, dw {dw.Length}, dl {dlIn.Length}/{dlOut.Length}");
+        // Per head h: ∂/∂f_i and row i's share of every b_j, as in ReadWeightsMix.BackwardRow.
+        float fc0 = pi[writes + k] * g[i], fc1 = pi[modes + writes + k] * g[n + i];
+        float fc2 = pi[2 * modes + writes + k] * g[2 * n + i], fc3 = pi[3 * modes + writes + k] * g[3 * n + i];
+        float bc0 = pi[k] * w[i], bc1 = pi[modes + k] * w[n + i], bc2 = pi[2 * modes + k] * w[2 * n + i], bc3 = pi[3 * modes + k] * w[3 * n + i];
+        float dwBefore0 = 0f, dwBefore1 = 0f, dwBefore2 = 0f, dwBefore3 = 0f;
+        if (wantReads) (dwBefore0, dwBefore1, dwBefore2, dwBefore3) = (dw[i], dw[n + i], dw[2 * n + i], dw[3 * n + i]);
+        float dotG0 = 0f, dotG1 = 0f, dotG2 = 0f, dotG3 = 0f, dotW0 = 0f, dotW1 = 0f, dotW2 = 0f, dotW3 = 0f;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            // Unchecked loads and stores: every span was checked above.
+            ref float rowRef = ref MemoryMarshal.GetReference(row), wRef = ref MemoryMarshal.GetReference(w), gRef = ref MemoryMarshal.GetReference(g);
+            ref float dwRef = ref MemoryMarshal.GetReference(dw), inRef = ref MemoryMarshal.GetReference(dlIn), outRef = ref MemoryMarshal.GetReference(dlOut);
+            nuint n1 = (nuint)n, n2 = 2 * n1, n3 = 3 * n1;
+            Vector<float> f0 = new(fc0), f1 = new(fc1), f2 = new(fc2), f3 = new(fc3), b0 = new(bc0), b1 = new(bc1), b2 = new(bc2), b3 = new(bc3);
+            Vector<float> accG0 = default, accG1 = default, accG2 = default, accG3 = default;
+            Vector<float> accW0 = default, accW1 = default, accW2 = default, accW3 = default;
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                nuint u = (nuint)j;
+                var rowV = Vector.LoadUnsafe(ref rowRef, u);
+                var dl = fromZero ? Vector<float>.Zero : Vector.LoadUnsafe(ref inRef, u);
+                dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, u, f0, b0, wantReads, ref accG0, ref accW0);
+                dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n1 + u, f1, b1, wantReads, ref accG1, ref accW1);
+                dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n2 + u, f2, b2, wantReads, ref accG2, ref accW2);
+                Vector.StoreUnsafe(HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n3 + u, f3, b3, wantReads, ref accG3, ref accW3), ref outRef, u);
+            }
+            (dotG0, dotG1, dotG2, dotG3) = (Vector.Sum(accG0), Vector.Sum(accG1), Vector.Sum(accG2), Vector.Sum(accG3));
+            (dotW0, dotW1, dotW2, dotW3) = (Vector.Sum(accW0), Vector.Sum(accW1), Vector.Sum(accW2), Vector.Sum(accW3));
+        }
+        for (; j < n; j++)
+        {
+            float rowJ = row[j], dl = fromZero ? 0f : dlIn[j];
+            dotG0 += rowJ * g[j];
+            dotW0 += rowJ * w[j];
+            if (wantReads) dw[j] = rowJ * fc0 + dw[j];
+            dl = (dl + w[j] * fc0) + g[j] * bc0;
+            dotG1 += rowJ * g[n + j];
+            dotW1 += rowJ * w[n + j];
+            if (wantReads) dw[n + j] = rowJ * fc1 + dw[n + j];
+            dl = (dl + w[n + j] * fc1) + g[n + j] * bc1;
+            dotG2 += rowJ * g[2 * n + j];
+            dotW2 += rowJ * w[2 * n + j];
+            if (wantReads) dw[2 * n + j] = rowJ * fc2 + dw[2 * n + j];
+            dl = (dl + w[2 * n + j] * fc2) + g[2 * n + j] * bc2;
+            dotG3 += rowJ * g[3 * n + j];
+            dotW3 += rowJ * w[3 * n + j];
+            if (wantReads) dw[3 * n + j] = rowJ * fc3 + dw[3 * n + j];
+            dlOut[j] = (dl + w[3 * n + j] * fc3) + g[3 * n + j] * bc3;
+        }
+        FinishHead(0, k, i, row[i], w, g, pi, dw, dpi, fc0, dwBefore0, dotG0, dotW0, writes);
+        FinishHead(1, k, i, row[i], w, g, pi, dw, dpi, fc1, dwBefore1, dotG1, dotW1, writes);
+        FinishHead(2, k, i, row[i], w, g, pi, dw, dpi, fc2, dwBefore2, dotG2, dotW2, writes);
+        FinishHead(3, k, i, row[i], w, g, pi, dw, dpi, fc3, dwBefore3, dotG3, dotW3, writes);
+    }
+
+    /// <summary>
+    /// One head's share of one vector of the row in <see cref="ReadsBackwardRow4"/>, at <paramref name="at"/> (the head's
+    /// offset in w, g and dw plus the vector's): accumulates row·g and row·w, adds row·f to dw (if wanted) and returns the
+    /// link-gradient vector (dl + w·f) + g·b.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> HeadBackward(Vector<float> row, Vector<float> dl, ref float wRef, ref float gRef, ref float dwRef, nuint at,
+        Vector<float> forward, Vector<float> backward, bool wantReads, ref Vector<float> accG, ref Vector<float> accW)
+    {
+        var wV = Vector.LoadUnsafe(ref wRef, at);
+        var gV = Vector.LoadUnsafe(ref gRef, at);
+        accG += row * gV;
+        accW += row * wV;
+        if (wantReads) Vector.StoreUnsafe(row * forward + Vector.LoadUnsafe(ref dwRef, at), ref dwRef, at);
+        return (dl + wV * forward) + gV * backward;
+    }
+
+    /// <summary>Head h's terms that wait for the row's dot products: dπ (forward and backward mode) and dw[h, i].</summary>
+    private static void FinishHead(int h, int k, int i, float rowI, ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> pi,
+        Span<float> dw, Span<float> dpi, float forwardCoefficient, float dwBefore, float rowDotG, float rowDotW, int writes)
+    {
+        int n = w.Length / 4, modes = 2 * writes + 1;
+        if (!dpi.IsEmpty)
+        {
+            dpi[h * modes + writes + k] += g[h * n + i] * rowDotW;
+            dpi[h * modes + k] += w[h * n + i] * rowDotG;
+        }
+        // b_j's gradient reaches w_i through row i; added before row i's own term, as the unfused order does.
+        if (!dw.IsEmpty) dw[h * n + i] = rowI * forwardCoefficient + (dwBefore + pi[h * modes + k] * rowDotG);
     }
 }

@@ -131,4 +131,74 @@ public class LinkUpdateAndReadTests
         Assert.Contains("LinkUpdateAndRead", e.Message);
         Assert.Contains("read modes", e.Message);
     }
+    /// <summary>
+    /// Property: the all-heads row backward (heads four at a time in one pass, then one at a time) writes exactly the bits
+    /// that ReadWeightsMix.BackwardRow head by head writes, starting from a copy of the next step's gradient (or zeros),
+    /// for any head count, row length (with and without a vector tail), row index and set of wanted gradients.
+    /// </summary>
+    /// <summary>Head counts (below, at and above a multiple of four) and row lengths (with and without a vector tail) for the row kernels.</summary>
+    public static TheoryData<int, int> RowShapes => new() { { 1, 5 }, { 3, 16 }, { 4, 19 }, { 4, 40 }, { 5, 128 }, { 8, 13 }, { 9, 40 } };
+
+    [Theory]
+    [MemberData(nameof(RowShapes))]
+    public void ReadsBackwardRow_IsBitIdenticalToHeadByHeadRows(int reads, int n)
+    {
+        var rng = new Generator((ulong)(reads * 1000 + n));
+        float[] Random(int length) => Tensor.Uniform(rng, [length], -1, 1).ToArray();
+        int writes = 2, modes = 2 * writes + 1;
+        var row = Random(n);
+        var w = Random(reads * n);
+        var g = Random(reads * n);
+        var pi = Random(reads * modes);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            int k = trial % writes, i = (trial * 7) % n;
+            bool wantReads = trial % 2 == 0, wantModes = trial % 4 < 2, withNext = trial % 3 != 0;
+            var next = withNext ? Random(n) : [];
+            var dwStart = Random(reads * n);
+            var dpiStart = Random(reads * modes);
+
+            var (dwRef, dpiRef, totalRef) = (dwStart.ToArray(), dpiStart.ToArray(), withNext ? next.ToArray() : new float[n]);
+            ReadWeightsMix.BackwardRow(k, i, row, w, g, pi, wantReads ? dwRef : default, wantModes ? dpiRef : default, totalRef, writes);
+
+            var (dw, dpi, total) = (dwStart.ToArray(), dpiStart.ToArray(), Random(n));   // total starts as garbage: it is written, not added to
+            LinkUpdateAndRead.ReadsBackwardRow(k, i, row, w, g, pi, wantReads ? dw : default, wantModes ? dpi : default, next, total, writes);
+
+            Assert.Equal(totalRef, total);
+            Assert.Equal(dwRef, dw);
+            Assert.Equal(dpiRef, dpi);
+        }
+    }
+    /// <summary>
+    /// Property: the fused forward row (the new link row and the first four heads in one pass, then the other heads) writes
+    /// exactly the bits of LinkUpdate.ForwardRow followed by ReadWeightsMix.ForwardRow, for any head count, row length
+    /// (with and without a vector tail) and row index (the zero diagonal in every position of a vector).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RowShapes))]
+    public void ForwardRow_IsBitIdenticalToTheLinkRowThenTheReadRows(int reads, int n)
+    {
+        var rng = new Generator((ulong)(reads * 1000 + n + 7));
+        float[] Random(int length, float low = -1, float high = 1) => Tensor.Uniform(rng, [length], low, high).ToArray();
+        int writes = 2, modes = 2 * writes + 1;
+        var oldRow = Random(n, 0, 1);
+        var p = Random(n, 0, 1f / n);
+        var writeWeights = Random(n, 0, 1f / n);
+        var w = Random(reads * n, 0, 1);
+        var pi = Random(reads * modes, 0, 1);
+        for (int i = 0; i < n; i++)
+        {
+            int k = i % writes;
+            var outputStart = Random(reads * n);
+            var (rowRef, outRef) = (new float[n], outputStart.ToArray());
+            LinkUpdate.ForwardRow(i, oldRow, p, writeWeights, rowRef);
+            ReadWeightsMix.ForwardRow(k, i, rowRef, w, pi, outRef, writes);
+
+            var (row, output) = (Random(n), outputStart.ToArray());   // the row starts as garbage: it is written
+            LinkUpdateAndRead.ForwardRow(k, i, oldRow, p, writeWeights, row, w, pi, output, writes);
+
+            Assert.Equal(rowRef, row);
+            Assert.Equal(outRef, output);
+        }
+    }
 }

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Modules.Dnc.Kernels;
+
+/// <summary>
+/// Long-lived helper threads that share the slices of one <see cref="BatchParallel"/> call with the calling thread. The
+/// caller posts the call to the helpers it needs and takes slices itself from a shared counter, so a helper that starts
+/// late (on a busy machine it may not run at all) only leaves more slices to the caller, and the caller waits only for
+/// slices already being computed. The hand-off is one store and, for a sleeping helper, one wake-up: no tasks, no
+/// replicas, no per-call options as with <see cref="Parallel.For(int, int, Action{int})"/>. After a call a helper watches
+/// for the next one for <see cref="IdleSpin"/> (a time step's kernels come in quick succession), then sleeps on its lock.
+/// One call at a time: a call made while the team is busy (from another thread, or from inside a slice) is refused.
+/// </summary>
+internal static class WorkerTeam
+{
+    /// <summary>How long a helper keeps watching for the next call after finishing one before it goes to sleep.</summary>
+    internal static TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
+
+    private static readonly object HelpersLock = new();
+    private static volatile Helper[] helpers = [];
+    private static int busy;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for slices 0 … count − 1 on the calling thread and up to
+    /// <paramref name="threads"/> − 1 helpers; each slice runs exactly once, on one thread. Returns false without running
+    /// anything when the team is already running a call. An exception thrown by a slice is rethrown here (the first one,
+    /// after every slice has finished).
+    /// </summary>
+    internal static bool TryRun(int count, int threads, Action<int> body)
+    {
+        if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
+        try
+        {
+            var team = Helpers(threads - 1);
+            var call = new Call(body, count);
+            for (int h = 0; h < threads - 1; h++) team[h].Post(call);
+            call.Work();
+            var wait = new SpinWait();
+            while (Volatile.Read(ref call.Done) < count) wait.SpinOnce(sleep1Threshold: -1);   // only slices under way remain
+            if (call.Failure is { } failure) ExceptionDispatchInfo.Throw(failure);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>At least <paramref name="count"/> helpers, started on first need.</summary>
+    private static Helper[] Helpers(int count)
+    {
+        var team = helpers;
+        if (team.Length >= count) return team;
+        lock (HelpersLock)
+        {
+            team = helpers;
+            if (team.Length < count)
+            {
+                var grown = new Helper[count];
+                team.CopyTo(grown, 0);
+                for (int h = team.Length; h < count; h++) grown[h] = new Helper(h);
+                helpers = team = grown;
+            }
+            return team;
+        }
+    }
+
+    /// <summary>One call's slices: the next slice to take and how many have finished.</summary>
+    private sealed class Call(Action<int> body, int count)
+    {
+        private int next = -1;
+        public int Done;
+        public Exception? Failure;
+
+        /// <summary>Takes and runs slices until none is left.</summary>
+        public void Work()
+        {
+            int s;
+            while ((s = Interlocked.Increment(ref next)) < count)
+            {
+                try
+                {
+                    body(s);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref Failure, e, null);
+                }
+                Interlocked.Increment(ref Done);
+            }
+        }
+    }
+
+    /// <summary>A background thread that runs the calls posted to it.</summary>
+    private sealed class Helper
+    {
+        private readonly object gate = new();
+        private Call? posted;
+        private int sleeping;
+
+        public Helper(int index) =>
+            new Thread(Loop) { IsBackground = true, Name = $"BatchParallel helper {index + 1}" }.Start();
+
+        /// <summary>Hands <paramref name="call"/> to this helper and wakes it if it sleeps.</summary>
+        public void Post(Call call)
+        {
+            Interlocked.Exchange(ref posted, call);               // a full fence before reading sleeping (pairs with Sleep)
+            if (Volatile.Read(ref sleeping) != 0)
+                lock (gate) Monitor.Pulse(gate);
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                var call = Watch() ?? Sleep();
+                Interlocked.CompareExchange(ref posted, null, call);  // a newer call posted meanwhile stays
+                call.Work();
+            }
+        }
+
+        /// <summary>The posted call if one arrives within <see cref="IdleSpin"/>, else null.</summary>
+        private Call? Watch()
+        {
+            long until = Stopwatch.GetTimestamp() + (long)(IdleSpin.TotalSeconds * Stopwatch.Frequency);
+            do
+            {
+                if (Volatile.Read(ref posted) is { } call) return call;
+                Thread.SpinWait(20);
+            }
+            while (Stopwatch.GetTimestamp() < until);
+            return null;
+        }
+
+        /// <summary>Sleeps until a call is posted.</summary>
+        private Call Sleep()
+        {
+            lock (gate)
+            {
+                while (true)
+                {
+                    Interlocked.Exchange(ref sleeping, 1);            // a full fence before reading posted (pairs with Post)
+                    if (Volatile.Read(ref posted) is { } call)
+                    {
+                        Volatile.Write(ref sleeping, 0);
+                        return call;
+                    }
+                    Monitor.Wait(gate);
+                    Volatile.Write(ref sleeping, 0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using Modules.Dnc.Kernels;
+
+namespace Modules.Dnc.Tests.Kernels;
+
+/// <summary>
+/// <see cref="WorkerTeam"/>, the helper threads behind <see cref="BatchParallel"/>. Property: whatever the slice count,
+/// thread count and timing (helpers that watch for the next call or that sleep and must be woken), every slice of a call
+/// runs exactly once and the call returns only after all of them have finished.
+/// </summary>
+public class WorkerTeamTests
+{
+    private static void WithIdleSpin(TimeSpan spin, Action action)
+    {
+        var saved = WorkerTeam.IdleSpin;
+        try
+        {
+            WorkerTeam.IdleSpin = spin;
+            action();
+        }
+        finally
+        {
+            WorkerTeam.IdleSpin = saved;
+        }
+    }
+
+    /// <summary>
+    /// Runs the call on the team, waiting while it is busy: tests of other classes may run kernels on it at the same time.
+    /// A refused call runs nothing, so retrying is safe.
+    /// </summary>
+    private static void RunOnTeam(int count, int threads, Action<int> body)
+    {
+        while (!WorkerTeam.TryRun(count, threads, body)) Thread.Sleep(1);
+    }
+
+    /// <summary>Runs one call and returns how often each slice ran, read after the call returned.</summary>
+    private static int[] RunCounts(int count, int threads)
+    {
+        var runs = new int[count];
+        RunOnTeam(count, threads, s =>
+        {
+            Thread.SpinWait(s % 7 * 50);                       // uneven slices, so helpers and caller interleave
+            Interlocked.Increment(ref runs[s]);
+        });
+        return runs;
+    }
+
+    [Theory]
+    [InlineData(0)]        // helpers sleep between calls: every call has to wake them
+    [InlineData(200)]      // helpers watch for the next call
+    public void EverySliceRunsExactlyOnce_ForRandomCountsAndThreadCounts(int idleSpinMicroseconds)
+    {
+        WithIdleSpin(TimeSpan.FromMicroseconds(idleSpinMicroseconds), () =>
+        {
+            var random = new Random(17);
+            for (int call = 0; call < 300; call++)
+            {
+                int count = random.Next(1, 70), threads = random.Next(2, 5);
+                if (call % 10 == 0) Thread.Sleep(1);           // let helpers fall asleep now and then
+                var runs = RunCounts(count, threads);
+                Assert.All(runs, r => Assert.Equal(1, r));
+            }
+        });
+    }
+
+    [Fact]
+    public void ASliceException_IsRethrownAfterTheOtherSlices_AndTheTeamStaysUsable()
+    {
+        var runs = new int[40];
+        var e = Assert.Throws<InvalidOperationException>(() => RunOnTeam(40, 2, s =>
+        {
+            Interlocked.Increment(ref runs[s]);
+            if (s == 13) throw new InvalidOperationException("slice 13");
+        }));
+        Assert.Equal("slice 13", e.Message);
+        Assert.All(runs, r => Assert.Equal(1, r));
+        Assert.All(RunCounts(40, 2), r => Assert.Equal(1, r));
+    }
+
+    [Fact]
+    public void ACallFromInsideASlice_IsRefused_AndBatchParallelRunsItInOrderOnThatThread()
+    {
+        var inner = new int[8][];
+        var refused = new bool[8];
+        RunOnTeam(8, 2, s =>
+        {
+            refused[s] = !WorkerTeam.TryRun(4, 2, _ => { });
+            var order = new List<int>();
+            BatchParallel.For(4, long.MaxValue / 8, i => order.Add(i));   // not thread-safe: fine only if it stays serial
+            inner[s] = [.. order];
+        });
+        Assert.All(refused, Assert.True);
+        Assert.All(inner, order => Assert.Equal([0, 1, 2, 3], order));
+    }
+
+    [Fact]
+    public void CallsFromSeveralThreadsAtOnce_EachRunEverySliceOnce()
+    {
+        // Work far above BatchParallel.MinimumParallelWork: each call asks for the team, and all but one at a time are refused.
+        var results = new int[4][];
+        var callers = Enumerable.Range(0, 4).Select(c => new Thread(() =>
+        {
+            var runs = new int[64];
+            for (int call = 0; call < 200; call++) BatchParallel.For(64, long.MaxValue / 128, s => Interlocked.Increment(ref runs[s]));
+            results[c] = runs;
+        })).ToArray();
+        foreach (var t in callers) t.Start();
+        foreach (var t in callers) t.Join();
+        Assert.All(results, runs => Assert.All(runs, r => Assert.Equal(200, r)));
+    }
+}
