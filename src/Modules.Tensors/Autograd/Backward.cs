@@ -45,17 +45,17 @@ public sealed partial class Tensor
             {
                 var t = order[i];
                 var node = t.Node!;
-                var grad = t.Grad;
+                var grad = node.Grad;
                 if (grad is null) continue;
                 node.Backward(grad);
-                t.Grad = null; // intermediate gradients are not kept
+                node.Grad = null; // intermediate gradients are not kept
             }
         }
         finally
         {
             // Only intermediates (never leaves, never a tensor an op returned) hold arena buffers, and only until they are
             // processed; after an exception some may still hold one, so drop those references before the buffers are reused.
-            foreach (var t in order) t.grad = null;
+            foreach (var t in order) t.record!.Grad = null;
             BackwardArena.Exit(mark);
             ReturnOrder(order);
         }
@@ -101,17 +101,18 @@ public sealed partial class Tensor
             capture.Accumulate(this, g);
             return;
         }
-        if (grad is null)
+        var r = record!;   // RequiresGrad: a node or a leaf's record
+        if (r.Grad is not { } grad)
         {
             if (IsLeaf && TakeSpareGrad() is { } spare)
             {
                 g.Values.CopyTo(spare.Data);
-                grad = spare;
+                r.Grad = spare;
             }
-            else grad = IsLeaf ? g.Clone() : g;
-            ownsGrad = IsLeaf;
+            else r.Grad = IsLeaf ? g.Clone() : g;
+            r.OwnsGrad = IsLeaf;
         }
-        else if (ownsGrad)
+        else if (r.OwnsGrad)
         {
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, grad.Data);
         }
@@ -119,8 +120,8 @@ public sealed partial class Tensor
         {
             var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, sum.Data);
-            grad = sum;
-            ownsGrad = true;
+            r.Grad = sum;
+            r.OwnsGrad = true;
         }
     }
 
@@ -143,14 +144,15 @@ public sealed partial class Tensor
             capture.Accumulate(this, state, kernel);
             return;
         }
-        if (grad is null)
+        var r = record!;
+        if (r.Grad is not { } grad)
         {
             // A leaf's gradient outlives the pass; an intermediate's is dropped as soon as its node has run.
             var fresh = IsLeaf ? TakeSpareGrad() ?? Fresh(shape) : Scratch(shape);
             kernel(state, fresh.Data, false);
-            grad = fresh;
+            r.Grad = fresh;
         }
-        else if (ownsGrad)
+        else if (r.OwnsGrad)
         {
             kernel(state, grad.Data, true);
             return;
@@ -160,13 +162,10 @@ public sealed partial class Tensor
             var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             grad.Values.CopyTo(sum.Data);
             kernel(state, sum.Data, true);
-            grad = sum;
+            r.Grad = sum;
         }
-        ownsGrad = true;
+        r.OwnsGrad = true;
     }
-
-    /// <summary>Whether <see cref="Grad"/> is this tensor's own buffer (safe to update in place).</summary>
-    private bool ownsGrad;
 
     /// <summary>The last number handed to a topological sort, so every sort marks what it has visited with a number of its own.</summary>
     private static long lastVisit;

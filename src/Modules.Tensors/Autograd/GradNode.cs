@@ -1,9 +1,36 @@
 namespace Modules.Tensors;
 
+/// <summary>
+/// The gradient state of a tensor that takes part in a gradient computation: its <see cref="GradNode"/> when an op computed
+/// it, a <see cref="LeafGrad"/> when it is a leaf; kept out of <see cref="Tensor"/> itself, which most tensors make no use of.
+/// </summary>
+/// <param name="isNode">Whether this is a <see cref="GradNode"/> (cheaper to test than the type).</param>
+internal abstract class GradRecord(bool isNode)
+{
+    /// <summary>Whether this is a <see cref="GradNode"/>.</summary>
+    public readonly bool IsNode = isNode;
+
+    /// <summary>The tensor's <see cref="Tensor.RequiresGrad"/> (always true for a node).</summary>
+    public bool RequiresGrad = true;
+
+    /// <summary>The tensor's accumulated gradient (<see cref="Tensor.Grad"/>).</summary>
+    public Tensor? Grad;
+
+    /// <summary>Whether <see cref="Grad"/> is the tensor's own buffer (safe to update in place).</summary>
+    public bool OwnsGrad;
+}
+
+/// <summary>A leaf's gradient state; made when the leaf is marked with <see cref="Tensor.RequireGrad"/> or given a gradient.</summary>
+internal sealed class LeafGrad() : GradRecord(false)
+{
+    /// <summary>A buffer kept by <see cref="Tensor.ClearGrad"/> for the leaf's next gradient (same shape), or null.</summary>
+    public Tensor? Spare;
+}
+
 /// <summary>One recorded op: its inputs and how to push the output's gradient back to them.</summary>
 /// <param name="op">The op's name, for error messages.</param>
 /// <param name="inputs">The op's tensor inputs.</param>
-internal abstract class GradNode(string op, Tensor[] inputs)
+internal abstract class GradNode(string op, Tensor[] inputs) : GradRecord(true)
 {
     /// <summary>The op's name, for error messages.</summary>
     public string Op { get; } = op;
