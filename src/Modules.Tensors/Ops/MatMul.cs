@@ -22,10 +22,10 @@ public sealed partial class Tensor
             throw new ShapeMismatchException(op, a.Shape, b.Shape, "have different batch dimensions");
 
         int batch = ShapeUtil.SizeOf(batchShape);
-        var shape = new int[a.Rank];
+        Span<int> shape = a.Rank <= 8 ? stackalloc int[a.Rank] : new int[a.Rank];
         batchShape.CopyTo(shape);
         shape[^2] = m; shape[^1] = n;
-        var result = Uninitialized(shape);
+        var result = Uninitialized(ShapeUtil.Shared(shape));
         var av = a.Values; var bv = b.Values; var cv = result.Data;
         int sa = m * k, sb = sharedB ? 0 : k * n, sc = m * n;
         if (sharedB && !transposeA)

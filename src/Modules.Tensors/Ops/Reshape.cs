@@ -7,8 +7,9 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Reshape(params int[] newShape)
     {
-        var target = newShape.AsSpan().ToArray();
-        int infer = Array.IndexOf(target, -1);
+        Span<int> target = newShape.Length <= 8 ? stackalloc int[newShape.Length] : new int[newShape.Length];
+        newShape.CopyTo(target);
+        int infer = target.IndexOf(-1);
         if (infer >= 0)
         {
             int known = 1;
@@ -19,7 +20,7 @@ public sealed partial class Tensor
         }
         if (ShapeUtil.SizeOf(target) != Size)
             throw new ShapeMismatchException("Reshape", Shape, newShape, $"have different sizes ({Size} vs {ShapeUtil.SizeOf(target)})");
-        return View(target);
+        return View(ShapeUtil.Shared(target));
     }
 
     /// <summary>

@@ -15,9 +15,10 @@ public sealed partial class Tensor
         if (start < 0 || length < 0 || (long)start + length > shape[ax])
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {(long)start + length}) is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
         var (outer, len, inner) = Split3(ax);
-        var outShape = shape.AsSpan().ToArray();
+        Span<int> outShape = Rank <= 8 ? stackalloc int[Rank] : new int[Rank];
+        shape.CopyTo(outShape);
         outShape[ax] = length;
-        var result = Uninitialized(outShape);
+        var result = Uninitialized(ShapeUtil.Shared(outShape));
         var x = Values; var r = result.Data;
         int run = length * inner;
         for (int o = 0; o < outer; o++)
@@ -95,9 +96,9 @@ public sealed partial class Tensor
     public Tensor Unsqueeze(int axis)
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank + 1, "Unsqueeze");
-        var newShape = new int[Rank + 1];
+        Span<int> newShape = Rank < 8 ? stackalloc int[Rank + 1] : new int[Rank + 1];
         for (int i = 0, j = 0; i < newShape.Length; i++) newShape[i] = i == ax ? 1 : shape[j++];
-        return View(newShape);
+        return View(ShapeUtil.Shared(newShape));
     }
 
     /// <summary>Removes the size-1 dim at <paramref name="axis"/>; no copy. [a, 1, b] at 1 → [a, b].</summary>

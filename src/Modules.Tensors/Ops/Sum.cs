@@ -23,9 +23,10 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Sum");
         var (outer, len, inner) = Split3(ax);
-        var kept = shape.AsSpan().ToArray();
+        Span<int> kept = Rank <= 8 ? stackalloc int[Rank] : new int[Rank];
+        shape.CopyTo(kept);
         kept[ax] = 1;
-        var result = Uninitialized(kept);
+        var result = Uninitialized(ShapeUtil.Shared(kept));
         var x = Values; var r = result.Data;
         if (len == 0) r.Clear();
         else if (inner == 1)
@@ -95,8 +96,8 @@ public sealed partial class Tensor
 
     internal static int[] DropAxis(int[] shape, int axis)
     {
-        var result = new int[shape.Length - 1];
+        Span<int> result = shape.Length <= 9 ? stackalloc int[shape.Length - 1] : new int[shape.Length - 1];
         for (int i = 0, j = 0; i < shape.Length; i++) if (i != axis) result[j++] = shape[i];
-        return result;
+        return ShapeUtil.Shared(result);
     }
 }

@@ -115,7 +115,7 @@ public static class LstmCell
                     if (dCellTensor is not null) dCell[at + u] = dc * f;
                 }
             }
-            Tensor? dInput = null, dHidden = null, dB = null;
+            Tensor? dInput = null, dHidden = null;
             if (input.RequiresGrad || hidden.RequiresGrad)
             {
                 var dJoinedTensor = Tensor.BackwardBuffer(batch, joint);
@@ -130,8 +130,8 @@ public static class LstmCell
                 }
             }
             Tensor.AccumulateMatMulGrad(wGates, xh, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
-            if (bGates.RequiresGrad) dB = Affine.SumRows(dGatesTensor.Values, 4 * units);
-            return [dInput, dHidden, dCellTensor, null, dB];
+            Affine.AccumulateRowSums(bGates, dGatesTensor, 4 * units);
+            return [dInput, dHidden, dCellTensor, null, null];
         });
         return (result[0], result[1]);
     }
