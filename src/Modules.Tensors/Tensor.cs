@@ -16,7 +16,7 @@ public sealed partial class Tensor
 {
     private float[] storage;
     private int offset;
-    private readonly int[] shape;
+    private int[] shape;
 
     // Fields are few on purpose: a training step makes about a thousand tensors, and each field costs that many times
     // over. What only some tensors need lives in objects of their own (the lease, the gradient record).
@@ -42,6 +42,20 @@ public sealed partial class Tensor
 
     /// <summary>A tensor on storage lent by <paramref name="lender"/>'s open scope.</summary>
     private Tensor(float[] storage, int[] shape, ArenaLease lender) : this(storage, 0, shape) => lease = lender;
+
+    /// <summary>
+    /// Makes this tensor (one the backward arena made, whose pass has ended) a fresh one on <paramref name="newStorage"/>:
+    /// a tensor object of the backward pass is reused like its buffer, as nothing outside the pass holds either.
+    /// </summary>
+    internal void Reset(float[] newStorage, int[] newShape)
+    {
+        storage = newStorage;
+        offset = 0;
+        shape = newShape;
+        Size = ShapeUtil.SizeOf(newShape);
+        lease = null;
+        record = null;
+    }
 
     /// <summary>A view of <paramref name="source"/>'s storage (same lender, so the view is released with it).</summary>
     internal Tensor(Tensor source, int offset, int[] shape) : this(source.storage, offset, shape) => lease = source.lease;
@@ -71,7 +85,7 @@ public sealed partial class Tensor
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Size { get; }
+    public int Size { get; private set; }
 
     /// <summary>The size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
     public int Dim(int axis) => shape[ShapeUtil.NormalizeAxis(axis, shape.Length, "Dim")];

@@ -37,7 +37,7 @@ public sealed partial class Tensor
                 t.ThrowReleased();   // its graph holds storage reused since: fail before any gradient is touched
             }
         using var _ = NoGrad();
-        int mark = BackwardArena.Enter();
+        var mark = BackwardArena.Enter();
         try
         {
             AccumulateGrad(seed);
@@ -83,7 +83,7 @@ public sealed partial class Tensor
     /// outlives the pass (leaf gradients, captured gradients, results handed to callers).
     /// </summary>
     internal static Tensor Scratch(int[] shape) =>
-        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Fresh(shape);
+        BackwardArena.RentTensor(shape) ?? Fresh(shape);
 
     /// <summary>Adds <paramref name="g"/> to this tensor's gradient (used by backward functions).</summary>
     /// <remarks>

@@ -15,24 +15,51 @@ internal static class BackwardArena
     /// <summary>How many backward passes are running on this thread (a backward function may run one of its own).</summary>
     [ThreadStatic] private static int depth;
 
+    /// <summary>
+    /// The tensor objects that carry rented buffers: the first <see cref="tensorsInUse"/> belong to the passes now running, the
+    /// rest are free. Like the buffers, none is ever handed to a caller beyond a backward function's own call, so once the
+    /// pass has ended the object can carry another buffer.
+    /// </summary>
+    [ThreadStatic] private static List<Tensor>? tensors;
+    [ThreadStatic] private static int tensorsInUse;
+
+    /// <summary>How many tensor objects this thread's arena has made in all.</summary>
+    internal static int TensorObjects => tensors?.Count ?? 0;
+
     /// <summary>How many buffers this thread's arena has allocated in all.</summary>
     internal static long Allocations => pool?.Allocations ?? 0;
 
     /// <summary>Starts a pass; returns the mark to hand to <see cref="Exit"/>.</summary>
-    public static int Enter()
+    public static (int Buffers, int Tensors) Enter()
     {
         depth++;
-        return (pool ??= new BufferPool()).Mark;
+        return ((pool ??= new BufferPool()).Mark, tensorsInUse);
     }
 
     /// <summary>Ends a pass: everything it rented (after <paramref name="mark"/>) becomes free for the next.</summary>
-    public static void Exit(int mark)
+    public static void Exit((int Buffers, int Tensors) mark)
     {
         depth--;
-        pool!.Release(mark);
+        pool!.Release(mark.Buffers);
+        tensorsInUse = mark.Tensors;
     }
 
-    /// <summary>A buffer of at least <paramref name="length"/> floats (contents undefined) owned by the running pass, or null when
-    /// no pass runs on this thread.</summary>
-    public static float[]? Rent(int length) => depth == 0 ? null : pool!.Rent(length);
+    /// <summary>A tensor of <paramref name="shape"/> on a rented buffer (contents undefined) owned by the running pass, or null
+    /// when no pass runs on this thread.</summary>
+    public static Tensor? RentTensor(int[] shape)
+    {
+        if (depth == 0) return null;
+        var storage = pool!.Rent(ShapeUtil.SizeOf(shape));
+        var list = tensors ??= [];
+        if (tensorsInUse < list.Count)
+        {
+            var reused = list[tensorsInUse++];
+            reused.Reset(storage, shape);
+            return reused;
+        }
+        var made = new Tensor(storage, 0, shape);
+        list.Add(made);
+        tensorsInUse++;
+        return made;
+    }
 }
