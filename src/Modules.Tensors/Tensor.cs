@@ -236,6 +236,19 @@ public sealed partial class Tensor
     /// <summary>Makes <paramref name="node"/> the record of how this freshly computed result was computed.</summary>
     internal void Attach(GradNode node) => record = node;
 
+    /// <summary>
+    /// Records a one-input op whose input gradient <paramref name="kernel"/> (a static lambda) computes from the output's
+    /// gradient and <paramref name="state"/>, if gradients are being tracked.
+    /// </summary>
+    internal Tensor WithGrad<TState>(string op, Tensor input, TState state, GradKernel<(Tensor Grad, TState State)> kernel)
+    {
+        if (GradMode.Enabled && input.RequiresGrad) Attach(new KernelNode<TState>(op, input, state, kernel));
+        return this;
+    }
+
+    /// <summary>This tensor's elements under <paramref name="like"/>'s shape (same size), for a view's gradient.</summary>
+    internal Tensor ViewAs(Tensor like) => new(this, offset, like.shape);
+
     internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
         GradMode.Enabled && input.RequiresGrad ? WithGrad(op, [input], backward) : this;
 

@@ -45,6 +45,23 @@ internal abstract class GradNode(string op, Tensor[] inputs) : GradRecord(true)
     public abstract void Backward(Tensor grad);
 }
 
+/// <summary>
+/// A node of an engine op with one input, whose gradient a static <paramref name="kernel"/> computes into the input's
+/// gradient buffer from the output's gradient and <paramref name="state"/> (what the op saved): no closure, delegate or
+/// second object per op, which a training step would otherwise make for every op it records.
+/// </summary>
+internal sealed class KernelNode<TState>(string op, Tensor input, TState state, GradKernel<(Tensor Grad, TState State)> kernel)
+    : GradNode(op, [input])
+{
+    public override void Backward(Tensor grad) => Inputs[0].AccumulateGrad((grad, state), kernel);
+}
+
+/// <summary>A view's node (<see cref="Tensor.Reshape"/>, <see cref="Tensor.Squeeze"/>, ...): the gradient goes back under the input's shape.</summary>
+internal sealed class ViewNode(Tensor input) : GradNode("Reshape", [input])
+{
+    public override void Backward(Tensor grad) => Inputs[0].AccumulateGrad(grad.ViewAs(Inputs[0]));
+}
+
 /// <summary>A node whose backward is a closure over the op's operands (the engine's own ops).</summary>
 internal sealed class ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : GradNode(op, inputs)
 {

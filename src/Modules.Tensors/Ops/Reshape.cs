@@ -34,8 +34,11 @@ public sealed partial class Tensor
         return Records(this) ? RecordView(view, this) : view;
     }
 
-    private static Tensor RecordView(Tensor view, Tensor source) =>
-        view.WithGrad("Reshape", source, g => source.AccumulateGrad(new Tensor(g, g.offset, source.shape)));
+    private static Tensor RecordView(Tensor view, Tensor source)
+    {
+        if (GradMode.Enabled && source.RequiresGrad) view.Attach(new ViewNode(source));
+        return view;
+    }
 
     /// <summary>Reorders the dimensions: result dim i is input dim <paramref name="axes"/>[i]. Copies.</summary>
     public Tensor Permute(params int[] axes)

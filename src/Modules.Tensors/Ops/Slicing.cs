@@ -31,11 +31,12 @@ public sealed partial class Tensor
     /// the run of <paramref name="run"/> elements at <paramref name="at"/>: the gradient goes back into those runs.
     /// </summary>
     private static Tensor RecordSlice(Tensor result, Tensor source, int outer, int block, int at, int run) =>
-        result.WithGrad("Slice", source, g => source.AccumulateGrad((g, outer, block, at, run), static (s, t, acc) =>
+        result.WithGrad("Slice", source, (outer, block, at, run), static (s, t, acc) =>
         {
-            if (!acc && s.run != s.block) t.Clear();
-            AddRuns(s.g.Values, t, s.outer, s.block, s.at, s.run, acc);
-        }));
+            var (outer, block, at, run) = s.State;
+            if (!acc && run != block) t.Clear();
+            AddRuns(s.Grad.Values, t, outer, block, at, run, acc);
+        });
 
     /// <summary>
     /// Puts consecutive runs of <paramref name="source"/> (each <paramref name="run"/> long) at offset <paramref name="at"/>

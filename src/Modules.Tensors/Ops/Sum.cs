@@ -54,30 +54,31 @@ public sealed partial class Tensor
 
     /// <summary>The backward of a sum over an axis: the gradient row repeats along the summed axis.</summary>
     private static void RecordSumAxis(Tensor result, Tensor source, int outer, int len, int inner) =>
-        result.WithGrad("Sum", source, g => source.AccumulateGrad((g, outer, len, inner), static (s, t, acc) =>
+        result.WithGrad("Sum", source, (outer, len, inner), static (s, t, acc) =>
         {
-            var gv = s.g.Values;
-            if (s.inner == 1)
+            var gv = s.Grad.Values;
+            var (outer, len, inner) = s.State;
+            if (inner == 1)
             {
-                for (int o = 0; o < s.outer; o++)
+                for (int o = 0; o < outer; o++)
                 {
-                    var lane = t.Slice(o * s.len, s.len);
+                    var lane = t.Slice(o * len, len);
                     if (acc) TensorPrimitives.Add(lane, gv[o], lane);
                     else lane.Fill(gv[o]);
                 }
                 return;
             }
-            for (int o = 0; o < s.outer; o++)
+            for (int o = 0; o < outer; o++)
             {
-                var row = gv.Slice(o * s.inner, s.inner);
-                for (int l = 0; l < s.len; l++)
+                var row = gv.Slice(o * inner, inner);
+                for (int l = 0; l < len; l++)
                 {
-                    var dst = t.Slice((o * s.len + l) * s.inner, s.inner);
+                    var dst = t.Slice((o * len + l) * inner, inner);
                     if (acc) TensorPrimitives.Add(dst, row, dst);
                     else row.CopyTo(dst);
                 }
             }
-        }));
+        });
 
     /// <summary>The mean of all elements, as a rank-0 tensor.</summary>
     public Tensor Mean() => Scale(Sum(), 1f / Size);
