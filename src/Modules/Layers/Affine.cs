@@ -33,8 +33,9 @@ public static class Affine
         Tensor x2, product;
         using (Tensor.NoGrad())
         {
-            x2 = x.Rank == 2 ? x.Detach() : x.Detach().Reshape(rows, inputs);
-            product = Tensor.MatMul(x2, w.Detach());
+            // No gradient is recorded here (the op's own backward below is), so no Detach views are needed.
+            x2 = x.Rank == 2 ? x : x.Reshape(rows, inputs);
+            product = Tensor.MatMul(x2, w);
         }
         AddBiasToRows(product.Data, b.Values);
         var outputShape = x.ShapeArray();
@@ -97,7 +98,7 @@ public static class Affine
             for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.Slice(r * inputs + at, size));
         }
         Tensor raw;
-        using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w.Detach());
+        using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w);
         AddBiasToRows(raw.Data, b.Values);
         var result = raw;
         if (clip > 0)
@@ -189,7 +190,7 @@ public static class Affine
             for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.Slice(r * total + offsets[k], size));
         }
         Tensor flat;
-        using (Tensor.NoGrad()) flat = Tensor.MatMul(x.Detach(), joinedWeights);
+        using (Tensor.NoGrad()) flat = Tensor.MatMul(x, joinedWeights);
         var flatValues = flat.Values;
         var outputs = new Tensor[heads];
         int maxRank = 0;

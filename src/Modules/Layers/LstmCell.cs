@@ -49,7 +49,7 @@ public static class LstmCell
             hv.Slice(r * units, units).CopyTo(joined.Slice(r * joint + inputs, units));
         }
         Tensor gates;
-        using (Tensor.NoGrad()) gates = Tensor.MatMul(xh, wGates.Detach());   // [B, 4H]
+        using (Tensor.NoGrad()) gates = Tensor.MatMul(xh, wGates);   // [B, 4H]; recorded by the cell's own op below
         var gv = gates.Data;
         Affine.AddBiasToRows(gv, bGates.Values);
 
