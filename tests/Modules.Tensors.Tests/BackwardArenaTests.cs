@@ -202,4 +202,38 @@ public class BackwardArenaTests
             Assert.Equal([4, 6], again.X.Grad!.ShapeArray());
         }
     }
+
+    [Fact]
+    public void GradientArraysAreReusedClearedAcrossPasses()
+    {
+        // A custom op that returns its gradients in an arena array: y = 2a + 3b, only a's gradient the first time and only
+        // b's afterwards. A reused array that kept a's entry would give a a gradient it should not get (ours is checked).
+        var a = new Tensor([1f, 2f], 2).RequireGrad();
+        var b = new Tensor([3f, 4f], 2).RequireGrad();
+        bool first = true;
+        Tensor Op() => Tensor.Custom("Mix", (2f * a.Detach() + 3f * b.Detach()).Detach(), [a, b], g =>
+        {
+            var slots = Tensor.GradientSlots(2);
+            Assert.Null(slots[0]);
+            Assert.Null(slots[1]);
+            if (first) slots[0] = g * 2f;
+            else slots[1] = g * 3f;
+            return slots;
+        });
+        Op().Sum().Backward();
+        Assert.Equal(new[] { 2f, 2f }, a.Grad!.ToArray());
+        Assert.Null(b.Grad);
+        int arrays = BackwardArena.SlotArrays;
+        first = false;
+        for (int pass = 1; pass <= 3; pass++)
+        {
+            a.ClearGrad();
+            b.ClearGrad();
+            Op().Sum().Backward();
+            Assert.Null(a.Grad);
+            Assert.Equal(new[] { 3f, 3f }, b.Grad!.ToArray());
+        }
+        Assert.Equal(arrays, BackwardArena.SlotArrays);   // warm passes took the same array again
+        Assert.Equal(3, Tensor.GradientSlots(3).Length);   // outside a pass: a plain new array
+    }
 }

@@ -78,6 +78,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// An array of <paramref name="count"/> nulls for a backward function to return its inputs' gradients in; inside a backward
+    /// pass it comes from the pass's arena and is cleared and reused once the pass ends, so, like a
+    /// <see cref="BackwardBuffer"/>, it must not be kept beyond the backward function's call.
+    /// </summary>
+    internal static Tensor?[] GradientSlots(int count) => BackwardArena.RentSlots(count);
+
+    /// <summary>
     /// A tensor whose elements are not cleared, from the backward pass's arena when one is active on this thread (else
     /// fresh): for gradients of intermediate tensors and temporaries of backward functions, never for anything that
     /// outlives the pass (leaf gradients, captured gradients, results handed to callers).

@@ -54,7 +54,9 @@ public static class Affine
             }
             Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
             AccumulateRowSums(b, g2, outputs);
-            return [dx, null, null];
+            var grads = Tensor.GradientSlots(3);
+            grads[0] = dx;
+            return grads;
         });
     }
 
@@ -113,7 +115,7 @@ public static class Affine
         opInputs[^1] = b;
         return Tensor.Custom(op, result, opInputs, g =>
         {
-            var grads = new Tensor?[opInputs.Length];
+            var grads = Tensor.GradientSlots(opInputs.Length);
             var gm = g;
             if (clip > 0)
             {
@@ -214,7 +216,7 @@ public static class Affine
         for (int k = 0; k < heads; k++) { inputsOfOp[1 + k] = weights[k]; inputsOfOp[1 + heads + k] = biases[k]; }
         return Tensor.Custom(op, outputs, inputsOfOp, grads =>
         {
-            var result = new Tensor?[inputsOfOp.Length];
+            var result = Tensor.GradientSlots(inputsOfOp.Length);
             var gradFlatTensor = Tensor.BackwardBuffer(batch, total); // zero where a head's output was not used
             var gradFlat = gradFlatTensor.Data;
             for (int k = 0; k < heads; k++)

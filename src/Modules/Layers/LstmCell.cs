@@ -131,7 +131,11 @@ public static class LstmCell
             }
             Tensor.AccumulateMatMulGrad(wGates, xh, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
             Affine.AccumulateRowSums(bGates, dGatesTensor, 4 * units);
-            return [dInput, dHidden, dCellTensor, null, null];
+            var inputGrads = Tensor.GradientSlots(5);
+            inputGrads[0] = dInput;
+            inputGrads[1] = dHidden;
+            inputGrads[2] = dCellTensor;
+            return inputGrads;
         });
         return (result[0], result[1]);
     }
