@@ -55,7 +55,11 @@ public sealed partial class Tensor
         {
             // Only intermediates (never leaves, never a tensor an op returned) hold arena buffers, and only until they are
             // processed; after an exception some may still hold one, so drop those references before the buffers are reused.
-            foreach (var t in order) t.record!.Grad = null;
+            foreach (var t in order)
+            {
+                t.record!.Grad = null;
+                if (t.record is JointNode joint) joint.Drop();   // after an exception its parked gradients are stale
+            }
             BackwardArena.Exit(mark);
             ReturnOrder(order);
         }

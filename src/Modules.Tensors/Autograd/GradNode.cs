@@ -80,15 +80,25 @@ internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor
 /// </summary>
 internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward, int outputs) : GradNode(op, inputs)
 {
-    /// <summary>The outputs' gradients, null for an output the loss does not depend on.</summary>
-    public Tensor?[] OutputGrads { get; } = new Tensor?[outputs];
+    /// <summary>
+    /// The outputs' gradients, null for an output the loss does not depend on; an array of the backward pass's arena, taken
+    /// when the first output parks its gradient and dropped when the joint has run or the pass ends (<see cref="Drop"/>),
+    /// so recording the op makes none.
+    /// </summary>
+    private Tensor?[]? outputGrads;
+
+    /// <summary>Parks output <paramref name="index"/>'s complete gradient for the joint's run.</summary>
+    public void Park(int index, Tensor grad) => (outputGrads ??= Tensor.GradientSlots(outputs))[index] = grad;
+
+    /// <summary>Forgets the parked gradients (their array goes back to the arena when the pass ends).</summary>
+    public void Drop() => outputGrads = null;
 
     public override void Backward(Tensor grad)
     {
-        // The parked gradients go to the caller's backward as they are and are cleared after it ran (a second backward
+        // The parked gradients go to the caller's backward as they are and are dropped after it ran (a second backward
         // pass over the graph parks its own).
-        try { Tensor.Distribute(Op, Inputs, backward(OutputGrads)); }
-        finally { Array.Clear(OutputGrads); }
+        try { Tensor.Distribute(Op, Inputs, backward(outputGrads ?? Tensor.GradientSlots(outputs))); }
+        finally { Drop(); }
     }
 }
 
@@ -98,7 +108,7 @@ internal sealed class OutputNode(string op, Tensor[] joint, int index) : GradNod
     public override void Backward(Tensor grad)
     {
         var jointTensor = Inputs[0];
-        ((JointNode)jointTensor.Node!).OutputGrads[index] = grad;   // complete: the order visits an output once, after everything that uses it
+        ((JointNode)jointTensor.Node!).Park(index, grad);   // complete: the order visits an output once, after everything that uses it
         if (jointTensor.Grad is null) jointTensor.AccumulateGrad(Tensor.JointReady);   // only marks the joint as due; never written
     }
 }
