@@ -250,7 +250,13 @@ public sealed partial class Tensor
     internal Tensor ViewAs(Tensor like) => new(this, offset, like.shape);
 
     internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
-        GradMode.Enabled && input.RequiresGrad ? WithGrad(op, [input], backward) : this;
+        GradMode.Enabled && input.RequiresGrad ? AttachTo(new ActionNode(op, input, backward)) : this;
+
+    private Tensor AttachTo(GradNode node)
+    {
+        Attach(node);
+        return this;
+    }
 
     /// <summary>A short description: shape, and the values when there are few of them.</summary>
     public override string ToString()

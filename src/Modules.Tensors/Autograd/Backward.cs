@@ -206,11 +206,11 @@ public sealed partial class Tensor
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
-            var inputs = t.Node!.Inputs;
-            if (next < inputs.Length)
+            var node = t.Node!;
+            if (next < node.InputCount)
             {
                 stack.Push((t, next + 1));
-                var child = inputs[next];
+                var child = node.Input(next);
                 if (child.Node is { } childNode && childNode.VisitMark != mark)
                 {
                     childNode.VisitMark = mark;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Modules.Tensors;
 
 /// <summary>
@@ -28,15 +30,40 @@ internal sealed class LeafGrad() : GradRecord(false)
 }
 
 /// <summary>One recorded op: its inputs and how to push the output's gradient back to them.</summary>
-/// <param name="op">The op's name, for error messages.</param>
-/// <param name="inputs">The op's tensor inputs.</param>
-internal abstract class GradNode(string op, Tensor[] inputs) : GradRecord(true)
+internal abstract class GradNode : GradRecord
 {
-    /// <summary>The op's name, for error messages.</summary>
-    public string Op { get; } = op;
+    /// <summary>The op's one input (a <see cref="Tensor"/>, no array for the most common case) or its inputs (a <c>Tensor[]</c>).</summary>
+    private readonly object inputs;
 
-    /// <summary>The op's tensor inputs.</summary>
-    public Tensor[] Inputs { get; } = inputs;
+    /// <summary>A node of an op on several inputs.</summary>
+    /// <param name="op">The op's name, for error messages.</param>
+    /// <param name="inputs">The op's tensor inputs.</param>
+    protected GradNode(string op, Tensor[] inputs) : base(true)
+    {
+        Op = op;
+        this.inputs = inputs;
+    }
+
+    /// <summary>A node of an op on one input.</summary>
+    /// <param name="op">The op's name, for error messages.</param>
+    /// <param name="input">The op's tensor input.</param>
+    protected GradNode(string op, Tensor input) : base(true)
+    {
+        Op = op;
+        inputs = input;
+    }
+
+    /// <summary>The op's name, for error messages.</summary>
+    public string Op { get; }
+
+    /// <summary>How many inputs the op has.</summary>
+    public int InputCount => inputs is Tensor ? 1 : Unsafe.As<Tensor[]>(inputs).Length;
+
+    /// <summary>Input <paramref name="index"/> of the op.</summary>
+    public Tensor Input(int index) => inputs is Tensor single ? single : Unsafe.As<Tensor[]>(inputs)[index];
+
+    /// <summary>The op's inputs as the array it was recorded with (nodes made with one).</summary>
+    protected Tensor[] Inputs => (Tensor[])inputs;
 
     /// <summary>The number of the last topological sort that reached this node's tensor (cheaper than a hash set of visited tensors).</summary>
     public long VisitMark;
@@ -51,20 +78,26 @@ internal abstract class GradNode(string op, Tensor[] inputs) : GradRecord(true)
 /// second object per op, which a training step would otherwise make for every op it records.
 /// </summary>
 internal sealed class KernelNode<TState>(string op, Tensor input, TState state, GradKernel<(Tensor Grad, TState State)> kernel)
-    : GradNode(op, [input])
+    : GradNode(op, input)
 {
-    public override void Backward(Tensor grad) => Inputs[0].AccumulateGrad((grad, state), kernel);
+    public override void Backward(Tensor grad) => Input(0).AccumulateGrad((grad, state), kernel);
 }
 
 /// <summary>A view's node (<see cref="Tensor.Reshape"/>, <see cref="Tensor.Squeeze"/>, ...): the gradient goes back under the input's shape.</summary>
-internal sealed class ViewNode(Tensor input) : GradNode("Reshape", [input])
+internal sealed class ViewNode(Tensor input) : GradNode("Reshape", input)
 {
-    public override void Backward(Tensor grad) => Inputs[0].AccumulateGrad(grad.ViewAs(Inputs[0]));
+    public override void Backward(Tensor grad) => Input(0).AccumulateGrad(grad.ViewAs(Input(0)));
 }
 
 /// <summary>A node whose backward is a closure over the op's operands (the engine's own ops).</summary>
-internal sealed class ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : GradNode(op, inputs)
+internal sealed class ActionNode : GradNode
 {
+    private readonly Action<Tensor> backward;
+
+    public ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : base(op, inputs) => this.backward = backward;
+
+    public ActionNode(string op, Tensor input, Action<Tensor> backward) : base(op, input) => this.backward = backward;
+
     public override void Backward(Tensor grad) => backward(grad);
 }
 
@@ -102,12 +135,12 @@ internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tens
     }
 }
 
-/// <summary>One output of a multi-output custom op; its single input is the joint (one array shared by all outputs).</summary>
-internal sealed class OutputNode(string op, Tensor[] joint, int index) : GradNode(op, joint)
+/// <summary>One output of a multi-output custom op; its single input is the joint.</summary>
+internal sealed class OutputNode(string op, Tensor joint, int index) : GradNode(op, joint)
 {
     public override void Backward(Tensor grad)
     {
-        var jointTensor = Inputs[0];
+        var jointTensor = Input(0);
         ((JointNode)jointTensor.Node!).Park(index, grad);   // complete: the order visits an output once, after everything that uses it
         if (jointTensor.Grad is null) jointTensor.AccumulateGrad(Tensor.JointReady);   // only marks the joint as due; never written
     }
