@@ -14,11 +14,17 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Slice");
         if (start < 0 || length < 0 || (long)start + length > shape[ax])
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {(long)start + length}) is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
-        var (outer, len, inner) = Split3(ax);
         Span<int> outShape = Rank <= 8 ? stackalloc int[Rank] : new int[Rank];
         shape.CopyTo(outShape);
         outShape[ax] = length;
-        var result = Uninitialized(ShapeUtil.Shared(outShape));
+        return SliceAs(ax, start, length, ShapeUtil.Shared(outShape));
+    }
+
+    /// <summary>The checked range of <see cref="Slice"/> as a tensor of <paramref name="resultShape"/> (the slice's shape, or that without the axis).</summary>
+    private Tensor SliceAs(int ax, int start, int length, int[] resultShape)
+    {
+        var (outer, len, inner) = Split3(ax);
+        var result = Uninitialized(resultShape);
         var x = Values; var r = result.Data;
         int run = length * inner;
         for (int o = 0; o < outer; o++)
@@ -89,7 +95,8 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Unstack");
         var parts = new Tensor[shape[ax]];
-        for (int i = 0; i < parts.Length; i++) parts[i] = Slice(ax, i, 1).Squeeze(ax);
+        var partShape = DropAxis(shape, ax);   // each part is one slice without the axis: no squeezed view
+        for (int i = 0; i < parts.Length; i++) parts[i] = SliceAs(ax, i, 1, partShape);
         return parts;
     }
 
