@@ -13,25 +13,28 @@ internal static class ShapeUtil
         return (int)size;
     }
 
-    /// <summary>How many recently made shape arrays each thread keeps for <see cref="Shared"/>.</summary>
-    private const int RecentShapes = 16;
+    /// <summary>How many shape arrays each thread keeps for <see cref="Shared"/> (a power of two), in pairs of slots.</summary>
+    private const int SharedSlots = 256;
 
-    [ThreadStatic] private static int[]?[]? recentShapes;
-    [ThreadStatic] private static int nextRecent;
+    [ThreadStatic] private static int[]?[]? sharedShapes;
 
     /// <summary>
-    /// An array holding <paramref name="shape"/>: one of this thread's recently made ones when it matches, else a new copy.
-    /// Tensors never change the shape array they hold, so tensors of the same shape can share one; a step's kernels ask for
-    /// the same few shapes over and over, and this spares an array each time.
+    /// An array holding <paramref name="shape"/>: one this thread made before when it is still kept, else a new copy.
+    /// Tensors never change the shape array they hold, so tensors of the same shape can share one; a step's ops ask for
+    /// the same few dozen shapes over and over, and this spares an array each time. Kept in a table by a hash of the
+    /// dimensions, two slots per hash (the newer first), so a lookup costs one or two comparisons.
     /// </summary>
     public static int[] Shared(ReadOnlySpan<int> shape)
     {
-        var recent = recentShapes ??= new int[]?[RecentShapes];
-        foreach (var candidate in recent)
-            if (candidate is not null && shape.SequenceEqual(candidate)) return candidate;
+        var table = sharedShapes ??= new int[]?[SharedSlots];
+        uint hash = (uint)shape.Length;
+        foreach (int d in shape) hash = (hash ^ (uint)d) * 0x9E3779B1u;
+        int slot = (int)(hash >> 24) & (SharedSlots - 2);
+        if (table[slot] is { } first && shape.SequenceEqual(first)) return first;
+        if (table[slot + 1] is { } second && shape.SequenceEqual(second)) return second;
         var copy = shape.ToArray();
-        recent[nextRecent] = copy;
-        nextRecent = (nextRecent + 1) % RecentShapes;
+        table[slot + 1] = table[slot];
+        table[slot] = copy;
         return copy;
     }
 

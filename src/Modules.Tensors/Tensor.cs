@@ -16,16 +16,19 @@ public sealed partial class Tensor
 {
     private float[] storage;
     private int offset;
-    private readonly int[] shape;
+    private int[] shape;
 
-    /// <summary>The arena whose scope lent this tensor its storage, or null for storage of its own.</summary>
-    private TensorArena? arena;
+    // Fields are few on purpose: a training step makes about a thousand tensors, and each field costs that many times
+    // over. What only some tensors need lives in objects of their own (the lease, the gradient record).
 
-    /// <summary>The arena's generation when the storage was lent; the storage is released once the arena's differs.</summary>
-    private int generation;
+    /// <summary>The scope of a <see cref="TensorArena"/> that lent this tensor its storage, or null for storage of its own.</summary>
+    private ArenaLease? lease;
+
+    /// <summary>The op that computed this tensor (a <see cref="GradNode"/>) or a leaf's gradient state; null for a leaf that never took part in a gradient computation.</summary>
+    private GradRecord? record;
 
     /// <summary>How this tensor was computed, when it takes part in a gradient computation.</summary>
-    internal GradNode? Node { get; private set; }
+    internal GradNode? Node => record is { IsNode: true } node ? Unsafe.As<GradNode>(node) : null;
 
     internal Tensor(float[] storage, int offset, int[] shape)
     {
@@ -38,18 +41,24 @@ public sealed partial class Tensor
     }
 
     /// <summary>A tensor on storage lent by <paramref name="lender"/>'s open scope.</summary>
-    private Tensor(float[] storage, int[] shape, TensorArena lender) : this(storage, 0, shape)
+    private Tensor(float[] storage, int[] shape, ArenaLease lender) : this(storage, 0, shape) => lease = lender;
+
+    /// <summary>
+    /// Makes this tensor (one the backward arena made, whose pass has ended) a fresh one on <paramref name="newStorage"/>:
+    /// a tensor object of the backward pass is reused like its buffer, as nothing outside the pass holds either.
+    /// </summary>
+    internal void Reset(float[] newStorage, int[] newShape)
     {
-        arena = lender;
-        generation = lender.Generation;
+        storage = newStorage;
+        offset = 0;
+        shape = newShape;
+        Size = ShapeUtil.SizeOf(newShape);
+        lease = null;
+        record = null;
     }
 
     /// <summary>A view of <paramref name="source"/>'s storage (same lender, so the view is released with it).</summary>
-    internal Tensor(Tensor source, int offset, int[] shape) : this(source.storage, offset, shape)
-    {
-        arena = source.arena;
-        generation = source.generation;
-    }
+    internal Tensor(Tensor source, int offset, int[] shape) : this(source.storage, offset, shape) => lease = source.lease;
 
     /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
     /// <exception cref="ArgumentException">The data's length is not the product of the shape.</exception>
@@ -76,7 +85,7 @@ public sealed partial class Tensor
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Size { get; }
+    public int Size { get; private set; }
 
     /// <summary>The size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
     public int Dim(int axis) => shape[ShapeUtil.NormalizeAxis(axis, shape.Length, "Dim")];
@@ -95,13 +104,13 @@ public sealed partial class Tensor
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (arena is not null && arena.Generation != generation) ThrowReleased();
+            if (lease is { Ended: true }) ThrowReleased();
             return storage;
         }
     }
 
     /// <summary>Whether this tensor was created in a <see cref="TensorArena"/> scope that has ended (its elements are then unreadable).</summary>
-    public bool IsReleased => arena is not null && arena.Generation != generation;
+    public bool IsReleased => lease is { Ended: true };
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowReleased() => throw new ObjectDisposedException(null,
@@ -111,10 +120,10 @@ public sealed partial class Tensor
     /// <summary>Moves arena-lent storage into an array of this tensor's own (for tensors that outlive the scope: parameters, gradients).</summary>
     private void OwnStorage()
     {
-        if (arena is null) return;
+        if (lease is null) return;
         storage = Live.AsSpan(offset, Size).ToArray();
         offset = 0;
-        arena = null;
+        lease = null;
     }
 
     /// <summary>The single value of a one-element tensor.</summary>
@@ -131,7 +140,7 @@ public sealed partial class Tensor
     public float[] ToArray() => Values.ToArray();
 
     /// <summary>Whether gradients with respect to this tensor are computed by <see cref="Backward()"/>.</summary>
-    public bool RequiresGrad { get; private set; }
+    public bool RequiresGrad => record is { RequiresGrad: true };
 
     /// <summary>
     /// The accumulated gradient after <see cref="Backward()"/>, with this tensor's shape; null before.
@@ -140,15 +149,17 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor? Grad
     {
-        get => grad;
+        get => record?.Grad;
         set
         {
+            if (value is null && record is null) return;
             value?.OwnStorage();   // a gradient outlives the step's arena scope
-            grad = value; ownsGrad = false; spareGrad = null;
+            var r = record ??= new LeafGrad { RequiresGrad = false };
+            r.Grad = value;
+            r.OwnsGrad = false;
+            if (r is LeafGrad leaf) leaf.Spare = null;
         }
     }
-
-    private Tensor? grad;
 
     /// <summary>
     /// Sets <see cref="Grad"/> to null like <c>Grad = null</c>, but keeps the buffer of a gradient this tensor computed
@@ -158,24 +169,23 @@ public sealed partial class Tensor
     /// </summary>
     public void ClearGrad()
     {
-        spareGrad = ownsGrad ? grad : null;
-        grad = null;
-        ownsGrad = false;
+        if (record is not { } r) return;
+        if (r is LeafGrad leaf) leaf.Spare = r.OwnsGrad ? r.Grad : null;
+        r.Grad = null;
+        r.OwnsGrad = false;
     }
 
-    /// <summary>A buffer kept by <see cref="ClearGrad"/> for the next gradient of this tensor (same shape), or null.</summary>
-    private Tensor? spareGrad;
-
-    /// <summary>Takes the buffer kept by <see cref="ClearGrad"/>, if any.</summary>
+    /// <summary>Takes the buffer kept by <see cref="ClearGrad"/>, if any (leaves only).</summary>
     private Tensor? TakeSpareGrad()
     {
-        var spare = spareGrad;
-        spareGrad = null;
+        if (record is not LeafGrad leaf) return null;
+        var spare = leaf.Spare;
+        leaf.Spare = null;
         return spare;
     }
 
     /// <summary>Whether this tensor was created directly (not computed by a tracked op).</summary>
-    public bool IsLeaf => Node is null;
+    public bool IsLeaf => record is not { IsNode: true };
 
     /// <summary>
     /// Marks this leaf as a parameter whose gradient <see cref="Backward()"/> computes. Returns this tensor. A tensor made
@@ -185,7 +195,8 @@ public sealed partial class Tensor
     {
         if (!IsLeaf) throw new InvalidOperationException("RequireGrad: only leaf tensors can be marked; use Detach() first");
         if (requires) OwnStorage();   // a parameter made from op results inside an arena scope outlives the scope
-        RequiresGrad = requires;
+        if (record is { } r) r.RequiresGrad = requires;
+        else if (requires) record = new LeafGrad();
         return this;
     }
 
@@ -223,14 +234,29 @@ public sealed partial class Tensor
     }
 
     /// <summary>Makes <paramref name="node"/> the record of how this freshly computed result was computed.</summary>
-    internal void Attach(GradNode node)
+    internal void Attach(GradNode node) => record = node;
+
+    /// <summary>
+    /// Records a one-input op whose input gradient <paramref name="kernel"/> (a static lambda) computes from the output's
+    /// gradient and <paramref name="state"/>, if gradients are being tracked.
+    /// </summary>
+    internal Tensor WithGrad<TState>(string op, Tensor input, TState state, GradKernel<(Tensor Grad, TState State)> kernel)
     {
-        Node = node;
-        RequiresGrad = true;
+        if (GradMode.Enabled && input.RequiresGrad) Attach(new KernelNode<TState>(op, input, state, kernel));
+        return this;
     }
 
+    /// <summary>This tensor's elements under <paramref name="like"/>'s shape (same size), for a view's gradient.</summary>
+    internal Tensor ViewAs(Tensor like) => new(this, offset, like.shape);
+
     internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
-        GradMode.Enabled && input.RequiresGrad ? WithGrad(op, [input], backward) : this;
+        GradMode.Enabled && input.RequiresGrad ? AttachTo(new ActionNode(op, input, backward)) : this;
+
+    private Tensor AttachTo(GradNode node)
+    {
+        Attach(node);
+        return this;
+    }
 
     /// <summary>A short description: shape, and the values when there are few of them.</summary>
     public override string ToString()
@@ -263,7 +289,7 @@ public sealed partial class Tensor
     internal static Tensor Uninitialized(int[] shape)
     {
         int size = ShapeUtil.SizeOf(shape);
-        return TensorArena.Current is { } lender ? new Tensor(lender.Rent(size), shape, lender) : new(GC.AllocateUninitializedArray<float>(size), 0, shape);
+        return TensorArena.Current is { } lender ? new Tensor(lender.Rent(size), shape, lender.Lease) : new(GC.AllocateUninitializedArray<float>(size), 0, shape);
     }
 
     /// <summary>A rank-0 op result holding <paramref name="value"/> (lent by the open arena scope, like every op result).</summary>

@@ -25,8 +25,8 @@ public sealed class TensorArena
     /// <summary>The arena whose scope is open on this thread, if any.</summary>
     internal static TensorArena? Current => current;
 
-    /// <summary>Bumped when a scope ends: tensors stamped with an older generation are released.</summary>
-    internal int Generation { get; private set; }
+    /// <summary>The open scope's lease, which every tensor of the scope holds; ended with the scope, which releases them.</summary>
+    internal ArenaLease Lease { get; private set; } = new();
 
     /// <summary>How many buffers this arena has allocated in all (tests check that warm scopes allocate none).</summary>
     internal long Allocations => pool.Allocations;
@@ -37,6 +37,7 @@ public sealed class TensorArena
     {
         if (active) throw new InvalidOperationException("TensorArena.Enter: a scope of this arena is already open; end it before entering again");
         active = true;
+        if (Lease.Ended) Lease = new ArenaLease();   // one object per scope
         var previous = current;
         current = this;
         return new TensorArenaScope(this, previous);
@@ -49,7 +50,7 @@ public sealed class TensorArena
     internal void Exit(TensorArena? previous)
     {
         if (!active) return;   // disposed twice
-        Generation++;
+        Lease.Ended = true;
         pool.Release(0);
         active = false;
         current = previous;
@@ -70,4 +71,11 @@ public readonly struct TensorArenaScope : IDisposable
 
     /// <summary>Ends the scope: every tensor created in it is released.</summary>
     public void Dispose() => arena?.Exit(previous);
+}
+
+/// <summary>One scope of a <see cref="TensorArena"/>: the tensors it lent storage to hold it and are released once it has ended.</summary>
+internal sealed class ArenaLease
+{
+    /// <summary>Whether the scope has ended (its storage may since hold other values).</summary>
+    public bool Ended;
 }

@@ -46,14 +46,17 @@ public class BackwardArenaTests
         float loss = kept.Loss.Item();
 
         long allocated = 0;
+        int tensorObjects = 0;
         for (int i = 0; i < 6; i++)
         {
             var other = Step(100 + (ulong)i);
             other.Loss.Backward();
-            if (i == 0) allocated = BackwardArena.Allocations;
+            if (i == 0) (allocated, tensorObjects) = (BackwardArena.Allocations, BackwardArena.TensorObjects);
             Assert.NotEqual(xGrad, other.X.Grad!.ToArray()); // other values went through the same buffers
         }
         Assert.Equal(allocated, BackwardArena.Allocations);  // warm passes reused the arena's buffers
+        Assert.True(tensorObjects > 0);
+        Assert.Equal(tensorObjects, BackwardArena.TensorObjects);   // and the tensor objects that carried them
 
         Assert.Equal(hidden, kept.Hidden.ToArray());
         Assert.Equal(output, kept.Output.ToArray());
@@ -171,5 +174,66 @@ public class BackwardArenaTests
         Assert.Throws<InvalidOperationException>(() => loss.Backward());
         Assert.Null(y.Grad);
         Assert.Null(hidden.Grad);
+    }
+
+    [Fact]
+    public void TensorObjectsReusedForOtherShapesCarryTheRightGradients()
+    {
+        // Passes over graphs of different shapes take the same tensor objects from the arena in turn; each pass's leaf
+        // gradients must be those of a pass run alone (the first) and those computed by hand.
+        var reference = Step(3);
+        reference.Loss.Backward();
+        float[] xGrad = reference.X.Grad!.ToArray(), wGrad = reference.W.Grad!.ToArray();
+        for (int round = 0; round < 3; round++)
+        {
+            // loss = Σ_i (a_i · b_i)² over a [3] graph: ∂/∂a_i = 2·a_i·b_i², ∂/∂b_i = 2·a_i²·b_i.
+            var a = new Tensor([1f, -2f, 0.5f], 3).RequireGrad();
+            var b = new Tensor([3f, 1f, -4f], 3).RequireGrad();
+            var product = a * b;
+            (product * product).Sum().Backward();
+            Assert.Equal(new[] { 18f, -4f, 16f }, a.Grad!.ToArray());
+            Assert.Equal(new[] { 6f, 8f, -2f }, b.Grad!.ToArray());
+            Assert.Equal([3], a.Grad!.ShapeArray());
+
+            var again = Step(3);
+            again.Loss.Backward();
+            Assert.Equal(xGrad, again.X.Grad!.ToArray());
+            Assert.Equal(wGrad, again.W.Grad!.ToArray());
+            Assert.Equal([4, 6], again.X.Grad!.ShapeArray());
+        }
+    }
+
+    [Fact]
+    public void GradientArraysAreReusedClearedAcrossPasses()
+    {
+        // A custom op that returns its gradients in an arena array: y = 2a + 3b, only a's gradient the first time and only
+        // b's afterwards. A reused array that kept a's entry would give a a gradient it should not get (ours is checked).
+        var a = new Tensor([1f, 2f], 2).RequireGrad();
+        var b = new Tensor([3f, 4f], 2).RequireGrad();
+        bool first = true;
+        Tensor Op() => Tensor.Custom("Mix", (2f * a.Detach() + 3f * b.Detach()).Detach(), [a, b], g =>
+        {
+            var slots = Tensor.GradientSlots(2);
+            Assert.Null(slots[0]);
+            Assert.Null(slots[1]);
+            if (first) slots[0] = g * 2f;
+            else slots[1] = g * 3f;
+            return slots;
+        });
+        Op().Sum().Backward();
+        Assert.Equal(new[] { 2f, 2f }, a.Grad!.ToArray());
+        Assert.Null(b.Grad);
+        int arrays = BackwardArena.SlotArrays;
+        first = false;
+        for (int pass = 1; pass <= 3; pass++)
+        {
+            a.ClearGrad();
+            b.ClearGrad();
+            Op().Sum().Backward();
+            Assert.Null(a.Grad);
+            Assert.Equal(new[] { 3f, 3f }, b.Grad!.ToArray());
+        }
+        Assert.Equal(arrays, BackwardArena.SlotArrays);   // warm passes took the same array again
+        Assert.Equal(3, Tensor.GradientSlots(3).Length);   // outside a pass: a plain new array
     }
 }

@@ -77,6 +77,38 @@ public class CustomOpTests
     }
 
     [Fact]
+    public void AGradientParkedByAPassThatFailedIsNotUsedByTheNextPass()
+    {
+        // y1 and y2 come from one two-output op; y1's gradient is parked, then the pass fails in w's backward before the
+        // op's own backward ran, and the arena takes back the array the gradients were parked in. The next pass reaches
+        // only y2: a's gradient must be y2's alone (10 per element, not 11 with a stale y1 gradient), and the parked
+        // gradients must be in an array of this pass, not the one the arena has since handed to someone else (probe).
+        var a = new Tensor([1f, 2f], 2).RequireGrad();
+        Tensor c1, c2;
+        using (Tensor.NoGrad()) { c1 = a * 1f; c2 = a * 1f; }
+        var y = Tensor.Custom("Pair", [c1, c2], [a], grads =>
+        {
+            var probe = Tensor.GradientSlots(2);
+            Assert.NotSame(grads, probe);
+            Assert.All(probe, Assert.Null);
+            var da = Tensor.BackwardBuffer(2);
+            if (grads[0] is { } g1) System.Numerics.Tensors.TensorPrimitives.Add(da.Values, g1.Values, da.Data);
+            if (grads[1] is { } g2) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g2.Values, 10f, da.Values, da.Data);
+            return [da];
+        });
+        bool fail = true;
+        Tensor copy;
+        using (Tensor.NoGrad()) copy = y[1] * 1f;
+        var w = Tensor.Custom("FailOnce", copy, [y[1]], g => fail ? throw new InvalidOperationException("once") : [g]);
+        Assert.Throws<InvalidOperationException>(() => (w + y[0]).Sum().Backward());
+        Assert.Null(a.Grad);
+
+        fail = false;
+        w.Sum().Backward();
+        Assert.Equal(new[] { 10f, 10f }, a.Grad!.ToArray());
+    }
+
+    [Fact]
     public void WithoutInputsRequiringGrad_NothingIsRecorded()
     {
         var x = new Tensor([1f], 1);

@@ -53,6 +53,18 @@ public class ShapeOpsTests
         GradCheck.Assert(x => Tensor.Stack(1, x[0], x[1]), [R(1, 3, 4), R(2, 3, 4)]);
 
     [Fact]
+    public void UnstackGradients() =>
+        GradCheck.Assert(x =>
+        {
+            var parts = x[0].Unstack(1);   // [2, 4] each, taken straight from the slices
+            return parts[0] * 2f + parts[2] * parts[1];
+        }, [R(3, 2, 3, 4)]);
+
+    [Fact]
+    public void StackOnTheLastAxisGradients() =>
+        GradCheck.Assert(x => Tensor.Stack(-1, x[0], x[1], x[0]), [R(4, 2, 3), R(5, 2, 3)]);
+
+    [Fact]
     public void SplitAndSliceMatchHandComputed()
     {
         var x = Tensor.Arange(12).Reshape(2, 6);

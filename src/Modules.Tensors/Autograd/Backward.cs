@@ -37,7 +37,7 @@ public sealed partial class Tensor
                 t.ThrowReleased();   // its graph holds storage reused since: fail before any gradient is touched
             }
         using var _ = NoGrad();
-        int mark = BackwardArena.Enter();
+        var mark = BackwardArena.Enter();
         try
         {
             AccumulateGrad(seed);
@@ -45,17 +45,21 @@ public sealed partial class Tensor
             {
                 var t = order[i];
                 var node = t.Node!;
-                var grad = t.Grad;
+                var grad = node.Grad;
                 if (grad is null) continue;
                 node.Backward(grad);
-                t.Grad = null; // intermediate gradients are not kept
+                node.Grad = null; // intermediate gradients are not kept
             }
         }
         finally
         {
             // Only intermediates (never leaves, never a tensor an op returned) hold arena buffers, and only until they are
             // processed; after an exception some may still hold one, so drop those references before the buffers are reused.
-            foreach (var t in order) t.grad = null;
+            foreach (var t in order)
+            {
+                t.record!.Grad = null;
+                if (t.record is JointNode joint) joint.Drop();   // after an exception its parked gradients are stale
+            }
             BackwardArena.Exit(mark);
             ReturnOrder(order);
         }
@@ -78,12 +82,19 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// An array of <paramref name="count"/> nulls for a backward function to return its inputs' gradients in; inside a backward
+    /// pass it comes from the pass's arena and is cleared and reused once the pass ends, so, like a
+    /// <see cref="BackwardBuffer"/>, it must not be kept beyond the backward function's call.
+    /// </summary>
+    internal static Tensor?[] GradientSlots(int count) => BackwardArena.RentSlots(count);
+
+    /// <summary>
     /// A tensor whose elements are not cleared, from the backward pass's arena when one is active on this thread (else
     /// fresh): for gradients of intermediate tensors and temporaries of backward functions, never for anything that
     /// outlives the pass (leaf gradients, captured gradients, results handed to callers).
     /// </summary>
     internal static Tensor Scratch(int[] shape) =>
-        BackwardArena.Rent(ShapeUtil.SizeOf(shape)) is { } storage ? new Tensor(storage, 0, shape) : Fresh(shape);
+        BackwardArena.RentTensor(shape) ?? Fresh(shape);
 
     /// <summary>Adds <paramref name="g"/> to this tensor's gradient (used by backward functions).</summary>
     /// <remarks>
@@ -101,17 +112,18 @@ public sealed partial class Tensor
             capture.Accumulate(this, g);
             return;
         }
-        if (grad is null)
+        var r = record!;   // RequiresGrad: a node or a leaf's record
+        if (r.Grad is not { } grad)
         {
             if (IsLeaf && TakeSpareGrad() is { } spare)
             {
                 g.Values.CopyTo(spare.Data);
-                grad = spare;
+                r.Grad = spare;
             }
-            else grad = IsLeaf ? g.Clone() : g;
-            ownsGrad = IsLeaf;
+            else r.Grad = IsLeaf ? g.Clone() : g;
+            r.OwnsGrad = IsLeaf;
         }
-        else if (ownsGrad)
+        else if (r.OwnsGrad)
         {
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, grad.Data);
         }
@@ -119,8 +131,8 @@ public sealed partial class Tensor
         {
             var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             System.Numerics.Tensors.TensorPrimitives.Add(grad.Values, g.Values, sum.Data);
-            grad = sum;
-            ownsGrad = true;
+            r.Grad = sum;
+            r.OwnsGrad = true;
         }
     }
 
@@ -143,14 +155,15 @@ public sealed partial class Tensor
             capture.Accumulate(this, state, kernel);
             return;
         }
-        if (grad is null)
+        var r = record!;
+        if (r.Grad is not { } grad)
         {
             // A leaf's gradient outlives the pass; an intermediate's is dropped as soon as its node has run.
             var fresh = IsLeaf ? TakeSpareGrad() ?? Fresh(shape) : Scratch(shape);
             kernel(state, fresh.Data, false);
-            grad = fresh;
+            r.Grad = fresh;
         }
-        else if (ownsGrad)
+        else if (r.OwnsGrad)
         {
             kernel(state, grad.Data, true);
             return;
@@ -160,13 +173,10 @@ public sealed partial class Tensor
             var sum = IsLeaf ? Fresh(shape) : Scratch(shape);
             grad.Values.CopyTo(sum.Data);
             kernel(state, sum.Data, true);
-            grad = sum;
+            r.Grad = sum;
         }
-        ownsGrad = true;
+        r.OwnsGrad = true;
     }
-
-    /// <summary>Whether <see cref="Grad"/> is this tensor's own buffer (safe to update in place).</summary>
-    private bool ownsGrad;
 
     /// <summary>The last number handed to a topological sort, so every sort marks what it has visited with a number of its own.</summary>
     private static long lastVisit;
@@ -196,11 +206,11 @@ public sealed partial class Tensor
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
-            var inputs = t.Node!.Inputs;
-            if (next < inputs.Length)
+            var node = t.Node!;
+            if (next < node.InputCount)
             {
                 stack.Push((t, next + 1));
-                var child = inputs[next];
+                var child = node.Input(next);
                 if (child.Node is { } childNode && childNode.VisitMark != mark)
                 {
                     childNode.VisitMark = mark;

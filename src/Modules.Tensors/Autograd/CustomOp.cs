@@ -48,8 +48,7 @@ public sealed partial class Tensor
         // the joint, which the topological order visits after every output, runs the caller's backward once.
         var joint = Empty([1]);
         joint.Attach(new JointNode(op, inputs, backward, outputs.Length));
-        Tensor[] jointInput = [joint];
-        for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(op, jointInput, i));
+        for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(op, joint, i));
         return outputs;
     }
 

@@ -1,15 +1,69 @@
+using System.Runtime.CompilerServices;
+
 namespace Modules.Tensors;
 
-/// <summary>One recorded op: its inputs and how to push the output's gradient back to them.</summary>
-/// <param name="op">The op's name, for error messages.</param>
-/// <param name="inputs">The op's tensor inputs.</param>
-internal abstract class GradNode(string op, Tensor[] inputs)
+/// <summary>
+/// The gradient state of a tensor that takes part in a gradient computation: its <see cref="GradNode"/> when an op computed
+/// it, a <see cref="LeafGrad"/> when it is a leaf; kept out of <see cref="Tensor"/> itself, which most tensors make no use of.
+/// </summary>
+/// <param name="isNode">Whether this is a <see cref="GradNode"/> (cheaper to test than the type).</param>
+internal abstract class GradRecord(bool isNode)
 {
-    /// <summary>The op's name, for error messages.</summary>
-    public string Op { get; } = op;
+    /// <summary>Whether this is a <see cref="GradNode"/>.</summary>
+    public readonly bool IsNode = isNode;
 
-    /// <summary>The op's tensor inputs.</summary>
-    public Tensor[] Inputs { get; } = inputs;
+    /// <summary>The tensor's <see cref="Tensor.RequiresGrad"/> (always true for a node).</summary>
+    public bool RequiresGrad = true;
+
+    /// <summary>The tensor's accumulated gradient (<see cref="Tensor.Grad"/>).</summary>
+    public Tensor? Grad;
+
+    /// <summary>Whether <see cref="Grad"/> is the tensor's own buffer (safe to update in place).</summary>
+    public bool OwnsGrad;
+}
+
+/// <summary>A leaf's gradient state; made when the leaf is marked with <see cref="Tensor.RequireGrad"/> or given a gradient.</summary>
+internal sealed class LeafGrad() : GradRecord(false)
+{
+    /// <summary>A buffer kept by <see cref="Tensor.ClearGrad"/> for the leaf's next gradient (same shape), or null.</summary>
+    public Tensor? Spare;
+}
+
+/// <summary>One recorded op: its inputs and how to push the output's gradient back to them.</summary>
+internal abstract class GradNode : GradRecord
+{
+    /// <summary>The op's one input (a <see cref="Tensor"/>, no array for the most common case) or its inputs (a <c>Tensor[]</c>).</summary>
+    private readonly object inputs;
+
+    /// <summary>A node of an op on several inputs.</summary>
+    /// <param name="op">The op's name, for error messages.</param>
+    /// <param name="inputs">The op's tensor inputs.</param>
+    protected GradNode(string op, Tensor[] inputs) : base(true)
+    {
+        Op = op;
+        this.inputs = inputs;
+    }
+
+    /// <summary>A node of an op on one input.</summary>
+    /// <param name="op">The op's name, for error messages.</param>
+    /// <param name="input">The op's tensor input.</param>
+    protected GradNode(string op, Tensor input) : base(true)
+    {
+        Op = op;
+        inputs = input;
+    }
+
+    /// <summary>The op's name, for error messages.</summary>
+    public string Op { get; }
+
+    /// <summary>How many inputs the op has.</summary>
+    public int InputCount => inputs is Tensor ? 1 : Unsafe.As<Tensor[]>(inputs).Length;
+
+    /// <summary>Input <paramref name="index"/> of the op.</summary>
+    public Tensor Input(int index) => inputs is Tensor single ? single : Unsafe.As<Tensor[]>(inputs)[index];
+
+    /// <summary>The op's inputs as the array it was recorded with (nodes made with one).</summary>
+    protected Tensor[] Inputs => (Tensor[])inputs;
 
     /// <summary>The number of the last topological sort that reached this node's tensor (cheaper than a hash set of visited tensors).</summary>
     public long VisitMark;
@@ -18,9 +72,32 @@ internal abstract class GradNode(string op, Tensor[] inputs)
     public abstract void Backward(Tensor grad);
 }
 
-/// <summary>A node whose backward is a closure over the op's operands (the engine's own ops).</summary>
-internal sealed class ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : GradNode(op, inputs)
+/// <summary>
+/// A node of an engine op with one input, whose gradient a static <paramref name="kernel"/> computes into the input's
+/// gradient buffer from the output's gradient and <paramref name="state"/> (what the op saved): no closure, delegate or
+/// second object per op, which a training step would otherwise make for every op it records.
+/// </summary>
+internal sealed class KernelNode<TState>(string op, Tensor input, TState state, GradKernel<(Tensor Grad, TState State)> kernel)
+    : GradNode(op, input)
 {
+    public override void Backward(Tensor grad) => Input(0).AccumulateGrad((grad, state), kernel);
+}
+
+/// <summary>A view's node (<see cref="Tensor.Reshape"/>, <see cref="Tensor.Squeeze"/>, ...): the gradient goes back under the input's shape.</summary>
+internal sealed class ViewNode(Tensor input) : GradNode("Reshape", input)
+{
+    public override void Backward(Tensor grad) => Input(0).AccumulateGrad(grad.ViewAs(Input(0)));
+}
+
+/// <summary>A node whose backward is a closure over the op's operands (the engine's own ops).</summary>
+internal sealed class ActionNode : GradNode
+{
+    private readonly Action<Tensor> backward;
+
+    public ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : base(op, inputs) => this.backward = backward;
+
+    public ActionNode(string op, Tensor input, Action<Tensor> backward) : base(op, input) => this.backward = backward;
+
     public override void Backward(Tensor grad) => backward(grad);
 }
 
@@ -36,25 +113,35 @@ internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor
 /// </summary>
 internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward, int outputs) : GradNode(op, inputs)
 {
-    /// <summary>The outputs' gradients, null for an output the loss does not depend on.</summary>
-    public Tensor?[] OutputGrads { get; } = new Tensor?[outputs];
+    /// <summary>
+    /// The outputs' gradients, null for an output the loss does not depend on; an array of the backward pass's arena, taken
+    /// when the first output parks its gradient and dropped when the joint has run or the pass ends (<see cref="Drop"/>),
+    /// so recording the op makes none.
+    /// </summary>
+    private Tensor?[]? outputGrads;
+
+    /// <summary>Parks output <paramref name="index"/>'s complete gradient for the joint's run.</summary>
+    public void Park(int index, Tensor grad) => (outputGrads ??= Tensor.GradientSlots(outputs))[index] = grad;
+
+    /// <summary>Forgets the parked gradients (their array goes back to the arena when the pass ends).</summary>
+    public void Drop() => outputGrads = null;
 
     public override void Backward(Tensor grad)
     {
-        // The parked gradients go to the caller's backward as they are and are cleared after it ran (a second backward
+        // The parked gradients go to the caller's backward as they are and are dropped after it ran (a second backward
         // pass over the graph parks its own).
-        try { Tensor.Distribute(Op, Inputs, backward(OutputGrads)); }
-        finally { Array.Clear(OutputGrads); }
+        try { Tensor.Distribute(Op, Inputs, backward(outputGrads ?? Tensor.GradientSlots(outputs))); }
+        finally { Drop(); }
     }
 }
 
-/// <summary>One output of a multi-output custom op; its single input is the joint (one array shared by all outputs).</summary>
-internal sealed class OutputNode(string op, Tensor[] joint, int index) : GradNode(op, joint)
+/// <summary>One output of a multi-output custom op; its single input is the joint.</summary>
+internal sealed class OutputNode(string op, Tensor joint, int index) : GradNode(op, joint)
 {
     public override void Backward(Tensor grad)
     {
-        var jointTensor = Inputs[0];
-        ((JointNode)jointTensor.Node!).OutputGrads[index] = grad;   // complete: the order visits an output once, after everything that uses it
+        var jointTensor = Input(0);
+        ((JointNode)jointTensor.Node!).Park(index, grad);   // complete: the order visits an output once, after everything that uses it
         if (jointTensor.Grad is null) jointTensor.AccumulateGrad(Tensor.JointReady);   // only marks the joint as due; never written
     }
 }

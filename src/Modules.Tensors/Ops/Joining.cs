@@ -25,30 +25,40 @@ public sealed partial class Tensor
             outShape[ax] += t.shape[ax];
         }
         var (outer, _, inner) = first.Split3(ax);
+        return Join(op, tensors, ShapeUtil.Shared(outShape), ax, outer, inner, stacked: false);
+    }
+
+    /// <summary>
+    /// The result of <see cref="Concat"/> (<paramref name="stacked"/> false: each input spans its own length along the axis)
+    /// or <see cref="Stack"/> (true: each input is one position of the new axis), of <paramref name="outShape"/>, where
+    /// <paramref name="outer"/> and <paramref name="inner"/> count the elements before and after the axis.
+    /// </summary>
+    private static Tensor Join(string op, Tensor[] tensors, int[] outShape, int ax, int outer, int inner, bool stacked)
+    {
         int total = outShape[ax];
         var result = Uninitialized(outShape);
         var r = result.Data;
         int start = 0;
-        for (int n = 0; n < tensors.Length; n++)
+        foreach (var t in tensors)
         {
-            var t = tensors[n];
-            AddRuns(t.Values, r, outer, total * inner, start * inner, t.shape[ax] * inner, add: false);
-            start += t.shape[ax];
+            int extent = stacked ? 1 : t.shape[ax];
+            AddRuns(t.Values, r, outer, total * inner, start * inner, extent * inner, add: false);
+            start += extent;
         }
         if (!GradMode.Enabled) return result;
         foreach (var t in tensors)
-            if (t.RequiresGrad) return RecordConcat(result, tensors.AsSpan().ToArray(), ax, outer, total * inner, inner);
+            if (t.RequiresGrad) return RecordJoin(result, op, tensors.AsSpan().ToArray(), ax, outer, total * inner, inner, stacked);
         return result;
     }
 
     /// <summary>Records the backward of a concatenation: each input takes its own runs of the gradient, without a slice in between.</summary>
-    private static Tensor RecordConcat(Tensor result, Tensor[] inputs, int ax, int outer, int block, int inner) =>
-        result.WithGrad("Concat", inputs, g =>
+    private static Tensor RecordJoin(Tensor result, string op, Tensor[] inputs, int ax, int outer, int block, int inner, bool stacked) =>
+        result.WithGrad(op, inputs, g =>
         {
             int at = 0;
             foreach (var input in inputs)
             {
-                int run = input.shape[ax] * inner;
+                int run = (stacked ? 1 : input.shape[ax]) * inner;
                 input.AccumulateGrad((g, outer, block, at, run), static (s, t, acc) => TakeRuns(s.g.Values, t, s.outer, s.block, s.at, s.run, acc));
                 at += run;
             }
@@ -65,13 +75,20 @@ public sealed partial class Tensor
         if (tensors.Length == 0) throw new ArgumentException($"{op}: needs at least one tensor");
         var first = tensors[0];
         int ax = ShapeUtil.NormalizeAxis(axis, first.Rank + 1, op);
-        var expanded = new Tensor[tensors.Length];
-        for (int n = 0; n < tensors.Length; n++)
+        foreach (var t in tensors)
+            if (!t.Shape.SequenceEqual(first.Shape)) throw new ShapeMismatchException(op, first.Shape, t.Shape);
+        // Copied straight into place (no unsqueezed view of each input): the inputs' elements before the new axis are
+        // the outer runs, those from it on one inner run each.
+        Span<int> outShape = first.Rank < 8 ? stackalloc int[first.Rank + 1] : new int[first.Rank + 1];
+        int outer = 1, inner = 1;
+        for (int i = 0, j = 0; i < outShape.Length; i++)
         {
-            if (!tensors[n].Shape.SequenceEqual(first.Shape)) throw new ShapeMismatchException(op, first.Shape, tensors[n].Shape);
-            expanded[n] = tensors[n].Unsqueeze(ax);
+            if (i == ax) { outShape[i] = tensors.Length; continue; }
+            outShape[i] = first.shape[j];
+            if (j < ax) outer *= first.shape[j]; else inner *= first.shape[j];
+            j++;
         }
-        return Concat(ax, expanded);
+        return Join(op, tensors, ShapeUtil.Shared(outShape), ax, outer, inner, stacked: true);
     }
 
     /// <summary>

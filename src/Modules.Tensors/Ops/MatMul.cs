@@ -22,10 +22,10 @@ public sealed partial class Tensor
             throw new ShapeMismatchException(op, a.Shape, b.Shape, "have different batch dimensions");
 
         int batch = ShapeUtil.SizeOf(batchShape);
-        var shape = new int[a.Rank];
+        Span<int> shape = a.Rank <= 8 ? stackalloc int[a.Rank] : new int[a.Rank];
         batchShape.CopyTo(shape);
         shape[^2] = m; shape[^1] = n;
-        var result = Uninitialized(shape);
+        var result = Uninitialized(ShapeUtil.Shared(shape));
         var av = a.Values; var bv = b.Values; var cv = result.Data;
         int sa = m * k, sb = sharedB ? 0 : k * n, sc = m * n;
         if (sharedB && !transposeA)
@@ -45,9 +45,21 @@ public sealed partial class Tensor
     /// GEMM's accumulate flag) straight into the input's gradient, so a weight used at every time step costs no
     /// temporary. With one B shared by the whole batch, both products fold the batch into the rows: one GEMM each.
     /// </summary>
-    private static Tensor RecordMatMul(Tensor result, Tensor a, Tensor b, MatMulDims dims) =>
-        result.WithGrad("MatMul", [a, b], g =>
+    private static Tensor RecordMatMul(Tensor result, Tensor a, Tensor b, MatMulDims dims)
+    {
+        if (Tracks(a, b)) result.Attach(new MatMulNode(a, b, dims));
+        return result;
+    }
+
+    /// <summary>Whether an op on <paramref name="a"/> and <paramref name="b"/> records a gradient.</summary>
+    private static bool Tracks(Tensor a, Tensor b) => GradMode.Enabled && (a.RequiresGrad || b.RequiresGrad);
+
+    /// <summary>A product's node: the operands and sizes in fields, no closure or delegate.</summary>
+    private sealed class MatMulNode(Tensor a, Tensor b, MatMulDims dims) : GradNode("MatMul", [a, b])
+    {
+        public override void Backward(Tensor g)
         {
+            Tensor a = Input(0), b = Input(1);
             a.AccumulateGrad((g, b, dims), static (s, da, acc) =>
             {
                 var (batch, m, n, k, transposeA, transposeB, sharedB) = s.dims;
@@ -86,7 +98,8 @@ public sealed partial class Tensor
                 }
                 if (batch == 0 && !acc) db.Clear();
             });
-        });
+        }
+    }
 
     /// <inheritdoc cref="MatMul(Tensor, Tensor, bool, bool)"/>
     public Tensor MatMul(Tensor other, bool transposeThis = false, bool transposeOther = false) => MatMul(this, other, transposeThis, transposeOther);

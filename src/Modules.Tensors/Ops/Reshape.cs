@@ -7,8 +7,9 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Reshape(params int[] newShape)
     {
-        var target = newShape.AsSpan().ToArray();
-        int infer = Array.IndexOf(target, -1);
+        Span<int> target = newShape.Length <= 8 ? stackalloc int[newShape.Length] : new int[newShape.Length];
+        newShape.CopyTo(target);
+        int infer = target.IndexOf(-1);
         if (infer >= 0)
         {
             int known = 1;
@@ -19,7 +20,7 @@ public sealed partial class Tensor
         }
         if (ShapeUtil.SizeOf(target) != Size)
             throw new ShapeMismatchException("Reshape", Shape, newShape, $"have different sizes ({Size} vs {ShapeUtil.SizeOf(target)})");
-        return View(target);
+        return View(ShapeUtil.Shared(target));
     }
 
     /// <summary>
@@ -33,8 +34,11 @@ public sealed partial class Tensor
         return Records(this) ? RecordView(view, this) : view;
     }
 
-    private static Tensor RecordView(Tensor view, Tensor source) =>
-        view.WithGrad("Reshape", source, g => source.AccumulateGrad(new Tensor(g, g.offset, source.shape)));
+    private static Tensor RecordView(Tensor view, Tensor source)
+    {
+        if (GradMode.Enabled && source.RequiresGrad) view.Attach(new ViewNode(source));
+        return view;
+    }
 
     /// <summary>Reorders the dimensions: result dim i is input dim <paramref name="axes"/>[i]. Copies.</summary>
     public Tensor Permute(params int[] axes)

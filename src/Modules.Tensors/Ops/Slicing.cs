@@ -14,10 +14,17 @@ public sealed partial class Tensor
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Slice");
         if (start < 0 || length < 0 || (long)start + length > shape[ax])
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {(long)start + length}) is outside axis {axis} of shape {ShapeUtil.Format(shape)}");
-        var (outer, len, inner) = Split3(ax);
-        var outShape = shape.AsSpan().ToArray();
+        Span<int> outShape = Rank <= 8 ? stackalloc int[Rank] : new int[Rank];
+        shape.CopyTo(outShape);
         outShape[ax] = length;
-        var result = Uninitialized(outShape);
+        return SliceAs(ax, start, length, ShapeUtil.Shared(outShape));
+    }
+
+    /// <summary>The checked range of <see cref="Slice"/> as a tensor of <paramref name="resultShape"/> (the slice's shape, or that without the axis).</summary>
+    private Tensor SliceAs(int ax, int start, int length, int[] resultShape)
+    {
+        var (outer, len, inner) = Split3(ax);
+        var result = Uninitialized(resultShape);
         var x = Values; var r = result.Data;
         int run = length * inner;
         for (int o = 0; o < outer; o++)
@@ -30,11 +37,12 @@ public sealed partial class Tensor
     /// the run of <paramref name="run"/> elements at <paramref name="at"/>: the gradient goes back into those runs.
     /// </summary>
     private static Tensor RecordSlice(Tensor result, Tensor source, int outer, int block, int at, int run) =>
-        result.WithGrad("Slice", source, g => source.AccumulateGrad((g, outer, block, at, run), static (s, t, acc) =>
+        result.WithGrad("Slice", source, (outer, block, at, run), static (s, t, acc) =>
         {
-            if (!acc && s.run != s.block) t.Clear();
-            AddRuns(s.g.Values, t, s.outer, s.block, s.at, s.run, acc);
-        }));
+            var (outer, block, at, run) = s.State;
+            if (!acc && run != block) t.Clear();
+            AddRuns(s.Grad.Values, t, outer, block, at, run, acc);
+        });
 
     /// <summary>
     /// Puts consecutive runs of <paramref name="source"/> (each <paramref name="run"/> long) at offset <paramref name="at"/>
@@ -87,7 +95,8 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Unstack");
         var parts = new Tensor[shape[ax]];
-        for (int i = 0; i < parts.Length; i++) parts[i] = Slice(ax, i, 1).Squeeze(ax);
+        var partShape = DropAxis(shape, ax);   // each part is one slice without the axis: no squeezed view
+        for (int i = 0; i < parts.Length; i++) parts[i] = SliceAs(ax, i, 1, partShape);
         return parts;
     }
 
@@ -95,9 +104,9 @@ public sealed partial class Tensor
     public Tensor Unsqueeze(int axis)
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank + 1, "Unsqueeze");
-        var newShape = new int[Rank + 1];
+        Span<int> newShape = Rank < 8 ? stackalloc int[Rank + 1] : new int[Rank + 1];
         for (int i = 0, j = 0; i < newShape.Length; i++) newShape[i] = i == ax ? 1 : shape[j++];
-        return View(newShape);
+        return View(ShapeUtil.Shared(newShape));
     }
 
     /// <summary>Removes the size-1 dim at <paramref name="axis"/>; no copy. [a, 1, b] at 1 → [a, b].</summary>

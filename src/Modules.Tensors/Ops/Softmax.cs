@@ -53,8 +53,8 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordSoftmax(Tensor result, Tensor t, int outer, int len, int inner) =>
-        result.WithGrad("Softmax", t, g => t.AccumulateGrad((result, g, outer, len, inner), static (s, dx, acc) =>
-            SoftmaxBackward(s.result.Values, s.g.Values, dx, s.outer, s.len, s.inner, acc)));
+        result.WithGrad("Softmax", t, (result, outer, len, inner), static (s, dx, acc) =>
+            SoftmaxBackward(s.State.result.Values, s.Grad.Values, dx, s.State.outer, s.State.len, s.State.inner, acc));
 
     /// <inheritdoc cref="Softmax(Tensor, int)"/>
     public Tensor Softmax(int axis = -1) => Softmax(this, axis);

@@ -23,9 +23,10 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank, "Sum");
         var (outer, len, inner) = Split3(ax);
-        var kept = shape.AsSpan().ToArray();
+        Span<int> kept = Rank <= 8 ? stackalloc int[Rank] : new int[Rank];
+        shape.CopyTo(kept);
         kept[ax] = 1;
-        var result = Uninitialized(kept);
+        var result = Uninitialized(ShapeUtil.Shared(kept));
         var x = Values; var r = result.Data;
         if (len == 0) r.Clear();
         else if (inner == 1)
@@ -53,30 +54,31 @@ public sealed partial class Tensor
 
     /// <summary>The backward of a sum over an axis: the gradient row repeats along the summed axis.</summary>
     private static void RecordSumAxis(Tensor result, Tensor source, int outer, int len, int inner) =>
-        result.WithGrad("Sum", source, g => source.AccumulateGrad((g, outer, len, inner), static (s, t, acc) =>
+        result.WithGrad("Sum", source, (outer, len, inner), static (s, t, acc) =>
         {
-            var gv = s.g.Values;
-            if (s.inner == 1)
+            var gv = s.Grad.Values;
+            var (outer, len, inner) = s.State;
+            if (inner == 1)
             {
-                for (int o = 0; o < s.outer; o++)
+                for (int o = 0; o < outer; o++)
                 {
-                    var lane = t.Slice(o * s.len, s.len);
+                    var lane = t.Slice(o * len, len);
                     if (acc) TensorPrimitives.Add(lane, gv[o], lane);
                     else lane.Fill(gv[o]);
                 }
                 return;
             }
-            for (int o = 0; o < s.outer; o++)
+            for (int o = 0; o < outer; o++)
             {
-                var row = gv.Slice(o * s.inner, s.inner);
-                for (int l = 0; l < s.len; l++)
+                var row = gv.Slice(o * inner, inner);
+                for (int l = 0; l < len; l++)
                 {
-                    var dst = t.Slice((o * s.len + l) * s.inner, s.inner);
+                    var dst = t.Slice((o * len + l) * inner, inner);
                     if (acc) TensorPrimitives.Add(dst, row, dst);
                     else row.CopyTo(dst);
                 }
             }
-        }));
+        });
 
     /// <summary>The mean of all elements, as a rank-0 tensor.</summary>
     public Tensor Mean() => Scale(Sum(), 1f / Size);
@@ -95,8 +97,8 @@ public sealed partial class Tensor
 
     internal static int[] DropAxis(int[] shape, int axis)
     {
-        var result = new int[shape.Length - 1];
+        Span<int> result = shape.Length <= 9 ? stackalloc int[shape.Length - 1] : new int[shape.Length - 1];
         for (int i = 0, j = 0; i < shape.Length; i++) if (i != axis) result[j++] = shape[i];
-        return result;
+        return ShapeUtil.Shared(result);
     }
 }

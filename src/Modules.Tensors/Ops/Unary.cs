@@ -97,12 +97,12 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordSigmoid(Tensor result, Tensor a) =>
-        result.WithGrad("Sigmoid", a, g => a.AccumulateGrad((g, result), static (s, t, acc) =>
+        result.WithGrad("Sigmoid", a, result, static (s, t, acc) =>
         {
-            var gv = s.g.Values; var y = s.result.Values;
+            var gv = s.Grad.Values; var y = s.State.Values;
             if (acc) for (int i = 0; i < t.Length; i++) t[i] += gv[i] * y[i] * (1f - y[i]);
             else for (int i = 0; i < t.Length; i++) t[i] = gv[i] * y[i] * (1f - y[i]);
-        }));
+        });
 
     /// <summary>Hyperbolic tangent, element-wise.</summary>
     public static Tensor Tanh(Tensor a)
@@ -112,12 +112,12 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordTanh(Tensor result, Tensor a) =>
-        result.WithGrad("Tanh", a, g => a.AccumulateGrad((g, result), static (s, t, acc) =>
+        result.WithGrad("Tanh", a, result, static (s, t, acc) =>
         {
-            var gv = s.g.Values; var y = s.result.Values;
+            var gv = s.Grad.Values; var y = s.State.Values;
             if (acc) for (int i = 0; i < t.Length; i++) t[i] += gv[i] * (1f - y[i] * y[i]);
             else for (int i = 0; i < t.Length; i++) t[i] = gv[i] * (1f - y[i] * y[i]);
-        }));
+        });
 
     /// <summary>softplus(x) = log(1 + eˣ), computed without overflow as max(x,0) + log1p(e^−|x|).</summary>
     public static Tensor Softplus(Tensor a)

@@ -8,7 +8,22 @@ public abstract partial class Module
     /// Every parameter created so far, keyed by its full path with this module as root (<c>dnc/memory_access/read_keys/w</c>),
     /// in declaration order, depth-first; a module or tensor reachable twice is listed once (at its first path).
     /// </summary>
+    /// <remarks>
+    /// The list is kept and handed out again (read-only) while the module tree still yields it: each call first walks the
+    /// members without allocating and compares every parameter slot, submodule and submodule name with the walk that built
+    /// the list, so a training loop that asks every step allocates nothing once its parameters exist, and any change (a
+    /// parameter created or assigned, a submodule added, replaced or renamed) builds a new list.
+    /// </remarks>
     public IReadOnlyList<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        if (parameterList is { } kept && kept.Matches(this)) return kept.Parameters;
+        var built = new ParameterList(this, ListParameters());
+        parameterList = built;
+        return built.Parameters;
+    }
+
+    /// <summary>Walks the tree for <see cref="NamedParameters"/> (apart from it, so that a kept list costs no closure).</summary>
+    private IReadOnlyList<KeyValuePair<string, Tensor>> ListParameters()
     {
         var result = new List<KeyValuePair<string, Tensor>>();
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
@@ -16,7 +31,125 @@ public abstract partial class Module
         {
             if (value is not null && seen.Add(value)) result.Add(new(path, value));
         });
-        return result;
+        return result.AsReadOnly();
+    }
+
+    /// <summary>The last list <see cref="NamedParameters"/> built, with the member walk it came from.</summary>
+    private ParameterList? parameterList;
+
+    /// <summary>The number of the last member walk that reached this module (a visited mark that needs no hash set).</summary>
+    private long walkMark;
+
+    /// <summary>The last number handed to a member walk.</summary>
+    private static long lastWalk;
+
+    /// <summary>
+    /// A parameter list and the sequence of members the walk that built it met (each parameter slot's tensor or null, each
+    /// submodule and the name it was offered under, depth-first, every submodule visited once): the same sequence gives the
+    /// same parameters under the same paths, as long as the root's own name is the same.
+    /// </summary>
+    private sealed class ParameterList
+    {
+        private readonly string rootName;
+        private readonly object?[] members;
+        private readonly string?[] childNames;
+
+        public ParameterList(Module root, IReadOnlyList<KeyValuePair<string, Tensor>> parameters)
+        {
+            Parameters = parameters;
+            rootName = root.Name;
+            var recorder = new Recorder();
+            recorder.Walk(root);
+            members = [.. recorder.Members];
+            childNames = [.. recorder.ChildNames];
+        }
+
+        public IReadOnlyList<KeyValuePair<string, Tensor>> Parameters { get; }
+
+        /// <summary>Whether <paramref name="root"/>'s members are still the ones this list was built from (allocates nothing).</summary>
+        public bool Matches(Module root)
+        {
+            if (!string.Equals(root.Name, rootName, StringComparison.Ordinal)) return false;
+            var check = spareChecker ?? new Checker();
+            spareChecker = null;   // taken while in use
+            check.Start(members, childNames);
+            check.Walk(root);
+            bool same = check.Matching && check.Count == members.Length;
+            check.Start([], []);   // keeps no tree alive
+            spareChecker = check;
+            return same;
+        }
+
+        /// <summary>This thread's checker, kept between calls so that a check allocates nothing.</summary>
+        [ThreadStatic] private static Checker? spareChecker;
+
+        /// <summary>Walks a module tree depth-first in declaration order, each submodule once, reporting every member met.</summary>
+        private abstract class MemberWalk : ModuleMemberVisitor
+        {
+            private long mark;
+
+            public void Walk(Module root)
+            {
+                mark = Interlocked.Increment(ref lastWalk);
+                root.walkMark = mark;
+                root.VisitMembers(this);
+            }
+
+            public sealed override void Parameter(string name, Tensor? value) => Met(value ?? (object)NoTensor, null);
+
+            public sealed override void Child(Module? module, string? name = null)
+            {
+                if (module is null) return;
+                if (!Met(module, name) || module.walkMark == mark) return;
+                module.walkMark = mark;
+                module.VisitMembers(this);
+            }
+
+            /// <summary>Takes one member; false stops the walk below it.</summary>
+            protected abstract bool Met(object member, string? childName);
+        }
+
+        /// <summary>Stands for a parameter slot not created yet.</summary>
+        private static readonly object NoTensor = new();
+
+        private sealed class Recorder : MemberWalk
+        {
+            public List<object?> Members { get; } = [];
+            public List<string?> ChildNames { get; } = [];
+
+            protected override bool Met(object member, string? childName)
+            {
+                Members.Add(member);
+                ChildNames.Add(childName);
+                return true;
+            }
+        }
+
+        private sealed class Checker : MemberWalk
+        {
+            private object?[] members = [];
+            private string?[] childNames = [];
+
+            public int Count { get; private set; }
+            public bool Matching { get; private set; }
+
+            public void Start(object?[] expectedMembers, string?[] expectedChildNames)
+            {
+                members = expectedMembers;
+                childNames = expectedChildNames;
+                Count = 0;
+                Matching = true;
+            }
+
+            protected override bool Met(object member, string? childName)
+            {
+                if (!Matching) return false;
+                if (Count >= members.Length || !ReferenceEquals(members[Count], member) || !string.Equals(childNames[Count], childName, StringComparison.Ordinal))
+                    Matching = false;
+                Count++;
+                return Matching;
+            }
+        }
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public abstract partial class Module
     /// This module's name among its siblings: the constructor's name or the snake_case type name, suffixed
     /// <c>_1</c>, <c>_2</c>, … when a sibling already has it.
     /// </summary>
-    public string Name => ModuleRegistry.Read(() => LinkedName ?? BaseName);
+    public string Name => ModuleRegistry.Read(this, static m => m.LinkedName ?? m.BaseName);
 
     /// <summary>
     /// The module that holds this one, or null for a root. A module held by several takes the parent of its first

@@ -52,6 +52,16 @@ internal static class ModuleRegistry
         }
     }
 
+    /// <summary>As <see cref="Read{T}(Func{T})"/>, with the state handed to a static <paramref name="read"/> (no closure).</summary>
+    public static T Read<TState, T>(TState state, Func<TState, T> read)
+    {
+        lock (Gate)
+        {
+            if (dirty) Relink();
+            return read(state);
+        }
+    }
+
     private static void Relink()
     {
         Live.RemoveAll(w => !w.TryGetTarget(out _));

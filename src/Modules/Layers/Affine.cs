@@ -33,8 +33,9 @@ public static class Affine
         Tensor x2, product;
         using (Tensor.NoGrad())
         {
-            x2 = x.Rank == 2 ? x.Detach() : x.Detach().Reshape(rows, inputs);
-            product = Tensor.MatMul(x2, w.Detach());
+            // No gradient is recorded here (the op's own backward below is), so no Detach views are needed.
+            x2 = x.Rank == 2 ? x : x.Reshape(rows, inputs);
+            product = Tensor.MatMul(x2, w);
         }
         AddBiasToRows(product.Data, b.Values);
         var outputShape = x.ShapeArray();
@@ -45,15 +46,17 @@ public static class Affine
         return Tensor.Custom(op, result, [x, w, b], g =>
         {
             var g2 = g.Rank == 2 ? g : g.Reshape(rows, outputs);
-            Tensor? dx = null, db = null;
+            Tensor? dx = null;
             if (x.RequiresGrad)
             {
                 dx = Tensor.BackwardBuffer(x.Shape);
                 Tensor.MatMulInto(dx.Rank == 2 ? dx : dx.Reshape(rows, inputs), g2, w, transposeB: true);
             }
             Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
-            if (b.RequiresGrad) db = SumRows(g2.Values, outputs);
-            return [dx, null, db];
+            AccumulateRowSums(b, g2, outputs);
+            var grads = Tensor.GradientSlots(3);
+            grads[0] = dx;
+            return grads;
         });
     }
 
@@ -97,7 +100,7 @@ public static class Affine
             for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.Slice(r * inputs + at, size));
         }
         Tensor raw;
-        using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w.Detach());
+        using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w);
         AddBiasToRows(raw.Data, b.Values);
         var result = raw;
         if (clip > 0)
@@ -112,7 +115,7 @@ public static class Affine
         opInputs[^1] = b;
         return Tensor.Custom(op, result, opInputs, g =>
         {
-            var grads = new Tensor?[opInputs.Length];
+            var grads = Tensor.GradientSlots(opInputs.Length);
             var gm = g;
             if (clip > 0)
             {
@@ -138,7 +141,7 @@ public static class Affine
                 }
             }
             Tensor.AccumulateMatMulGrad(w, x, gm, transposeA: true);
-            if (b.RequiresGrad) grads[^1] = SumRows(gm.Values, outputs);
+            AccumulateRowSums(b, gm, outputs);
             return grads;
         });
     }
@@ -189,13 +192,19 @@ public static class Affine
             for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.Slice(r * total + offsets[k], size));
         }
         Tensor flat;
-        using (Tensor.NoGrad()) flat = Tensor.MatMul(x.Detach(), joinedWeights);
+        using (Tensor.NoGrad()) flat = Tensor.MatMul(x, joinedWeights);
         var flatValues = flat.Values;
         var outputs = new Tensor[heads];
+        int maxRank = 0;
+        foreach (var partShape in shapes) maxRank = Math.Max(maxRank, partShape.Length);
+        Span<int> shapeBuffer = maxRank < 8 ? stackalloc int[8] : new int[1 + maxRank];
         for (int k = 0; k < heads; k++)
         {
             int size = offsets[k + 1] - offsets[k];
-            var head = Tensor.Allocate([batch, .. shapes[k]]);
+            var headShape = shapeBuffer[..(1 + shapes[k].Length)];
+            headShape[0] = batch;
+            shapes[k].CopyTo(headShape[1..]);
+            var head = Tensor.Allocate(headShape);
             var data = head.Data;
             for (int r = 0; r < batch; r++) flatValues.Slice(r * total + offsets[k], size).CopyTo(data.Slice(r * size, size));
             AddBiasToRows(data, biases[k].Values);
@@ -207,7 +216,7 @@ public static class Affine
         for (int k = 0; k < heads; k++) { inputsOfOp[1 + k] = weights[k]; inputsOfOp[1 + heads + k] = biases[k]; }
         return Tensor.Custom(op, outputs, inputsOfOp, grads =>
         {
-            var result = new Tensor?[inputsOfOp.Length];
+            var result = Tensor.GradientSlots(inputsOfOp.Length);
             var gradFlatTensor = Tensor.BackwardBuffer(batch, total); // zero where a head's output was not used
             var gradFlat = gradFlatTensor.Data;
             for (int k = 0; k < heads; k++)
@@ -216,9 +225,10 @@ public static class Affine
                 int size = offsets[k + 1] - offsets[k];
                 var gv = gk.Values;
                 for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.Slice(r * total + offsets[k], size));
-                var g2 = gk.Rank == 2 ? gk : gk.Reshape(batch, size);
-                Tensor.AccumulateMatMulGrad(weights[k], x, g2, transposeA: true);
-                if (biases[k].RequiresGrad) result[1 + heads + k] = SumRows(gv, size);
+                // Straight into the gradients, with the head's output [B, dims...] read as [B, size]: no view, no temporary.
+                weights[k].AccumulateGrad((x, gk, inputs, size, batch), static (s, target, accumulate) =>
+                    Gemm.Multiply(s.x.Values, s.gk.Values, target, s.inputs, s.size, s.batch, true, false, accumulate));
+                AccumulateRowSums(biases[k], gk, size);
             }
             if (x.RequiresGrad)
             {
@@ -241,14 +251,32 @@ public static class Affine
         }
     }
 
-    /// <summary>The column sums of <paramref name="rows"/> (row-major, <paramref name="columns"/> wide) as a <c>[columns]</c> backward buffer.</summary>
-    internal static Tensor SumRows(ReadOnlySpan<float> rows, int columns)
+    /// <summary>
+    /// Adds the column sums of <paramref name="rows"/> (a bias's gradient: [rows, columns] summed over the rows) to
+    /// <paramref name="bias"/>'s gradient, computed into the gradient buffer instead of a tensor of its own. The sums are
+    /// formed first and then added, in the order the engine would add a returned gradient.
+    /// </summary>
+    internal static void AccumulateRowSums(Tensor bias, Tensor rows, int columns) =>
+        bias.AccumulateGrad((rows, columns), static (s, target, accumulate) =>
+        {
+            var values = s.rows.Values;
+            int n = s.columns;
+            if (!accumulate)
+            {
+                target.Clear();
+                if (n > 0) AddRows(values, n, target);
+                return;
+            }
+            var buffer = n <= 1024 ? null : Tensor.BackwardBuffer(n);
+            Span<float> sum = buffer is null ? stackalloc float[n] : buffer.Data;
+            sum.Clear();
+            if (n > 0) AddRows(values, n, sum);
+            TensorPrimitives.Add(target, sum, target);
+        });
+
+    private static void AddRows(ReadOnlySpan<float> rows, int columns, Span<float> sum)
     {
-        var result = Tensor.BackwardBuffer(columns);
-        var sum = result.Data;
-        if (columns > 0)
-            for (int start = 0; start < rows.Length; start += columns)
-                TensorPrimitives.Add(sum, rows.Slice(start, columns), sum);
-        return result;
+        for (int start = 0; start < rows.Length; start += columns)
+            TensorPrimitives.Add(sum, rows.Slice(start, columns), sum);
     }
 }

@@ -39,7 +39,7 @@ public static class FlatConcat
         return Tensor.Custom(op, output, pieces, g =>
         {
             var gv = g.Values;
-            var grads = new Tensor?[pieces.Length];
+            var grads = Tensor.GradientSlots(pieces.Length);
             for (int k = 0, at = 0; k < pieces.Length; at += sizes[k], k++)
             {
                 if (!pieces[k].RequiresGrad) continue;

@@ -49,7 +49,7 @@ public static class LstmCell
             hv.Slice(r * units, units).CopyTo(joined.Slice(r * joint + inputs, units));
         }
         Tensor gates;
-        using (Tensor.NoGrad()) gates = Tensor.MatMul(xh, wGates.Detach());   // [B, 4H]
+        using (Tensor.NoGrad()) gates = Tensor.MatMul(xh, wGates);   // [B, 4H]; recorded by the cell's own op below
         var gv = gates.Data;
         Affine.AddBiasToRows(gv, bGates.Values);
 
@@ -115,7 +115,7 @@ public static class LstmCell
                     if (dCellTensor is not null) dCell[at + u] = dc * f;
                 }
             }
-            Tensor? dInput = null, dHidden = null, dB = null;
+            Tensor? dInput = null, dHidden = null;
             if (input.RequiresGrad || hidden.RequiresGrad)
             {
                 var dJoinedTensor = Tensor.BackwardBuffer(batch, joint);
@@ -131,8 +131,12 @@ public static class LstmCell
                 }
             }
             Tensor.AccumulateMatMulGrad(wGates, xh, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
-            if (bGates.RequiresGrad) dB = Affine.SumRows(dGatesTensor.Values, 4 * units);
-            return [dInput, dHidden, dCellTensor, null, dB];
+            Affine.AccumulateRowSums(bGates, dGatesTensor, 4 * units);
+            var inputGrads = Tensor.GradientSlots(5);
+            inputGrads[0] = dInput;
+            inputGrads[1] = dHidden;
+            inputGrads[2] = dCellTensor;
+            return inputGrads;
         });
         return (result[0], result[1]);
     }

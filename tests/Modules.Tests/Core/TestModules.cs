@@ -209,3 +209,18 @@ public sealed partial class LateHolder : Module
 
     public Tensor Forward(Tensor x) => left.Forward(x) + right.Forward(x);
 }
+
+/// <summary>Two replaceable children, for tests of how enumeration follows changes to the tree.</summary>
+[Module]
+public sealed partial class PairHolder : Module
+{
+    public PairHolder(Module first, Module second) : base("pair")
+    {
+        First = first;
+        Second = second;
+    }
+
+    public Module First { get; set; }
+
+    public Module Second { get; set; }
+}
