@@ -28,6 +28,8 @@ public sealed record TrainOptions
     public int NumWriteHeads { get; init; } = CoreDefaults.NumWrites;
     public int NumReadHeads { get; init; } = CoreDefaults.NumReads;
     public float ClipValue { get; init; } = CoreDefaults.ClipValue;
+    /// <summary>Masked content addressing of the DNC's read heads (<c>--key-mask</c>, <see cref="Modules.Dnc.DncOptions.KeyMask"/>).</summary>
+    public bool KeyMask { get; init; }
     /// <summary>The NTM's controller (<c>--controller</c>, ntm only).</summary>
     public ControllerKind Controller { get; init; } = ControllerKind.Lstm;
     /// <summary>K, the rows each SAM/SDNC read head reads (<c>--sparse-reads</c>).</summary>
@@ -123,6 +125,8 @@ public sealed record TrainOptions
             { Models = MemoryModels },
         IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads) with
             { Models = MemoryModels },
+        new("key-mask", "Masked content addressing of the read heads: each key masks the word before the lookup (Csordas & Schmidhuber 2019; a switch).",
+            (o, _) => o with { KeyMask = true }, o => o.KeyMask ? "on" : "off") { Models = [ModelKind.Dnc], IsSwitch = true },
         FloatFlag("clip-value", "Maximum absolute value of controller and dnc outputs (0 = no clipping).", (o, v) => o with { ClipValue = v }, o => o.ClipValue),
         new("controller", "The NTM's controller: lstm or feedforward.", (o, v) => o with { Controller = Choices.Parse<ControllerKind>("controller", v, Choices.Name) }, o => Choices.Name(o.Controller))
             { Models = [ModelKind.Ntm] },
@@ -382,6 +386,8 @@ public sealed record TrainOptions
             node["num_read_heads"] = NumReadHeads;
         }
         // Settings of another model or task do not change this run, so they do not belong to its configuration.
+        // Written only when on, so the configurations (and default checkpoint directories) of DeepMind's lookup stay as they were.
+        if (Model == ModelKind.Dnc && KeyMask) node["key_mask"] = true;
         if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
         if (Model is ModelKind.Sam or ModelKind.Sdnc)
         {

@@ -1,5 +1,6 @@
 using DncTrain;
 using Modules.Checkpoints;
+using Modules.Dnc;
 using Modules.Dnc.Sparse;
 using Modules.Training;
 
@@ -241,6 +242,21 @@ public sealed class CliSafetyTests : IDisposable
         Assert.NotEqual(rmsprop.ConfigurationJson(), legacy);
         Assert.Null(directory.Differences(legacy, rmsprop.ConfigurationJson()));
         Assert.NotNull(directory.Differences(legacy, TrainOptions.Parse([.. Small, "--optimizer", "adam", "--checkpoint-dir", ""]).ConfigurationJson()));
+    }
+
+    [Fact]
+    public void Key_mask_switch_builds_the_masked_lookup_and_is_part_of_the_configuration()
+    {
+        var masked = TrainOptions.Parse([.. Small, "--key-mask", "--checkpoint-dir", ""]);
+        Assert.True(masked.KeyMask);
+        Assert.Contains("\"key_mask\":true", masked.ConfigurationJson());
+        var dnc = (Dnc)new Trainer(masked).Model.Module;
+        Assert.True(dnc.Options.KeyMask);
+        Assert.Equal("MaskedContentAddressing", dnc.Access.ReadContentWeights.GetType().Name);
+        // Off, the configuration is what it was before the switch existed.
+        Assert.DoesNotContain("key_mask", TrainOptions.Parse([.. Small, "--checkpoint-dir", ""]).ConfigurationJson());
+        var e = Assert.Throws<UsageException>(() => TrainOptions.Parse(["--model", "lstm", "--key-mask"]));
+        Assert.Equal("--key-mask does not apply to --model lstm (only to dnc)", e.Message);
     }
 
     [Fact]
