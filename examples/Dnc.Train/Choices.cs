@@ -56,6 +56,15 @@ public enum IndexKind
     Forest,
 }
 
+/// <summary>The optimizer of the run: <c>--optimizer rmsprop|adam</c>.</summary>
+public enum OptimizerKind
+{
+    /// <summary>RMSProp as TensorFlow 1 has it (<c>train.py</c>'s optimizer).</summary>
+    RmsProp,
+    /// <summary>Adam (Kingma &amp; Ba) with its usual β1 0.9 and β2 0.999.</summary>
+    Adam,
+}
+
 /// <summary>The command-line spelling of the choices.</summary>
 public static class Choices
 {
@@ -70,6 +79,9 @@ public static class Choices
 
     /// <summary>The flag value of a nearest-neighbour index, e.g. <c>forest</c>.</summary>
     public static string Name(IndexKind index) => index.ToString().ToLowerInvariant();
+
+    /// <summary>The flag value of an optimizer, e.g. <c>rmsprop</c>.</summary>
+    public static string Name(OptimizerKind optimizer) => optimizer.ToString().ToLowerInvariant();
 
     /// <summary>Parses <c>--flag value</c> into one of <typeparamref name="T"/>'s values by its command-line name.</summary>
     /// <exception cref="UsageException">No value has that name; the message lists the choices.</exception>

@@ -40,7 +40,7 @@ public static class ModelRegistry
                     Index = Index(options),
                 }, options))),
                 ModelKind.Lstm => Baseline(new LstmBaseline(options.HiddenSize, outputSize, options.ClipValue)),
-                _ => Wrap("dnc", new Dnc(Sized(new DncOptions { OutputSize = outputSize }, options))),
+                _ => Wrap("dnc", new Dnc(Sized(new DncOptions { OutputSize = outputSize, KeyMask = options.KeyMask }, options))),
             };
             model.Module.Seed(options.Seed);
             return model;

@@ -28,6 +28,8 @@ public sealed record TrainOptions
     public int NumWriteHeads { get; init; } = CoreDefaults.NumWrites;
     public int NumReadHeads { get; init; } = CoreDefaults.NumReads;
     public float ClipValue { get; init; } = CoreDefaults.ClipValue;
+    /// <summary>Masked content addressing of the DNC's read heads (<c>--key-mask</c>, <see cref="Modules.Dnc.DncOptions.KeyMask"/>).</summary>
+    public bool KeyMask { get; init; }
     /// <summary>The NTM's controller (<c>--controller</c>, ntm only).</summary>
     public ControllerKind Controller { get; init; } = ControllerKind.Lstm;
     /// <summary>K, the rows each SAM/SDNC read head reads (<c>--sparse-reads</c>).</summary>
@@ -38,6 +40,8 @@ public sealed record TrainOptions
     public IndexKind Index { get; init; } = IndexKind.Exact;
 
     // Optimizer.
+    /// <summary>The optimizer (<c>--optimizer</c>); <c>--learning-rate</c> and <c>--optimizer-epsilon</c> are its step size and ε.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.RmsProp;
     public float MaxGradNorm { get; init; } = 50f;
     public float LearningRate { get; init; } = 1e-4f;
     public float OptimizerEpsilon { get; init; } = 1e-10f;
@@ -121,6 +125,8 @@ public sealed record TrainOptions
             { Models = MemoryModels },
         IntFlag("num-read-heads", "Number of memory read heads.", (o, v) => o with { NumReadHeads = v }, o => o.NumReadHeads) with
             { Models = MemoryModels },
+        new("key-mask", "Masked content addressing of the read heads: each key masks the word before the lookup (Csordas & Schmidhuber 2019; a switch).",
+            (o, _) => o with { KeyMask = true }, o => o.KeyMask ? "on" : "off") { Models = [ModelKind.Dnc], IsSwitch = true },
         FloatFlag("clip-value", "Maximum absolute value of controller and dnc outputs (0 = no clipping).", (o, v) => o with { ClipValue = v }, o => o.ClipValue),
         new("controller", "The NTM's controller: lstm or feedforward.", (o, v) => o with { Controller = Choices.Parse<ControllerKind>("controller", v, Choices.Name) }, o => Choices.Name(o.Controller))
             { Models = [ModelKind.Ntm] },
@@ -131,8 +137,10 @@ public sealed record TrainOptions
         new("index", "Nearest-neighbour search of the sparse reads: exact or forest (randomised k-d forest).",
             (o, v) => o with { Index = Choices.Parse<IndexKind>("index", v, Choices.Name) }, o => Choices.Name(o.Index)) { Models = [ModelKind.Sam, ModelKind.Sdnc] },
         FloatFlag("max-grad-norm", "Gradient clipping norm limit.", (o, v) => o with { MaxGradNorm = v }, o => o.MaxGradNorm),
+        new("optimizer", "The optimizer: rmsprop (TensorFlow 1's, as train.py) or adam (beta1 0.9, beta2 0.999).",
+            (o, v) => o with { Optimizer = Choices.Parse<OptimizerKind>("optimizer", v, Choices.Name) }, o => Choices.Name(o.Optimizer)),
         FloatFlag("learning-rate", "Optimizer learning rate.", (o, v) => o with { LearningRate = v }, o => o.LearningRate),
-        FloatFlag("optimizer-epsilon", "Epsilon used for RMSProp optimizer.", (o, v) => o with { OptimizerEpsilon = v }, o => o.OptimizerEpsilon),
+        FloatFlag("optimizer-epsilon", "Epsilon of the optimizer (added to the root mean square in the denominator).", (o, v) => o with { OptimizerEpsilon = v }, o => o.OptimizerEpsilon),
         IntFlag("num-bits", "Dimensionality of each vector to copy.", (o, v) => o with { NumBits = v }, o => o.NumBits) with { Tasks = BitTasks },
         IntFlag("input-size", "One-hot width of the digits and end marker (digits 0..size-2).", (o, v) => o with { InputSize = v }, o => o.InputSize) with
             { Tasks = DigitTasks },
@@ -332,6 +340,7 @@ public sealed record TrainOptions
         if (ResumeFrom is not null && ResumeNewestValid) throw new UsageException("--resume-from and --resume-newest-valid exclude each other; give one");
         if (ResumeNewestValid && !CheckpointsEnabled) throw new UsageException("--resume-newest-valid needs a --checkpoint-dir to search (it is empty)");
         Positive("max-non-finite-steps", MaxNonFiniteSteps);
+        if (!Enum.IsDefined(Optimizer)) throw new UsageException($"--optimizer {(int)Optimizer} is not an optimizer");
         if (!Enum.IsDefined(Index)) throw new UsageException($"--index {(int)Index} is not an index");
         if (LogFile is { Length: 0 }) throw new UsageException("--log-file needs a file path");
         if (Plot is { Length: 0 }) throw new UsageException("--plot needs a file path");
@@ -347,12 +356,13 @@ public sealed record TrainOptions
 
     /// <summary>
     /// A configuration written before <c>--model</c> and <c>--task</c> existed has neither key and means the DNC on repeat
-    /// copy: the values a saved configuration without them is compared as.
+    /// copy, and one written before <c>--optimizer</c> existed was trained with RMSProp: the values a saved configuration
+    /// without them is compared as.
     /// </summary>
     /// <param name="model">The run's model: for SAM and SDNC a configuration written before <c>--index</c> existed used the exact search.</param>
     public static JsonObject LegacyConfigurationDefaults(ModelKind model = ModelKind.Dnc)
     {
-        var defaults = new JsonObject { ["model"] = "dnc", ["task"] = "repeat-copy" };
+        var defaults = new JsonObject { ["model"] = "dnc", ["task"] = "repeat-copy", ["optimizer"] = Choices.Name(OptimizerKind.RmsProp) };
         if (model is ModelKind.Sam or ModelKind.Sdnc) defaults["index"] = Choices.Name(IndexKind.Exact);
         return defaults;
     }
@@ -376,6 +386,8 @@ public sealed record TrainOptions
             node["num_read_heads"] = NumReadHeads;
         }
         // Settings of another model or task do not change this run, so they do not belong to its configuration.
+        // Written only when on, so the configurations (and default checkpoint directories) of DeepMind's lookup stay as they were.
+        if (Model == ModelKind.Dnc && KeyMask) node["key_mask"] = true;
         if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
         if (Model is ModelKind.Sam or ModelKind.Sdnc)
         {
@@ -383,6 +395,7 @@ public sealed record TrainOptions
             node["index"] = Choices.Name(Index);
         }
         if (Model == ModelKind.Sdnc) node["link_sparsity"] = LinkSparsity;
+        node["optimizer"] = Choices.Name(Optimizer);
         node["max_grad_norm"] = MaxGradNorm;
         node["learning_rate"] = LearningRate;
         node["optimizer_epsilon"] = OptimizerEpsilon;

@@ -38,7 +38,7 @@ public sealed class Trainer
         this.reporter = reporter ?? new Reporter(TextWriter.Null, interactive: false, options.NumTrainingIterations);
         (Task, renderer) = TaskRegistry.Create(options);
         Model = ModelRegistry.Create(options, Task.TargetSize);
-        trainer = new SequenceTrainer(Model.Sequence, Task, RmsProp.TensorFlow1(options.LearningRate, epsilon: options.OptimizerEpsilon),
+        trainer = new SequenceTrainer(Model.Sequence, Task, CreateOptimizer(options),
             new TrainerOptions
             {
                 Seed = options.Seed,
@@ -59,6 +59,18 @@ public sealed class Trainer
             this.reporter.Info($"Saved checkpoint {path}.");
         };
         if (Task is GraphTask graph) trainer.Evaluated += e => this.reporter.Info(Describe(graph, e));
+    }
+
+    /// <summary>The optimizer of <c>--optimizer</c> with <c>--learning-rate</c> and <c>--optimizer-epsilon</c>.</summary>
+    public static Optimizer CreateOptimizer(TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Optimizer switch
+        {
+            OptimizerKind.RmsProp => RmsProp.TensorFlow1(options.LearningRate, epsilon: options.OptimizerEpsilon),
+            OptimizerKind.Adam => new Adam(options.LearningRate, epsilon: options.OptimizerEpsilon),
+            _ => throw new UsageException($"--optimizer {(int)options.Optimizer} is not an optimizer"),
+        };
     }
 
     /// <summary>The task being trained on.</summary>

@@ -69,7 +69,8 @@ internal static class DncParts
     public static MemoryAccess CreateAccess(DncOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new MemoryAccess(options.MemorySize, options.WordSize, options.NumReads, options.NumWrites);
+        return new MemoryAccess(options.MemorySize, options.WordSize, options.NumReads, options.NumWrites,
+            readContentAddressing: options.KeyMask ? new MaskedContentAddressing("read_content_weights") : null);
     }
 
     /// <summary>The controller, which must be a <see cref="Module"/> so its parameters are found.</summary>

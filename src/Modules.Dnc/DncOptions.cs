@@ -1,4 +1,12 @@
 namespace Modules.Dnc;
 
 /// <summary>Configuration of a <see cref="Dnc"/> core (DeepMind's defaults for repeat copy).</summary>
-public sealed record DncOptions : MemoryCoreOptions;
+public sealed record DncOptions : MemoryCoreOptions
+{
+    /// <summary>
+    /// Whether the read heads look memory up with masked content addressing (Csordás &amp; Schmidhuber 2019): each key
+    /// masks the word, key and rows alike, before the cosine similarity; adds the parameters <c>read_content_weights/mask_w</c>
+    /// [Wd, Wd] and <c>mask_b</c> [Wd]. Off by default (DeepMind's lookup).
+    /// </summary>
+    public bool KeyMask { get; init; }
+}

@@ -1,6 +1,8 @@
 using DncTrain;
 using Modules.Checkpoints;
+using Modules.Dnc;
 using Modules.Dnc.Sparse;
+using Modules.Training;
 
 namespace DncTrain.Tests;
 
@@ -204,6 +206,57 @@ public sealed class CliSafetyTests : IDisposable
         Assert.NotEqual(exact.ConfigurationJson(), legacy);
         Assert.Null(directory.Differences(legacy, exact.ConfigurationJson()));
         Assert.NotNull(directory.Differences(legacy, forest.ConfigurationJson()));
+    }
+
+    [Fact]
+    public void Optimizer_flag_picks_adam_and_is_part_of_the_configuration()
+    {
+        var adam = TrainOptions.Parse([.. Small, "--optimizer", "adam", "--learning-rate", "0.002", "--optimizer-epsilon", "1e-7", "--checkpoint-dir", ""]);
+        Assert.Equal(OptimizerKind.Adam, adam.Optimizer);
+        Assert.Contains("\"optimizer\":\"adam\"", adam.ConfigurationJson());
+        var optimizer = Assert.IsType<Adam>(Trainer.CreateOptimizer(adam));
+        Assert.Equal(0.002f, optimizer.LearningRate);
+        Assert.Equal(1e-7f, optimizer.Epsilon);
+        var rmsprop = TrainOptions.Parse([.. Small, "--checkpoint-dir", ""]);
+        Assert.Equal(OptimizerKind.RmsProp, rmsprop.Optimizer);
+        Assert.Contains("\"optimizer\":\"rmsprop\"", rmsprop.ConfigurationJson());
+        Assert.IsType<RmsProp>(Trainer.CreateOptimizer(rmsprop));
+        var e = Assert.Throws<UsageException>(() => TrainOptions.Parse([.. Small, "--optimizer", "sgd"]));
+        Assert.Equal("--optimizer must be one of rmsprop, adam, got 'sgd'", e.Message);
+
+        // An RMSProp checkpoint is refused by an Adam run, naming the setting; Adam trains and resumes its own.
+        string dir = Path.Combine(root, "o");
+        Assert.Equal(0, Run("--num-training-iterations", "1", "--checkpoint-dir", dir).Code);
+        var (code, _, err) = Run("--optimizer", "adam", "--num-training-iterations", "2", "--checkpoint-dir", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("optimizer: checkpoint \"rmsprop\", this run \"adam\"", err);
+        string adamDir = Path.Combine(root, "o-adam");
+        Assert.Equal(0, Run("--optimizer", "adam", "--num-training-iterations", "1", "--checkpoint-dir", adamDir).Code);
+        var (resumed, output, _) = Run("--optimizer", "adam", "--num-training-iterations", "2", "--checkpoint-dir", adamDir);
+        Assert.Equal(0, resumed);
+        Assert.Contains("Resumed from", output);
+
+        // A configuration written before --optimizer existed was trained with RMSProp.
+        var directory = new CheckpointDirectory(dir, configurationDefaults: TrainOptions.LegacyConfigurationDefaults());
+        string legacy = rmsprop.ConfigurationJson().Replace("\"optimizer\":\"rmsprop\",", "", StringComparison.Ordinal);
+        Assert.NotEqual(rmsprop.ConfigurationJson(), legacy);
+        Assert.Null(directory.Differences(legacy, rmsprop.ConfigurationJson()));
+        Assert.NotNull(directory.Differences(legacy, TrainOptions.Parse([.. Small, "--optimizer", "adam", "--checkpoint-dir", ""]).ConfigurationJson()));
+    }
+
+    [Fact]
+    public void Key_mask_switch_builds_the_masked_lookup_and_is_part_of_the_configuration()
+    {
+        var masked = TrainOptions.Parse([.. Small, "--key-mask", "--checkpoint-dir", ""]);
+        Assert.True(masked.KeyMask);
+        Assert.Contains("\"key_mask\":true", masked.ConfigurationJson());
+        var dnc = (Dnc)new Trainer(masked).Model.Module;
+        Assert.True(dnc.Options.KeyMask);
+        Assert.Equal("MaskedContentAddressing", dnc.Access.ReadContentWeights.GetType().Name);
+        // Off, the configuration is what it was before the switch existed.
+        Assert.DoesNotContain("key_mask", TrainOptions.Parse([.. Small, "--checkpoint-dir", ""]).ConfigurationJson());
+        var e = Assert.Throws<UsageException>(() => TrainOptions.Parse(["--model", "lstm", "--key-mask"]));
+        Assert.Equal("--key-mask does not apply to --model lstm (only to dnc)", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The learning check of the paper's tasks: a DNC and an LSTM of the same hidden size, trained from the command line the
+# same way (same steps, batch, optimizer, learning rate and seed), on
+#   traversal: graph traversal lesson 0 (3–5 nodes, out-degree 1–2, one edge), scored by the held-out lesson evaluations
+#              of the last EVALS evaluations (256 questions each); chance is copying the query and guessing the
+#              destination among the graph's other nodes, 36.1 % (E[1/(n−1)] over n = 3, 4, 5);
+#   babi:      the generated bAbI-style tasks 1, 2 and 6 (babi-generate, 50 000 training stories per task, so the models
+#              see fresh stories) trained jointly as in the paper, scored by the single-supporting-fact task's error on
+#              2 000 test stories (10 000 questions); chance is 83.3 % (six places). Prints both error tables.
+# Exits 0 when the DNC beats chance and the LSTM by MARGIN percentage points on every check run, 1 when it does not,
+# 2 on a usage or run failure. Usage: learning-check.sh [traversal|babi|all] (default all).
+# Environment: OUT (work directory, default a new temporary one), SEED (1), MARGIN (5), TRAVERSAL_STEPS, BABI_STEPS, EVALS.
+set -euo pipefail
+
+which=${1:-all}
+case "$which" in traversal|babi|all) ;; *) echo "learning-check.sh: expected traversal, babi or all, got '$which'" >&2; exit 2 ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-$(mktemp -d)}
+seed=${SEED:-1}
+margin=${MARGIN:-5}
+traversal_steps=${TRAVERSAL_STEPS:-10000}
+babi_steps=${BABI_STEPS:-4000}
+evals=${EVALS:-4}
+mkdir -p "$out"
+
+dotnet build "$here" -c Release -nologo -v q >/dev/null
+dll="$here/bin/Release/net10.0/Dnc.Train.dll"
+# One core per training process, so the wall times are comparable on a shared machine.
+train() { DOTNET_PROCESSOR_COUNT=${DOTNET_PROCESSOR_COUNT:-1} dotnet "$dll" "$@" --checkpoint-dir "" --seed "$seed" --report-seconds 60; }
+
+# Runs one model; prints "<percent> <seconds>". $1: name, $2: model flags, rest: the common flags.
+run() {
+  local name=$1 model=$2; shift 2
+  local start=$SECONDS
+  # shellcheck disable=SC2086 # the model flags are words
+  if ! train $model "$@" --log-file "$out/$name.jsonl" >"$out/$name.out" 2>&1; then
+    echo "learning-check.sh: the $name run failed; see $out/$name.out" >&2; exit 2
+  fi
+  echo "$(score "$name") $((SECONDS - start))"
+}
+
+# traversal: mean held-out accuracy (%) of the last $evals evaluations; babi: the test error (%).
+score() {
+  case "$1" in
+    traversal-*) grep -o '"accuracy":[0-9.eE+-]*' "$out/$1.jsonl" | tail -n "$evals" | cut -d: -f2 |
+                   awk '{ s += $1; n++ } END { if (n == 0) exit 1; printf "%.1f", 100 * s / n }' ;;
+    babi-*) grep -o 'task  1  error *[0-9.]* %' "$out/$1.out" | grep -o '[0-9.]* %' | grep -o '[0-9.]*' ;;
+  esac || { echo "learning-check.sh: no score in $out/$1.out" >&2; exit 2; }
+}
+
+failed=0
+# $1: check, $2: DNC's score, $3: LSTM's, $4: chance, $5: "higher" or "lower" is better.
+verdict() {
+  local pass
+  pass=$(awk -v d="$2" -v l="$3" -v c="$4" -v m="$margin" -v dir="$5" \
+    'BEGIN { if (dir == "higher") print (d > c + m && d > l + m) ? 1 : 0; else print (d < c - m && d < l - m) ? 1 : 0 }')
+  if [ "$pass" = 1 ]; then echo "$1: PASS (DNC $2 %, LSTM $3 %, chance $4 %, margin $margin points)"
+  else echo "$1: FAIL (DNC $2 %, LSTM $3 %, chance $4 %, margin $margin points)"; failed=1; fi
+}
+
+if [ "$which" != babi ]; then
+  common=(--task graph-traversal --hidden-size 128 --batch-size 32 --optimizer adam --learning-rate 1e-3
+          --pass-threshold 1 --evaluation-interval 250 --num-training-iterations "$traversal_steps")
+  read -r dnc dnc_s < <(run traversal-dnc "--memory-size 16 --word-size 64 --num-read-heads 1" "${common[@]}") || exit 2
+  read -r lstm lstm_s < <(run traversal-lstm "--model lstm" "${common[@]}") || exit 2
+  echo "traversal lesson 0, $traversal_steps steps: held-out fully correct DNC $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
+  verdict traversal "$dnc" "$lstm" 36.1 higher
+fi
+
+if [ "$which" != traversal ]; then
+  data="$out/babi"
+  if [ ! -d "$data" ]; then
+    dotnet "$dll" babi-generate --out "$out/babi-all" --stories 50000 --seed "$seed" >/dev/null
+    mkdir -p "$data"
+    cp "$out"/babi-all/*_train.txt "$out"/babi-all/*_valid.txt "$data"/
+    # 2 000 test stories per task are enough to score (10 000 questions) and keep the scoring short.
+    for test in "$out"/babi-all/*_test.txt; do awk '/^1 /{ n++ } n <= 2000' "$test" >"$data/$(basename "$test")"; done
+    rm -r "$out/babi-all"
+  fi
+  common=(--task babi --data-dir "$data" --hidden-size 128 --batch-size 16 --optimizer adam --learning-rate 1e-3
+          --num-training-iterations "$babi_steps")
+  read -r dnc dnc_s < <(run babi-dnc "--memory-size 64 --word-size 32 --num-read-heads 4" "${common[@]}") || exit 2
+  read -r lstm lstm_s < <(run babi-lstm "--model lstm" "${common[@]}") || exit 2
+  for model in dnc lstm; do echo "$model:"; grep -E '^(task |mean error)' "$out/babi-$model.out"; done
+  echo "bAbI-style tasks 1, 2, 6 jointly, $babi_steps steps: task 1 test error DNC $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
+  verdict babi "$dnc" "$lstm" 83.3 lower
+fi
+exit "$failed"
