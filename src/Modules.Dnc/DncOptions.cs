@@ -6,7 +6,9 @@ public sealed record DncOptions : MemoryCoreOptions
     /// <summary>
     /// Whether the read heads look memory up with masked content addressing (Csordás &amp; Schmidhuber 2019): each key
     /// masks the word, key and rows alike, before the cosine similarity; adds the parameters <c>read_content_weights/mask_w</c>
-    /// [Wd, Wd] and <c>mask_b</c> [Wd]. Off by default (DeepMind's lookup).
+    /// [Wd, Wd] and <c>mask_b</c> [Wd]. Unlike that paper, the mask σ(k·mask_w + mask_b) is computed from the key rather
+    /// than emitted by the controller as another interface field (the interface stays DeepMind's); zero-initialised, it
+    /// starts as the plain lookup. Off by default (DeepMind's lookup).
     /// </summary>
     public bool KeyMask { get; init; }
 }
