@@ -65,6 +65,36 @@ public class GemmTests(ITestOutputHelper output)
         output.WriteLine($"GEMM {m}x{n}x{k} split over 4 threads: ran path {path}");
     }
 
+    /// <summary>
+    /// The split runs on <see cref="WorkerTeam"/>, or in order on the calling thread when the team is busy (here: a
+    /// product inside a slice of another team call). Property: each tile is computed by one thread from the same packed
+    /// operands, so both give the serial product bit for bit.
+    /// </summary>
+    [SimdTheory(SimdPath.Avx2)]
+    [MemberData(nameof(ParallelShapes))]
+    public void ParallelSplit_OnTheTeamAndWithTheTeamBusy_IsBitIdenticalToSerial(int m, int n, int k)
+    {
+        var g = new Generator((ulong)(m * 31 + n * 7 + k));
+        float[] a = Random(g, m * k), b = Random(g, k * n);
+        float[] Product(int threads)
+        {
+            var c = new float[m * n];
+            Gemm.Multiply(a, b, c, m, n, k, false, false, false, GemmPath.Avx2, threads);
+            return c;
+        }
+        var serial = Product(1);
+        for (int repeat = 0; repeat < 3; repeat++) Assert.Equal(serial, Product(4));
+        var insideSlices = new float[2][];
+        bool refused = false;
+        while (!WorkerTeam.TryRun(2, 2, s =>
+        {
+            if (!WorkerTeam.TryRun(1, 2, _ => { })) refused = true;
+            insideSlices[s] = Product(4);
+        })) Thread.Sleep(1);   // other tests may be using the team
+        Assert.True(refused, "a call from inside a slice should find the team busy");
+        Assert.All(insideSlices, c => Assert.Equal(serial, c));
+    }
+
     [Theory]
     [InlineData(SimdPath.Scalar, GemmPath.Small)]
     [InlineData(SimdPath.Avx2, GemmPath.Avx2)]

@@ -1,7 +1,10 @@
+using Modules.Tensors;
+
 namespace Modules.Dnc.Kernels;
 
 /// <summary>
-/// Runs a fused kernel's independent slices (batch entries, or batch × write head) serially or on several threads.
+/// Runs a fused kernel's independent slices (batch entries, or batch × write head) serially or on several threads: the
+/// DNC kernels' policy (how many threads, from how much work) over the engine's <see cref="WorkerTeam"/>.
 /// Every slice is computed by one thread in a fixed order, so results are bit-identical whatever the thread count.
 /// </summary>
 internal static class BatchParallel
@@ -40,9 +43,5 @@ internal static class BatchParallel
     /// order on the calling thread.
     /// </summary>
     internal static void For(int count, long workPerSlice, Action<int> body)
-    {
-        int threads = Math.Min(MaxDegreeOfParallelism, count);
-        if (threads > 1 && count * workPerSlice >= MinimumParallelWork && WorkerTeam.TryRun(count, threads, body)) return;
-        for (int s = 0; s < count; s++) body(s);
-    }
+        => WorkerTeam.For(count, count * workPerSlice >= MinimumParallelWork ? MaxDegreeOfParallelism : 1, body);
 }

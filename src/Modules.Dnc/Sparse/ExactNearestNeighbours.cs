@@ -2,13 +2,14 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Modules.Tensors;
 
 namespace Modules.Dnc.Sparse;
 
 /// <summary>
 /// The exact search: every row's norm and dot product with every key in one vectorised pass over the row,
 /// kept in a bounded heap of the K best per key (O(N·H·Wd + N·H·log K), no sort of all N). Above
-/// <see cref="ParallelRows"/> rows the rows are split between threads and their heaps merged.
+/// <see cref="ParallelRows"/> rows the rows are split between the threads of <see cref="WorkerTeam"/> and their heaps merged.
 /// </summary>
 /// <remarks>
 /// It keeps nothing between calls, so <see cref="Open"/> gives an index whose updates cost nothing and whose every search
@@ -40,13 +41,14 @@ public sealed unsafe class ExactNearestNeighbours : INearestNeighbours
         }
         else
         {
-            // Spans cannot enter the lambda; the pinned pointers stand in for them while Parallel.For runs.
+            // Spans cannot enter the lambda; the pinned pointers stand in for them while the team runs. The chunks and their
+            // merge order depend only on the size, so the result is the same when a busy team leaves them all to this thread.
             fixed (float* memoryPointer = memory)
             fixed (float* keyPointer = keys)
             {
                 nint memoryAddress = (nint)memoryPointer, keyAddress = (nint)keyPointer;
                 int memoryLength = memory.Length, keyLength = keys.Length;
-                Parallel.For(0, chunks, c =>
+                WorkerTeam.For(chunks, chunks, c =>
                 {
                     for (int h = 0; h < heads; h++) heaps[c * heads + h] = new TopK(count);
                     int start = (int)((long)rows * c / chunks), end = (int)((long)rows * (c + 1) / chunks);

@@ -38,7 +38,7 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
         {
             nint address = (nint)pointer;
             int length = memory.Length;
-            Parallel.For(0, trees.Length, new ParallelOptions { MaxDegreeOfParallelism = Rows >= ParallelRows ? -1 : 1 }, t =>
+            WorkerTeam.For(trees.Length, Rows >= ParallelRows ? Environment.ProcessorCount : 1, t =>
                 trees[t] = new KdTree(new ReadOnlySpan<float>((float*)address, length), wordSize, norms, zeroRows, options.LeafSize,
                     new Generator(options.Seed + 0x9E3779B97F4A7C15UL * (ulong)(t + 1))));
         }
@@ -77,14 +77,14 @@ internal sealed unsafe class KdForestIndex : INearestNeighbourIndex
         }
         else
         {
-            // Spans cannot enter the lambda; the pinned pointers stand in for them while Parallel.For runs. Each key has its
+            // Spans cannot enter the lambda; the pinned pointers stand in for them while the team runs. Each key has its
             // own scratch, so the results do not depend on the threads.
             fixed (float* memoryPointer = memory)
             fixed (float* keyPointer = keys)
             {
                 nint memoryAddress = (nint)memoryPointer, keyAddress = (nint)keyPointer;
                 int memoryLength = memory.Length, wd = WordSize;
-                Parallel.For(0, heads, h => SearchOne(new ReadOnlySpan<float>((float*)memoryAddress, memoryLength),
+                WorkerTeam.For(heads, Environment.ProcessorCount, h => SearchOne(new ReadOnlySpan<float>((float*)memoryAddress, memoryLength),
                     new ReadOnlySpan<float>((float*)keyAddress + h * wd, wd), count, queries[h]));
             }
         }

@@ -42,7 +42,7 @@ internal static unsafe class Gemm
     internal const int DirectBMaxRows = 32;
 
     /// <summary>
-    /// Work (m·n·k multiply-adds) from which the tiles are split across threads. Waking a pool thread and joining
+    /// Work (m·n·k multiply-adds) from which the tiles are split across threads. Waking a thread and joining
     /// costs ≈10–20 µs on an idle machine and far more when other processes hold the cores, so a split must save
     /// well over that: 8 M (≈200³, ≈150 µs serial at ≈110 GFLOP/s) keeps the overhead under ~10%. Measured (`-- tune-large`)
     /// on the shared 2-core machine: below 256³ the split always lost (128³: 19 → 9 GFLOP/s), and every DNC product
@@ -175,10 +175,11 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Runs the tasks of one slice on the thread pool. A separate method so the closure is only
-    /// allocated on this path, never by a serial multiply.</summary>
+    /// <summary>Runs the tasks of one slice on the <see cref="WorkerTeam"/> (serially when it is busy: each task writes
+    /// its own tiles of C, so the result is the same). A separate method so the closure is only allocated on this path,
+    /// never by a serial multiply.</summary>
     private static void RunParallel<TK>(Problem q, Slice s, int tasks, int maxThreads) where TK : IGemmMicroKernel
-        => Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t => RunTask<TK>(q, s, t));
+        => WorkerTeam.For(tasks, maxThreads, t => RunTask<TK>(q, s, t));
 
     /// <summary>Packs one A block and runs the micro-kernel over one group of B panels (the unit of parallel work).</summary>
     private static void RunTask<TK>(in Problem q, in Slice s, int task) where TK : IGemmMicroKernel

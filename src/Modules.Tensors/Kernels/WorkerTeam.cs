@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
-namespace Modules.Dnc.Kernels;
+namespace Modules.Tensors;
 
 /// <summary>
-/// Long-lived helper threads that share the slices of one <see cref="BatchParallel"/> call with the calling thread. The
-/// caller posts the call to the helpers it needs and takes slices itself from a shared counter, so a helper that starts
-/// late (on a busy machine it may not run at all) only leaves more slices to the caller, and the caller waits only for
-/// slices already being computed. The hand-off is one store and, for a sleeping helper, one wake-up: no tasks, no
-/// replicas, no per-call options as with <see cref="Parallel.For(int, int, Action{int})"/>. After a call a helper watches
-/// for the next one for <see cref="IdleSpin"/> (a time step's kernels come in quick succession), then sleeps on its lock.
-/// One call at a time: a call made while the team is busy (from another thread, or from inside a slice) is refused.
+/// Long-lived helper threads that share the slices of one parallel call with the calling thread: the one team behind the
+/// GEMM's split, the DNC's fused kernels (through <c>BatchParallel</c> in Modules.Dnc) and the nearest-neighbour searches,
+/// so their work does not compete for the cores with a second set of thread-pool workers. The caller posts the call to
+/// the helpers it needs and takes slices itself from a shared counter, so a helper that starts late (on a busy machine it
+/// may not run at all) only leaves more slices to the caller, and the caller waits only for slices already being computed.
+/// The hand-off is one store and, for a sleeping helper, one wake-up: no tasks, no replicas, no per-call options as with
+/// <see cref="Parallel.For(int, int, Action{int})"/>. After a call a helper watches for the next one for
+/// <see cref="IdleSpin"/> (a time step's kernels and products come in quick succession), then sleeps on its lock.
+/// One call at a time: a call made while the team is busy (from another thread, or from inside a slice) is refused by
+/// <see cref="TryRun"/> and runs in order on its own thread with <see cref="For"/>.
 /// </summary>
 internal static class WorkerTeam
 {
@@ -20,6 +23,17 @@ internal static class WorkerTeam
     private static readonly object HelpersLock = new();
     private static volatile Helper[] helpers = [];
     private static int busy;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for slices 0 … count − 1, each on one thread: on the team with up to
+    /// <paramref name="threads"/> threads, or in order on the calling thread when one thread is asked for, there is one
+    /// slice, or the team is busy with another call. A slice's result must not depend on the thread that computes it.
+    /// </summary>
+    internal static void For(int count, int threads, Action<int> body)
+    {
+        if (Math.Min(threads, count) > 1 && TryRun(count, Math.Min(threads, count), body)) return;
+        for (int s = 0; s < count; s++) body(s);
+    }
 
     /// <summary>
     /// Runs <paramref name="body"/> for slices 0 … count − 1 on the calling thread and up to
@@ -100,7 +114,7 @@ internal static class WorkerTeam
         private int sleeping;
 
         public Helper(int index) =>
-            new Thread(Loop) { IsBackground = true, Name = $"BatchParallel helper {index + 1}" }.Start();
+            new Thread(Loop) { IsBackground = true, Name = $"WorkerTeam helper {index + 1}" }.Start();
 
         /// <summary>Hands <paramref name="call"/> to this helper and wakes it if it sleeps.</summary>
         public void Post(Call call)

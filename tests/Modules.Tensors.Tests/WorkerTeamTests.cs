@@ -1,9 +1,7 @@
-using Modules.Dnc.Kernels;
-
-namespace Modules.Dnc.Tests.Kernels;
+namespace Modules.Tensors.Tests;
 
 /// <summary>
-/// <see cref="WorkerTeam"/>, the helper threads behind <see cref="BatchParallel"/>. Property: whatever the slice count,
+/// <see cref="WorkerTeam"/>, the helper threads behind the GEMM's split and the DNC's fused kernels. Property: whatever the slice count,
 /// thread count and timing (helpers that watch for the next call or that sleep and must be woken), every slice of a call
 /// runs exactly once and the call returns only after all of them have finished.
 /// </summary>
@@ -77,7 +75,7 @@ public class WorkerTeamTests
     }
 
     [Fact]
-    public void ACallFromInsideASlice_IsRefused_AndBatchParallelRunsItInOrderOnThatThread()
+    public void ACallFromInsideASlice_IsRefused_AndForRunsItInOrderOnThatThread()
     {
         var inner = new int[8][];
         var refused = new bool[8];
@@ -85,7 +83,7 @@ public class WorkerTeamTests
         {
             refused[s] = !WorkerTeam.TryRun(4, 2, _ => { });
             var order = new List<int>();
-            BatchParallel.For(4, long.MaxValue / 8, i => order.Add(i));   // not thread-safe: fine only if it stays serial
+            WorkerTeam.For(4, 2, i => order.Add(i));   // not thread-safe: fine only if it stays serial
             inner[s] = [.. order];
         });
         Assert.All(refused, Assert.True);
@@ -95,12 +93,12 @@ public class WorkerTeamTests
     [Fact]
     public void CallsFromSeveralThreadsAtOnce_EachRunEverySliceOnce()
     {
-        // Work far above BatchParallel.MinimumParallelWork: each call asks for the team, and all but one at a time are refused.
+        // Each call asks for the team, and all but one at a time are refused and run on their own thread.
         var results = new int[4][];
         var callers = Enumerable.Range(0, 4).Select(c => new Thread(() =>
         {
             var runs = new int[64];
-            for (int call = 0; call < 200; call++) BatchParallel.For(64, long.MaxValue / 128, s => Interlocked.Increment(ref runs[s]));
+            for (int call = 0; call < 200; call++) WorkerTeam.For(64, 2, s => Interlocked.Increment(ref runs[s]));
             results[c] = runs;
         })).ToArray();
         foreach (var t in callers) t.Start();
