@@ -15,7 +15,7 @@ internal static class EraseAndWriteKernel
     public static Tensor Compute(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
-        var output = Tensor.Allocate(memory.Shape);
+        var output = Tensor.AllocateUninitialized(memory.Shape);   // uncleared: EraseAndWriteRow writes every element of each row
         BatchParallel.For(batch, (long)cells * width * writes, b =>
         {
             var m = memory.Values.Slice(b * cells * width, cells * width);

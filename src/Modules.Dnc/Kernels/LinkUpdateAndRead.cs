@@ -32,9 +32,10 @@ internal static class LinkUpdateAndRead
         ReadWeightsMix.Validate(Op, previousLink, previousReadWeights, contentWeights, readModes);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
 
-        var link = Tensor.Allocate(b, writes, n, n);
-        var precedence = Tensor.Allocate(b, writes, n);
-        var read = Tensor.Allocate(b, reads, n);
+        // Uncleared: every row of the link and the precedence is written, and each read output is started by ForwardContent.
+        var link = Tensor.AllocateUninitialized(b, writes, n, n);
+        var precedence = Tensor.AllocateUninitialized(b, writes, n);
+        var read = Tensor.AllocateUninitialized(b, reads, n);
         BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
         {
             // One pass over the link: each new row is read by every head while it is still in the first-level cache.
@@ -158,7 +159,8 @@ internal static class LinkUpdateAndRead
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         Tensor? linkGrad = grads[0], precedenceGrad = grads[1], readGrad = grads[2];
-        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        // Uncleared: whenever dLink is wanted the loop below runs LinkUpdate.BackwardRow, which writes every element of each row.
+        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBufferUninitialized(previousLink.Shape) : null;
         var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
         var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;

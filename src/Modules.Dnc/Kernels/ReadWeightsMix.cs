@@ -27,7 +27,7 @@ internal static class ReadWeightsMix
     {
         Validate(Op, link, previousReadWeights, contentWeights, readModes);
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
-        var result = Tensor.Allocate(b, reads, n);
+        var result = Tensor.AllocateUninitialized(b, reads, n);   // uncleared: ForwardContent writes every element first
         BatchParallel.For(b, 2L * writes * reads * n * n, batch => Forward(link, previousReadWeights, contentWeights, readModes, result, batch));
         return Tensor.Custom(Op, result, [link, previousReadWeights, contentWeights, readModes],
             g => Backward(link, previousReadWeights, contentWeights, readModes, g));

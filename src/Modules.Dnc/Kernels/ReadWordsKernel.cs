@@ -18,7 +18,7 @@ internal static class ReadWordsKernel
     public static Tensor Compute(Tensor weights, Tensor memory)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), reads = weights.Dim(1);
-        var output = Tensor.Allocate(batch, reads, width);
+        var output = Tensor.AllocateUninitialized(batch, reads, width);   // uncleared: ChainRows writes every element
         BatchParallel.For(batch, (long)reads * cells * width, b => Forward(
             weights.Values.Slice(b * reads * cells, reads * cells), memory.Values.Slice(b * cells * width, cells * width),
             width, output.Data.Slice(b * reads * width, reads * width)));

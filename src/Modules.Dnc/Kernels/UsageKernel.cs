@@ -14,7 +14,7 @@ internal static class UsageKernel
     public static Tensor Compute(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var output = Tensor.Allocate(previousUsage.Shape);
+        var output = Tensor.AllocateUninitialized(previousUsage.Shape);   // uncleared: the loop writes every element
         var result = output.Data;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values;
         for (int b = 0; b < batch; b++)

@@ -13,13 +13,13 @@ internal static class WriteWeightsKernel
     public static Tensor Compute(Tensor usage, Tensor writeContent, Tensor allocationGate, Tensor writeGate, float epsilon)
     {
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeContent.Dim(1);
-        var gates = Tensor.Allocate(batch, writes);
+        var gates = Tensor.AllocateUninitialized(batch, writes);   // uncleared here and below: the loops write every element
         var ga = allocationGate.Values; var gw = writeGate.Values;
         for (int i = 0; i < gates.Size; i++) gates.Data[i] = ga[i] * gw[i];
         var allocation = AllocationKernel.Forward(usage, gates, writes, epsilon);
         var a = allocation.Weights.Values;
         var c = writeContent.Values;
-        var output = Tensor.Allocate(batch, writes, cells);
+        var output = Tensor.AllocateUninitialized(batch, writes, cells);
         var weights = output.Data;
         for (int h = 0; h < batch * writes; h++)
         {

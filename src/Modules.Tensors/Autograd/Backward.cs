@@ -82,6 +82,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// <see cref="BackwardBuffer"/> without clearing: for a gradient or temporary whose every element the backward function
+    /// writes before anything reads it (its contents are undefined until then; tests poison lent storage with NaN to check).
+    /// </summary>
+    /// <param name="shape">The dimensions, outermost first.</param>
+    internal static Tensor BackwardBufferUninitialized(params ReadOnlySpan<int> shape) => Scratch(ValidateShape(shape));
+
+    /// <summary>
     /// An array of <paramref name="count"/> nulls for a backward function to return its inputs' gradients in; inside a backward
     /// pass it comes from the pass's arena and is cleared and reused once the pass ends, so, like a
     /// <see cref="BackwardBuffer"/>, it must not be kept beyond the backward function's call.
