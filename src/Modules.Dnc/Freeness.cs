@@ -111,7 +111,7 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
             var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
             var dGates = writeGates.RequiresGrad ? Tensor.BackwardBuffer(writeGates.Shape) : null;
             kernel.Backward(g, writeGates, dUsage, dGates);
-            return [dUsage, dGates];
+            return Tensor.GradientSlots(dUsage, dGates);
         });
     }
 

@@ -86,12 +86,7 @@ internal static class ContentWeightsKernel
             dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
             dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
             dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads)));
-        return
-        [
-            dMemory,
-            dKeys,
-            dStrengths,
-        ];
+        return Tensor.GradientSlots(dMemory, dKeys, dStrengths);
     }
 
     /// <summary>

@@ -72,13 +72,7 @@ internal static class EraseAndWriteKernel
                 }
             }
         });
-        return
-        [
-            dMemory,
-            dWeights,
-            dErase,
-            dValues,
-        ];
+        return Tensor.GradientSlots(dMemory, dWeights, dErase, dValues);
     }
 
     /// <summary>

@@ -113,12 +113,7 @@ internal static class LinkUpdate
                 }
                 if (precedenceGrad is not null) BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, w, dp, dw);
             });
-        return
-        [
-            dLink,
-            dPrecedence,
-            dWrites,
-        ];
+        return Tensor.GradientSlots(dLink, dPrecedence, dWrites);
     }
 
     /// <summary>

@@ -212,15 +212,7 @@ internal static class LinkUpdateAndRead
                 if (precedenceGrad is not null) LinkUpdate.BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, ww, dp, dww);
             }
         });
-        return
-        [
-            dLink,
-            dPrecedence,
-            dWrites,
-            dRead,
-            dContent,
-            dModes,
-        ];
+        return Tensor.GradientSlots(dLink, dPrecedence, dWrites, dRead, dContent, dModes);
     }
     /// <summary>
     /// All read heads' backward for row i of write head k's new link (one batch entry): <see cref="ReadWeightsMix.BackwardRow"/>

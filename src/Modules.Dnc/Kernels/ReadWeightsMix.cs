@@ -139,13 +139,7 @@ internal static class ReadWeightsMix
                     BackwardRow(k, i, l.Slice(row, n), w, g, pi, dw, dpi, dLink is null ? default : dl.Slice(row, n), writes);
                 }
         });
-        return
-        [
-            dLink,
-            dRead,
-            dContent,
-            dModes,
-        ];
+        return Tensor.GradientSlots(dLink, dRead, dContent, dModes);
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ internal static class ReadWordsKernel
                 }
             }
         });
-        return [dWeights, dMemory];
+        return Tensor.GradientSlots(dWeights, dMemory);
     }
 
     /// <summary>

@@ -96,11 +96,6 @@ internal static class UsageKernel
                 if (dFree is not null) dFree.Data[b * reads + h] = TensorPrimitives.Dot(product, rh);
             }
         }
-        return
-        [
-            dUsage,
-            dFree,
-            dRead,
-        ];
+        return Tensor.GradientSlots(dUsage, dFree, dRead);
     }
 }

@@ -74,12 +74,6 @@ internal static class WriteWeightsKernel
                 dWriteGate[h] += dg[h] * ga[h];
             }
         }
-        return
-        [
-            dUsage,
-            dContentTensor,
-            allocationGate.RequiresGrad ? dAllocationGateTensor : null,
-            writeGate.RequiresGrad ? dWriteGateTensor : null,
-        ];
+        return Tensor.GradientSlots(dUsage, dContentTensor, allocationGate.RequiresGrad ? dAllocationGateTensor : null, writeGate.RequiresGrad ? dWriteGateTensor : null);
     }
 }

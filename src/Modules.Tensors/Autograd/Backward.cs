@@ -96,6 +96,17 @@ public sealed partial class Tensor
     internal static Tensor?[] GradientSlots(int count) => BackwardArena.RentSlots(count);
 
     /// <summary>
+    /// <paramref name="gradients"/> in an array of the backward pass's arena (see <see cref="GradientSlots(int)"/>): what a
+    /// backward function returns, without a new array per call.
+    /// </summary>
+    internal static Tensor?[] GradientSlots(params ReadOnlySpan<Tensor?> gradients)
+    {
+        var slots = BackwardArena.RentSlots(gradients.Length);
+        gradients.CopyTo(slots);
+        return slots;
+    }
+
+    /// <summary>
     /// A tensor whose elements are not cleared, from the backward pass's arena when one is active on this thread (else
     /// fresh): for gradients of intermediate tensors and temporaries of backward functions, never for anything that
     /// outlives the pass (leaf gradients, captured gradients, results handed to callers).
