@@ -25,8 +25,8 @@ internal static class EraseAndWriteKernel
             var o = output.Data.Slice(b * cells * width, cells * width);
             for (int n = 0; n < cells; n++) EraseAndWriteRow(m.Slice(n * width, width), w, n, e, v, o.Slice(n * width, width));
         });
-        return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors],
-            g => Backward(g, memory, writeWeights, eraseVectors, writeVectors));
+        return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors], default(ValueTuple),
+            static (x, _, g) => Backward(g, x[0], x[1], x[2], x[3]));
     }
 
     /// <summary>

@@ -28,10 +28,9 @@ internal static class LinkUpdate
         var precedence = Tensor.AllocateUninitialized(b, writes, n);
         BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
 
-        var outputs = new[] { link, precedence };
-        Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights],
-            g => Backward(previousLink, previousPrecedence, writeWeights, g[0], g[1]));
-        return (outputs[0], outputs[1]);
+        Tensor.Custom(Op, [link, precedence], [previousLink, previousPrecedence, writeWeights], default(ValueTuple),
+            static (x, _, g) => Backward(x[0], x[1], x[2], g[0], g[1]));
+        return (link, precedence);
     }
 
     /// <summary>Checks link [B, W, N, N], precedence [B, W, N] and write weights [B, W, N], naming <paramref name="op"/>.</summary>

@@ -55,11 +55,10 @@ internal static class LinkUpdateAndRead
             }
         });
 
-        var outputs = new[] { link, precedence, read };
-        var newLink = outputs[0].Detach();   // backward reads the new link's values, not its gradient record
-        Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
-            g => Backward(previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes, newLink, g));
-        return (outputs[0], outputs[1], outputs[2]);
+        // The backward reads the new link's values (the output itself: its node is not involved).
+        Tensor.Custom(Op, [link, precedence, read], [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
+            link, static (x, newLink, g) => Backward(x[0], x[1], x[2], x[3], x[4], x[5], newLink, g));
+        return (link, precedence, read);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static class ReadWordsKernel
         BatchParallel.For(batch, (long)reads * cells * width, b => Forward(
             weights.Values.Slice(b * reads * cells, reads * cells), memory.Values.Slice(b * cells * width, cells * width),
             width, output.Data.Slice(b * reads * width, reads * width)));
-        return Tensor.Custom("ReadWords", output, [weights, memory], g => Backward(g, weights, memory));
+        return Tensor.Custom("ReadWords", output, [weights, memory], default(ValueTuple), static (x, _, g) => Backward(g, x[0], x[1]));
     }
 
     /// <summary>One item: r[i, :] = Σ_n w[i, n]·M[n, :], the sum over n in order as fused multiply-adds.</summary>

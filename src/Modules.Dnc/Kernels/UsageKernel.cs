@@ -25,8 +25,8 @@ internal static class UsageKernel
                 for (int h = 0; h < reads; h++) retention *= 1f - f[b * reads + h] * r[(b * reads + h) * cells + n];
                 result[b * cells + n] = afterWrite * retention;
             }
-        return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights],
-            g => Backward(g, previousUsage, writeWeights, freeGate, readWeights));
+        return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights], writeWeights,
+            static (x, writeWeights, g) => Backward(g, x[0], writeWeights, x[1], x[2]));
     }
 
     /// <summary>u + (1 − u)·(1 − Π_W(1 − w)) for one cell.</summary>

@@ -26,8 +26,8 @@ internal static class WriteWeightsKernel
             float g = ga[h], w = gw[h];
             for (int n = h * cells; n < (h + 1) * cells; n++) weights[n] = w * (g * a[n] + (1f - g) * c[n]);
         }
-        return Tensor.Custom("WriteWeights", output, [usage, writeContent, allocationGate, writeGate],
-            grad => Backward(grad, allocation, gates, usage, writeContent, allocationGate, writeGate));
+        return Tensor.Custom("WriteWeights", output, [usage, writeContent, allocationGate, writeGate], (allocation, gates),
+            static (x, s, grad) => Backward(grad, s.allocation, s.gates, x[0], x[1], x[2], x[3]));
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ public sealed partial class Tensor
             foreach (var t in order)
             {
                 t.record!.Grad = null;
-                if (t.record is JointNode joint) joint.Drop();   // after an exception its parked gradients are stale
+                if (t.record is JointNodeBase joint) joint.Drop();   // after an exception its parked gradients are stale
             }
             BackwardArena.Exit(mark);
             ReturnOrder(order);
