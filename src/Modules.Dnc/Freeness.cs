@@ -106,12 +106,13 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
             throw new ShapeMismatchException(Path, usage.Shape, writeGates.Shape, "must be usage [B, N] and write gates [B, W]");
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeGates.Dim(1);
         var kernel = AllocationKernel.Forward(usage, writeGates, writes, AllocationEpsilon);
-        return Tensor.Custom("Allocation", kernel.Weights, [usage, writeGates], g =>
+        return Tensor.Custom("Allocation", kernel.Weights, [usage, writeGates], kernel, static (x, kernel, g) =>
         {
+            Tensor usage = x[0], writeGates = x[1];
             var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
             var dGates = writeGates.RequiresGrad ? Tensor.BackwardBuffer(writeGates.Shape) : null;
             kernel.Backward(g, writeGates, dUsage, dGates);
-            return [dUsage, dGates];
+            return Tensor.GradientSlots(dUsage, dGates);
         });
     }
 

@@ -25,6 +25,10 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
     private readonly TemporalLinkage linkage;
     private readonly Freeness freeness;
 
+    /// <summary>The heads' weights and biases as last handed to <see cref="Affine.ApplyHeads"/>: reused while the heads
+    /// return the same parameters, never changed once handed out (an op of an earlier step may still hold them).</summary>
+    private Tensor[]? headWeights, headBiases;
+
     /// <summary>
     /// Creates the access module: <paramref name="memorySize"/> cells (N) of <paramref name="wordSize"/> (Wd),
     /// <paramref name="numReads"/> read heads (R) and <paramref name="numWrites"/> write heads (W). Default name
@@ -113,11 +117,30 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
         if (state.Memory.Dim(0) != batch || state.Memory.Dim(1) != MemorySize || state.Memory.Dim(2) != WordSize)
             throw new ShapeMismatchException(Path, "memory", [batch, MemorySize, WordSize], state.Memory.Shape);
         // All ten interface heads in one op (one product), each part already shaped [B, dims...].
-        var weights = new Tensor[heads.Length];
-        var biases = new Tensor[heads.Length];
-        for (int i = 0; i < heads.Length; i++) (weights[i], biases[i]) = heads[i].Connect(input.Dim(1));
+        var (weights, biases) = HeadParameters(input.Dim(1));
         var p = Affine.ApplyHeads(input, weights, biases, partShapes);
         return Apply(new AccessInterface(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]), state);
+    }
+
+    /// <summary>The ten heads' weights [H, size] and biases [size] for <paramref name="inputSize"/> inputs, in arrays built once and
+    /// kept while the heads' parameters stay the same objects (new arrays when any changed, say after a checkpoint was loaded).</summary>
+    private (Tensor[] Weights, Tensor[] Biases) HeadParameters(int inputSize)
+    {
+        if (headWeights is { } weights && headBiases is { } biases)
+        {
+            bool same = true;
+            for (int i = 0; i < heads.Length && same; i++)
+            {
+                var (w, b) = heads[i].Connect(inputSize);
+                same = ReferenceEquals(w, weights[i]) && ReferenceEquals(b, biases[i]);
+            }
+            if (same) return (weights, biases);
+        }
+        weights = new Tensor[heads.Length];
+        biases = new Tensor[heads.Length];
+        for (int i = 0; i < heads.Length; i++) (weights[i], biases[i]) = heads[i].Connect(inputSize);
+        (headWeights, headBiases) = (weights, biases);
+        return (weights, biases);
     }
 
     /// <summary>

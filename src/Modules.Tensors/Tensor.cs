@@ -310,4 +310,11 @@ public sealed partial class Tensor
     /// </summary>
     /// <param name="shape">The dimensions, outermost first.</param>
     public static Tensor Allocate(params ReadOnlySpan<int> shape) => Empty(ValidateShape(shape));
+
+    /// <summary>
+    /// <see cref="Allocate"/> without clearing: for a kernel's result or temporary whose every element the kernel writes
+    /// before anything reads it (its contents are undefined until then; tests poison lent storage with NaN to check).
+    /// </summary>
+    /// <param name="shape">The dimensions, outermost first.</param>
+    internal static Tensor AllocateUninitialized(params ReadOnlySpan<int> shape) => Uninitialized(ValidateShape(shape));
 }

@@ -120,4 +120,24 @@ public class MemoryAccessTests
         Assert.Equal([2, 4, 3], ex2.Expected);
         Assert.Equal([3, 4, 3], ex2.Actual);
     }
+    /// <summary>The step keeps the heads' parameter arrays between steps; loading values into the parameters must still
+    /// reach the next step (checked against a second module given the same values before its step).</summary>
+    [Fact]
+    public void A_step_after_parameters_were_loaded_uses_the_loaded_values()
+    {
+        var rng = new Generator(3);
+        var x = Tensor.Normal(rng, [2, 6]);
+        var access = new MemoryAccess(memorySize: 5, wordSize: 3, numReads: 2, numWrites: 1);
+        var before = access.Step(x, access.InitialState(2)).Output.ToArray();
+        access.SetParameter("memory_access/read_keys/w", Tensor.Normal(rng, [6, 6]));
+        var after = access.Step(x, access.InitialState(2)).Output.ToArray();
+
+        var other = new MemoryAccess(memorySize: 5, wordSize: 3, numReads: 2, numWrites: 1);
+        other.Step(x, other.InitialState(2));
+        foreach (var (name, value) in access.NamedParameters()) other.SetParameter(name, value.Clone());
+        var expected = other.Step(x, other.InitialState(2)).Output.ToArray();
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(expected, after);
+    }
 }

@@ -125,4 +125,30 @@ public class CustomOpTests
         var e = Assert.Throws<InvalidOperationException>(() => z.Sum().Backward());
         Assert.Equal("Broken: backward returned a gradient of shape [3] for input 0 of shape [2]", e.Message);
     }
+    /// <summary>The internal overloads with a state and a static backward: s·x·y with s in the state (dx = s·g·y, dy = s·g·x), and
+    /// (s·(a + b), a·b) with two outputs (da = s·g₀ + g₁·b, db = s·g₀ + g₁·a); hand-computed.</summary>
+    [Fact]
+    public void StateOverloads_HandComputedGradients()
+    {
+        var x = new Tensor([2f, -1f], 2).RequireGrad();
+        var y = new Tensor([3f, 5f], 2).RequireGrad();
+        Tensor scaled;
+        using (Tensor.NoGrad()) scaled = x * y * 2f;
+        var z = Tensor.Custom("ScaledProduct", scaled, [x, y], 2f,
+            static (inputs, s, g) => Tensor.GradientSlots(g * inputs[1] * s, g * inputs[0] * s));
+        Assert.Same(scaled, z);
+        (z * new Tensor([1f, 10f], 2)).Sum().Backward();
+        Assert.Equal(new[] { 6f, 100f }, x.Grad!.ToArray());    // 2·g·y
+        Assert.Equal(new[] { 4f, -20f }, y.Grad!.ToArray());    // 2·g·x
+
+        var a = new Tensor([1f, 4f], 2).RequireGrad();
+        var b = new Tensor([-2f, 3f], 2).RequireGrad();
+        Tensor sum, product;
+        using (Tensor.NoGrad()) { sum = (a + b) * 3f; product = a * b; }
+        Tensor.Custom("ScaledSumAndProduct", [sum, product], [a, b], 3f, static (inputs, s, grads) =>
+            Tensor.GradientSlots(grads[0]! * s + grads[1]! * inputs[1], grads[0]! * s + grads[1]! * inputs[0]));
+        (sum.Sum() + (product * 2f).Sum()).Backward();
+        Assert.Equal(new[] { -1f, 9f }, a.Grad!.ToArray());     // 3 + 2·b
+        Assert.Equal(new[] { 5f, 11f }, b.Grad!.ToArray());     // 3 + 2·a
+    }
 }

@@ -23,8 +23,8 @@ internal static class ContentWeightsKernel
             memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
             strengths.Values.Slice(b * heads, heads), width, saved.Data.Slice(b * savedPerItem, savedPerItem),
             output.Data.Slice(b * heads * cells, heads * cells), epsilon));
-        return Tensor.Custom("ContentWeights", output, [memory, keys, strengths],
-            g => Backward(g, output, memory, keys, strengths, saved, savedPerItem, epsilon));
+        return Tensor.Custom("ContentWeights", output, [memory, keys, strengths], (output, saved, savedPerItem, epsilon),
+            static (x, s, g) => Backward(g, s.output, x[0], x[1], x[2], s.saved, s.savedPerItem, s.epsilon));
     }
 
     /// <summary>Floats <see cref="ForwardItem"/> keeps per batch item for <see cref="BackwardItem"/>: similarities [H, N], memory norms [N], key norms [H], sharpness [H].</summary>
@@ -86,12 +86,7 @@ internal static class ContentWeightsKernel
             dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
             dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
             dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads)));
-        return
-        [
-            dMemory,
-            dKeys,
-            dStrengths,
-        ];
+        return Tensor.GradientSlots(dMemory, dKeys, dStrengths);
     }
 
     /// <summary>

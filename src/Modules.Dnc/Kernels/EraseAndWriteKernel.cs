@@ -15,7 +15,7 @@ internal static class EraseAndWriteKernel
     public static Tensor Compute(Tensor memory, Tensor writeWeights, Tensor eraseVectors, Tensor writeVectors)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
-        var output = Tensor.Allocate(memory.Shape);
+        var output = Tensor.AllocateUninitialized(memory.Shape);   // uncleared: EraseAndWriteRow writes every element of each row
         BatchParallel.For(batch, (long)cells * width * writes, b =>
         {
             var m = memory.Values.Slice(b * cells * width, cells * width);
@@ -25,8 +25,8 @@ internal static class EraseAndWriteKernel
             var o = output.Data.Slice(b * cells * width, cells * width);
             for (int n = 0; n < cells; n++) EraseAndWriteRow(m.Slice(n * width, width), w, n, e, v, o.Slice(n * width, width));
         });
-        return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors],
-            g => Backward(g, memory, writeWeights, eraseVectors, writeVectors));
+        return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors], default(ValueTuple),
+            static (x, _, g) => Backward(g, x[0], x[1], x[2], x[3]));
     }
 
     /// <summary>
@@ -72,13 +72,7 @@ internal static class EraseAndWriteKernel
                 }
             }
         });
-        return
-        [
-            dMemory,
-            dWeights,
-            dErase,
-            dValues,
-        ];
+        return Tensor.GradientSlots(dMemory, dWeights, dErase, dValues);
     }
 
     /// <summary>

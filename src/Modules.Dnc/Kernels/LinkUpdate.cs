@@ -23,14 +23,14 @@ internal static class LinkUpdate
     {
         Validate(Op, previousLink, previousPrecedence, writeWeights);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var link = Tensor.Allocate(b, writes, n, n);
-        var precedence = Tensor.Allocate(b, writes, n);
+        // Uncleared: ForwardRow writes every element of each row, ForwardPrecedence every element of the precedence.
+        var link = Tensor.AllocateUninitialized(b, writes, n, n);
+        var precedence = Tensor.AllocateUninitialized(b, writes, n);
         BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
 
-        var outputs = new[] { link, precedence };
-        Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights],
-            g => Backward(previousLink, previousPrecedence, writeWeights, g[0], g[1]));
-        return (outputs[0], outputs[1]);
+        Tensor.Custom(Op, [link, precedence], [previousLink, previousPrecedence, writeWeights], default(ValueTuple),
+            static (x, _, g) => Backward(x[0], x[1], x[2], g[0], g[1]));
+        return (link, precedence);
     }
 
     /// <summary>Checks link [B, W, N, N], precedence [B, W, N] and write weights [B, W, N], naming <paramref name="op"/>.</summary>
@@ -91,7 +91,8 @@ internal static class LinkUpdate
     private static Tensor?[] Backward(Tensor previousLink, Tensor previousPrecedence, Tensor writeWeights, Tensor? linkGrad, Tensor? precedenceGrad)
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2);
-        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        // Uncleared: whenever dLink is wanted every row goes through BackwardRow, which writes all of it.
+        var dLink = previousLink.RequiresGrad && linkGrad is not null ? Tensor.BackwardBufferUninitialized(previousLink.Shape) : null;
         var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
         var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         if (linkGrad is not null || precedenceGrad is not null)
@@ -111,16 +112,11 @@ internal static class LinkUpdate
                 }
                 if (precedenceGrad is not null) BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, w, dp, dw);
             });
-        return
-        [
-            dLink,
-            dPrecedence,
-            dWrites,
-        ];
+        return Tensor.GradientSlots(dLink, dPrecedence, dWrites);
     }
 
     /// <summary>
-    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes dL_{t−1}[i, :] into <paramref name="dl"/> and adds to
+    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes all of dL_{t−1}[i, :] into <paramref name="dl"/> and adds to
     /// dp and dw (one batch entry and write head, [N] each); an empty span is a gradient not wanted.
     /// </summary>
     internal static void BackwardRow(int i, ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w,
@@ -129,6 +125,7 @@ internal static class LinkUpdate
         // The diagonal is constant 0, so its gradient goes nowhere: the row is handled as the two runs beside it.
         int n = w.Length;
         float rowSum = Run(g, l, p, w, dl, dp, dw, w[i], 0, i) + Run(g, l, p, w, dl, dp, dw, w[i], i + 1, n);
+        if (!dl.IsEmpty) dl[i] = 0f;                           // so dl may be uncleared storage: the row is written in full
         if (!dw.IsEmpty) dw[i] += rowSum;
     }
 

@@ -32,9 +32,10 @@ internal static class LinkUpdateAndRead
         ReadWeightsMix.Validate(Op, previousLink, previousReadWeights, contentWeights, readModes);
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
 
-        var link = Tensor.Allocate(b, writes, n, n);
-        var precedence = Tensor.Allocate(b, writes, n);
-        var read = Tensor.Allocate(b, reads, n);
+        // Uncleared: every row of the link and the precedence is written, and each read output is started by ForwardContent.
+        var link = Tensor.AllocateUninitialized(b, writes, n, n);
+        var precedence = Tensor.AllocateUninitialized(b, writes, n);
+        var read = Tensor.AllocateUninitialized(b, reads, n);
         BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
         {
             // One pass over the link: each new row is read by every head while it is still in the first-level cache.
@@ -54,11 +55,10 @@ internal static class LinkUpdateAndRead
             }
         });
 
-        var outputs = new[] { link, precedence, read };
-        var newLink = outputs[0].Detach();   // backward reads the new link's values, not its gradient record
-        Tensor.Custom(Op, outputs, [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
-            g => Backward(previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes, newLink, g));
-        return (outputs[0], outputs[1], outputs[2]);
+        // The backward reads the new link's values (the output itself: its node is not involved).
+        Tensor.Custom(Op, [link, precedence, read], [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
+            link, static (x, newLink, g) => Backward(x[0], x[1], x[2], x[3], x[4], x[5], newLink, g));
+        return (link, precedence, read);
     }
 
     /// <summary>
@@ -158,7 +158,8 @@ internal static class LinkUpdateAndRead
     {
         int b = writeWeights.Dim(0), writes = writeWeights.Dim(1), n = writeWeights.Dim(2), reads = previousReadWeights.Dim(1), modes = 2 * writes + 1;
         Tensor? linkGrad = grads[0], precedenceGrad = grads[1], readGrad = grads[2];
-        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBuffer(previousLink.Shape) : null;
+        // Uncleared: whenever dLink is wanted the loop below runs LinkUpdate.BackwardRow, which writes every element of each row.
+        var dLink = previousLink.RequiresGrad && (linkGrad is not null || readGrad is not null) ? Tensor.BackwardBufferUninitialized(previousLink.Shape) : null;
         var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
         var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         var dRead = previousReadWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;
@@ -210,15 +211,7 @@ internal static class LinkUpdateAndRead
                 if (precedenceGrad is not null) LinkUpdate.BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, ww, dp, dww);
             }
         });
-        return
-        [
-            dLink,
-            dPrecedence,
-            dWrites,
-            dRead,
-            dContent,
-            dModes,
-        ];
+        return Tensor.GradientSlots(dLink, dPrecedence, dWrites, dRead, dContent, dModes);
     }
     /// <summary>
     /// All read heads' backward for row i of write head k's new link (one batch entry): <see cref="ReadWeightsMix.BackwardRow"/>

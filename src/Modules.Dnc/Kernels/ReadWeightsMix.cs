@@ -27,10 +27,10 @@ internal static class ReadWeightsMix
     {
         Validate(Op, link, previousReadWeights, contentWeights, readModes);
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
-        var result = Tensor.Allocate(b, reads, n);
+        var result = Tensor.AllocateUninitialized(b, reads, n);   // uncleared: ForwardContent writes every element first
         BatchParallel.For(b, 2L * writes * reads * n * n, batch => Forward(link, previousReadWeights, contentWeights, readModes, result, batch));
-        return Tensor.Custom(Op, result, [link, previousReadWeights, contentWeights, readModes],
-            g => Backward(link, previousReadWeights, contentWeights, readModes, g));
+        return Tensor.Custom(Op, result, [link, previousReadWeights, contentWeights, readModes], default(ValueTuple),
+            static (x, _, g) => Backward(x[0], x[1], x[2], x[3], g));
     }
 
     /// <summary>Checks link [B, W, N, N], previous reads and content [B, R, N] and modes [B, R, 2W + 1], naming <paramref name="op"/>.</summary>
@@ -139,13 +139,7 @@ internal static class ReadWeightsMix
                     BackwardRow(k, i, l.Slice(row, n), w, g, pi, dw, dpi, dLink is null ? default : dl.Slice(row, n), writes);
                 }
         });
-        return
-        [
-            dLink,
-            dRead,
-            dContent,
-            dModes,
-        ];
+        return Tensor.GradientSlots(dLink, dRead, dContent, dModes);
     }
 
     /// <summary>

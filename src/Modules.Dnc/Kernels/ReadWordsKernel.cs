@@ -18,11 +18,11 @@ internal static class ReadWordsKernel
     public static Tensor Compute(Tensor weights, Tensor memory)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), reads = weights.Dim(1);
-        var output = Tensor.Allocate(batch, reads, width);
+        var output = Tensor.AllocateUninitialized(batch, reads, width);   // uncleared: ChainRows writes every element
         BatchParallel.For(batch, (long)reads * cells * width, b => Forward(
             weights.Values.Slice(b * reads * cells, reads * cells), memory.Values.Slice(b * cells * width, cells * width),
             width, output.Data.Slice(b * reads * width, reads * width)));
-        return Tensor.Custom("ReadWords", output, [weights, memory], g => Backward(g, weights, memory));
+        return Tensor.Custom("ReadWords", output, [weights, memory], default(ValueTuple), static (x, _, g) => Backward(g, x[0], x[1]));
     }
 
     /// <summary>One item: r[i, :] = Σ_n w[i, n]·M[n, :], the sum over n in order as fused multiply-adds.</summary>
@@ -57,7 +57,7 @@ internal static class ReadWordsKernel
                 }
             }
         });
-        return [dWeights, dMemory];
+        return Tensor.GradientSlots(dWeights, dMemory);
     }
 
     /// <summary>

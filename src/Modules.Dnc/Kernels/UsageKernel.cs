@@ -14,7 +14,7 @@ internal static class UsageKernel
     public static Tensor Compute(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var output = Tensor.Allocate(previousUsage.Shape);
+        var output = Tensor.AllocateUninitialized(previousUsage.Shape);   // uncleared: the loop writes every element
         var result = output.Data;
         var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values;
         for (int b = 0; b < batch; b++)
@@ -25,8 +25,8 @@ internal static class UsageKernel
                 for (int h = 0; h < reads; h++) retention *= 1f - f[b * reads + h] * r[(b * reads + h) * cells + n];
                 result[b * cells + n] = afterWrite * retention;
             }
-        return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights],
-            g => Backward(g, previousUsage, writeWeights, freeGate, readWeights));
+        return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights], writeWeights,
+            static (x, writeWeights, g) => Backward(g, x[0], writeWeights, x[1], x[2]));
     }
 
     /// <summary>u + (1 − u)·(1 − Π_W(1 − w)) for one cell.</summary>
@@ -96,11 +96,6 @@ internal static class UsageKernel
                 if (dFree is not null) dFree.Data[b * reads + h] = TensorPrimitives.Dot(product, rh);
             }
         }
-        return
-        [
-            dUsage,
-            dFree,
-            dRead,
-        ];
+        return Tensor.GradientSlots(dUsage, dFree, dRead);
     }
 }

@@ -13,21 +13,21 @@ internal static class WriteWeightsKernel
     public static Tensor Compute(Tensor usage, Tensor writeContent, Tensor allocationGate, Tensor writeGate, float epsilon)
     {
         int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeContent.Dim(1);
-        var gates = Tensor.Allocate(batch, writes);
+        var gates = Tensor.AllocateUninitialized(batch, writes);   // uncleared here and below: the loops write every element
         var ga = allocationGate.Values; var gw = writeGate.Values;
         for (int i = 0; i < gates.Size; i++) gates.Data[i] = ga[i] * gw[i];
         var allocation = AllocationKernel.Forward(usage, gates, writes, epsilon);
         var a = allocation.Weights.Values;
         var c = writeContent.Values;
-        var output = Tensor.Allocate(batch, writes, cells);
+        var output = Tensor.AllocateUninitialized(batch, writes, cells);
         var weights = output.Data;
         for (int h = 0; h < batch * writes; h++)
         {
             float g = ga[h], w = gw[h];
             for (int n = h * cells; n < (h + 1) * cells; n++) weights[n] = w * (g * a[n] + (1f - g) * c[n]);
         }
-        return Tensor.Custom("WriteWeights", output, [usage, writeContent, allocationGate, writeGate],
-            grad => Backward(grad, allocation, gates, usage, writeContent, allocationGate, writeGate));
+        return Tensor.Custom("WriteWeights", output, [usage, writeContent, allocationGate, writeGate], (allocation, gates),
+            static (x, s, grad) => Backward(grad, s.allocation, s.gates, x[0], x[1], x[2], x[3]));
     }
 
     /// <summary>
@@ -74,12 +74,6 @@ internal static class WriteWeightsKernel
                 dWriteGate[h] += dg[h] * ga[h];
             }
         }
-        return
-        [
-            dUsage,
-            dContentTensor,
-            allocationGate.RequiresGrad ? dAllocationGateTensor : null,
-            writeGate.RequiresGrad ? dWriteGateTensor : null,
-        ];
+        return Tensor.GradientSlots(dUsage, dContentTensor, allocationGate.RequiresGrad ? dAllocationGateTensor : null, writeGate.RequiresGrad ? dWriteGateTensor : null);
     }
 }

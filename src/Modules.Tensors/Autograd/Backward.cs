@@ -58,7 +58,7 @@ public sealed partial class Tensor
             foreach (var t in order)
             {
                 t.record!.Grad = null;
-                if (t.record is JointNode joint) joint.Drop();   // after an exception its parked gradients are stale
+                if (t.record is JointNodeBase joint) joint.Drop();   // after an exception its parked gradients are stale
             }
             BackwardArena.Exit(mark);
             ReturnOrder(order);
@@ -82,11 +82,29 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// <see cref="BackwardBuffer"/> without clearing: for a gradient or temporary whose every element the backward function
+    /// writes before anything reads it (its contents are undefined until then; tests poison lent storage with NaN to check).
+    /// </summary>
+    /// <param name="shape">The dimensions, outermost first.</param>
+    internal static Tensor BackwardBufferUninitialized(params ReadOnlySpan<int> shape) => Scratch(ValidateShape(shape));
+
+    /// <summary>
     /// An array of <paramref name="count"/> nulls for a backward function to return its inputs' gradients in; inside a backward
     /// pass it comes from the pass's arena and is cleared and reused once the pass ends, so, like a
     /// <see cref="BackwardBuffer"/>, it must not be kept beyond the backward function's call.
     /// </summary>
     internal static Tensor?[] GradientSlots(int count) => BackwardArena.RentSlots(count);
+
+    /// <summary>
+    /// <paramref name="gradients"/> in an array of the backward pass's arena (see <see cref="GradientSlots(int)"/>): what a
+    /// backward function returns, without a new array per call.
+    /// </summary>
+    internal static Tensor?[] GradientSlots(params ReadOnlySpan<Tensor?> gradients)
+    {
+        var slots = BackwardArena.RentSlots(gradients.Length);
+        gradients.CopyTo(slots);
+        return slots;
+    }
 
     /// <summary>
     /// A tensor whose elements are not cleared, from the backward pass's arena when one is active on this thread (else

@@ -20,6 +20,13 @@ internal sealed class BufferPool
     /// <summary>Free buffers by bucket.</summary>
     private readonly Stack<float[]>?[] free = new Stack<float[]>?[BucketCount];
 
+    /// <summary>
+    /// Tests set this on their thread to fill every buffer this thread's pools lend with NaN, so an element that a
+    /// consumer of uncleared storage (<see cref="Tensor.AllocateUninitialized"/>, <see cref="Tensor.BackwardBufferUninitialized"/>)
+    /// fails to write shows in its results.
+    /// </summary>
+    [ThreadStatic] internal static bool PoisonOnRent;
+
     /// <summary>How many buffers this pool has allocated in all (tests check that warm phases allocate none).</summary>
     public long Allocations { get; private set; }
 
@@ -38,6 +45,7 @@ internal sealed class BufferPool
             buffer = GC.AllocateUninitializedArray<float>(size);
             Allocations++;
         }
+        if (PoisonOnRent) buffer.AsSpan().Fill(float.NaN);
         rented.Add(buffer);
         return buffer;
     }

@@ -40,16 +40,50 @@ public sealed partial class Tensor
     public static Tensor[] Custom(string op, Tensor[] outputs, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward)
     {
         ArgumentNullException.ThrowIfNull(backward);
+        CheckFreshOutputs(op, outputs);
+        if (Tracks(inputs)) AttachJoint(op, outputs, new JointNode(op, inputs, backward, outputs.Length));
+        return outputs;
+    }
+
+    private static void CheckFreshOutputs(string op, ReadOnlySpan<Tensor> outputs)
+    {
         foreach (var output in outputs)
             if (!output.IsLeaf) throw new ArgumentException($"{op}: an output already belongs to a gradient computation", nameof(outputs));
+    }
 
-        if (!Tracks(inputs)) return outputs;
-        // A hidden one-element tensor joins the outputs: each output's node parks its gradient and marks the joint, and
-        // the joint, which the topological order visits after every output, runs the caller's backward once.
+    /// <summary>
+    /// A hidden one-element tensor joins the outputs: each output's node parks its gradient and marks the joint, and the
+    /// joint (<paramref name="node"/>), which the topological order visits after every output, runs the backward once.
+    /// </summary>
+    private static void AttachJoint(string op, ReadOnlySpan<Tensor> outputs, JointNodeBase node)
+    {
         var joint = Empty([1]);
-        joint.Attach(new JointNode(op, inputs, backward, outputs.Length));
+        joint.Attach(node);
         for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(op, joint, i));
-        return outputs;
+    }
+
+    /// <summary>
+    /// <see cref="Custom(string, Tensor, Tensor[], Func{Tensor, Tensor?[]})"/> with a static <paramref name="backward"/> given the
+    /// inputs, <paramref name="state"/> (what the op saved besides its inputs) and the output's gradient: the node holds the
+    /// state, so recording the op makes no closure or delegate (the fused kernels record several per time step).
+    /// </summary>
+    internal static Tensor Custom<TState>(string op, Tensor output, Tensor[] inputs, TState state, Func<Tensor[], TState, Tensor, Tensor?[]> backward)
+    {
+        if (!output.IsLeaf) throw new ArgumentException($"{op}: the output already belongs to a gradient computation", nameof(output));
+        if (Tracks(inputs)) output.Attach(new CustomNode<TState>(op, inputs, state, backward));
+        return output;
+    }
+
+    /// <summary>
+    /// <see cref="Custom(string, Tensor[], Tensor[], Func{Tensor?[], Tensor?[]})"/> with a static <paramref name="backward"/>
+    /// given the inputs, <paramref name="state"/> and the outputs' gradients, and the outputs in a span (no array, closure
+    /// or delegate per op).
+    /// </summary>
+    internal static void Custom<TState>(string op, ReadOnlySpan<Tensor> outputs, Tensor[] inputs, TState state,
+        Func<Tensor[], TState, Tensor?[], Tensor?[]> backward)
+    {
+        CheckFreshOutputs(op, outputs);
+        if (Tracks(inputs)) AttachJoint(op, outputs, new JointNode<TState>(op, inputs, state, backward, outputs.Length));
     }
 
     /// <summary>The gradient that marks a multi-output op's joint as due to run (shared and read-only; its value is unused).</summary>

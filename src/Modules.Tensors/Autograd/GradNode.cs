@@ -108,10 +108,33 @@ internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor
 }
 
 /// <summary>
+/// A custom op's node whose backward is a static function of the op's inputs, <paramref name="state"/> (what the op saved
+/// besides its inputs) and the output's gradient: no closure or delegate per op (the compiler caches a static lambda's).
+/// </summary>
+internal sealed class CustomNode<TState>(string op, Tensor[] inputs, TState state, Func<Tensor[], TState, Tensor, Tensor?[]> backward)
+    : GradNode(op, inputs)
+{
+    public override void Backward(Tensor grad) => Tensor.Distribute(Op, Inputs, backward(Inputs, state, grad));
+}
+
+/// <summary>
 /// The hidden one-element joint of a multi-output custom op: every output's node parks its gradient here, and the joint,
 /// which the topological order visits after every output, runs the caller's backward once.
 /// </summary>
-internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward, int outputs) : GradNode(op, inputs)
+internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tensor?[]> backward, int outputs) : JointNodeBase(op, inputs, outputs)
+{
+    protected override Tensor?[] Run(Tensor?[] outputGrads) => backward(outputGrads);
+}
+
+/// <summary>A multi-output custom op's joint whose backward is a static function of the inputs, a state and the outputs' gradients (see <see cref="CustomNode{TState}"/>).</summary>
+internal sealed class JointNode<TState>(string op, Tensor[] inputs, TState state, Func<Tensor[], TState, Tensor?[], Tensor?[]> backward, int outputs)
+    : JointNodeBase(op, inputs, outputs)
+{
+    protected override Tensor?[] Run(Tensor?[] outputGrads) => backward(Inputs, state, outputGrads);
+}
+
+/// <summary>What the joints of multi-output custom ops share: the parked gradients and the run once every output has parked.</summary>
+internal abstract class JointNodeBase(string op, Tensor[] inputs, int outputs) : GradNode(op, inputs)
 {
     /// <summary>
     /// The outputs' gradients, null for an output the loss does not depend on; an array of the backward pass's arena, taken
@@ -130,9 +153,12 @@ internal sealed class JointNode(string op, Tensor[] inputs, Func<Tensor?[], Tens
     {
         // The parked gradients go to the caller's backward as they are and are dropped after it ran (a second backward
         // pass over the graph parks its own).
-        try { Tensor.Distribute(Op, Inputs, backward(outputGrads ?? Tensor.GradientSlots(outputs))); }
+        try { Tensor.Distribute(Op, Inputs, Run(outputGrads ?? Tensor.GradientSlots(outputs))); }
         finally { Drop(); }
     }
+
+    /// <summary>The caller's backward: the inputs' gradients from the outputs' (null for an output the loss does not depend on).</summary>
+    protected abstract Tensor?[] Run(Tensor?[] outputGrads);
 }
 
 /// <summary>One output of a multi-output custom op; its single input is the joint.</summary>
@@ -141,7 +167,7 @@ internal sealed class OutputNode(string op, Tensor joint, int index) : GradNode(
     public override void Backward(Tensor grad)
     {
         var jointTensor = Input(0);
-        ((JointNode)jointTensor.Node!).Park(index, grad);   // complete: the order visits an output once, after everything that uses it
+        ((JointNodeBase)jointTensor.Node!).Park(index, grad);   // complete: the order visits an output once, after everything that uses it
         if (jointTensor.Grad is null) jointTensor.AccumulateGrad(Tensor.JointReady);   // only marks the joint as due; never written
     }
 }
