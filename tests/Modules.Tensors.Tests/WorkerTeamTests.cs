@@ -105,4 +105,58 @@ public class WorkerTeamTests
         foreach (var t in callers) t.Join();
         Assert.All(results, runs => Assert.All(runs, r => Assert.Equal(200, r)));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(200)]
+    public void EachCallsSlicesSeeThatCallsState_WhenTheCallObjectIsReused(int idleSpinMicroseconds)
+    {
+        // One call object serves every call with the same state type; a helper that picks it up late must neither run a
+        // slice of an earlier call again nor run a slice with another call's state.
+        WithIdleSpin(TimeSpan.FromMicroseconds(idleSpinMicroseconds), () =>
+        {
+            var random = new Random(23);
+            for (int call = 0; call < 300; call++)
+            {
+                int count = random.Next(1, 70), threads = random.Next(2, 5);
+                var runs = new int[count];
+                var seen = new int[count];
+                while (!WorkerTeam.TryRun(count, threads, (runs, seen, call), static (state, s) =>
+                {
+                    Thread.SpinWait(s % 5 * 40);
+                    Interlocked.Increment(ref state.runs[s]);
+                    state.seen[s] = state.call;
+                })) Thread.Sleep(1);
+                Assert.All(runs, r => Assert.Equal(1, r));
+                Assert.All(seen, c => Assert.Equal(call, c));
+            }
+        });
+    }
+
+    [Fact]
+    public void AWarmCallWithAStructStateAndAStaticBody_AllocatesNothingOnTheCallingThread()
+    {
+        var sums = new long[16];
+        static void Add((long[] Sums, int Value) state, int s) => Interlocked.Add(ref state.Sums[s], state.Value + s);
+        Action<(long[], int), int> body = Add;
+        bool onTeam = false;
+        for (int warm = 0; warm < 3; warm++)
+        {
+            WorkerTeam.For(16, 1, (sums, 1), body);
+            onTeam |= WorkerTeam.TryRun(16, 2, (sums, 1), body);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int call = 0; call < 100; call++)
+        {
+            WorkerTeam.For(16, 1, (sums, 1), body);            // serial
+            onTeam |= WorkerTeam.TryRun(16, 2, (sums, 1), body);  // on the team unless another test holds it
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(onTeam, "the team was busy with other calls throughout");
+        // Each slice s gets (1 + s) per completed call: 103 serial calls plus however many ran on the team.
+        long calls = sums[0];
+        for (int s = 0; s < 16; s++) Assert.Equal(calls * (1 + s), sums[s]);
+        Assert.InRange(calls, 103, 206);
+    }
 }

@@ -43,7 +43,11 @@ internal sealed class AllocationKernel
     {
         int batch = usage.Dim(0), cells = usage.Dim(1);
         var kernel = new AllocationKernel(batch, cells, writes, epsilon);
-        BatchParallel.For(batch, (long)writes * cells * 16, b => kernel.ForwardItem(b, usage, gates));
+        BatchParallel.For(batch, (long)writes * cells * 16, (kernel, usage, gates), static (state, b) =>
+        {
+            var (kernel, usage, gates) = state;
+            kernel.ForwardItem(b, usage, gates);
+        });
         return kernel;
     }
 
@@ -102,7 +106,11 @@ internal sealed class AllocationKernel
     public void Backward(Tensor dWeights, Tensor? gates, Tensor? dUsage, Tensor? dGates)
     {
         if (dUsage is null && dGates is null) return;
-        BatchParallel.For(batch, (long)writes * cells * 8, b => BackwardItem(b, dWeights, gates, dUsage, dGates));
+        BatchParallel.For(batch, (long)writes * cells * 8, (this, dWeights, gates, dUsage, dGates), static (state, b) =>
+        {
+            var (self, dWeights, gates, dUsage, dGates) = state;
+            self.BackwardItem(b, dWeights, gates, dUsage, dGates);
+        });
     }
 
     private void BackwardItem(int b, Tensor dWeights, Tensor? gates, Tensor? dUsage, Tensor? dGates)

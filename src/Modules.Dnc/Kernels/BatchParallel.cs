@@ -38,10 +38,11 @@ internal static class BatchParallel
     private static long minimumParallelWork = 1L << 18;
 
     /// <summary>
-    /// Runs <paramref name="body"/> for slices 0 … count − 1, each doing about <paramref name="workPerSlice"/> multiply-adds:
-    /// on <see cref="WorkerTeam"/> when the work is large enough, else (or when the team is busy with another call) in
-    /// order on the calling thread.
+    /// Runs <paramref name="body"/> (state, slice) for slices 0 … count − 1, each doing about <paramref name="workPerSlice"/>
+    /// multiply-adds: on <see cref="WorkerTeam"/> when the work is large enough, else (or when the team is busy with another
+    /// call) in order on the calling thread. With a static lambda and a struct <paramref name="state"/> (the tensors the
+    /// slices read and write) a call allocates nothing.
     /// </summary>
-    internal static void For(int count, long workPerSlice, Action<int> body)
-        => WorkerTeam.For(count, count * workPerSlice >= MinimumParallelWork ? MaxDegreeOfParallelism : 1, body);
+    internal static void For<TState>(int count, long workPerSlice, TState state, Action<TState, int> body)
+        => WorkerTeam.For(count, count * workPerSlice >= MinimumParallelWork ? MaxDegreeOfParallelism : 1, state, body);
 }

@@ -19,10 +19,15 @@ internal static class ContentWeightsKernel
         var output = Tensor.Allocate(batch, heads, cells);
         int savedPerItem = SavedPerItem(heads, cells);
         var saved = Tensor.Allocate(batch * savedPerItem);
-        BatchParallel.For(batch, (long)heads * cells * width, b => ForwardItem(
-            memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
-            strengths.Values.Slice(b * heads, heads), width, saved.Data.Slice(b * savedPerItem, savedPerItem),
-            output.Data.Slice(b * heads * cells, heads * cells), epsilon));
+        BatchParallel.For(batch, (long)heads * cells * width, (memory, cells, width, keys, heads, strengths, saved, savedPerItem, output,
+            epsilon), static (state, b) =>
+        {
+            var (memory, cells, width, keys, heads, strengths, saved, savedPerItem, output, epsilon) = state;
+            ForwardItem(
+                memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
+                strengths.Values.Slice(b * heads, heads), width, saved.Data.Slice(b * savedPerItem, savedPerItem),
+                output.Data.Slice(b * heads * cells, heads * cells), epsilon);
+        });
         return Tensor.Custom("ContentWeights", output, [memory, keys, strengths], (output, saved, savedPerItem, epsilon),
             static (x, s, g) => Backward(g, s.output, x[0], x[1], x[2], s.saved, s.savedPerItem, s.epsilon));
     }
@@ -79,13 +84,18 @@ internal static class ContentWeightsKernel
         var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.Shape) : null;
         var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.Shape) : null;
         var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.Shape) : null;
-        BatchParallel.For(batch, 2L * heads * cells * width, b => BackwardItem(
-            output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
-            memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
-            strengths.Values.Slice(b * heads, heads), width, saved.Values.Slice(b * savedPerItem, savedPerItem), epsilon,
-            dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
-            dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
-            dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads)));
+        BatchParallel.For(batch, 2L * heads * cells * width, (output, heads, cells, g, memory, width, keys, strengths, saved, savedPerItem,
+            epsilon, dMemory, dKeys, dStrengths), static (state, b) =>
+        {
+            var (output, heads, cells, g, memory, width, keys, strengths, saved, savedPerItem, epsilon, dMemory, dKeys, dStrengths) = state;
+            BackwardItem(
+                output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
+                memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
+                strengths.Values.Slice(b * heads, heads), width, saved.Values.Slice(b * savedPerItem, savedPerItem), epsilon,
+                dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
+                dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
+                dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads));
+        });
         return Tensor.GradientSlots(dMemory, dKeys, dStrengths);
     }
 

@@ -16,8 +16,10 @@ internal static class EraseAndWriteKernel
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), writes = writeWeights.Dim(1);
         var output = Tensor.AllocateUninitialized(memory.Shape);   // uncleared: EraseAndWriteRow writes every element of each row
-        BatchParallel.For(batch, (long)cells * width * writes, b =>
+        BatchParallel.For(batch, (long)cells * width * writes, (memory, cells, width, writeWeights, writes, eraseVectors, writeVectors,
+            output), static (state, b) =>
         {
+            var (memory, cells, width, writeWeights, writes, eraseVectors, writeVectors, output) = state;
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var w = writeWeights.Values.Slice(b * writes * cells, writes * cells);
             var e = eraseVectors.Values.Slice(b * writes * width, writes * width);
@@ -42,8 +44,10 @@ internal static class EraseAndWriteKernel
         var dWeights = wantWeights ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         var dErase = wantErase ? Tensor.BackwardBuffer(eraseVectors.Shape) : null;
         var dValues = wantValues ? Tensor.BackwardBuffer(writeVectors.Shape) : null;
-        BatchParallel.For(batch, 3L * cells * width * writes, b =>
+        BatchParallel.For(batch, 3L * cells * width * writes, (width, memory, cells, writeWeights, writes, eraseVectors, writeVectors, g,
+            dMemory, dWeights, dErase, dValues), static (state, b) =>
         {
+            var (width, memory, cells, writeWeights, writes, eraseVectors, writeVectors, g, dMemory, dWeights, dErase, dValues) = state;
             int scratchSize = 2 * width;
             Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
             var gm = scratch[..width];                                  // g ⊙ M for the current cell: −dL/d(keep)

@@ -26,7 +26,12 @@ internal static class LinkUpdate
         // Uncleared: ForwardRow writes every element of each row, ForwardPrecedence every element of the precedence.
         var link = Tensor.AllocateUninitialized(b, writes, n, n);
         var precedence = Tensor.AllocateUninitialized(b, writes, n);
-        BatchParallel.For(b * writes, (long)n * n, s => Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n));
+        BatchParallel.For(b * writes, (long)n * n, (previousLink, previousPrecedence, writeWeights, link, precedence,
+            n), static (state, s) =>
+        {
+            var (previousLink, previousPrecedence, writeWeights, link, precedence, n) = state;
+            Forward(previousLink, previousPrecedence, writeWeights, link, precedence, s, n);
+        });
 
         Tensor.Custom(Op, [link, precedence], [previousLink, previousPrecedence, writeWeights], default(ValueTuple),
             static (x, _, g) => Backward(x[0], x[1], x[2], g[0], g[1]));
@@ -96,8 +101,10 @@ internal static class LinkUpdate
         var dPrecedence = previousPrecedence.RequiresGrad ? Tensor.BackwardBuffer(previousPrecedence.Shape) : null;
         var dWrites = writeWeights.RequiresGrad ? Tensor.BackwardBuffer(writeWeights.Shape) : null;
         if (linkGrad is not null || precedenceGrad is not null)
-            BatchParallel.For(b * writes, (long)n * n, s =>
+            BatchParallel.For(b * writes, (long)n * n, (previousPrecedence, n, writeWeights, dPrecedence, dWrites, linkGrad, previousLink,
+                dLink, precedenceGrad), static (state, s) =>
             {
+                var (previousPrecedence, n, writeWeights, dPrecedence, dWrites, linkGrad, previousLink, dLink, precedenceGrad) = state;
                 var p = previousPrecedence.Values.Slice(s * n, n);
                 var w = writeWeights.Values.Slice(s * n, n);
                 var dp = dPrecedence is null ? default : dPrecedence.Data.Slice(s * n, n);

@@ -36,8 +36,11 @@ internal static class LinkUpdateAndRead
         var link = Tensor.AllocateUninitialized(b, writes, n, n);
         var precedence = Tensor.AllocateUninitialized(b, writes, n);
         var read = Tensor.AllocateUninitialized(b, reads, n);
-        BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), batch =>
+        BatchParallel.For(b, (long)writes * n * n * (1 + 2 * reads), (previousReadWeights, reads, n, readModes, modes, read, contentWeights,
+            writes, previousPrecedence, writeWeights, previousLink, link, precedence), static (state, batch) =>
         {
+            var (previousReadWeights, reads, n, readModes, modes, read, contentWeights, writes, previousPrecedence, writeWeights,
+                previousLink, link, precedence) = state;
             // One pass over the link: each new row is read by every head while it is still in the first-level cache.
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
             var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
@@ -166,8 +169,12 @@ internal static class LinkUpdateAndRead
         var dContent = contentWeights.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(contentWeights.Shape) : null;
         var dModes = readModes.RequiresGrad && readGrad is not null ? Tensor.BackwardBuffer(readModes.Shape) : null;
 
-        BatchParallel.For(b, (long)writes * n * n * (3 + 4 * reads), batch =>
+        BatchParallel.For(b, (long)writes * n * n * (3 + 4 * reads), (previousReadWeights, reads, n, readModes, modes, readGrad, dRead,
+            dModes, contentWeights, dContent, writes, previousPrecedence, writeWeights, dPrecedence, dWrites, linkGrad, link, previousLink,
+            dLink, precedenceGrad), static (state, batch) =>
         {
+            var (previousReadWeights, reads, n, readModes, modes, readGrad, dRead, dModes, contentWeights, dContent, writes,
+                previousPrecedence, writeWeights, dPrecedence, dWrites, linkGrad, link, previousLink, dLink, precedenceGrad) = state;
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
             var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
             var g = readGrad is null ? default : readGrad.Values.Slice(batch * reads * n, reads * n);

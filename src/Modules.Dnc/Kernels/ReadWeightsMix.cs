@@ -28,7 +28,12 @@ internal static class ReadWeightsMix
         Validate(Op, link, previousReadWeights, contentWeights, readModes);
         int b = link.Dim(0), writes = link.Dim(1), n = link.Dim(2), reads = previousReadWeights.Dim(1);
         var result = Tensor.AllocateUninitialized(b, reads, n);   // uncleared: ForwardContent writes every element first
-        BatchParallel.For(b, 2L * writes * reads * n * n, batch => Forward(link, previousReadWeights, contentWeights, readModes, result, batch));
+        BatchParallel.For(b, 2L * writes * reads * n * n, (link, previousReadWeights, contentWeights, readModes,
+            result), static (state, batch) =>
+        {
+            var (link, previousReadWeights, contentWeights, readModes, result) = state;
+            Forward(link, previousReadWeights, contentWeights, readModes, result, batch);
+        });
         return Tensor.Custom(Op, result, [link, previousReadWeights, contentWeights, readModes], default(ValueTuple),
             static (x, _, g) => Backward(x[0], x[1], x[2], x[3], g));
     }
@@ -120,8 +125,11 @@ internal static class ReadWeightsMix
         var dRead = previousReadWeights.RequiresGrad ? Tensor.BackwardBuffer(previousReadWeights.Shape) : null;
         var dContent = contentWeights.RequiresGrad ? Tensor.BackwardBuffer(contentWeights.Shape) : null;
         var dModes = readModes.RequiresGrad ? Tensor.BackwardBuffer(readModes.Shape) : null;
-        BatchParallel.For(b, 4L * writes * reads * n * n, batch =>
+        BatchParallel.For(b, 4L * writes * reads * n * n, (previousReadWeights, reads, n, readModes, modes, grad, dRead, dModes,
+            contentWeights, dContent, writes, dLink, link), static (state, batch) =>
         {
+            var (previousReadWeights, reads, n, readModes, modes, grad, dRead, dModes, contentWeights, dContent, writes, dLink,
+                link) = state;
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
             var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
             var g = grad.Values.Slice(batch * reads * n, reads * n);

@@ -19,9 +19,13 @@ internal static class ReadWordsKernel
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), reads = weights.Dim(1);
         var output = Tensor.AllocateUninitialized(batch, reads, width);   // uncleared: ChainRows writes every element
-        BatchParallel.For(batch, (long)reads * cells * width, b => Forward(
-            weights.Values.Slice(b * reads * cells, reads * cells), memory.Values.Slice(b * cells * width, cells * width),
-            width, output.Data.Slice(b * reads * width, reads * width)));
+        BatchParallel.For(batch, (long)reads * cells * width, (weights, reads, cells, memory, width, output), static (state, b) =>
+        {
+            var (weights, reads, cells, memory, width, output) = state;
+            Forward(
+                weights.Values.Slice(b * reads * cells, reads * cells), memory.Values.Slice(b * cells * width, cells * width),
+                width, output.Data.Slice(b * reads * width, reads * width));
+        });
         return Tensor.Custom("ReadWords", output, [weights, memory], default(ValueTuple), static (x, _, g) => Backward(g, x[0], x[1]));
     }
 
@@ -40,8 +44,10 @@ internal static class ReadWordsKernel
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), reads = weights.Dim(1);
         var dWeights = weights.RequiresGrad ? Tensor.BackwardBuffer(weights.Shape) : null;
         var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.Shape) : null;
-        BatchParallel.For(batch, 2L * reads * cells * width, b =>
+        BatchParallel.For(batch, 2L * reads * cells * width, (g, reads, width, memory, cells, weights, dWeights,
+            dMemory), static (state, b) =>
         {
+            var (g, reads, width, memory, cells, weights, dWeights, dMemory) = state;
             var gb = g.Values.Slice(b * reads * width, reads * width);
             var m = memory.Values.Slice(b * cells * width, cells * width);
             var w = weights.Values.Slice(b * reads * cells, reads * cells);

@@ -34,8 +34,12 @@ internal static class NtmAccessKernel
         var writeWeights = Tensor.Allocate(batch, writes, cells);
         var readWeights = Tensor.Allocate(batch, reads, cells);
         var readWords = Tensor.Allocate(batch, reads, width);
-        BatchParallel.For(batch, VectorWork(writes, reads, cells, width), b =>
+        BatchParallel.For(batch, VectorWork(writes, reads, cells, width), (saved, layout, cells, width, memory, writeWeights, writes,
+            readWeights, reads, previousWrite, writeHead, eraseLogits, add, previousRead, readHead, readWords,
+            newMemory), static (state, b) =>
         {
+            var (saved, layout, cells, width, memory, writeWeights, writes, readWeights, reads, previousWrite, writeHead, eraseLogits, add,
+                previousRead, readHead, readWords, newMemory) = state;
             var item = saved.Data.Slice(b * layout.PerItem, layout.PerItem);
             // The item's memory before and after the write, transposed ([Wd, N]): every loop runs along the N cells.
             var scratch = NtmColumns.Scratch(2 * cells * width);
@@ -109,8 +113,12 @@ internal static class NtmAccessKernel
         var gradientAll = gMemory is null ? null : cache.Find(gMemory, total, gradient: true);
         var memoryAll = cache.Spare(total, gradient: false);
         var dOldAll = grads[0] is null ? null : cache.Spare(total, gradient: true);
-        BatchParallel.For(batch, 2 * VectorWork(writes, reads, cells, width), b =>
+        BatchParallel.For(batch, 2 * VectorWork(writes, reads, cells, width), (newAll, size, gradientAll, memoryAll, dOldAll, memory, cells,
+            width, outputs, gMemory, reads, writes, saved, layout, gRead, gWords, previousRead, readHead, grads, gWrite, add, previousWrite,
+            writeHead), static (state, b) =>
         {
+            var (newAll, size, gradientAll, memoryAll, dOldAll, memory, cells, width, outputs, gMemory, reads, writes, saved, layout, gRead,
+                gWords, previousRead, readHead, grads, gWrite, add, previousWrite, writeHead) = state;
             var scratch = NtmColumns.Scratch((newAll is null ? size : 0) + (gradientAll is null ? size : 0));
             Span<float> columns = memoryAll.AsSpan(b * size, size);
             Span<float> newColumns = newAll is null ? scratch[..size] : newAll.AsSpan(b * size, size);

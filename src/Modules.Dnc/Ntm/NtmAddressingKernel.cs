@@ -32,8 +32,10 @@ internal static class NtmAddressingKernel
         int savedPerItem = SavedPerItem(heads, cells);
         var saved = new float[batch * savedPerItem];
         var weights = new float[batch * heads * cells];
-        BatchParallel.For(batch, 2L * heads * cells * width, b =>
+        BatchParallel.For(batch, 2L * heads * cells * width, (cells, width, memory, previous, heads, head, saved, savedPerItem,
+            weights), static (state, b) =>
         {
+            var (cells, width, memory, previous, heads, head, saved, savedPerItem, weights) = state;
             var columns = NtmColumns.Scratch(cells * width);
             NtmColumns.Transpose(memory.Values.Slice(b * cells * width, cells * width), cells, width, columns);
             ForwardItem(columns, width, previous.Values.Slice(b * heads * cells, heads * cells), Item(head, b, heads, width),
@@ -240,8 +242,11 @@ internal static class NtmAddressingKernel
         var dGates = head.Gates.RequiresGrad ? Tensor.BackwardBuffer(head.Gates.ShapeArray()) : null;
         var dShifts = head.Shifts.RequiresGrad ? Tensor.BackwardBuffer(head.Shifts.ShapeArray()) : null;
         var dSharpening = head.Sharpening.RequiresGrad ? Tensor.BackwardBuffer(head.Sharpening.ShapeArray()) : null;
-        BatchParallel.For(batch, 4L * heads * cells * width, b =>
+        BatchParallel.For(batch, 4L * heads * cells * width, (cells, width, memory, dMemory, dPrevious, heads, dKeys, dStrengths, dGates,
+            dShifts, dSharpening, g, output, previous, head, saved, savedPerItem), static (state, b) =>
         {
+            var (cells, width, memory, dMemory, dPrevious, heads, dKeys, dStrengths, dGates, dShifts, dSharpening, g, output, previous,
+                head, saved, savedPerItem) = state;
             // The item's memory and its gradient, both transposed, [Wd, N].
             var scratch = NtmColumns.Scratch(2 * cells * width);
             Span<float> columns = scratch[..(cells * width)], dColumns = scratch[(cells * width)..];

@@ -15,8 +15,9 @@ internal static class NtmReadKernel
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = weights.Dim(1);
         var words = new float[batch * heads * width];
-        BatchParallel.For(batch, (long)heads * cells * width, b =>
+        BatchParallel.For(batch, (long)heads * cells * width, (memory, cells, width, heads, weights, words), static (state, b) =>
         {
+            var (memory, cells, width, heads, weights, words) = state;
             var m = memory.Values.Slice(b * cells * width, cells * width);
             for (int h = 0; h < heads; h++)
             {
@@ -30,8 +31,10 @@ internal static class NtmReadKernel
             // Both gradients are written whole (dM row by row, first head assigned), so neither needs zeroing.
             var dMemory = memory.RequiresGrad ? GC.AllocateUninitializedArray<float>(memory.Size) : null;
             var dWeights = weights.RequiresGrad ? GC.AllocateUninitializedArray<float>(weights.Size) : null;
-            BatchParallel.For(batch, 2L * heads * cells * width, b =>
+            BatchParallel.For(batch, 2L * heads * cells * width, (memory, cells, width, g, heads, weights, dWeights,
+                dMemory), static (state, b) =>
             {
+                var (memory, cells, width, g, heads, weights, dWeights, dMemory) = state;
                 var m = memory.Values.Slice(b * cells * width, cells * width);
                 var gb = g.Values.Slice(b * heads * width, heads * width);
                 var wb = weights.Values.Slice(b * heads * cells, heads * cells);

@@ -72,8 +72,12 @@ internal static class SparseAccessStep
         var similarities = new float[batch * reads * k];
         // Each batch entry has its own index and its own part of the outputs, so the entries may be searched on any
         // threads with the same results. Work per entry: at most the exact search's N·R·Wd multiply-adds.
-        BatchParallel.For(batch, (long)n * reads * wd, b => store.Search(access.Index, b, keys.Values.Slice(b * reads * wd, reads * wd), k,
-            found.AsSpan(b * reads * k, reads * k), similarities.AsSpan(b * reads * k, reads * k)));
+        BatchParallel.For(batch, (long)n * reads * wd, (store, access, keys, reads, wd, k, found, similarities), static (state, b) =>
+        {
+            var (store, access, keys, reads, wd, k, found, similarities) = state;
+            store.Search(access.Index, b, keys.Values.Slice(b * reads * wd, reads * wd), k,
+            found.AsSpan(b * reads * k, reads * k), similarities.AsSpan(b * reads * k, reads * k));
+        });
         for (int b = 0; b < batch; b++)
             for (int r = 0; r < reads; r++)
                 found.AsSpan((b * reads + r) * k, k).CopyTo(readRows.AsSpan((b * reads + r) * slotsPerHead, k));

@@ -29,10 +29,17 @@ internal static class WorkerTeam
     /// <paramref name="threads"/> threads, or in order on the calling thread when one thread is asked for, there is one
     /// slice, or the team is busy with another call. A slice's result must not depend on the thread that computes it.
     /// </summary>
-    internal static void For(int count, int threads, Action<int> body)
+    internal static void For(int count, int threads, Action<int> body) => For(count, threads, body, static (b, s) => b(s));
+
+    /// <summary>
+    /// <see cref="For(int, int, Action{int})"/> with the slices' shared inputs passed as <paramref name="state"/> to
+    /// <paramref name="body"/> (state, slice): with a static lambda and a struct state a call allocates nothing, where a
+    /// capturing lambda costs a closure and a delegate per call.
+    /// </summary>
+    internal static void For<TState>(int count, int threads, TState state, Action<TState, int> body)
     {
-        if (Math.Min(threads, count) > 1 && TryRun(count, Math.Min(threads, count), body)) return;
-        for (int s = 0; s < count; s++) body(s);
+        if (Math.Min(threads, count) > 1 && TryRun(count, Math.Min(threads, count), state, body)) return;
+        for (int s = 0; s < count; s++) body(state, s);
     }
 
     /// <summary>
@@ -41,18 +48,24 @@ internal static class WorkerTeam
     /// anything when the team is already running a call. An exception thrown by a slice is rethrown here (the first one,
     /// after every slice has finished).
     /// </summary>
-    internal static bool TryRun(int count, int threads, Action<int> body)
+    internal static bool TryRun(int count, int threads, Action<int> body) => TryRun(count, threads, body, static (b, s) => b(s));
+
+    /// <summary><see cref="TryRun(int, int, Action{int})"/> with the slices' shared inputs passed as <paramref name="state"/>.</summary>
+    internal static bool TryRun<TState>(int count, int threads, TState state, Action<TState, int> body)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         try
         {
             var team = Helpers(threads - 1);
-            var call = new Call(body, count);
+            // One call at a time (busy), so one call object per state type serves every call: nothing is allocated.
+            var call = Call<TState>.Cached ??= new Call<TState>();
+            call.Start(count, state, body);
             for (int h = 0; h < threads - 1; h++) team[h].Post(call);
             call.Work();
             var wait = new SpinWait();
             while (Volatile.Read(ref call.Done) < count) wait.SpinOnce(sleep1Threshold: -1);   // only slices under way remain
-            if (call.Failure is { } failure) ExceptionDispatchInfo.Throw(failure);
+            var failure = call.Finish();
+            if (failure is not null) ExceptionDispatchInfo.Throw(failure);
             return true;
         }
         finally
@@ -80,22 +93,43 @@ internal static class WorkerTeam
         }
     }
 
-    /// <summary>One call's slices: the next slice to take and how many have finished.</summary>
-    private sealed class Call(Action<int> body, int count)
+    /// <summary>
+    /// One call's slices: how many have been taken and how many have finished. The object is reused from call to call, and
+    /// a helper may pick it up late, so the taken counter carries the call's number in its high half: a slice is taken only
+    /// by a compare-exchange against the value (call, taken) it was read as, so a late helper either joins the current call,
+    /// whose inputs were written before its counter, or finds no slice left, and never runs a slice twice.
+    /// </summary>
+    private abstract class Call
     {
-        private int next = -1;
+        private long next = int.MaxValue;                        // (call number << 32) | slices taken
+        private int count;
         public int Done;
         public Exception? Failure;
+
+        /// <summary>Opens a new call of <paramref name="slices"/> slices; the inputs must be written before.</summary>
+        protected void Open(int slices)
+        {
+            count = slices;
+            Done = 0;
+            Failure = null;
+            Interlocked.Exchange(ref next, ((Volatile.Read(ref next) >> 32) + 1) << 32);   // publishes the inputs with the slices
+        }
+
+        /// <summary>Runs slice <paramref name="s"/>.</summary>
+        protected abstract void Run(int s);
 
         /// <summary>Takes and runs slices until none is left.</summary>
         public void Work()
         {
-            int s;
-            while ((s = Interlocked.Increment(ref next)) < count)
+            while (true)
             {
+                long taken = Volatile.Read(ref next);
+                int s = (int)taken;
+                if (s >= count) return;                          // count is read after the counter: the same call's or a later one's
+                if (Interlocked.CompareExchange(ref next, taken + 1, taken) != taken) continue;
                 try
                 {
-                    body(s);
+                    Run(s);
                 }
                 catch (Exception e)
                 {
@@ -104,6 +138,35 @@ internal static class WorkerTeam
                 Interlocked.Increment(ref Done);
             }
         }
+    }
+
+    /// <summary>A call whose slices share a <typeparamref name="TState"/>; held in a generic class so the state is never boxed.</summary>
+    private sealed class Call<TState> : Call
+    {
+        /// <summary>The one call object for this state type (the team runs one call at a time).</summary>
+        public static Call<TState>? Cached;
+
+        private TState state = default!;
+        private Action<TState, int>? body;
+
+        /// <summary>Sets the call's inputs and opens its slices.</summary>
+        public void Start(int count, TState callState, Action<TState, int> callBody)
+        {
+            state = callState;
+            body = callBody;
+            Open(count);
+        }
+
+        /// <summary>Closes the call once every slice has finished, dropping its inputs (so no buffer stays reachable), and returns the first failure.</summary>
+        public Exception? Finish()
+        {
+            var failure = Failure;
+            state = default!;
+            body = null;
+            return failure;
+        }
+
+        protected override void Run(int s) => body!(state, s);
     }
 
     /// <summary>A background thread that runs the calls posted to it.</summary>
