@@ -176,10 +176,9 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Runs the tasks of one slice on the <see cref="WorkerTeam"/> (serially when it is busy: each task writes
-    /// its own tiles of C, so the result is the same). A separate method so the closure is only allocated on this path,
-    /// never by a serial multiply.</summary>
+    /// its own tiles of C, so the result is the same); the problem and slice travel as the call's state, so no closure.</summary>
     private static void RunParallel<TK>(Problem q, Slice s, int tasks, int maxThreads) where TK : IGemmMicroKernel
-        => WorkerTeam.For(tasks, maxThreads, t => RunTask<TK>(q, s, t));
+        => WorkerTeam.For(tasks, maxThreads, (q, s), static (st, t) => RunTask<TK>(st.q, st.s, t));
 
     /// <summary>Packs one A block and runs the micro-kernel over one group of B panels (the unit of parallel work).</summary>
     private static void RunTask<TK>(in Problem q, in Slice s, int task) where TK : IGemmMicroKernel
