@@ -13,7 +13,7 @@ public static class NtmMemory
     /// </summary>
     public const float InitialValue = 1e-6f;
 
-    /// <summary>Reading: <c>r_h = Σ_i w_h(i) · M(i)</c>, one fused op with a hand-written backward.</summary>
+    /// <summary>Reading: <c>r_h = Σ_i w_h(i) · M(i)</c>, one fused op with a hand-written backward (the DNC's read words).</summary>
     /// <param name="memory">M, [B, N, Wd].</param>
     /// <param name="weights">Read weights, [B, R, N].</param>
     /// <returns>Read words, [B, R, Wd].</returns>
@@ -22,7 +22,7 @@ public static class NtmMemory
     {
         RequireMemory("NtmMemory.Read", memory);
         RequireWeights("NtmMemory.Read", memory, weights);
-        return NtmReadKernel.Compute(memory, weights);
+        return ReadWordsKernel.Compute(weights, memory);
     }
 
     /// <summary>
