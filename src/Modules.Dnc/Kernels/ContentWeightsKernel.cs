@@ -32,8 +32,8 @@ internal static class ContentWeightsKernel
             static (x, s, g) => Backward(g, s.output, x[0], x[1], x[2], s.saved, s.savedPerItem, s.epsilon));
     }
 
-    /// <summary>Floats <see cref="ForwardItem"/> keeps per batch item for <see cref="BackwardItem"/>: similarities [H, N], memory norms [N], key norms [H], sharpness [H].</summary>
-    public static int SavedPerItem(int heads, int cells) => heads * cells + cells + 2 * heads;
+    /// <summary>Floats <see cref="ForwardItem"/> keeps per batch item for <see cref="BackwardItem"/> (<see cref="ContentValues"/>).</summary>
+    public static int SavedPerItem(int heads, int cells) => ContentValues.Length(heads, cells);
 
     /// <summary>
     /// One batch item: memory m [N, Wd], keys k [H, Wd], strengths [H] (before softplus) → weights w [H, N]; fills
@@ -43,10 +43,7 @@ internal static class ContentWeightsKernel
         Span<float> saved, Span<float> w, float epsilon)
     {
         int heads = strengths.Length, cells = m.Length / width;
-        var similarity = saved[..(heads * cells)];
-        var memoryNorms = saved.Slice(heads * cells, cells);
-        var keyNorms = saved.Slice(heads * cells + cells, heads);
-        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        ContentValues.Split(saved, heads, cells, out var similarity, out var memoryNorms, out var keyNorms, out var sharpness);
         for (int n = 0; n < cells; n++)
         {
             var row = m.Slice(n * width, width);
@@ -117,10 +114,7 @@ internal static class ContentWeightsKernel
         var dLogits = scratch.Slice(heads * cells + cells + heads, cells);           // one head's dL/dlogits
         var dDenominators = scratch.Slice(heads * cells + 2 * cells + heads, cells); // one head's dL/dD
         dMemoryNorms.Clear();
-        var similarity = saved[..(heads * cells)];
-        var memoryNorms = saved.Slice(heads * cells, cells);
-        var keyNorms = saved.Slice(heads * cells + cells, heads);
-        var sharpness = saved.Slice(heads * cells + cells + heads, heads);
+        ContentValues.Split(saved, heads, cells, out var similarity, out var memoryNorms, out var keyNorms, out var sharpness);
         for (int h = 0; h < heads; h++)
         {
             var sim = similarity.Slice(h * cells, cells);

@@ -53,25 +53,8 @@ internal static class NtmAddressingKernel
     /// </summary>
     public static int SavedPerItem(int heads, int cells) => ContentSaved(heads, cells) + heads * (3 * cells + PerHead);
 
-    /// <summary>The content part of an item's saved values: memory norms [N], key norms [H], sharpness [H], similarities [H, N].</summary>
-    private static int ContentSaved(int heads, int cells) => heads * cells + cells + 2 * heads;
-
-    /// <summary>The content part of an item's saved values, as <see cref="ContentSaved"/> lays it out.</summary>
-    private readonly ref struct ContentValues(Span<float> memoryNorms, Span<float> keyNorms, Span<float> sharpness, Span<float> similarity)
-    {
-        public static ContentValues Of(Span<float> saved, int heads, int cells) =>
-            new(saved[..cells], saved.Slice(cells, heads), saved.Slice(cells + heads, heads), saved.Slice(cells + 2 * heads, heads * cells));
-
-        public void Deconstruct(out Span<float> similarity, out Span<float> memoryNorms, out Span<float> keyNorms, out Span<float> sharpness)
-        {
-            similarity = this.similarity;
-            memoryNorms = this.memoryNorms;
-            keyNorms = this.keyNorms;
-            sharpness = this.sharpness;
-        }
-
-        private readonly Span<float> memoryNorms = memoryNorms, keyNorms = keyNorms, sharpness = sharpness, similarity = similarity;
-    }
+    /// <summary>The content part of an item's saved values (<see cref="ContentValues"/>).</summary>
+    private static int ContentSaved(int heads, int cells) => ContentValues.Length(heads, cells);
 
     /// <summary>One batch item's slices of the heads' raw parameters.</summary>
     public readonly ref struct HeadItem(ReadOnlySpan<float> keys, ReadOnlySpan<float> strengths, ReadOnlySpan<float> gates,
@@ -358,7 +341,7 @@ internal static class NtmAddressingKernel
         Span<float> saved, Span<float> weights)
     {
         int heads = strengths.Length, cells = columns.Length / width;
-        var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
+        ContentValues.Split(saved, heads, cells, out var similarity, out var memoryNorms, out var keyNorms, out var sharpness);
         NtmColumns.SumOfSquares(columns, width, memoryNorms);
         TensorPrimitives.Add(memoryNorms, CosineEpsilon, memoryNorms);
         TensorPrimitives.Sqrt(memoryNorms, memoryNorms);
@@ -398,7 +381,7 @@ internal static class NtmAddressingKernel
         var dDot = scratch[..(heads * cells)];                       // dL/d(k·Mᵀ), [H, N]
         var dMemoryNorms = scratch.Slice(heads * cells, cells);
         dMemoryNorms.Clear();
-        var (similarity, memoryNorms, keyNorms, sharpness) = ContentValues.Of(saved, heads, cells);
+        ContentValues.Split(saved, heads, cells, out var similarity, out var memoryNorms, out var keyNorms, out var sharpness);
         for (int h = 0; h < heads; h++)
         {
             var wh = w.Slice(h * cells, cells);
