@@ -47,21 +47,21 @@ public abstract partial class Module
     /// The module that holds this one, or null for a root. A module held by several takes the parent of its first
     /// occurrence in a depth-first walk from its root in declaration order: the path <see cref="NamedParameters"/> lists it under.
     /// </summary>
-    public Module? Parent => ModuleRegistry.Read(() => LinkedParent);
+    public Module? Parent => ModuleRegistry.Read(this, static m => m.LinkedParent);
 
     /// <summary>The full path from the root, root's name first: <c>dnc/memory_access/read_keys</c>.</summary>
-    public string Path => ModuleRegistry.Read(() =>
+    public string Path => ModuleRegistry.Read(this, static self =>
     {
         var parts = new List<string>();
-        for (var m = this; m is not null; m = m.LinkedParent) parts.Add(m.LinkedName ?? m.BaseName);
+        for (var m = self; m is not null; m = m.LinkedParent) parts.Add(m.LinkedName ?? m.BaseName);
         parts.Reverse();
         return string.Join('/', parts);
     });
 
     /// <summary>The outermost module holding this one (this module if it is a root).</summary>
-    public Module Root => ModuleRegistry.Read(() =>
+    public Module Root => ModuleRegistry.Read(this, static self =>
     {
-        var m = this;
+        var m = self;
         while (m.LinkedParent is not null) m = m.LinkedParent;
         return m;
     });

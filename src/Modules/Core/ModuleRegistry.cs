@@ -40,19 +40,10 @@ internal static class ModuleRegistry
     }
 
     /// <summary>
-    /// Runs <paramref name="read"/> (which follows parent links) under the registry's lock, after relinking if
-    /// modules were created since the last pass, so that no thread sees a half-done relink.
+    /// Runs <paramref name="read"/> (which follows parent links from <paramref name="state"/>) under the registry's lock,
+    /// after relinking if modules were created since the last pass, so that no thread sees a half-done relink. The state
+    /// goes to a static <paramref name="read"/>, so a read makes no closure.
     /// </summary>
-    public static T Read<T>(Func<T> read)
-    {
-        lock (Gate)
-        {
-            if (dirty) Relink();
-            return read();
-        }
-    }
-
-    /// <summary>As <see cref="Read{T}(Func{T})"/>, with the state handed to a static <paramref name="read"/> (no closure).</summary>
     public static T Read<TState, T>(TState state, Func<TState, T> read)
     {
         lock (Gate)
