@@ -104,14 +104,26 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
         ArgumentNullException.ThrowIfNull(writeGates);
         if (usage.Rank != 2 || writeGates.Rank != 2 || writeGates.Dim(0) != usage.Dim(0))
             throw new ShapeMismatchException(Path, usage.Shape, writeGates.Shape, "must be usage [B, N] and write gates [B, W]");
-        int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeGates.Dim(1);
-        var kernel = AllocationKernel.Forward(usage, writeGates, writes, AllocationEpsilon);
-        return Tensor.Custom("Allocation", kernel.Weights, [usage, writeGates], kernel, static (x, kernel, g) =>
+        int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeGates.Dim(1), perItem = AllocationKernel.SavedPerItem(writes, cells);
+        var saved = Tensor.AllocateUninitialized(batch * perItem);   // uncleared here and below: ForwardItem writes every element
+        var weights = Tensor.AllocateUninitialized(batch, writes, cells);
+        BatchParallel.For(batch, (long)writes * cells * 16, (usage, writeGates, saved, weights, cells, writes, perItem), static (state, b) =>
+        {
+            var (usage, writeGates, saved, weights, cells, writes, perItem) = state;
+            AllocationKernel.ForwardItem(usage.Values.Slice(b * cells, cells), writeGates.Values.Slice(b * writes, writes),
+                saved.Data.Slice(b * perItem, perItem), weights.Data.Slice(b * writes * cells, writes * cells), AllocationEpsilon);
+        });
+        return Tensor.Custom("Allocation", weights, [usage, writeGates], (weights, saved), static (x, s, g) =>
         {
             Tensor usage = x[0], writeGates = x[1];
             var dUsage = usage.RequiresGrad ? Tensor.BackwardBuffer(usage.Shape) : null;
             var dGates = writeGates.RequiresGrad ? Tensor.BackwardBuffer(writeGates.Shape) : null;
-            kernel.Backward(g, writeGates, dUsage, dGates);
+            int batch = usage.Dim(0), cells = usage.Dim(1), writes = writeGates.Dim(1), perItem = AllocationKernel.SavedPerItem(writes, cells);
+            for (int b = 0; b < batch; b++)
+                AllocationKernel.BackwardItem(g.Values.Slice(b * writes * cells, writes * cells), writeGates.Values.Slice(b * writes, writes),
+                    s.saved.Values.Slice(b * perItem, perItem), s.weights.Values.Slice(b * writes * cells, writes * cells), cells,
+                    dUsage is null ? default : dUsage.Data.Slice(b * cells, cells), dGates is null ? default : dGates.Data.Slice(b * writes, writes),
+                    AllocationEpsilon);
             return Tensor.GradientSlots(dUsage, dGates);
         });
     }

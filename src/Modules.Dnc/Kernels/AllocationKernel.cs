@@ -1,86 +1,59 @@
 using System.Runtime.InteropServices;
-using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
 
 /// <summary>
-/// Allocation weights of W write heads allocating in turn, as one fused pass per batch item: head i maps its usage to
+/// Allocation weights of W write heads allocating in turn, one batch item at a time: head i maps its usage to
 /// u' = ε + (1 − ε)·u, sorts cells by descending non-usage 1 − u' (ties: lower index first, as DeepMind's top-k),
 /// takes a_sorted = (1 − u'_s)·exclusive_cumprod(u'_s), scatters back, then leaves u ← u + (1 − u)·g_i·a_i for the next
 /// head. Every float operation is done in the order of the op-by-op composition, so the sort sees the same bits.
-/// The forward keeps each head's input usage and sort permutation; the permutation is a constant of the backward.
+/// The forward keeps each head's input usage and sort permutation (<see cref="SavedPerItem"/> floats an item, in a block
+/// the caller owns, next to the weights); the permutation is a constant of the backward.
 /// </summary>
-internal sealed class AllocationKernel
+internal static class AllocationKernel
 {
-    private readonly int batch, cells, writes;
-    private readonly float epsilon;
-
-    /// <summary>Usage entering each head, [B, W, N].</summary>
-    private readonly Tensor headUsage;
-
-    /// <summary>Each head's cells in allocation order (least used first), [B, W, N], as the bits of ints (see <see cref="Order"/>).</summary>
-    private readonly Tensor orderBits;
-
-    /// <summary>The allocation weights, [B, W, N].</summary>
-    public Tensor Weights { get; }
-
-    private AllocationKernel(int batch, int cells, int writes, float epsilon)
-    {
-        this.batch = batch; this.cells = cells; this.writes = writes; this.epsilon = epsilon;
-        headUsage = Tensor.Allocate(batch, writes, cells);
-        orderBits = Tensor.Allocate(batch, writes, cells);
-        Weights = Tensor.Allocate(batch, writes, cells);
-    }
-
-    /// <summary>The cell indices of head slot <paramref name="head"/> in allocation order (stored in a float tensor, so it comes from the step's arena).</summary>
-    private Span<int> Order(int head) => MemoryMarshal.Cast<float, int>(orderBits.Data.Slice(head, cells));
+    /// <summary>Floats an item's forward keeps for its backward: the usage entering each head [W, N], then each head's cells in allocation order [W, N] (the bits of ints).</summary>
+    public static int SavedPerItem(int writes, int cells) => 2 * writes * cells;
 
     /// <summary>
-    /// Runs the forward pass: usage [B, N] and, when there are several heads, the gates g [B, W] of the usage update between
-    /// them (<paramref name="gates"/> is read only for heads before the last).
+    /// One item's forward: usage [N] and, when there are several heads, the gates g [W] of the usage update between them
+    /// (read only for heads before the last) → allocation weights [W, N] (every element written); fills
+    /// <paramref name="saved"/> (<see cref="SavedPerItem"/> floats).
     /// </summary>
-    public static AllocationKernel Forward(Tensor usage, Tensor? gates, int writes, float epsilon)
+    public static void ForwardItem(ReadOnlySpan<float> usage, ReadOnlySpan<float> gates, Span<float> saved, Span<float> weights, float epsilon)
     {
-        int batch = usage.Dim(0), cells = usage.Dim(1);
-        var kernel = new AllocationKernel(batch, cells, writes, epsilon);
-        BatchParallel.For(batch, (long)writes * cells * 16, (kernel, usage, gates), static (state, b) =>
-        {
-            var (kernel, usage, gates) = state;
-            kernel.ForwardItem(b, usage, gates);
-        });
-        return kernel;
-    }
-
-    private void ForwardItem(int b, Tensor usage, Tensor? gates)
-    {
+        int cells = usage.Length, writes = weights.Length / Math.Max(cells, 1);
+        if (saved.Length < SavedPerItem(writes, cells) || (writes > 1 && gates.Length < writes - 1))
+            throw new ArgumentException($"AllocationKernel: {writes} heads of {cells} cells need {SavedPerItem(writes, cells)} saved floats and {writes - 1} gates, got {saved.Length} and {gates.Length}");
         Span<long> keys = cells <= AddressingMath.StackScratchLimit ? stackalloc long[cells] : new long[cells];
-        usage.Values.Slice(b * cells, cells).CopyTo(headUsage.Data.Slice(b * writes * cells, cells));
+        var headUsage = saved[..(writes * cells)];
+        var order = MemoryMarshal.Cast<float, int>(saved.Slice(writes * cells, writes * cells));
+        usage.CopyTo(headUsage[..cells]);
         for (int i = 0; i < writes; i++)
         {
-            int head = (b * writes + i) * cells;
-            var u = headUsage.Data.Slice(head, cells);
-            var a = Weights.Data.Slice(head, cells);
-            var phi = Order(head);
-            for (int n = 0; n < cells; n++) keys[n] = SortKey(NonUsage(u[n]), n);
+            var u = headUsage.Slice(i * cells, cells);
+            var a = weights.Slice(i * cells, cells);
+            var phi = order.Slice(i * cells, cells);
+            for (int n = 0; n < cells; n++) keys[n] = SortKey(NonUsage(u[n], epsilon), n);
             keys.Sort();
             float running = 1f;                                           // exclusive cumulative product of sorted usage
             for (int j = 0; j < cells; j++)
             {
                 int n = (int)(keys[j] & 0xFFFFFFFF);
                 phi[j] = n;
-                float free = NonUsage(u[n]);
+                float free = NonUsage(u[n], epsilon);
                 a[n] = free * running;
                 running *= 1f - free;
             }
             if (i + 1 == writes) break;
-            float gate = gates!.Values[b * writes + i];
-            var next = headUsage.Data.Slice(head + cells, cells);
+            float gate = gates[i];
+            var next = headUsage.Slice((i + 1) * cells, cells);
             for (int n = 0; n < cells; n++) next[n] = u[n] + (1f - u[n]) * gate * a[n];
         }
     }
 
     /// <summary>1 − (ε + (1 − ε)·u), in the composition's float order.</summary>
-    private float NonUsage(float u) => 1f - (epsilon + (1f - epsilon) * u);
+    private static float NonUsage(float u, float epsilon) => 1f - (epsilon + (1f - epsilon) * u);
 
     /// <summary>
     /// A key whose ascending order is descending <paramref name="value"/>, ties by ascending <paramref name="index"/>
@@ -99,22 +72,20 @@ internal sealed class AllocationKernel
     }
 
     /// <summary>
-    /// Backward over the heads in reverse: <paramref name="dWeights"/> is dL/da [B, W, N] (any shape with that many elements); returns dL/du [B, N] in
-    /// <paramref name="dUsage"/> (when not null) and dL/dg [B, W] in <paramref name="dGates"/> (when not null; the last head's
-    /// gate gets 0, it updates nothing).
+    /// One item's backward over the heads in reverse: <paramref name="dWeights"/> is dL/da [W, N]; writes dL/du [N] to
+    /// <paramref name="dUsage"/> and dL/dg [W] to <paramref name="dGates"/> (each skipped when empty; the last head's gate
+    /// gets 0, it updates nothing), from the forward's <paramref name="saved"/> values and <paramref name="weights"/> [W, N] of
+    /// <paramref name="cells"/> cells a head.
     /// </summary>
-    public void Backward(Tensor dWeights, Tensor? gates, Tensor? dUsage, Tensor? dGates)
+    public static void BackwardItem(ReadOnlySpan<float> dWeights, ReadOnlySpan<float> gates, ReadOnlySpan<float> saved, ReadOnlySpan<float> weights,
+        int cells, Span<float> dUsage, Span<float> dGates, float epsilon)
     {
-        if (dUsage is null && dGates is null) return;
-        BatchParallel.For(batch, (long)writes * cells * 8, (this, dWeights, gates, dUsage, dGates), static (state, b) =>
-        {
-            var (self, dWeights, gates, dUsage, dGates) = state;
-            self.BackwardItem(b, dWeights, gates, dUsage, dGates);
-        });
-    }
-
-    private void BackwardItem(int b, Tensor dWeights, Tensor? gates, Tensor? dUsage, Tensor? dGates)
-    {
+        if (dUsage.IsEmpty && dGates.IsEmpty) return;
+        int writes = weights.Length / cells;
+        if (dWeights.Length < writes * cells || saved.Length < SavedPerItem(writes, cells) || (writes > 1 && gates.Length < writes - 1))
+            throw new ArgumentException($"AllocationKernel: {writes} heads of {cells} cells need {writes * cells} gradients, {SavedPerItem(writes, cells)} saved floats and {writes - 1} gates, got {dWeights.Length}, {saved.Length} and {gates.Length}");
+        var headUsage = saved[..(writes * cells)];
+        var order = MemoryMarshal.Cast<float, int>(saved.Slice(writes * cells, writes * cells));
         int scratchSize = 5 * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
         var dNext = scratch[..cells];                                   // dL/d(usage leaving head i), by cell
@@ -125,12 +96,11 @@ internal sealed class AllocationKernel
         dNext.Clear();
         for (int i = writes - 1; i >= 0; i--)
         {
-            int head = (b * writes + i) * cells;
-            ReadOnlySpan<float> u = headUsage.Values.Slice(head, cells), a = Weights.Values.Slice(head, cells);
-            ReadOnlySpan<int> phi = Order(head);
-            var dAOut = dWeights.Values.Slice(head, cells);
+            ReadOnlySpan<float> u = headUsage.Slice(i * cells, cells), a = weights.Slice(i * cells, cells);
+            ReadOnlySpan<int> phi = order.Slice(i * cells, cells);
+            var dAOut = dWeights.Slice(i * cells, cells);
             // Through u_next = u + (1 − u)·g·a (nothing for the last head, whose u_next is not used).
-            float gate = i + 1 < writes ? gates!.Values[b * writes + i] : 0f;
+            float gate = i + 1 < writes ? gates[i] : 0f;
             float dGate = 0f;
             for (int n = 0; n < cells; n++)
             {
@@ -139,13 +109,13 @@ internal sealed class AllocationKernel
                 dGate += dPush * a[n];
                 dU[n] = dNext[n] * (1f - gate * a[n]);
             }
-            if (dGates is not null) dGates.Data[b * writes + i] = dGate;
+            if (!dGates.IsEmpty) dGates[i] = dGate;
             // Through a_s = x_s·c: walking from the most used cell, S_k = dc_{k+1} + (1 − x_{k+1})·S_{k+1} with
             // dc = da_s·x_s gives dx_k = c_k·(da_k − S_k); then u' = ε + (1 − ε)·u and x = 1 − u'.
             float running = 1f;
             for (int j = 0; j < cells; j++)
             {
-                float free = NonUsage(u[phi[j]]);
+                float free = NonUsage(u[phi[j]], epsilon);
                 sortedFree[j] = free;
                 cumprod[j] = running;
                 running *= 1f - free;
@@ -159,6 +129,6 @@ internal sealed class AllocationKernel
             }
             dU.CopyTo(dNext);
         }
-        if (dUsage is not null) dNext.CopyTo(dUsage.Data.Slice(b * cells, cells));
+        if (!dUsage.IsEmpty) dNext.CopyTo(dUsage);
     }
 }

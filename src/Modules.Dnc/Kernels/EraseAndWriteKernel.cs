@@ -20,15 +20,19 @@ internal static class EraseAndWriteKernel
             output), static (state, b) =>
         {
             var (memory, cells, width, writeWeights, writes, eraseVectors, writeVectors, output) = state;
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var w = writeWeights.Values.Slice(b * writes * cells, writes * cells);
-            var e = eraseVectors.Values.Slice(b * writes * width, writes * width);
-            var v = writeVectors.Values.Slice(b * writes * width, writes * width);
-            var o = output.Data.Slice(b * cells * width, cells * width);
-            for (int n = 0; n < cells; n++) EraseAndWriteRow(m.Slice(n * width, width), w, n, e, v, o.Slice(n * width, width));
+            ForwardItem(memory.Values.Slice(b * cells * width, cells * width), writeWeights.Values.Slice(b * writes * cells, writes * cells),
+                eraseVectors.Values.Slice(b * writes * width, writes * width), writeVectors.Values.Slice(b * writes * width, writes * width),
+                output.Data.Slice(b * cells * width, cells * width), width);
         });
         return Tensor.Custom("EraseAndWrite", output, [memory, writeWeights, eraseVectors, writeVectors], default(ValueTuple),
             static (x, _, g) => Backward(g, x[0], x[1], x[2], x[3]));
+    }
+
+    /// <summary>One item: memory m [N, Wd], write weights w [W, N], erase and write vectors e, v [W, Wd] → the new memory o [N, Wd] (every element written).</summary>
+    public static void ForwardItem(ReadOnlySpan<float> m, ReadOnlySpan<float> w, ReadOnlySpan<float> e, ReadOnlySpan<float> v, Span<float> o, int width)
+    {
+        int cells = m.Length / width;
+        for (int n = 0; n < cells; n++) EraseAndWriteRow(m.Slice(n * width, width), w, n, e, v, o.Slice(n * width, width));
     }
 
     /// <summary>
@@ -48,35 +52,45 @@ internal static class EraseAndWriteKernel
             dMemory, dWeights, dErase, dValues), static (state, b) =>
         {
             var (width, memory, cells, writeWeights, writes, eraseVectors, writeVectors, g, dMemory, dWeights, dErase, dValues) = state;
-            int scratchSize = 2 * width;
-            Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
-            var gm = scratch[..width];                                  // g ⊙ M for the current cell: −dL/d(keep)
-            var erased = scratch.Slice(width, width);                   // g ⊙ M ⊙ keep¬k: −dL/d(w_k·e_k)
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var w = writeWeights.Values.Slice(b * writes * cells, writes * cells);
-            var e = eraseVectors.Values.Slice(b * writes * width, writes * width);
-            var v = writeVectors.Values.Slice(b * writes * width, writes * width);
-            var gv = g.Values.Slice(b * cells * width, cells * width);
-            for (int n = 0; n < cells; n++)
-            {
-                var gRow = gv.Slice(n * width, width);
-                if (dMemory is not null) EraseAndWriteRow(gRow, w, n, e, default, dMemory.Data.Slice((b * cells + n) * width, width));   // g ⊙ keep
-                Multiply(gRow, m.Slice(n * width, width), gm);
-                for (int k = 0; k < writes; k++)
-                {
-                    float weight = w[k * cells + n];
-                    gm.CopyTo(erased);
-                    for (int j = 0; j < writes; j++)
-                        if (j != k) MultiplyByFactor(erased, w[j * cells + n], e.Slice(j * width, width), erased);
-                    var erase = e.Slice(k * width, width);
-                    if (dWeights is not null)
-                        dWeights.Data[(b * writes + k) * cells + n] = AddressingMath.Dot(gRow, v.Slice(k * width, width)) - AddressingMath.Dot(erased, erase);
-                    if (dErase is not null) AddressingMath.MultiplyAdd(erased, -weight, dErase.Data.Slice((b * writes + k) * width, width));
-                    if (dValues is not null) AddressingMath.MultiplyAdd(gRow, weight, dValues.Data.Slice((b * writes + k) * width, width));
-                }
-            }
+            int wn = writes * cells, we = writes * width, nw = cells * width;
+            BackwardItem(g.Values.Slice(b * nw, nw), memory.Values.Slice(b * nw, nw), writeWeights.Values.Slice(b * wn, wn),
+                eraseVectors.Values.Slice(b * we, we), writeVectors.Values.Slice(b * we, we), width,
+                dMemory is null ? default : dMemory.Data.Slice(b * nw, nw), dWeights is null ? default : dWeights.Data.Slice(b * wn, wn),
+                dErase is null ? default : dErase.Data.Slice(b * we, we), dValues is null ? default : dValues.Data.Slice(b * we, we));
         });
         return Tensor.GradientSlots(dMemory, dWeights, dErase, dValues);
+    }
+
+    /// <summary>
+    /// One item's backward from g [N, Wd]: dM [N, Wd] and dw [W, N] written, de and dv [W, Wd] added to (they must start at
+    /// zero), each skipped when empty.
+    /// </summary>
+    public static void BackwardItem(ReadOnlySpan<float> gv, ReadOnlySpan<float> m, ReadOnlySpan<float> w, ReadOnlySpan<float> e,
+        ReadOnlySpan<float> v, int width, Span<float> dMemory, Span<float> dWeights, Span<float> dErase, Span<float> dValues)
+    {
+        int cells = m.Length / width, writes = e.Length / width;
+        int scratchSize = 2 * width;
+        Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
+        var gm = scratch[..width];                                  // g ⊙ M for the current cell: −dL/d(keep)
+        var erased = scratch.Slice(width, width);                   // g ⊙ M ⊙ keep¬k: −dL/d(w_k·e_k)
+        for (int n = 0; n < cells; n++)
+        {
+            var gRow = gv.Slice(n * width, width);
+            if (!dMemory.IsEmpty) EraseAndWriteRow(gRow, w, n, e, default, dMemory.Slice(n * width, width));   // g ⊙ keep
+            Multiply(gRow, m.Slice(n * width, width), gm);
+            for (int k = 0; k < writes; k++)
+            {
+                float weight = w[k * cells + n];
+                gm.CopyTo(erased);
+                for (int j = 0; j < writes; j++)
+                    if (j != k) MultiplyByFactor(erased, w[j * cells + n], e.Slice(j * width, width), erased);
+                var erase = e.Slice(k * width, width);
+                if (!dWeights.IsEmpty)
+                    dWeights[k * cells + n] = AddressingMath.Dot(gRow, v.Slice(k * width, width)) - AddressingMath.Dot(erased, erase);
+                if (!dErase.IsEmpty) AddressingMath.MultiplyAdd(erased, -weight, dErase.Slice(k * width, width));
+                if (!dValues.IsEmpty) AddressingMath.MultiplyAdd(gRow, weight, dValues.Slice(k * width, width));
+            }
+        }
     }
 
     /// <summary>

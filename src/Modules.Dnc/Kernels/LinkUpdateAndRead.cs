@@ -41,27 +41,38 @@ internal static class LinkUpdateAndRead
         {
             var (previousReadWeights, reads, n, readModes, modes, read, contentWeights, writes, previousPrecedence, writeWeights,
                 previousLink, link, precedence) = state;
-            // One pass over the link: each new row is read by every head while it is still in the first-level cache.
-            var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
-            var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
-            var output = read.Data.Slice(batch * reads * n, reads * n);
-            ReadWeightsMix.ForwardContent(contentWeights.Values.Slice(batch * reads * n, reads * n), pi, output, writes, reads, n);
-            for (int k = 0; k < writes; k++)
-            {
-                int s = batch * writes + k;
-                var p = previousPrecedence.Values.Slice(s * n, n);
-                var ww = writeWeights.Values.Slice(s * n, n);
-                var oldLink = previousLink.Values.Slice(s * n * n, n * n);
-                var newLink = link.Data.Slice(s * n * n, n * n);
-                for (int i = 0; i < n; i++) ForwardRow(k, i, oldLink.Slice(i * n, n), p, ww, newLink.Slice(i * n, n), w, pi, output, writes);
-                LinkUpdate.ForwardPrecedence(p, ww, precedence.Data.Slice(s * n, n));
-            }
+            int wnn = writes * n * n, wn = writes * n, rn = reads * n;
+            ForwardItem(previousLink.Values.Slice(batch * wnn, wnn), previousPrecedence.Values.Slice(batch * wn, wn),
+                writeWeights.Values.Slice(batch * wn, wn), previousReadWeights.Values.Slice(batch * rn, rn), contentWeights.Values.Slice(batch * rn, rn),
+                readModes.Values.Slice(batch * reads * modes, reads * modes), link.Data.Slice(batch * wnn, wnn), precedence.Data.Slice(batch * wn, wn),
+                read.Data.Slice(batch * rn, rn), writes);
         });
 
         // The backward reads the new link's values (the output itself: its node is not involved).
         Tensor.Custom(Op, [link, precedence, read], [previousLink, previousPrecedence, writeWeights, previousReadWeights, contentWeights, readModes],
             link, static (x, newLink, g) => Backward(x[0], x[1], x[2], x[3], x[4], x[5], newLink, g));
         return (link, precedence, read);
+    }
+
+    /// <summary>
+    /// One item: previous link [W, N, N] and precedence [W, N], write weights [W, N], previous read weights w [R, N], content
+    /// weights [R, N] and read modes π [R, 2W + 1] → new link, new precedence and read weights [R, N] (every element written).
+    /// One pass over the link: each new row is read by every head while it is still in the first-level cache.
+    /// </summary>
+    public static void ForwardItem(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,
+        ReadOnlySpan<float> w, ReadOnlySpan<float> content, ReadOnlySpan<float> pi, Span<float> link, Span<float> precedence, Span<float> output, int writes)
+    {
+        int n = writeWeights.Length / writes, reads = w.Length / n;
+        ReadWeightsMix.ForwardContent(content, pi, output, writes, reads, n);
+        for (int k = 0; k < writes; k++)
+        {
+            var p = previousPrecedence.Slice(k * n, n);
+            var ww = writeWeights.Slice(k * n, n);
+            var oldLink = previousLink.Slice(k * n * n, n * n);
+            var newLink = link.Slice(k * n * n, n * n);
+            for (int i = 0; i < n; i++) ForwardRow(k, i, oldLink.Slice(i * n, n), p, ww, newLink.Slice(i * n, n), w, pi, output, writes);
+            LinkUpdate.ForwardPrecedence(p, ww, precedence.Slice(k * n, n));
+        }
     }
 
     /// <summary>
@@ -175,51 +186,60 @@ internal static class LinkUpdateAndRead
         {
             var (previousReadWeights, reads, n, readModes, modes, readGrad, dRead, dModes, contentWeights, dContent, writes,
                 previousPrecedence, writeWeights, dPrecedence, dWrites, linkGrad, link, previousLink, dLink, precedenceGrad) = state;
-            var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
-            var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
-            var g = readGrad is null ? default : readGrad.Values.Slice(batch * reads * n, reads * n);
-            var dw = dRead is null ? default : dRead.Data.Slice(batch * reads * n, reads * n);
-            var dpi = dModes is null ? default : dModes.Data.Slice(batch * reads * modes, reads * modes);
-            if (readGrad is not null)
-                ReadWeightsMix.BackwardContent(g, contentWeights.Values.Slice(batch * reads * n, reads * n), pi,
-                    dContent is null ? default : dContent.Data.Slice(batch * reads * n, reads * n), dpi, writes, reads);
-
-            Span<float> total = n <= 1024 ? stackalloc float[n] : new float[n];
-            for (int k = 0; k < writes; k++)
-            {
-                int s = batch * writes + k;
-                var p = previousPrecedence.Values.Slice(s * n, n);
-                var ww = writeWeights.Values.Slice(s * n, n);
-                var dp = dPrecedence is null ? default : dPrecedence.Data.Slice(s * n, n);
-                var dww = dWrites is null ? default : dWrites.Data.Slice(s * n, n);
-                if (linkGrad is not null || readGrad is not null)
-                {
-                    var newLink = link.Values.Slice(s * n * n, n * n);
-                    var oldLink = previousLink.Values.Slice(s * n * n, n * n);
-                    for (int i = 0; i < n; i++)
-                    {
-                        // ∂/∂L_t[i, :]: from the next step (if any), plus what the reads of this step send back.
-                        var next = linkGrad is null ? default : linkGrad.Values.Slice(s * n * n + i * n, n);
-                        scoped ReadOnlySpan<float> rowGrad = next;
-                        if (readGrad is not null)
-                        {
-                            ReadsBackwardRow(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, next, total, writes);
-                            rowGrad = total;
-                        }
-                        else if (linkGrad is null)
-                        {
-                            total.Clear();
-                            rowGrad = total;
-                        }
-                        LinkUpdate.BackwardRow(i, rowGrad, oldLink.Slice(i * n, n), p, ww,
-                            dLink is null ? default : dLink.Data.Slice(s * n * n + i * n, n), dp, dww);
-                    }
-                }
-                if (precedenceGrad is not null) LinkUpdate.BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, ww, dp, dww);
-            }
+            int wnn = writes * n * n, wn = writes * n, rn = reads * n, rm = reads * modes;
+            BackwardItem(previousLink.Values.Slice(batch * wnn, wnn), previousPrecedence.Values.Slice(batch * wn, wn),
+                writeWeights.Values.Slice(batch * wn, wn), previousReadWeights.Values.Slice(batch * rn, rn),
+                contentWeights.Values.Slice(batch * rn, rn), readModes.Values.Slice(batch * rm, rm), link.Values.Slice(batch * wnn, wnn),
+                linkGrad is null ? default : linkGrad.Values.Slice(batch * wnn, wnn),
+                precedenceGrad is null ? default : precedenceGrad.Values.Slice(batch * wn, wn),
+                readGrad is null ? default : readGrad.Values.Slice(batch * rn, rn),
+                dLink is null ? default : dLink.Data.Slice(batch * wnn, wnn), dPrecedence is null ? default : dPrecedence.Data.Slice(batch * wn, wn),
+                dWrites is null ? default : dWrites.Data.Slice(batch * wn, wn), dRead is null ? default : dRead.Data.Slice(batch * rn, rn),
+                dContent is null ? default : dContent.Data.Slice(batch * rn, rn), dModes is null ? default : dModes.Data.Slice(batch * rm, rm), writes);
         });
         return Tensor.GradientSlots(dLink, dPrecedence, dWrites, dRead, dContent, dModes);
     }
+    /// <summary>
+    /// One item's backward from the gradients of the new link [W, N, N], the new precedence [W, N] and the read weights
+    /// [R, N] (each empty when absent): dLink [W, N, N] is written (whenever a link or read gradient is given), dPrecedence,
+    /// dWrites [W, N], dw, dContent [R, N] and dπ [R, 2W + 1] are added to (they must start at zero); each is skipped when empty.
+    /// </summary>
+    public static void BackwardItem(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,
+        ReadOnlySpan<float> w, ReadOnlySpan<float> content, ReadOnlySpan<float> pi, ReadOnlySpan<float> link, ReadOnlySpan<float> linkGrad,
+        ReadOnlySpan<float> precedenceGrad, ReadOnlySpan<float> g, Span<float> dLink, Span<float> dPrecedence, Span<float> dWrites,
+        Span<float> dw, Span<float> dContent, Span<float> dpi, int writes)
+    {
+        int n = writeWeights.Length / writes, reads = w.Length / n;
+        bool hasLink = !linkGrad.IsEmpty, hasRead = !g.IsEmpty;
+        if (hasRead) ReadWeightsMix.BackwardContent(g, content, pi, dContent, dpi, writes, reads);
+        Span<float> total = n <= 1024 ? stackalloc float[n] : new float[n];
+        for (int k = 0; k < writes; k++)
+        {
+            var p = previousPrecedence.Slice(k * n, n);
+            var ww = writeWeights.Slice(k * n, n);
+            var dp = dPrecedence.IsEmpty ? default : dPrecedence.Slice(k * n, n);
+            var dww = dWrites.IsEmpty ? default : dWrites.Slice(k * n, n);
+            if (hasLink || hasRead)
+            {
+                var newLink = link.Slice(k * n * n, n * n);
+                var oldLink = previousLink.Slice(k * n * n, n * n);
+                for (int i = 0; i < n; i++)
+                {
+                    // ∂/∂L_t[i, :]: from the next step (if any), plus what the reads of this step send back.
+                    var next = hasLink ? linkGrad.Slice(k * n * n + i * n, n) : default;
+                    scoped ReadOnlySpan<float> rowGrad = next;
+                    if (hasRead)
+                    {
+                        ReadsBackwardRow(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, next, total, writes);
+                        rowGrad = total;
+                    }
+                    LinkUpdate.BackwardRow(i, rowGrad, oldLink.Slice(i * n, n), p, ww, dLink.IsEmpty ? default : dLink.Slice(k * n * n + i * n, n), dp, dww);
+                }
+            }
+            if (!precedenceGrad.IsEmpty) LinkUpdate.BackwardPrecedence(precedenceGrad.Slice(k * n, n), p, ww, dp, dww);
+        }
+    }
+
     /// <summary>
     /// All read heads' backward for row i of write head k's new link (one batch entry): <see cref="ReadWeightsMix.BackwardRow"/>
     /// for every head, with the row's total gradient written to <paramref name="total"/> [N], starting from the next step's

@@ -30,7 +30,7 @@ internal static class ReadWordsKernel
     }
 
     /// <summary>One item: r[i, :] = Σ_n w[i, n]·M[n, :], the sum over n in order as fused multiply-adds.</summary>
-    private static void Forward(ReadOnlySpan<float> w, ReadOnlySpan<float> m, int width, Span<float> r)
+    public static void Forward(ReadOnlySpan<float> w, ReadOnlySpan<float> m, int width, Span<float> r)
     {
         int cells = m.Length / width, reads = r.Length / width;
         for (int i = 0; i < reads; i++) ChainRows(w.Slice(i * cells, cells), m, width, r.Slice(i * width, width));
@@ -48,22 +48,26 @@ internal static class ReadWordsKernel
             dMemory), static (state, b) =>
         {
             var (g, reads, width, memory, cells, weights, dWeights, dMemory) = state;
-            var gb = g.Values.Slice(b * reads * width, reads * width);
-            var m = memory.Values.Slice(b * cells * width, cells * width);
-            var w = weights.Values.Slice(b * reads * cells, reads * cells);
-            if (dWeights is not null) TransposedChains(gb, m, width, dWeights.Data.Slice(b * reads * cells, reads * cells));
-            if (dMemory is not null)
-            {
-                var dm = dMemory.Data.Slice(b * cells * width, cells * width);
-                Span<float> column = reads <= AddressingMath.StackScratchLimit ? stackalloc float[reads] : new float[reads];
-                for (int n = 0; n < cells; n++)
-                {
-                    for (int i = 0; i < reads; i++) column[i] = w[i * cells + n];
-                    ChainRows(column, gb, width, dm.Slice(n * width, width));
-                }
-            }
+            BackwardItem(g.Values.Slice(b * reads * width, reads * width), weights.Values.Slice(b * reads * cells, reads * cells),
+                memory.Values.Slice(b * cells * width, cells * width), width,
+                dWeights is null ? default : dWeights.Data.Slice(b * reads * cells, reads * cells),
+                dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width));
         });
         return Tensor.GradientSlots(dWeights, dMemory);
+    }
+
+    /// <summary>One item's backward from g [R, Wd]: dw [R, N] and dM [N, Wd] written, each skipped when empty.</summary>
+    public static void BackwardItem(ReadOnlySpan<float> gb, ReadOnlySpan<float> w, ReadOnlySpan<float> m, int width, Span<float> dWeights, Span<float> dMemory)
+    {
+        int cells = m.Length / width, reads = gb.Length / width;
+        if (!dWeights.IsEmpty) TransposedChains(gb, m, width, dWeights);
+        if (dMemory.IsEmpty) return;
+        Span<float> column = reads <= AddressingMath.StackScratchLimit ? stackalloc float[reads] : new float[reads];
+        for (int n = 0; n < cells; n++)
+        {
+            for (int i = 0; i < reads; i++) column[i] = w[i * cells + n];
+            ChainRows(column, gb, width, dMemory.Slice(n * width, width));
+        }
     }
 
     /// <summary>

@@ -14,26 +14,32 @@ internal static class UsageKernel
     public static Tensor Compute(Tensor previousUsage, Tensor writeWeights, Tensor freeGate, Tensor readWeights)
     {
         int batch = previousUsage.Dim(0), cells = previousUsage.Dim(1), writes = writeWeights.Dim(1), reads = freeGate.Dim(1);
-        var output = Tensor.AllocateUninitialized(previousUsage.Shape);   // uncleared: the loop writes every element
-        var result = output.Data;
-        var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values;
+        var output = Tensor.AllocateUninitialized(previousUsage.Shape);   // uncleared: ForwardItem writes every element
         for (int b = 0; b < batch; b++)
-            for (int n = 0; n < cells; n++)
-            {
-                float afterWrite = AfterWrite(u[b * cells + n], w, b, n, cells, writes);
-                float retention = 1f;
-                for (int h = 0; h < reads; h++) retention *= 1f - f[b * reads + h] * r[(b * reads + h) * cells + n];
-                result[b * cells + n] = afterWrite * retention;
-            }
+            ForwardItem(previousUsage.Values.Slice(b * cells, cells), writeWeights.Values.Slice(b * writes * cells, writes * cells),
+                freeGate.Values.Slice(b * reads, reads), readWeights.Values.Slice(b * reads * cells, reads * cells), output.Data.Slice(b * cells, cells));
         return Tensor.Custom("Usage", output, [previousUsage, freeGate, readWeights], writeWeights,
             static (x, writeWeights, g) => Backward(g, x[0], writeWeights, x[1], x[2]));
     }
 
+    /// <summary>One item: previous usage u [N], write weights w [W, N], free gates f [R], read weights r [R, N] → usage [N] (every element written).</summary>
+    public static void ForwardItem(ReadOnlySpan<float> u, ReadOnlySpan<float> w, ReadOnlySpan<float> f, ReadOnlySpan<float> r, Span<float> result)
+    {
+        int cells = u.Length, writes = w.Length / cells, reads = f.Length;
+        for (int n = 0; n < cells; n++)
+        {
+            float afterWrite = AfterWrite(u[n], w, n, cells, writes);
+            float retention = 1f;
+            for (int h = 0; h < reads; h++) retention *= 1f - f[h] * r[h * cells + n];
+            result[n] = afterWrite * retention;
+        }
+    }
+
     /// <summary>u + (1 − u)·(1 − Π_W(1 − w)) for one cell.</summary>
-    private static float AfterWrite(float usage, ReadOnlySpan<float> w, int b, int n, int cells, int writes)
+    private static float AfterWrite(float usage, ReadOnlySpan<float> w, int n, int cells, int writes)
     {
         float unwritten = 1f;
-        for (int k = 0; k < writes; k++) unwritten *= 1f - w[(b * writes + k) * cells + n];
+        for (int k = 0; k < writes; k++) unwritten *= 1f - w[k * cells + n];
         return usage + (1f - usage) * (1f - unwritten);
     }
 
@@ -47,7 +53,22 @@ internal static class UsageKernel
         var dUsage = previousUsage.RequiresGrad ? Tensor.BackwardBuffer(previousUsage.Shape) : null;
         var dFree = freeGate.RequiresGrad ? Tensor.BackwardBuffer(freeGate.Shape) : null;
         var dRead = readWeights.RequiresGrad ? Tensor.BackwardBuffer(readWeights.Shape) : null;
-        var u = previousUsage.Values; var w = writeWeights.Values; var f = freeGate.Values; var r = readWeights.Values; var gv = g.Values;
+        for (int b = 0; b < batch; b++)
+            BackwardItem(g.Values.Slice(b * cells, cells), previousUsage.Values.Slice(b * cells, cells),
+                writeWeights.Values.Slice(b * writes * cells, writes * cells), freeGate.Values.Slice(b * reads, reads),
+                readWeights.Values.Slice(b * reads * cells, reads * cells), dUsage is null ? default : dUsage.Data.Slice(b * cells, cells),
+                dFree is null ? default : dFree.Data.Slice(b * reads, reads), dRead is null ? default : dRead.Data.Slice(b * reads * cells, reads * cells));
+        return Tensor.GradientSlots(dUsage, dFree, dRead);
+    }
+
+    /// <summary>
+    /// One item's backward from g [N]: du [N], df [R] and dr [R, N] written (each skipped when empty), from the previous usage
+    /// u [N], write weights w [W, N], free gates f [R] and read weights r [R, N].
+    /// </summary>
+    public static void BackwardItem(ReadOnlySpan<float> gb, ReadOnlySpan<float> ub, ReadOnlySpan<float> w, ReadOnlySpan<float> f,
+        ReadOnlySpan<float> r, Span<float> du, Span<float> dFree, Span<float> dRead)
+    {
+        int cells = ub.Length, writes = w.Length / cells, reads = f.Length;
         int scratchSize = (reads + 3) * cells;
         Span<float> scratch = scratchSize <= AddressingMath.StackScratchLimit ? stackalloc float[scratchSize] : new float[scratchSize];
         var factors = scratch[..(reads * cells)];                        // 1 − f_h·w_read_h, [R, N]
@@ -55,47 +76,40 @@ internal static class UsageKernel
         var product = scratch.Slice((reads + 1) * cells, cells);
         var temp = scratch.Slice((reads + 2) * cells, cells);
         // Whole rows of N cells at a time, so every step is vectorised.
-        for (int b = 0; b < batch; b++)
+        unwritten.Fill(1f);
+        for (int k = 0; k < writes; k++)
         {
-            var ub = u.Slice(b * cells, cells);
-            var gb = gv.Slice(b * cells, cells);
-            unwritten.Fill(1f);
-            for (int k = 0; k < writes; k++)
-            {
-                TensorPrimitives.Subtract(1f, w.Slice((b * writes + k) * cells, cells), temp);
-                TensorPrimitives.Multiply(unwritten, temp, unwritten);
-            }
-            for (int h = 0; h < reads; h++)
-            {
-                var factor = factors.Slice(h * cells, cells);
-                TensorPrimitives.Multiply(r.Slice((b * reads + h) * cells, cells), -f[b * reads + h], factor);
-                TensorPrimitives.Add(factor, 1f, factor);
-            }
-            if (dUsage is not null)
-            {
-                // du = g·ψ·Π_W(1 − w)
-                var du = dUsage.Data.Slice(b * cells, cells);
-                TensorPrimitives.Multiply(gb, unwritten, du);
-                for (int h = 0; h < reads; h++) TensorPrimitives.Multiply(du, factors.Slice(h * cells, cells), du);
-            }
-            if (dFree is null && dRead is null) continue;
-            // g·afterWrite, afterWrite = u + (1 − u)·(1 − Π_W(1 − w))
-            TensorPrimitives.Subtract(1f, unwritten, temp);
-            TensorPrimitives.Subtract(1f, ub, product);
-            TensorPrimitives.Multiply(temp, product, temp);
-            TensorPrimitives.Add(temp, ub, temp);
-            TensorPrimitives.Multiply(temp, gb, temp);
-            for (int h = 0; h < reads; h++)
-            {
-                // dL/d(f_h·w_read_h) = −g·afterWrite·Π_{j≠h}(1 − f_j·w_read_j)
-                TensorPrimitives.Negate(temp, product);
-                for (int j = 0; j < reads; j++)
-                    if (j != h) TensorPrimitives.Multiply(product, factors.Slice(j * cells, cells), product);
-                var rh = r.Slice((b * reads + h) * cells, cells);
-                if (dRead is not null) TensorPrimitives.Multiply(product, f[b * reads + h], dRead.Data.Slice((b * reads + h) * cells, cells));
-                if (dFree is not null) dFree.Data[b * reads + h] = TensorPrimitives.Dot(product, rh);
-            }
+            TensorPrimitives.Subtract(1f, w.Slice(k * cells, cells), temp);
+            TensorPrimitives.Multiply(unwritten, temp, unwritten);
         }
-        return Tensor.GradientSlots(dUsage, dFree, dRead);
+        for (int h = 0; h < reads; h++)
+        {
+            var factor = factors.Slice(h * cells, cells);
+            TensorPrimitives.Multiply(r.Slice(h * cells, cells), -f[h], factor);
+            TensorPrimitives.Add(factor, 1f, factor);
+        }
+        if (!du.IsEmpty)
+        {
+            // du = g·ψ·Π_W(1 − w)
+            TensorPrimitives.Multiply(gb, unwritten, du);
+            for (int h = 0; h < reads; h++) TensorPrimitives.Multiply(du, factors.Slice(h * cells, cells), du);
+        }
+        if (dFree.IsEmpty && dRead.IsEmpty) return;
+        // g·afterWrite, afterWrite = u + (1 − u)·(1 − Π_W(1 − w))
+        TensorPrimitives.Subtract(1f, unwritten, temp);
+        TensorPrimitives.Subtract(1f, ub, product);
+        TensorPrimitives.Multiply(temp, product, temp);
+        TensorPrimitives.Add(temp, ub, temp);
+        TensorPrimitives.Multiply(temp, gb, temp);
+        for (int h = 0; h < reads; h++)
+        {
+            // dL/d(f_h·w_read_h) = −g·afterWrite·Π_{j≠h}(1 − f_j·w_read_j)
+            TensorPrimitives.Negate(temp, product);
+            for (int j = 0; j < reads; j++)
+                if (j != h) TensorPrimitives.Multiply(product, factors.Slice(j * cells, cells), product);
+            var rh = r.Slice(h * cells, cells);
+            if (!dRead.IsEmpty) TensorPrimitives.Multiply(product, f[h], dRead.Slice(h * cells, cells));
+            if (!dFree.IsEmpty) dFree[h] = TensorPrimitives.Dot(product, rh);
+        }
     }
 }
