@@ -152,32 +152,50 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
     /// <returns>Read words [B, R, Wd] and the state at t.</returns>
     public (Tensor Output, AccessState State) Apply(AccessInterface raw, AccessState state)
     {
-        var freeGate = Tensor.Sigmoid(raw.FreeGate);
-        var allocationGate = Tensor.Sigmoid(raw.AllocationGate);
-        var writeGate = Tensor.Sigmoid(raw.WriteGate);
-        var eraseVectors = Tensor.Sigmoid(raw.EraseVectors);
-        var readModes = Tensor.Softmax(raw.ReadMode, -1);
-
-        // 1. Usage from the previous step's write and read weights.
-        var usage = freeness.Step(state.WriteWeights, freeGate, state.ReadWeights, state.Usage);
-
-        // 2. Write weights g^w·(g^a·a + (1 − g^a)·c^w), content on the previous memory.
+        CheckShapes(raw, state);
+        // 1–3. Gates, usage from the previous step's write and read weights, write weights g^w·(g^a·a + (1 − g^a)·c^w) with
+        // the content weights on the previous memory, then erase and write: one fused op after the write lookup.
         var writeContent = writeContentWeights.Forward(state.Memory, raw.WriteKeys, raw.WriteStrengths);   // [B, W, N]
-        var writeWeights = freeness.WriteWeights(usage, writeContent, allocationGate, writeGate);           // [B, W, N]
+        var (usage, writeWeights, memory) = Kernels.AccessStepKernel.Write(state.Usage, state.WriteWeights, raw.FreeGate, state.ReadWeights,
+            writeContent, raw.AllocationGate, raw.WriteGate, raw.EraseVectors, raw.WriteVectors, state.Memory, Freeness.AllocationEpsilon);
 
-        // 3. Erase then write: M ← M ⊙ Π_W(1 − w^wᵀ e) + Σ_W w^wᵀ v.
-        var memory = EraseAndWrite(state.Memory, writeWeights, eraseVectors, raw.WriteVectors);
-
-        // 4–5. Linkage, then read weights from the new memory, the new link and the previous read weights.
+        // 4–6. Read modes, linkage, read weights from the new memory, the new link and the previous read weights, and the
+        // read words: one fused op after the read lookup.
         var readContent = readContentWeights.Forward(memory, raw.ReadKeys, raw.ReadStrengths);              // [B, R, N]
-        var (readWeights, links) = linkage.StepAndRead(writeWeights, state.Linkage, state.ReadWeights, readContent, readModes);
-
-        // 6. Read words (the batched product w·M as one fused op).
-        var readWords = Kernels.ReadWordsKernel.Compute(readWeights, memory);                                // [B, R, Wd]
+        var (link, precedence, readWeights, readWords, readModes) = Kernels.AccessStepKernel.Read(writeWeights, state.Linkage.Link,
+            state.Linkage.PrecedenceWeights, state.ReadWeights, readContent, raw.ReadMode, memory);
 
         Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), usage.Detach(), readModes.Detach(), memory.Detach(),
-            links.Link.Detach()));
-        return (readWords, new AccessState(memory, readWeights, writeWeights, links, usage));
+            link.Detach()));
+        return (readWords, new AccessState(memory, readWeights, writeWeights, new LinkageState(link, precedence), usage));
+    }
+
+    /// <summary>Every interface part and state tensor has this module's shape for the memory's batch, or a <see cref="ShapeMismatchException"/> naming the module path and the part.</summary>
+    private void CheckShapes(AccessInterface raw, AccessState state)
+    {
+        ArgumentNullException.ThrowIfNull(state.Memory);
+        int batch = state.Memory.Dim(0);
+        if (!state.Memory.Shape.SequenceEqual([batch, MemorySize, WordSize]))
+            throw new ShapeMismatchException(Path, "memory", [batch, MemorySize, WordSize], state.Memory.Shape);
+        ReadOnlySpan<Tensor> parts = [raw.ReadKeys, raw.ReadStrengths, raw.WriteKeys, raw.WriteStrengths, raw.EraseVectors, raw.WriteVectors, raw.FreeGate,
+            raw.AllocationGate, raw.WriteGate, raw.ReadMode];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(parts[i], AccessInterface.PartNames[i]);
+            if (parts[i].Rank != partShapes[i].Length + 1 || parts[i].Dim(0) != batch || !parts[i].Shape[1..].SequenceEqual(partShapes[i]))
+                throw new ShapeMismatchException(Path, AccessInterface.PartNames[i], [batch, .. partShapes[i]], parts[i].Shape);
+        }
+        Require("usage", state.Usage, [batch, MemorySize]);
+        Require("read weights", state.ReadWeights, [batch, NumReads, MemorySize]);
+        Require("write weights", state.WriteWeights, [batch, NumWrites, MemorySize]);
+        Require("link", state.Linkage.Link, [batch, NumWrites, MemorySize, MemorySize]);
+        Require("precedence weights", state.Linkage.PrecedenceWeights, [batch, NumWrites, MemorySize]);
+    }
+
+    private void Require(string what, Tensor tensor, ReadOnlySpan<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(tensor, what);
+        if (!tensor.Shape.SequenceEqual(shape)) throw new ShapeMismatchException(Path, what, shape, tensor.Shape);
     }
 
     /// <summary>
