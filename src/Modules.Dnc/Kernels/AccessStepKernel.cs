@@ -118,7 +118,7 @@ internal static class AccessStepKernel
             if (!x[i].RequiresGrad) continue;
             // Uncleared where the item functions write every element: all but dv (added to) and, without a memory gradient, dM (zero).
             bool written = i != 7 && (i != 8 || t.MemoryGrad is not null);
-            grads[i] = written ? Tensor.BackwardBufferUninitialized(x[i].ShapeArray()) : Tensor.BackwardBuffer(x[i].ShapeArray());
+            grads[i] = written ? Tensor.BackwardBufferUninitialized(x[i].Shape) : Tensor.BackwardBuffer(x[i].Shape);
         }
         BatchParallel.For(s.Batch, 3 * s.WriteWork, (t, s, grads), static (state, b) => WriteBackwardItem(state.t, state.s, state.grads, b));
         return grads;
@@ -204,7 +204,7 @@ internal static class AccessStepKernel
         {
             if (!x[i].RequiresGrad) continue;
             // The previous link's gradient is written row by row whenever a link or read gradient comes in.
-            grads[i] = i == 1 && (g[0] is not null || reads) ? Tensor.BackwardBufferUninitialized(x[i].ShapeArray()) : Tensor.BackwardBuffer(x[i].ShapeArray());
+            grads[i] = i == 1 && (g[0] is not null || reads) ? Tensor.BackwardBufferUninitialized(x[i].Shape) : Tensor.BackwardBuffer(x[i].Shape);
         }
         BatchParallel.For(s.Batch, 3 * s.ReadWork, (x, o, g, grads, s), static (state, b) => ReadBackwardItem(state.x, state.o, state.g, state.grads, state.s, b));
         return grads;
