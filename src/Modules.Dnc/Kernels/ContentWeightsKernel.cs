@@ -16,9 +16,10 @@ internal static class ContentWeightsKernel
     public static Tensor Compute(Tensor memory, Tensor keys, Tensor strengths, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var output = Tensor.Allocate(batch, heads, cells);
+        // Uncleared: ForwardItem writes every weight and every saved value (ContentValues has no gaps).
+        var output = Tensor.AllocateUninitialized(batch, heads, cells);
         int savedPerItem = SavedPerItem(heads, cells);
-        var saved = Tensor.Allocate(batch * savedPerItem);
+        var saved = Tensor.AllocateUninitialized(batch * savedPerItem);
         BatchParallel.For(batch, (long)heads * cells * width, (memory, cells, width, keys, heads, strengths, saved, savedPerItem, output,
             epsilon), static (state, b) =>
         {
