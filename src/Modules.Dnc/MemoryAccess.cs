@@ -13,7 +13,11 @@ namespace Modules.Dnc;
 /// </summary>
 /// <remarks>
 /// Parameters: <c>&lt;path&gt;/&lt;head&gt;/{w,b}</c> for the ten heads; the parts have none unless a content-addressing
-/// module passed in creates some. Every part runs a fused op with a hand-written backward.
+/// module passed in creates some. A step is four ops with hand-written backward passes: the write lookup
+/// (<see cref="WriteContentWeights"/>), one fused op for the gate activations, usage, allocation, write weights and
+/// erase-and-write, the read lookup (<see cref="ReadContentWeights"/>), and one fused op for the read-mode softmax, link
+/// update, read weights and read words. The fused ops run the same per-item kernels as <see cref="Freeness"/>,
+/// <see cref="TemporalLinkage"/> and <see cref="EraseAndWrite"/>, so a step gives the same floats as those parts composed.
 /// </remarks>
 [Module]
 public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
