@@ -210,6 +210,56 @@ public sealed class AccessStepKernelTests
         }, ReadInputs(82, 2, 5, 3, 4, 2));
     }
 
+    /// <summary>
+    /// Property: with every buffer the step and backward arenas lend filled with NaN first, each fused op gives bit for bit
+    /// the same outputs and gradients as without, whichever outputs the loss reads (so the uncleared gradient buffers are
+    /// written in full also when some output gradients are absent), and all of them are finite.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Poisoned_arena_storage_changes_no_result_of_either_half(int outputs)
+    {
+        var (writeInputs, previousWrites) = WriteInputs(91, 2, 9, 5, 3, 2);
+        var readInputs = ReadInputs(92, 2, 9, 5, 6, 2);
+        float[] Run(bool poison)
+        {
+            var arena = new TensorArena();
+            BufferPool.PoisonOnRent = poison;
+            try
+            {
+                using var _ = arena.Enter();
+                var write = writeInputs.Select(x => x.Clone().RequireGrad()).ToArray();
+                var read = readInputs.Select(x => x.Clone().RequireGrad()).ToArray();
+                var (usage, weights, memory) = Write(write, previousWrites);
+                var o = Read(read);
+                // 0: every output; 1: only the memory and the read words; 2: only the usage and the link; 3: only the read modes.
+                Tensor loss = outputs switch
+                {
+                    0 => usage.Sum() + (weights * weights).Sum() + (memory * memory).Sum() + o.Link.Sum() + o.Precedence.Sum()
+                        + (o.ReadWeights * o.ReadWeights).Sum() + (o.ReadWords * o.ReadWords).Sum() + (o.ReadModes * o.ReadModes).Sum(),
+                    1 => (memory * memory).Sum() + (o.ReadWords * o.ReadWords).Sum(),
+                    2 => usage.Sum() + o.Link.Sum(),
+                    _ => (o.ReadModes * o.ReadModes).Sum(),
+                };
+                loss.Backward();
+                return [.. usage.ToArray(), .. weights.ToArray(), .. memory.ToArray(), .. o.Link.ToArray(), .. o.ReadWords.ToArray(),
+                    .. write.Concat(read).SelectMany(x => (x.Grad ?? Tensor.Zeros(x.ShapeArray())).ToArray())];
+            }
+            finally
+            {
+                BufferPool.PoisonOnRent = false;
+            }
+        }
+
+        var plain = Run(poison: false);
+        var poisoned = Run(poison: true);
+        Assert.All(plain, v => Assert.True(float.IsFinite(v)));
+        Assert.Equal(plain, poisoned);
+    }
+
     [Fact]
     public void Apply_names_the_module_path_and_the_part_when_a_part_has_the_wrong_shape()
     {
