@@ -57,7 +57,7 @@ public sealed partial class Tensor
     /// </summary>
     private static void AttachJoint(string op, ReadOnlySpan<Tensor> outputs, JointNodeBase node)
     {
-        var joint = Empty([1]);
+        var joint = Empty(JointShape);
         joint.Attach(node);
         for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(op, joint, i));
     }
@@ -85,6 +85,9 @@ public sealed partial class Tensor
         CheckFreshOutputs(op, outputs);
         if (Tracks(inputs)) AttachJoint(op, outputs, new JointNode<TState>(op, inputs, state, backward, outputs.Length));
     }
+
+    /// <summary>The joint's shape, shared by every joint (a tensor never changes its shape array).</summary>
+    private static readonly int[] JointShape = [1];
 
     /// <summary>The gradient that marks a multi-output op's joint as due to run (shared and read-only; its value is unused).</summary>
     internal static readonly Tensor JointReady = Zeros(1);
