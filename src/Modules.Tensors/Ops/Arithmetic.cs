@@ -106,11 +106,11 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordNeg(Tensor result, Tensor a) =>
-        result.WithGrad("Neg", a, g => a.AccumulateGrad(g, static (grad, t, acc) =>
+        result.WithGrad("Neg", a, default(ValueTuple), static (s, t, acc) =>
         {
-            if (acc) TensorPrimitives.Subtract(t, grad.Values, t);
-            else TensorPrimitives.Negate(grad.Values, t);
-        }));
+            if (acc) TensorPrimitives.Subtract(t, s.Grad.Values, t);
+            else TensorPrimitives.Negate(s.Grad.Values, t);
+        });
 
     /// <inheritdoc cref="Add(Tensor, Tensor)"/>
     public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
@@ -157,11 +157,11 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordScale(Tensor result, Tensor a, float c) =>
-        result.WithGrad("Scale", a, g => a.AccumulateGrad((g, c), static (s, t, acc) =>
+        result.WithGrad("Scale", a, c, static (s, t, acc) =>
         {
-            if (acc) TensorPrimitives.MultiplyAdd(s.g.Values, s.c, t, t);
-            else TensorPrimitives.Multiply(s.g.Values, s.c, t);
-        }));
+            if (acc) TensorPrimitives.MultiplyAdd(s.Grad.Values, s.State, t, t);
+            else TensorPrimitives.Multiply(s.Grad.Values, s.State, t);
+        });
 
     /// <summary>Applies a span kernel to a new result of the same shape (the kernel must write every element).</summary>
     internal static Tensor Map(Tensor a, SpanMap kernel)
