@@ -211,7 +211,7 @@ public static class Affine
         var flatValues = flat.Values;
         var outputs = new Tensor[heads];
         int maxRank = 0;
-        foreach (var partShape in shapes) maxRank = Math.Max(maxRank, partShape.Length);
+        for (int k = 0; k < heads; k++) maxRank = Math.Max(maxRank, shapes[k].Length);   // by index: no enumerator per call
         Span<int> shapeBuffer = maxRank < 8 ? stackalloc int[8] : new int[1 + maxRank];
         for (int k = 0, at = 0; k < heads; k++)
         {

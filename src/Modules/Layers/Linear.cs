@@ -81,8 +81,9 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(pieces);
         int inputSize = 0;
-        foreach (var piece in pieces)
+        for (int k = 0; k < pieces.Count; k++)   // by index: a foreach over the interface would allocate an enumerator per call
         {
+            var piece = pieces[k];
             ArgumentNullException.ThrowIfNull(piece);
             if (piece.Rank == 0) throw new ShapeMismatchException(Path, "each piece", [-1], piece.Shape, " ([B, ...])");
             inputSize += piece.Dim(0) == 0 ? 0 : piece.Size / piece.Dim(0);
