@@ -78,6 +78,18 @@ internal sealed class KernelNode<TState>(string op, Tensor input, TState state, 
     public override void Backward(Tensor grad) => Input(0).AccumulateGrad((grad, state), kernel);
 }
 
+/// <summary>
+/// A node of an engine op on two inputs whose backward is a static function of both, the output's gradient and
+/// <paramref name="state"/>: no closure or delegate per op (the binary arithmetic of a loss, every step).
+/// </summary>
+internal sealed class BinaryNode<TState>(string op, Tensor a, Tensor b, TState state, Action<Tensor, Tensor, Tensor, TState> backward)
+    : GradNode([a, b])
+{
+    public override string Op { get; } = op;
+
+    public override void Backward(Tensor grad) => backward(Input(0), Input(1), grad, state);
+}
+
 /// <summary>A view's node (<see cref="Tensor.Reshape"/>, <see cref="Tensor.Squeeze"/>, ...): the gradient goes back under the input's shape.</summary>
 internal sealed class ViewNode(Tensor input) : GradNode(input)
 {
