@@ -66,12 +66,6 @@ public static class DncTrainingTiming
             var step = run.TrainStep();
             if (printLosses) Console.WriteLine(Line(i, step));
         }
-        // What warm-up built to last (the arenas' buffers, gradients, optimizer slots, packed weights: megabytes) reaches
-        // gen 2 only through its first collections, the second of them a gen-1 one; a short warm-up left that one in the
-        // timed steps. Settled here, as BenchmarkDotNet does before its iterations, the counts below are the steady state's.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
         long timeSteps = 0;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
