@@ -230,7 +230,7 @@ public static class Affine
         var inputsOfOp = new Tensor[1 + 2 * heads];
         inputsOfOp[0] = x;
         for (int k = 0; k < heads; k++) { inputsOfOp[1 + k] = weights[k]; inputsOfOp[1 + heads + k] = biases[k]; }
-        Tensor.Custom(op, outputs, inputsOfOp, joinedWeights, static (opInputs, joinedWeights, grads) => ApplyHeadsBackward(opInputs, joinedWeights, grads));
+        Tensor.Custom(op, outputs, inputsOfOp, joinedWeights, ApplyHeadsBackward);   // a static backward: no closure or delegate per call
         return outputs;
     }
 
