@@ -47,18 +47,13 @@ public sealed partial class Tensor
     /// Makes this tensor (one the backward arena made, whose pass has ended) a fresh one on <paramref name="newStorage"/>:
     /// a tensor object of the backward pass is reused like its buffer, as nothing outside the pass holds either.
     /// </summary>
-    internal void Reset(float[] newStorage, int[] newShape) => Reset(newStorage, 0, newShape, null);
-
-    /// <summary>As <see cref="Reset(float[], int[])"/>, but a view of <paramref name="source"/>'s elements under <paramref name="newShape"/> (same size).</summary>
-    internal void ResetAsView(Tensor source, int[] newShape) => Reset(source.storage, source.offset, newShape, source.lease);
-
-    private void Reset(float[] newStorage, int newOffset, int[] newShape, ArenaLease? newLease)
+    internal void Reset(float[] newStorage, int[] newShape)
     {
         storage = newStorage;
-        offset = newOffset;
+        offset = 0;
         shape = newShape;
         Size = ShapeUtil.SizeOf(newShape);
-        lease = newLease;
+        lease = null;
         record = null;
     }
 
@@ -251,11 +246,8 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>
-    /// This tensor's elements under <paramref name="like"/>'s shape (same size), for a view's gradient: inside a backward pass
-    /// on a tensor object of the pass's arena, which, like its buffers, nothing holds once the pass has ended.
-    /// </summary>
-    internal Tensor ViewAs(Tensor like) => BackwardArena.RentView(this, like.shape) ?? new(this, offset, like.shape);
+    /// <summary>This tensor's elements under <paramref name="like"/>'s shape (same size), for a view's gradient.</summary>
+    internal Tensor ViewAs(Tensor like) => new(this, offset, like.shape);
 
     internal Tensor WithGrad(string op, Tensor input, Action<Tensor> backward) =>
         GradMode.Enabled && input.RequiresGrad ? AttachTo(new ActionNode(op, input, backward)) : this;

@@ -86,36 +86,15 @@ internal static class BackwardArena
     {
         if (depth == 0) return null;
         var storage = pool!.Rent(ShapeUtil.SizeOf(shape));
-        if (NextFree() is { } reused)
+        var list = tensors ??= [];
+        if (tensorsInUse < list.Count)
         {
+            var reused = list[tensorsInUse++];
             reused.Reset(storage, shape);
             return reused;
         }
-        return Keep(new Tensor(storage, 0, shape));
-    }
-
-    /// <summary>
-    /// A view of <paramref name="source"/>'s elements under <paramref name="shape"/> (same size) on a tensor object owned by
-    /// the running pass (a view node's gradient), or null when no pass runs on this thread.
-    /// </summary>
-    public static Tensor? RentView(Tensor source, int[] shape)
-    {
-        if (depth == 0) return null;
-        if (NextFree() is { } reused)
-        {
-            reused.ResetAsView(source, shape);
-            return reused;
-        }
-        return Keep(new Tensor(source, source.Offset, shape));
-    }
-
-    /// <summary>The next free tensor object, now in use, or null when all are in use.</summary>
-    private static Tensor? NextFree() => tensors is { } list && tensorsInUse < list.Count ? list[tensorsInUse++] : null;
-
-    /// <summary>Keeps a new tensor object, in use by the running pass.</summary>
-    private static Tensor Keep(Tensor made)
-    {
-        (tensors ??= []).Add(made);
+        var made = new Tensor(storage, 0, shape);
+        list.Add(made);
         tensorsInUse++;
         return made;
     }
