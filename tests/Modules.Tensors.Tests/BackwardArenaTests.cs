@@ -236,4 +236,31 @@ public class BackwardArenaTests
         Assert.Equal(arrays, BackwardArena.SlotArrays);   // warm passes took the same array again
         Assert.Equal(3, Tensor.GradientSlots(3).Length);   // outside a pass: a plain new array
     }
+
+    /// <summary>
+    /// A warm backward pass allocates nothing: the seed of <see cref="Tensor.Backward()"/>, the binary ops' and single-input
+    /// ops' nodes (recorded in the forward pass, no closures to run) and the temporaries Softplus and Pow need when they add
+    /// to a gradient that already exists all come from the pass's arena. x feeds Softplus twice and Pow twice, so at least
+    /// one of each adds to x's existing gradient; the gradient is hand-computed: 2·σ(x) + 2·3x².
+    /// </summary>
+    [Fact]
+    public void AWarmBackwardPassThatAccumulatesThroughSoftplusAndPowAllocatesNothing()
+    {
+        var x = new Tensor([-1.5f, 0f, 0.5f, 2f], 4).RequireGrad();
+        var arena = new TensorArena();
+        long allocated = -1;
+        for (int pass = 0; pass < 4; pass++)
+            using (arena.Enter())
+            {
+                var loss = (Tensor.Softplus(x) + Tensor.Pow(x, 3f) + Tensor.Softplus(x) + Tensor.Pow(x, 3f)).Sum();
+                x.ClearGrad();   // keeps the buffer for the next pass, as optimizers do
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                loss.Backward();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+        Assert.Equal(0, allocated);
+        float[] expected = [13.864851f, 1f, 2.7449187f, 25.761594f];
+        var grad = x.Grad!.ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], grad[i], 5e-6f);
+    }
 }

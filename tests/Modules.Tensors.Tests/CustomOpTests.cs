@@ -151,4 +151,14 @@ public class CustomOpTests
         Assert.Equal(new[] { -1f, 9f }, a.Grad!.ToArray());     // 3 + 2·b
         Assert.Equal(new[] { 5f, 11f }, b.Grad!.ToArray());     // 3 + 2·a
     }
+
+    /// <summary>The outputs of a multi-output op keep no name of their own; an error of the op's backward still names the op.</summary>
+    [Fact]
+    public void AMultiOutputBackwardReturningTheWrongCount_NamesTheOp()
+    {
+        var x = new Tensor([1f, 2f], 2).RequireGrad();
+        var outputs = Tensor.Custom("BrokenPair", [x.Clone(), x.Clone()], [x], grads => [null, null]);
+        var e = Assert.Throws<InvalidOperationException>(() => (outputs[0] + outputs[1]).Sum().Backward());
+        Assert.Equal("BrokenPair: backward returned 2 gradients for 1 inputs", e.Message);
+    }
 }

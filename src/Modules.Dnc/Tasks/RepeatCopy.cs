@@ -79,7 +79,8 @@ public sealed class RepeatCopy : ITask
 
     /// <summary>
     /// Draws one batch. Lengths for all entries are drawn first, then repeat counts, then each entry's
-    /// pattern row by row, so the same generator state always yields the same batch.
+    /// pattern row by row, so the same generator state always yields the same batch. Inside a <see cref="TensorArena"/>
+    /// scope the batch's storage is the arena's, like an op's result (released when the scope ends).
     /// </summary>
     /// <param name="rng">The generator to draw from; it advances.</param>
     /// <returns>Observations <c>[T, B, numBits+2]</c>, targets <c>[T, B, numBits+1]</c>, mask <c>[T, B]</c>.</returns>
@@ -87,8 +88,10 @@ public sealed class RepeatCopy : ITask
     {
         ArgumentNullException.ThrowIfNull(rng);
         int batch = BatchSize;
-        var lengths = new int[batch];
-        var repeats = new int[batch];
+        // No arrays of its own per batch: small draws on the stack, the batch's storage from the trainer's arena when its
+        // step scope is open (Tensor.Allocate; zeros, as the layout below assumes), else ordinary storage.
+        Span<int> lengths = batch <= 256 ? stackalloc int[batch] : new int[batch];
+        Span<int> repeats = batch <= 256 ? stackalloc int[batch] : new int[batch];
         for (int b = 0; b < batch; b++) lengths[b] = rng.NextInt(MinLength, MaxLength + 1);
         for (int b = 0; b < batch; b++) repeats[b] = rng.NextInt(MinRepeats, MaxRepeats + 1);
 
@@ -96,39 +99,39 @@ public sealed class RepeatCopy : ITask
         for (int b = 0; b < batch; b++) steps = Math.Max(steps, (repeats[b] + 1) * lengths[b] + 3);
 
         int obsSize = ObservationSize, targSize = TargetSize;
-        var obs = new float[steps * batch * obsSize];
-        var targ = new float[steps * batch * targSize];
-        var mask = new float[steps * batch];
+        var observations = Tensor.Allocate(steps, batch, obsSize);
+        var targets = Tensor.Allocate(steps, batch, targSize);
+        var masks = Tensor.Allocate(steps, batch);
+        Span<float> obs = observations.Data, targ = targets.Data, mask = masks.Data;
         int startEndFlag = NumBits, repeatsChannel = NumBits + 1;
+        int patternSize = MaxLength * NumBits;
+        Span<float> patterns = patternSize <= 1024 ? stackalloc float[patternSize] : new float[patternSize];
 
         for (int b = 0; b < batch; b++)
         {
             int length = lengths[b], reps = repeats[b];
-            var pattern = new float[length, NumBits];
+            var pattern = patterns[..(length * NumBits)];   // [length, NumBits]
             for (int i = 0; i < length; i++)
                 for (int k = 0; k < NumBits; k++)
-                    pattern[i, k] = rng.NextInt(0, 2);
+                    pattern[i * NumBits + k] = rng.NextInt(0, 2);
 
             obs[ObsIndex(0, b, startEndFlag)] = 1f;
             for (int i = 0; i < length; i++)
                 for (int k = 0; k < NumBits; k++)
-                    obs[ObsIndex(1 + i, b, k)] = pattern[i, k];
+                    obs[ObsIndex(1 + i, b, k)] = pattern[i * NumBits + k];
             obs[ObsIndex(length + 1, b, repeatsChannel)] = (float)reps / NormMax;
 
             int outputStart = length + 2;
             for (int r = 0; r < reps; r++)
                 for (int i = 0; i < length; i++)
                     for (int k = 0; k < NumBits; k++)
-                        targ[TargIndex(outputStart + r * length + i, b, k)] = pattern[i, k];
+                        targ[TargIndex(outputStart + r * length + i, b, k)] = pattern[i * NumBits + k];
             int last = outputStart + reps * length;
             targ[TargIndex(last, b, startEndFlag)] = 1f;
             for (int t = outputStart; t <= last; t++) mask[t * batch + b] = 1f;
         }
 
-        return new DatasetTensors(
-            new Tensor(obs, steps, batch, obsSize),
-            new Tensor(targ, steps, batch, targSize),
-            new Tensor(mask, steps, batch));
+        return new DatasetTensors(observations, targets, masks);
 
         int ObsIndex(int t, int b, int c) => (t * batch + b) * obsSize + c;
         int TargIndex(int t, int b, int c) => (t * batch + b) * targSize + c;

@@ -16,7 +16,7 @@ public sealed partial class Tensor
     {
         if (Size != 1)
             throw new InvalidOperationException($"Backward: needs a one-element tensor, got shape {ShapeUtil.Format(shape)}; pass a seed gradient instead");
-        Backward(Full(shape, 1f));
+        Propagate(null);
     }
 
     /// <summary>
@@ -26,6 +26,12 @@ public sealed partial class Tensor
     public void Backward(Tensor seed)
     {
         ShapeUtil.RequireSame("Backward", shape, seed.shape);
+        Propagate(seed);
+    }
+
+    /// <summary>The backward pass from <paramref name="seed"/>, or from ones of this tensor's shape (a buffer of the pass) when null.</summary>
+    private void Propagate(Tensor? seed)
+    {
         if (!RequiresGrad)
             throw new InvalidOperationException("Backward: this tensor does not depend on any tensor that requires a gradient");
 
@@ -40,6 +46,11 @@ public sealed partial class Tensor
         var mark = BackwardArena.Enter();
         try
         {
+            if (seed is null)
+            {
+                seed = Scratch(shape);
+                seed.Data.Fill(1f);
+            }
             AccumulateGrad(seed);
             for (int i = order.Count - 1; i >= 0; i--)
             {

@@ -41,7 +41,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(backward);
         CheckFreshOutputs(op, outputs);
-        if (Tracks(inputs)) AttachJoint(op, outputs, new JointNode(op, inputs, backward, outputs.Length));
+        if (Tracks(inputs)) AttachJoint(outputs, new JointNode(op, inputs, backward, outputs.Length));
         return outputs;
     }
 
@@ -55,11 +55,11 @@ public sealed partial class Tensor
     /// A hidden one-element tensor joins the outputs: each output's node parks its gradient and marks the joint, and the
     /// joint (<paramref name="node"/>), which the topological order visits after every output, runs the backward once.
     /// </summary>
-    private static void AttachJoint(string op, ReadOnlySpan<Tensor> outputs, JointNodeBase node)
+    private static void AttachJoint(ReadOnlySpan<Tensor> outputs, JointNodeBase node)
     {
-        var joint = Empty([1]);
+        var joint = Empty(JointShape);
         joint.Attach(node);
-        for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(op, joint, i));
+        for (int i = 0; i < outputs.Length; i++) outputs[i].Attach(new OutputNode(joint, i));
     }
 
     /// <summary>
@@ -83,8 +83,11 @@ public sealed partial class Tensor
         Func<Tensor[], TState, Tensor?[], Tensor?[]> backward)
     {
         CheckFreshOutputs(op, outputs);
-        if (Tracks(inputs)) AttachJoint(op, outputs, new JointNode<TState>(op, inputs, state, backward, outputs.Length));
+        if (Tracks(inputs)) AttachJoint(outputs, new JointNode<TState>(op, inputs, state, backward, outputs.Length));
     }
+
+    /// <summary>The joint's shape, shared by every joint (a tensor never changes its shape array).</summary>
+    private static readonly int[] JointShape = [1];
 
     /// <summary>The gradient that marks a multi-output op's joint as due to run (shared and read-only; its value is unused).</summary>
     internal static readonly Tensor JointReady = Zeros(1);

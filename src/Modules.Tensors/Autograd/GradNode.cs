@@ -36,25 +36,18 @@ internal abstract class GradNode : GradRecord
     private readonly object inputs;
 
     /// <summary>A node of an op on several inputs.</summary>
-    /// <param name="op">The op's name, for error messages.</param>
     /// <param name="inputs">The op's tensor inputs.</param>
-    protected GradNode(string op, Tensor[] inputs) : base(true)
-    {
-        Op = op;
-        this.inputs = inputs;
-    }
+    protected GradNode(Tensor[] inputs) : base(true) => this.inputs = inputs;
 
     /// <summary>A node of an op on one input.</summary>
-    /// <param name="op">The op's name, for error messages.</param>
     /// <param name="input">The op's tensor input.</param>
-    protected GradNode(string op, Tensor input) : base(true)
-    {
-        Op = op;
-        inputs = input;
-    }
+    protected GradNode(Tensor input) : base(true) => inputs = input;
 
-    /// <summary>The op's name, for error messages.</summary>
-    public string Op { get; }
+    /// <summary>
+    /// The op's name, for error messages: kept by the nodes whose op is named by their caller, a constant or the joint's for
+    /// the others (a training step records thousands of nodes, the outputs of multi-output ops among them, each a field less).
+    /// </summary>
+    public abstract string Op { get; }
 
     /// <summary>How many inputs the op has.</summary>
     public int InputCount => inputs is Tensor ? 1 : Unsafe.As<Tensor[]>(inputs).Length;
@@ -78,14 +71,30 @@ internal abstract class GradNode : GradRecord
 /// second object per op, which a training step would otherwise make for every op it records.
 /// </summary>
 internal sealed class KernelNode<TState>(string op, Tensor input, TState state, GradKernel<(Tensor Grad, TState State)> kernel)
-    : GradNode(op, input)
+    : GradNode(input)
 {
+    public override string Op { get; } = op;
+
     public override void Backward(Tensor grad) => Input(0).AccumulateGrad((grad, state), kernel);
 }
 
-/// <summary>A view's node (<see cref="Tensor.Reshape"/>, <see cref="Tensor.Squeeze"/>, ...): the gradient goes back under the input's shape.</summary>
-internal sealed class ViewNode(Tensor input) : GradNode("Reshape", input)
+/// <summary>
+/// A node of an engine op on two inputs whose backward is a static function of both, the output's gradient and
+/// <paramref name="state"/>: no closure or delegate per op (the binary arithmetic of a loss, every step).
+/// </summary>
+internal sealed class BinaryNode<TState>(string op, Tensor a, Tensor b, TState state, Action<Tensor, Tensor, Tensor, TState> backward)
+    : GradNode([a, b])
 {
+    public override string Op { get; } = op;
+
+    public override void Backward(Tensor grad) => backward(Input(0), Input(1), grad, state);
+}
+
+/// <summary>A view's node (<see cref="Tensor.Reshape"/>, <see cref="Tensor.Squeeze"/>, ...): the gradient goes back under the input's shape.</summary>
+internal sealed class ViewNode(Tensor input) : GradNode(input)
+{
+    public override string Op => "Reshape";
+
     public override void Backward(Tensor grad) => Input(0).AccumulateGrad(grad.ViewAs(Input(0)));
 }
 
@@ -94,16 +103,20 @@ internal sealed class ActionNode : GradNode
 {
     private readonly Action<Tensor> backward;
 
-    public ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : base(op, inputs) => this.backward = backward;
+    public ActionNode(string op, Tensor[] inputs, Action<Tensor> backward) : base(inputs) => (Op, this.backward) = (op, backward);
 
-    public ActionNode(string op, Tensor input, Action<Tensor> backward) : base(op, input) => this.backward = backward;
+    public ActionNode(string op, Tensor input, Action<Tensor> backward) : base(input) => (Op, this.backward) = (op, backward);
+
+    public override string Op { get; }
 
     public override void Backward(Tensor grad) => backward(grad);
 }
 
 /// <summary>A custom op's node: runs the caller's backward and hands each input its gradient (no wrapping closure per op).</summary>
-internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward) : GradNode(op, inputs)
+internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward) : GradNode(inputs)
 {
+    public override string Op { get; } = op;
+
     public override void Backward(Tensor grad) => Tensor.Distribute(Op, Inputs, backward(grad));
 }
 
@@ -112,8 +125,10 @@ internal sealed class CustomNode(string op, Tensor[] inputs, Func<Tensor, Tensor
 /// besides its inputs) and the output's gradient: no closure or delegate per op (the compiler caches a static lambda's).
 /// </summary>
 internal sealed class CustomNode<TState>(string op, Tensor[] inputs, TState state, Func<Tensor[], TState, Tensor, Tensor?[]> backward)
-    : GradNode(op, inputs)
+    : GradNode(inputs)
 {
+    public override string Op { get; } = op;
+
     public override void Backward(Tensor grad) => Tensor.Distribute(Op, Inputs, backward(Inputs, state, grad));
 }
 
@@ -134,8 +149,10 @@ internal sealed class JointNode<TState>(string op, Tensor[] inputs, TState state
 }
 
 /// <summary>What the joints of multi-output custom ops share: the parked gradients and the run once every output has parked.</summary>
-internal abstract class JointNodeBase(string op, Tensor[] inputs, int outputs) : GradNode(op, inputs)
+internal abstract class JointNodeBase(string op, Tensor[] inputs, int outputs) : GradNode(inputs)
 {
+    public override string Op { get; } = op;
+
     /// <summary>
     /// The outputs' gradients, null for an output the loss does not depend on; an array of the backward pass's arena, taken
     /// when the first output parks its gradient and dropped when the joint has run or the pass ends (<see cref="Drop"/>),
@@ -162,8 +179,10 @@ internal abstract class JointNodeBase(string op, Tensor[] inputs, int outputs) :
 }
 
 /// <summary>One output of a multi-output custom op; its single input is the joint.</summary>
-internal sealed class OutputNode(string op, Tensor joint, int index) : GradNode(op, joint)
+internal sealed class OutputNode(Tensor joint, int index) : GradNode(joint)
 {
+    public override string Op => Input(0).Node!.Op;   // the joint's: one field less on every output
+
     public override void Backward(Tensor grad)
     {
         var jointTensor = Input(0);

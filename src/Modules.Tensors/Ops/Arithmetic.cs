@@ -38,22 +38,23 @@ public sealed partial class Tensor
     /// <summary>Whether an op on this input records a gradient.</summary>
     private static bool Records(Tensor a) => a.RequiresGrad && GradMode.Enabled;
 
+    // Recorded only when Records(a, b) holds: the callers check it first.
     private static Tensor RecordSum(Tensor result, string op, Tensor a, Tensor b, float signB) =>
-        result.WithGrad(op, [a, b], g =>
+        result.AttachTo(new BinaryNode<float>(op, a, b, signB, static (a, b, g, signB) =>
         {
             AccumulateSumGrad(a, g, 1f);
             AccumulateSumGrad(b, g, signB);
-        });
+        }));
 
     private static Tensor RecordMul(Tensor result, Tensor a, Tensor b) =>
-        result.WithGrad("Mul", [a, b], g =>
+        result.AttachTo(new BinaryNode<ValueTuple>("Mul", a, b, default, static (a, b, g, _) =>
         {
             AccumulateBinaryGrad<MultiplyKernel>(a, g, b);
             AccumulateBinaryGrad<MultiplyKernel>(b, g, a);
-        });
+        }));
 
     private static Tensor RecordDiv(Tensor result, Tensor a, Tensor b) =>
-        result.WithGrad("Div", [a, b], g =>
+        result.AttachTo(new BinaryNode<Tensor>("Div", a, b, result, static (a, b, g, result) =>
         {
             AccumulateBinaryGrad<DivideKernel>(a, g, b);
             if (b.RequiresGrad)
@@ -62,7 +63,7 @@ public sealed partial class Tensor
                 var quotient = Broadcasting.Apply<DivideKernel>("Div", Broadcasting.Apply<MultiplyKernel>("Div", g, result), b);
                 b.AccumulateGrad((quotient, b.ShapeRef), static (s, t, acc) => Broadcasting.SumInto(s.quotient.Values, s.quotient.ShapeRef, t, s.Item2, -1f, acc));
             }
-        });
+        }));
 
     /// <summary>input.Grad += sign · g summed down to the input's shape (the gradient of a broadcast sum or difference).</summary>
     private static void AccumulateSumGrad(Tensor input, Tensor g, float sign)
@@ -106,11 +107,11 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordNeg(Tensor result, Tensor a) =>
-        result.WithGrad("Neg", a, g => a.AccumulateGrad(g, static (grad, t, acc) =>
+        result.WithGrad("Neg", a, default(ValueTuple), static (s, t, acc) =>
         {
-            if (acc) TensorPrimitives.Subtract(t, grad.Values, t);
-            else TensorPrimitives.Negate(grad.Values, t);
-        }));
+            if (acc) TensorPrimitives.Subtract(t, s.Grad.Values, t);
+            else TensorPrimitives.Negate(s.Grad.Values, t);
+        });
 
     /// <inheritdoc cref="Add(Tensor, Tensor)"/>
     public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
@@ -157,11 +158,11 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordScale(Tensor result, Tensor a, float c) =>
-        result.WithGrad("Scale", a, g => a.AccumulateGrad((g, c), static (s, t, acc) =>
+        result.WithGrad("Scale", a, c, static (s, t, acc) =>
         {
-            if (acc) TensorPrimitives.MultiplyAdd(s.g.Values, s.c, t, t);
-            else TensorPrimitives.Multiply(s.g.Values, s.c, t);
-        }));
+            if (acc) TensorPrimitives.MultiplyAdd(s.Grad.Values, s.State, t, t);
+            else TensorPrimitives.Multiply(s.Grad.Values, s.State, t);
+        });
 
     /// <summary>Applies a span kernel to a new result of the same shape (the kernel must write every element).</summary>
     internal static Tensor Map(Tensor a, SpanMap kernel)

@@ -24,12 +24,13 @@ public sealed partial class Tensor
 
     /// <summary>The backward of a gather: the gradient is added back at the picked positions.</summary>
     private static Tensor RecordGather(Tensor result, Tensor t, int[] offsets) =>
-        result.WithGrad("Gather", t, g => t.AccumulateGrad((g, offsets), static (s, d, acc) =>
+        result.WithGrad("Gather", t, offsets, static (s, d, acc) =>
         {
             if (!acc) d.Clear();
-            var gv = s.g.Values;
-            for (int p = 0; p < s.offsets.Length; p++) d[s.offsets[p]] += gv[p];
-        }));
+            var gv = s.Grad.Values;
+            var offsets = s.State;
+            for (int p = 0; p < offsets.Length; p++) d[offsets[p]] += gv[p];
+        });
 
     /// <summary>
     /// <see cref="Gather(Tensor, int, int[], int[])"/> with the indices given as a tensor of whole numbers;

@@ -55,8 +55,10 @@ public sealed partial class Tensor
     private static bool Tracks(Tensor a, Tensor b) => GradMode.Enabled && (a.RequiresGrad || b.RequiresGrad);
 
     /// <summary>A product's node: the operands and sizes in fields, no closure or delegate.</summary>
-    private sealed class MatMulNode(Tensor a, Tensor b, MatMulDims dims) : GradNode("MatMul", [a, b])
+    private sealed class MatMulNode(Tensor a, Tensor b, MatMulDims dims) : GradNode([a, b])
     {
+        public override string Op => "MatMul";
+
         public override void Backward(Tensor g)
         {
             Tensor a = Input(0), b = Input(1);

@@ -38,14 +38,15 @@ public sealed partial class Tensor
 
     /// <summary>The backward of <see cref="Max(int, bool)"/>: each lane's gradient goes to its first maximum.</summary>
     private static void RecordMax(Tensor result, Tensor source, int[] argmax, int outer, int len, int inner) =>
-        result.WithGrad("Max", source, g => source.AccumulateGrad((g, argmax, outer, len, inner), static (s, d, acc) =>
+        result.WithGrad("Max", source, (argmax, outer, len, inner), static (s, d, acc) =>
         {
             if (!acc) d.Clear();
-            var gv = s.g.Values;
-            for (int o = 0; o < s.outer; o++)
-                for (int i = 0; i < s.inner; i++)
-                    d[(o * s.len + s.argmax[o * s.inner + i]) * s.inner + i] += gv[o * s.inner + i];
-        }));
+            var gv = s.Grad.Values;
+            var (argmax, outer, len, inner) = s.State;
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                    d[(o * len + argmax[o * inner + i]) * inner + i] += gv[o * inner + i];
+        });
 
     /// <summary>The largest element of the whole tensor, as a rank-0 tensor (gradient to its first occurrence).</summary>
     public Tensor Max() => Reshape(Size).Max(0);

@@ -143,6 +143,6 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordExpand(Tensor result, Tensor source) =>
-        result.WithGrad("Expand", source, g => source.AccumulateGrad((g, source.shape), static (s, t, acc) =>
-            Broadcasting.SumInto(s.g.Values, s.g.ShapeRef, t, s.shape, 1f, acc)));
+        result.WithGrad("Expand", source, source.shape, static (s, t, acc) =>
+            Broadcasting.SumInto(s.Grad.Values, s.Grad.ShapeRef, t, s.State, 1f, acc));
 }

@@ -12,11 +12,12 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordSumAll(Tensor result, Tensor source) =>
-        result.WithGrad("Sum", source, g => source.AccumulateGrad(g.Item(), static (value, t, acc) =>
+        result.WithGrad("Sum", source, default(ValueTuple), static (s, t, acc) =>
         {
+            float value = s.Grad.Item();
             if (acc) TensorPrimitives.Add(t, value, t);
             else t.Fill(value);
-        }));
+        });
 
     /// <summary>The sum over <paramref name="axis"/>; the axis is kept with size 1 when <paramref name="keepDim"/>.</summary>
     public Tensor Sum(int axis, bool keepDim = false)

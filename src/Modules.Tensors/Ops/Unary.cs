@@ -16,11 +16,11 @@ public sealed partial class Tensor
 
     /// <summary>Records a backward dx = g · factor, for a factor of the input's shape.</summary>
     private static Tensor RecordProduct(string op, Tensor result, Tensor a, Tensor factor) =>
-        result.WithGrad(op, a, g => a.AccumulateGrad((g, factor), static (s, t, acc) =>
+        result.WithGrad(op, a, factor, static (s, t, acc) =>
         {
-            if (acc) TensorPrimitives.FusedMultiplyAdd(s.g.Values, s.factor.Values, t, t);
-            else TensorPrimitives.Multiply(s.g.Values, s.factor.Values, t);
-        }));
+            if (acc) TensorPrimitives.FusedMultiplyAdd(s.Grad.Values, s.State.Values, t, t);
+            else TensorPrimitives.Multiply(s.Grad.Values, s.State.Values, t);
+        });
 
     /// <summary>Natural logarithm, element-wise.</summary>
     public static Tensor Log(Tensor a)
@@ -30,11 +30,11 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordLog(Tensor result, Tensor a) =>
-        result.WithGrad("Log", a, g => a.AccumulateGrad((g, a), static (s, t, acc) =>
+        result.WithGrad("Log", a, a, static (s, t, acc) =>
         {
-            if (acc) DivideKernel.RunAccumulate(s.g.Values, s.a.Values, t);
-            else TensorPrimitives.Divide(s.g.Values, s.a.Values, t);
-        }));
+            if (acc) DivideKernel.RunAccumulate(s.Grad.Values, s.State.Values, t);
+            else TensorPrimitives.Divide(s.Grad.Values, s.State.Values, t);
+        });
 
     /// <summary>Square root, element-wise.</summary>
     public static Tensor Sqrt(Tensor a)
@@ -44,15 +44,15 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordSqrt(Tensor result, Tensor a) =>
-        result.WithGrad("Sqrt", a, g => a.AccumulateGrad((g, result), static (s, t, acc) =>
+        result.WithGrad("Sqrt", a, result, static (s, t, acc) =>
         {
-            var gv = s.g.Values; var r = s.result.Values;
+            var gv = s.Grad.Values; var r = s.State.Values;
             for (int i = 0; i < t.Length; i++)
             {
                 float d = gv[i] * 0.5f / r[i];
                 t[i] = acc ? t[i] + d : d;
             }
-        }));
+        });
 
     /// <summary>xᵖ for a constant exponent, element-wise.</summary>
     public static Tensor Pow(Tensor a, float p)
@@ -63,15 +63,15 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordPow(Tensor result, Tensor a, float p) =>
-        result.WithGrad("Pow", a, g => a.AccumulateGrad((g, a, p), static (s, t, acc) =>
+        result.WithGrad("Pow", a, (a, p), static (s, t, acc) =>
         {
             // dx = g · (p · x^(p−1))
-            var d = acc ? GC.AllocateUninitializedArray<float>(t.Length) : t;
-            TensorPrimitives.Pow(s.a.Values, s.p - 1f, d);
-            TensorPrimitives.Multiply(d, s.p, d);
-            TensorPrimitives.Multiply(d, s.g.Values, d);
+            var d = acc ? BackwardBufferUninitialized(t.Length).Data : t;
+            TensorPrimitives.Pow(s.State.a.Values, s.State.p - 1f, d);
+            TensorPrimitives.Multiply(d, s.State.p, d);
+            TensorPrimitives.Multiply(d, s.Grad.Values, d);
             if (acc) TensorPrimitives.Add(t, d, t);
-        }));
+        });
 
     /// <summary>x², element-wise.</summary>
     public static Tensor Square(Tensor a)
@@ -82,12 +82,12 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordSquare(Tensor result, Tensor a) =>
-        result.WithGrad("Square", a, g => a.AccumulateGrad((g, a), static (s, t, acc) =>
+        result.WithGrad("Square", a, a, static (s, t, acc) =>
         {
-            var gv = s.g.Values; var x = s.a.Values;
+            var gv = s.Grad.Values; var x = s.State.Values;
             if (acc) for (int i = 0; i < t.Length; i++) t[i] += gv[i] * (x[i] * 2f);
             else for (int i = 0; i < t.Length; i++) t[i] = gv[i] * (x[i] * 2f);
-        }));
+        });
 
     /// <summary>The logistic function 1/(1+e⁻ˣ), element-wise.</summary>
     public static Tensor Sigmoid(Tensor a)
@@ -134,14 +134,14 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordSoftplus(Tensor result, Tensor a) =>
-        result.WithGrad("Softplus", a, g => a.AccumulateGrad((g, a), static (s, t, acc) =>
+        result.WithGrad("Softplus", a, a, static (s, t, acc) =>
         {
             // dx = g · sigmoid(x)
-            var d = acc ? GC.AllocateUninitializedArray<float>(t.Length) : t;
-            FloatMath.Sigmoid(s.a.Values, d);
-            TensorPrimitives.Multiply(s.g.Values, d, d);
+            var d = acc ? BackwardBufferUninitialized(t.Length).Data : t;
+            FloatMath.Sigmoid(s.State.Values, d);
+            TensorPrimitives.Multiply(s.Grad.Values, d, d);
             if (acc) TensorPrimitives.Add(t, d, t);
-        }));
+        });
 
     /// <summary>max(x, 0), element-wise (gradient 0 at 0).</summary>
     public static Tensor Relu(Tensor a)
@@ -152,12 +152,12 @@ public sealed partial class Tensor
 
     /// <summary>Records a backward that passes g where min ≤ x ≤ max and 0 elsewhere.</summary>
     private static Tensor RecordMasked(string op, Tensor result, Tensor a, float min, float max) =>
-        result.WithGrad(op, a, g => a.AccumulateGrad((g, a, min, max), static (s, t, acc) =>
+        result.WithGrad(op, a, (a, min, max), static (s, t, acc) =>
         {
-            var gv = s.g.Values; var x = s.a.Values; float lo = s.min, hi = s.max;
+            var gv = s.Grad.Values; var x = s.State.a.Values; float lo = s.State.min, hi = s.State.max;
             if (acc) { for (int i = 0; i < t.Length; i++) if (x[i] >= lo && x[i] <= hi) t[i] += gv[i]; }
             else for (int i = 0; i < t.Length; i++) t[i] = x[i] >= lo && x[i] <= hi ? gv[i] : 0f;
-        }));
+        });
 
     /// <summary>
     /// Limits every element to [<paramref name="min"/>, <paramref name="max"/>]. The gradient passes where
@@ -179,13 +179,13 @@ public sealed partial class Tensor
     }
 
     private static Tensor RecordAbs(Tensor result, Tensor a) =>
-        result.WithGrad("Abs", a, g => a.AccumulateGrad((g, a), static (s, t, acc) =>
+        result.WithGrad("Abs", a, a, static (s, t, acc) =>
         {
-            var gv = s.g.Values; var x = s.a.Values;
+            var gv = s.Grad.Values; var x = s.State.Values;
             for (int i = 0; i < t.Length; i++)
             {
                 float d = x[i] > 0f ? gv[i] : x[i] < 0f ? -gv[i] : 0f;
                 t[i] = acc ? t[i] + d : d;
             }
-        }));
+        });
 }

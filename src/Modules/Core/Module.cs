@@ -52,11 +52,19 @@ public abstract partial class Module
     /// <summary>The full path from the root, root's name first: <c>dnc/memory_access/read_keys</c>.</summary>
     public string Path => ModuleRegistry.Read(this, static self =>
     {
+        // Kept until the links change (kernels ask for it at every time step; building it anew made a string each time).
+        if (self.pathLinks == ModuleRegistry.Links && self.path is { } kept) return kept;
         var parts = new List<string>();
         for (var m = self; m is not null; m = m.LinkedParent) parts.Add(m.LinkedName ?? m.BaseName);
         parts.Reverse();
-        return string.Join('/', parts);
+        self.path = string.Join('/', parts);
+        self.pathLinks = ModuleRegistry.Links;
+        return self.path;
     });
+
+    /// <summary><see cref="Path"/> as last built, and the <see cref="ModuleRegistry.Links"/> it was built under (read and written under the registry's lock).</summary>
+    private string? path;
+    private int pathLinks;
 
     /// <summary>The outermost module holding this one (this module if it is a root).</summary>
     public Module Root => ModuleRegistry.Read(this, static self =>

@@ -18,6 +18,9 @@ internal static class ModuleRegistry
     private static int pruneAt = 1024;
     private static bool dirty;
 
+    /// <summary>How many times the links were recomputed: a value kept from one <see cref="Read"/> stays valid while this is unchanged (read under the lock).</summary>
+    public static int Links { get; private set; }
+
     public static void Register(Module module)
     {
         lock (Gate)
@@ -91,5 +94,6 @@ internal static class ModuleRegistry
             else m.ClearLink();
         }
         dirty = false;
+        Links++;
     }
 }

@@ -43,21 +43,25 @@ public static class Affine
         Tensor result;
         using (Tensor.NoGrad()) result = x.Rank == 2 ? product : product.Reshape(outputShape);
 
-        return Tensor.Custom(op, result, [x, w, b], g =>
+        return Tensor.Custom(op, result, [x, w, b], x2, static (inputs, x2, g) => ApplyBackward(inputs[0], inputs[1], inputs[2], x2, g));
+    }
+
+    /// <summary>The backward pass of <see cref="Apply"/>: <c>dx = g·wᵀ</c> returned, <c>dw</c> and <c>db</c> accumulated in place.</summary>
+    private static Tensor?[] ApplyBackward(Tensor x, Tensor w, Tensor b, Tensor x2, Tensor g)
+    {
+        int rows = x2.Dim(0), inputs = w.Dim(0), outputs = w.Dim(1);
+        var g2 = g.Rank == 2 ? g : g.Reshape(rows, outputs);
+        Tensor? dx = null;
+        if (x.RequiresGrad)
         {
-            var g2 = g.Rank == 2 ? g : g.Reshape(rows, outputs);
-            Tensor? dx = null;
-            if (x.RequiresGrad)
-            {
-                dx = Tensor.BackwardBuffer(x.Shape);
-                Tensor.MatMulInto(dx.Rank == 2 ? dx : dx.Reshape(rows, inputs), g2, w, transposeB: true);
-            }
-            Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
-            AccumulateRowSums(b, g2, outputs);
-            var grads = Tensor.GradientSlots(3);
-            grads[0] = dx;
-            return grads;
-        });
+            dx = Tensor.BackwardBuffer(x.Shape);
+            Tensor.MatMulInto(dx.Rank == 2 ? dx : dx.Reshape(rows, inputs), g2, w, transposeB: true);
+        }
+        Tensor.AccumulateMatMulGrad(w, x2, g2, transposeA: true); // straight into w's gradient: no temporary per step
+        AccumulateRowSums(b, g2, outputs);
+        var grads = Tensor.GradientSlots(3);
+        grads[0] = dx;
+        return grads;
     }
 
     /// <summary>
@@ -77,13 +81,11 @@ public static class Affine
         if (pieces.Count == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
         if (pieces[0].Rank < 1) throw new ShapeMismatchException(op, "piece 0", [-1], pieces[0].Shape, " ([B, ...])");
         int batch = pieces[0].Dim(0), inputs = 0;
-        var sizes = new int[pieces.Count];
         for (int k = 0; k < pieces.Count; k++)
         {
             if (pieces[k].Rank < 1 || pieces[k].Dim(0) != batch)
                 throw new ShapeMismatchException(op, pieces[0].Shape, pieces[k].Shape, $"piece {k}: need the same batch size {batch}");
-            sizes[k] = batch == 0 ? 0 : pieces[k].Size / batch;
-            inputs += sizes[k];
+            inputs += FlatConcat.RowSize(pieces[k], batch);
         }
         if (w.Rank != 2 || w.Dim(0) != inputs)
             throw new ShapeMismatchException(op, "w", [inputs, -1], w.Shape, $" (the pieces' {inputs} values per row by out)");
@@ -93,11 +95,12 @@ public static class Affine
 
         var x = Tensor.Allocate(batch, inputs);
         var joined = x.Data;
-        for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
+        for (int k = 0, at = 0; k < pieces.Count; k++)
         {
             var pv = pieces[k].Values;
-            int size = sizes[k];
+            int size = FlatConcat.RowSize(pieces[k], batch);
             for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.Slice(r * inputs + at, size));
+            at += size;
         }
         Tensor raw;
         using (Tensor.NoGrad()) raw = Tensor.MatMul(x, w);
@@ -113,37 +116,50 @@ public static class Affine
         for (int k = 0; k < pieces.Count; k++) opInputs[k] = pieces[k];
         opInputs[^2] = w;
         opInputs[^1] = b;
-        return Tensor.Custom(op, result, opInputs, g =>
+        return Tensor.Custom(op, result, opInputs, (x, raw, clip), static (opInputs, saved, g) => ApplyConcatBackward(opInputs, saved.x, saved.raw, saved.clip, g));
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="ApplyConcat"/> from the inputs (the pieces, then w and b), the joined rows
+    /// <paramref name="x"/> <c>[B, in]</c> and the unclipped result <paramref name="raw"/> <c>[B, out]</c>.
+    /// </summary>
+    private static Tensor?[] ApplyConcatBackward(Tensor[] opInputs, Tensor x, Tensor raw, float clip, Tensor g)
+    {
+        int pieces = opInputs.Length - 2;
+        Tensor w = opInputs[^2], b = opInputs[^1];
+        int batch = x.Dim(0), inputs = x.Dim(1), outputs = w.Dim(1);
+        var grads = Tensor.GradientSlots(opInputs.Length);
+        var gm = g;
+        if (clip > 0)
         {
-            var grads = Tensor.GradientSlots(opInputs.Length);
-            var gm = g;
-            if (clip > 0)
+            gm = Tensor.BackwardBuffer(batch, outputs);
+            var masked = gm.Data;
+            var gv = g.Values; var rv = raw.Values;
+            for (int i = 0; i < masked.Length; i++) masked[i] = rv[i] >= -clip && rv[i] <= clip ? gv[i] : 0f;
+        }
+        bool anyPiece = false;
+        for (int k = 0; k < pieces; k++) anyPiece |= opInputs[k].RequiresGrad;
+        if (anyPiece)
+        {
+            var dJoinedTensor = Tensor.BackwardBuffer(batch, inputs);
+            Tensor.MatMulInto(dJoinedTensor, gm, w, transposeB: true);
+            var dJoined = dJoinedTensor.Values;   // [B, in]
+            for (int k = 0, at = 0; k < pieces; k++)
             {
-                gm = Tensor.BackwardBuffer(batch, outputs);
-                var masked = gm.Data;
-                var gv = g.Values; var rv = raw.Values;
-                for (int i = 0; i < masked.Length; i++) masked[i] = rv[i] >= -clip && rv[i] <= clip ? gv[i] : 0f;
-            }
-            bool anyPiece = false;
-            for (int k = 0; k < pieces.Count; k++) anyPiece |= pieces[k].RequiresGrad;
-            if (anyPiece)
-            {
-                var dJoinedTensor = Tensor.BackwardBuffer(batch, inputs);
-                Tensor.MatMulInto(dJoinedTensor, gm, w, transposeB: true);
-                var dJoined = dJoinedTensor.Values;   // [B, in]
-                for (int k = 0, at = 0; k < pieces.Count; at += sizes[k], k++)
+                var piece = opInputs[k];
+                int size = FlatConcat.RowSize(piece, batch);
+                if (piece.RequiresGrad)
                 {
-                    if (!pieces[k].RequiresGrad) continue;
-                    int size = sizes[k];
-                    var d = Tensor.BackwardBuffer(pieces[k].Shape);
+                    var d = Tensor.BackwardBuffer(piece.Shape);
                     for (int r = 0; r < batch; r++) dJoined.Slice(r * inputs + at, size).CopyTo(d.Data.Slice(r * size, size));
                     grads[k] = d;
                 }
+                at += size;
             }
-            Tensor.AccumulateMatMulGrad(w, x, gm, transposeA: true);
-            AccumulateRowSums(b, gm, outputs);
-            return grads;
-        });
+        }
+        Tensor.AccumulateMatMulGrad(w, x, gm, transposeA: true);
+        AccumulateRowSums(b, gm, outputs);
+        return grads;
     }
 
     /// <summary>
@@ -165,8 +181,7 @@ public static class Affine
         if (heads == 0 || biases.Count != heads || shapes.Count != heads)
             throw new ArgumentException($"{op}: need as many weights, biases and shapes (at least one), got {heads}, {biases.Count}, {shapes.Count}");
         if (x.Rank != 2) throw new ShapeMismatchException(op, "input", [-1, -1], x.Shape, " ([B, in])");
-        int batch = x.Dim(0), inputs = x.Dim(1);
-        var offsets = new int[heads + 1];
+        int batch = x.Dim(0), inputs = x.Dim(1), total = 0;
         for (int k = 0; k < heads; k++)
         {
             var w = weights[k];
@@ -178,65 +193,79 @@ public static class Affine
                 throw new ShapeMismatchException(op, w.Shape, biases[k].Shape, $"head {k}: need the bias to be [{size}]");
             if (product != size)
                 throw new ShapeMismatchException(op, $"head {k}'s output shape", [size], shapes[k], $" (its {size} outputs, in any shape of that size)");
-            offsets[k + 1] = offsets[k] + size;
+            total += size;
         }
-        int total = offsets[heads];
 
         // The heads' weights side by side, [in, total]: one product instead of one per head.
         var joinedWeights = Tensor.Allocate(inputs, total);
         var joined = joinedWeights.Data;
-        for (int k = 0; k < heads; k++)
+        for (int k = 0, at = 0; k < heads; k++)
         {
             var wk = weights[k].Values;
-            int size = offsets[k + 1] - offsets[k];
-            for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.Slice(r * total + offsets[k], size));
+            int size = weights[k].Dim(1);
+            for (int r = 0; r < inputs; r++) wk.Slice(r * size, size).CopyTo(joined.Slice(r * total + at, size));
+            at += size;
         }
         Tensor flat;
         using (Tensor.NoGrad()) flat = Tensor.MatMul(x, joinedWeights);
         var flatValues = flat.Values;
         var outputs = new Tensor[heads];
         int maxRank = 0;
-        foreach (var partShape in shapes) maxRank = Math.Max(maxRank, partShape.Length);
+        for (int k = 0; k < heads; k++) maxRank = Math.Max(maxRank, shapes[k].Length);   // by index: no enumerator per call
         Span<int> shapeBuffer = maxRank < 8 ? stackalloc int[8] : new int[1 + maxRank];
-        for (int k = 0; k < heads; k++)
+        for (int k = 0, at = 0; k < heads; k++)
         {
-            int size = offsets[k + 1] - offsets[k];
+            int size = weights[k].Dim(1);
             var headShape = shapeBuffer[..(1 + shapes[k].Length)];
             headShape[0] = batch;
             shapes[k].CopyTo(headShape[1..]);
             var head = Tensor.Allocate(headShape);
             var data = head.Data;
-            for (int r = 0; r < batch; r++) flatValues.Slice(r * total + offsets[k], size).CopyTo(data.Slice(r * size, size));
+            for (int r = 0; r < batch; r++) flatValues.Slice(r * total + at, size).CopyTo(data.Slice(r * size, size));
             AddBiasToRows(data, biases[k].Values);
             outputs[k] = head;
+            at += size;
         }
 
         var inputsOfOp = new Tensor[1 + 2 * heads];
         inputsOfOp[0] = x;
         for (int k = 0; k < heads; k++) { inputsOfOp[1 + k] = weights[k]; inputsOfOp[1 + heads + k] = biases[k]; }
-        return Tensor.Custom(op, outputs, inputsOfOp, grads =>
+        Tensor.Custom(op, outputs, inputsOfOp, joinedWeights, ApplyHeadsBackward);   // a static backward: no closure or delegate per call
+        return outputs;
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="ApplyHeads"/> from the inputs (x, the heads' weights, then their biases), the joined
+    /// weights <c>[in, total]</c> and the heads' output gradients (null for a head the loss does not use).
+    /// </summary>
+    private static Tensor?[] ApplyHeadsBackward(Tensor[] opInputs, Tensor joinedWeights, Tensor?[] grads)
+    {
+        var x = opInputs[0];
+        int heads = grads.Length, batch = x.Dim(0), inputs = x.Dim(1), total = joinedWeights.Dim(1);
+        var result = Tensor.GradientSlots(opInputs.Length);
+        var gradFlatTensor = Tensor.BackwardBuffer(batch, total); // zero where a head's output was not used
+        var gradFlat = gradFlatTensor.Data;
+        for (int k = 0, at = 0; k < heads; k++)
         {
-            var result = Tensor.GradientSlots(inputsOfOp.Length);
-            var gradFlatTensor = Tensor.BackwardBuffer(batch, total); // zero where a head's output was not used
-            var gradFlat = gradFlatTensor.Data;
-            for (int k = 0; k < heads; k++)
+            Tensor weight = opInputs[1 + k], bias = opInputs[1 + heads + k];
+            int size = weight.Dim(1);
+            if (grads[k] is { } gk)
             {
-                if (grads[k] is not { } gk) continue;
-                int size = offsets[k + 1] - offsets[k];
                 var gv = gk.Values;
-                for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.Slice(r * total + offsets[k], size));
+                for (int r = 0; r < batch; r++) gv.Slice(r * size, size).CopyTo(gradFlat.Slice(r * total + at, size));
                 // Straight into the gradients, with the head's output [B, dims...] read as [B, size]: no view, no temporary.
-                weights[k].AccumulateGrad((x, gk, inputs, size, batch), static (s, target, accumulate) =>
+                weight.AccumulateGrad((x, gk, inputs, size, batch), static (s, target, accumulate) =>
                     Gemm.Multiply(s.x.Values, s.gk.Values, target, s.inputs, s.size, s.batch, true, false, accumulate));
-                AccumulateRowSums(biases[k], gk, size);
+                AccumulateRowSums(bias, gk, size);
             }
-            if (x.RequiresGrad)
-            {
-                result[0] = Tensor.BackwardBuffer(batch, inputs);
-                Tensor.MatMulInto(result[0]!, gradFlatTensor, joinedWeights, transposeB: true);
-            }
-            return result;
-        });
+            at += size;
+        }
+        if (x.RequiresGrad)
+        {
+            result[0] = Tensor.BackwardBuffer(batch, inputs);
+            Tensor.MatMulInto(result[0]!, gradFlatTensor, joinedWeights, transposeB: true);
+        }
+        return result;
     }
 
     /// <summary>Adds <paramref name="bias"/> to every row of <paramref name="rows"/> (row length = the bias length).</summary>

@@ -20,35 +20,45 @@ public static class FlatConcat
         if (pieces.Length == 0) throw new ArgumentException($"{op}: need at least one piece", nameof(pieces));
         if (pieces[0].Rank < 1) throw new ShapeMismatchException(op, "piece 0", [-1], pieces[0].Shape, " ([B, ...])");
         int batch = pieces[0].Dim(0), width = 0;
-        var sizes = new int[pieces.Length];
         for (int k = 0; k < pieces.Length; k++)
         {
             if (pieces[k].Rank < 1 || pieces[k].Dim(0) != batch)
                 throw new ShapeMismatchException(op, pieces[0].Shape, pieces[k].Shape, $"piece {k}: need the same batch size {batch}");
-            sizes[k] = batch == 0 ? 0 : pieces[k].Size / batch;
-            width += sizes[k];
+            width += RowSize(pieces[k], batch);
         }
         var output = Tensor.Allocate(batch, width);
         var joined = output.Data;
-        for (int k = 0, at = 0; k < pieces.Length; at += sizes[k], k++)
+        for (int k = 0, at = 0; k < pieces.Length; k++)
         {
             var pv = pieces[k].Values;
-            int size = sizes[k];
+            int size = RowSize(pieces[k], batch);
             for (int r = 0; r < batch; r++) pv.Slice(r * size, size).CopyTo(joined.Slice(r * width + at, size));
+            at += size;
         }
-        return Tensor.Custom(op, output, pieces, g =>
+        // A static backward (the pieces are the op's inputs): no closure or delegate per call.
+        return Tensor.Custom(op, output, pieces, default(ValueTuple), static (pieces, _, g) => Backward(pieces, g));
+    }
+
+    /// <summary>A piece's values per row: its size over the batch (0 for an empty batch).</summary>
+    internal static int RowSize(Tensor piece, int batch) => batch == 0 ? 0 : piece.Size / batch;
+
+    /// <summary>Each piece's gradient: its columns of <paramref name="g"/> <c>[B, Σ size_k]</c>, in its own shape.</summary>
+    private static Tensor?[] Backward(Tensor[] pieces, Tensor g)
+    {
+        var gv = g.Values;
+        int batch = g.Dim(0), width = g.Dim(1);
+        var grads = Tensor.GradientSlots(pieces.Length);
+        for (int k = 0, at = 0; k < pieces.Length; k++)
         {
-            var gv = g.Values;
-            var grads = Tensor.GradientSlots(pieces.Length);
-            for (int k = 0, at = 0; k < pieces.Length; at += sizes[k], k++)
+            int size = RowSize(pieces[k], batch);
+            if (pieces[k].RequiresGrad)
             {
-                if (!pieces[k].RequiresGrad) continue;
-                int size = sizes[k];
                 var d = Tensor.BackwardBuffer(pieces[k].Shape);
                 for (int r = 0; r < batch; r++) gv.Slice(r * width + at, size).CopyTo(d.Data.Slice(r * size, size));
                 grads[k] = d;
             }
-            return grads;
-        });
+            at += size;
+        }
+        return grads;
     }
 }

@@ -39,6 +39,14 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfNegative(inputSize);
         if (w is not null && w.Dim(0) != inputSize)
             throw new ShapeMismatchException(Path, "w", [inputSize, OutputSize], w.Shape, $" (asked for {inputSize} inputs; connected earlier for {w.Dim(0)})");
+        // Connected: every time step of a recurrent core lands here, so no shape array or initializer is made for the lookup.
+        if (w is { Rank: 2 } cw && cw.Dim(1) == OutputSize && b is { Rank: 1 } cb && cb.Dim(0) == OutputSize) return (cw, cb);
+        return Create(inputSize);
+    }
+
+    // Apart from Connect, whose fast path would otherwise allocate the initializer's closure on every call.
+    private (Tensor W, Tensor B) Create(int inputSize)
+    {
         var weights = GetW([inputSize, OutputSize], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize)));
         var bias = GetB([OutputSize], Tensor.Zeros);
         return (weights, bias);
@@ -73,8 +81,9 @@ public sealed partial class Linear : Module, IModule<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(pieces);
         int inputSize = 0;
-        foreach (var piece in pieces)
+        for (int k = 0; k < pieces.Count; k++)   // by index: a foreach over the interface would allocate an enumerator per call
         {
+            var piece = pieces[k];
             ArgumentNullException.ThrowIfNull(piece);
             if (piece.Rank == 0) throw new ShapeMismatchException(Path, "each piece", [-1], piece.Shape, " ([B, ...])");
             inputSize += piece.Dim(0) == 0 ? 0 : piece.Size / piece.Dim(0);

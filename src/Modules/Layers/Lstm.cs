@@ -55,10 +55,20 @@ public sealed partial class Lstm : Module, IClippingRnnCore<LstmState>
         if (wGates is not null && wGates.Dim(0) != inputSize + h)
             throw new ShapeMismatchException(Path, "input", [batch, wGates.Dim(0) - h], input.Shape);
 
-        var w = GetWGates([inputSize + h, 4 * h], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize + h)));
-        var b = GetBGates([4 * h], Tensor.Zeros);
+        // Connected (every step after the first): no shape arrays or initializer for the lookup.
+        if (wGates is not { Rank: 2 } w || w.Dim(1) != 4 * h || bGates is not { Rank: 1 } b || b.Dim(0) != 4 * h)
+            (w, b) = Create(inputSize);
         var (hidden, cell) = LstmCell.Apply(input, state.Hidden, state.Cell, w, b, ForgetBias, clip);
         return (hidden, new LstmState(hidden, cell));
+    }
+
+    // Apart from Step, which would otherwise allocate the initializer's closure on every call.
+    private (Tensor W, Tensor B) Create(int inputSize)
+    {
+        int h = HiddenSize;
+        var w = GetWGates([inputSize + h, 4 * h], s => Tensor.TruncatedNormal(Rng, s, 0f, 1f / MathF.Sqrt(inputSize + h)));
+        var b = GetBGates([4 * h], Tensor.Zeros);
+        return (w, b);
     }
 
     /// <summary>The state before the first step: zeros <c>[B, H]</c>, or the learned state when trainable.</summary>

@@ -76,69 +76,77 @@ public static class LstmCell
             FloatMath.Tanh(c, h);
             TensorPrimitives.Multiply(o, h, h);
         }
-        var outputs = new[] { hiddenOut, cellOut };
-        bool clipHidden = clip > 0 && clip < 1;   // |h'| ≤ 1: a clip of 1 or more leaves it unchanged
-        if (clipHidden) outputs[0] = Clamped(hiddenOut, clip);
-        if (clip > 0) outputs[1] = Clamped(cellOut, clip);
+        bool clipHidden = ClipsHidden(clip);
+        var hiddenResult = clipHidden ? Clamped(hiddenOut, clip) : hiddenOut;
+        var cellResult = clip > 0 ? Clamped(cellOut, clip) : cellOut;
 
-        Tensor[] opInputs = [input, hidden, cell, wGates, bGates];
-        var result = Tensor.Custom(op, outputs, opInputs, grads =>
+        // A static backward with what it needs in the node's state: no closure or delegate per time step.
+        Tensor.Custom(op, [hiddenResult, cellResult], [input, hidden, cell, wGates, bGates], new Saved(xh, gates, hiddenOut, cellOut, clip), Backward);
+        return (hiddenResult, cellResult);
+    }
+
+    /// <summary>What the backward pass reads besides the inputs: <c>[x, h]</c>, the activated gates and the unclipped new states.</summary>
+    private readonly record struct Saved(Tensor Joined, Tensor Gates, Tensor Hidden, Tensor Cell, float Clip);
+
+    private static Tensor?[] Backward(Tensor[] opInputs, Saved saved, Tensor?[] grads)
+    {
+        Tensor input = opInputs[0], hidden = opInputs[1], cell = opInputs[2], wGates = opInputs[3], bGates = opInputs[4];
+        int batch = input.Dim(0), inputs = input.Dim(1), units = hidden.Dim(1), joint = inputs + units;
+        float clip = saved.Clip;
+        bool clipHidden = ClipsHidden(clip);
+        bool hasH = grads[0] is not null, hasC = grads[1] is not null;
+        var gh = hasH ? grads[0]!.Values : default;
+        var gc = hasC ? grads[1]!.Values : default;
+        var act = saved.Gates.Values;
+        var previousCell = cell.Values;
+        var newHidden = saved.Hidden.Values; var newCell = saved.Cell.Values;
+        // Backward buffers come from the pass's arena: no float arrays are allocated per step once training is warm.
+        var dGatesTensor = Tensor.BackwardBuffer(batch, 4 * units);
+        var dGates = dGatesTensor.Data;
+        var dCellTensor = cell.RequiresGrad ? Tensor.BackwardBuffer(batch, units) : null;
+        var dCell = dCellTensor is null ? default : dCellTensor.Data;
+        Span<float> tanhCell = units <= 1024 ? stackalloc float[units] : new float[units];
+        for (int r = 0; r < batch; r++)
         {
-            bool hasH = grads[0] is not null, hasC = grads[1] is not null;
-            var gh = hasH ? grads[0]!.Values : default;
-            var gc = hasC ? grads[1]!.Values : default;
-            var act = gates.Values;
-            var previousCell = cell.Values;
-            var newHidden = hiddenOut.Values; var newCell = cellOut.Values;
-            // Backward buffers come from the pass's arena: no float arrays are allocated per step once training is warm.
-            var dGatesTensor = Tensor.BackwardBuffer(batch, 4 * units);
-            var dGates = dGatesTensor.Data;
-            var dCellTensor = cell.RequiresGrad ? Tensor.BackwardBuffer(batch, units) : null;
-            var dCell = dCellTensor is null ? default : dCellTensor.Data;
-            Span<float> tanhCell = units <= 1024 ? stackalloc float[units] : new float[units];
+            var row = act.Slice(r * 4 * units, 4 * units);
+            var dRow = dGates.Slice(r * 4 * units, 4 * units);
+            int at = r * units;
+            FloatMath.Tanh(newCell.Slice(at, units), tanhCell);
+            for (int u = 0; u < units; u++)
+            {
+                float i = row[u], j = row[units + u], f = row[2 * units + u], o = row[3 * units + u], tc = tanhCell[u];
+                float dh = hasH && (!clipHidden || Within(newHidden[at + u], clip)) ? gh[at + u] : 0f;
+                float dcOut = hasC && (clip <= 0 || Within(newCell[at + u], clip)) ? gc[at + u] : 0f;
+                float dc = dcOut + dh * o * (1f - tc * tc);
+                dRow[u] = dc * j * i * (1f - i);
+                dRow[units + u] = dc * i * (1f - j * j);
+                dRow[2 * units + u] = dc * previousCell[at + u] * f * (1f - f);
+                dRow[3 * units + u] = dh * tc * o * (1f - o);
+                if (dCellTensor is not null) dCell[at + u] = dc * f;
+            }
+        }
+        Tensor? dInput = null, dHidden = null;
+        if (input.RequiresGrad || hidden.RequiresGrad)
+        {
+            var dJoinedTensor = Tensor.BackwardBuffer(batch, joint);
+            // The weight is the same at every time step: its transposed panels are packed once, not once per step.
+            GemmPackedB.MultiplyInto(dJoinedTensor, dGatesTensor, wGates, transposeB: true);
+            var dJoined = dJoinedTensor.Values;   // [B, in + H]
+            if (input.RequiresGrad) dInput = Tensor.BackwardBuffer(batch, inputs);
+            if (hidden.RequiresGrad) dHidden = Tensor.BackwardBuffer(batch, units);
             for (int r = 0; r < batch; r++)
             {
-                var row = act.Slice(r * 4 * units, 4 * units);
-                var dRow = dGates.Slice(r * 4 * units, 4 * units);
-                int at = r * units;
-                FloatMath.Tanh(newCell.Slice(at, units), tanhCell);
-                for (int u = 0; u < units; u++)
-                {
-                    float i = row[u], j = row[units + u], f = row[2 * units + u], o = row[3 * units + u], tc = tanhCell[u];
-                    float dh = hasH && (!clipHidden || Within(newHidden[at + u], clip)) ? gh[at + u] : 0f;
-                    float dcOut = hasC && (clip <= 0 || Within(newCell[at + u], clip)) ? gc[at + u] : 0f;
-                    float dc = dcOut + dh * o * (1f - tc * tc);
-                    dRow[u] = dc * j * i * (1f - i);
-                    dRow[units + u] = dc * i * (1f - j * j);
-                    dRow[2 * units + u] = dc * previousCell[at + u] * f * (1f - f);
-                    dRow[3 * units + u] = dh * tc * o * (1f - o);
-                    if (dCellTensor is not null) dCell[at + u] = dc * f;
-                }
+                if (dInput is not null) dJoined.Slice(r * joint, inputs).CopyTo(dInput.Data.Slice(r * inputs, inputs));
+                if (dHidden is not null) dJoined.Slice(r * joint + inputs, units).CopyTo(dHidden.Data.Slice(r * units, units));
             }
-            Tensor? dInput = null, dHidden = null;
-            if (input.RequiresGrad || hidden.RequiresGrad)
-            {
-                var dJoinedTensor = Tensor.BackwardBuffer(batch, joint);
-                // The weight is the same at every time step: its transposed panels are packed once, not once per step.
-                GemmPackedB.MultiplyInto(dJoinedTensor, dGatesTensor, wGates, transposeB: true);
-                var dJoined = dJoinedTensor.Values;   // [B, in + H]
-                if (input.RequiresGrad) dInput = Tensor.BackwardBuffer(batch, inputs);
-                if (hidden.RequiresGrad) dHidden = Tensor.BackwardBuffer(batch, units);
-                for (int r = 0; r < batch; r++)
-                {
-                    if (dInput is not null) dJoined.Slice(r * joint, inputs).CopyTo(dInput.Data.Slice(r * inputs, inputs));
-                    if (dHidden is not null) dJoined.Slice(r * joint + inputs, units).CopyTo(dHidden.Data.Slice(r * units, units));
-                }
-            }
-            Tensor.AccumulateMatMulGrad(wGates, xh, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
-            Affine.AccumulateRowSums(bGates, dGatesTensor, 4 * units);
-            var inputGrads = Tensor.GradientSlots(5);
-            inputGrads[0] = dInput;
-            inputGrads[1] = dHidden;
-            inputGrads[2] = dCellTensor;
-            return inputGrads;
-        });
-        return (result[0], result[1]);
+        }
+        Tensor.AccumulateMatMulGrad(wGates, saved.Joined, dGatesTensor, transposeA: true); // straight into the gradient: no temporary per step
+        Affine.AccumulateRowSums(bGates, dGatesTensor, 4 * units);
+        var inputGrads = Tensor.GradientSlots(5);
+        inputGrads[0] = dInput;
+        inputGrads[1] = dHidden;
+        inputGrads[2] = dCellTensor;
+        return inputGrads;
     }
 
     private static Tensor Clamped(Tensor values, float clip)
@@ -147,6 +155,9 @@ public static class LstmCell
         TensorPrimitives.Clamp(values.Values, -clip, clip, clamped.Data);
         return clamped;
     }
+
+    /// <summary>Whether the clip applies to h' at all: |h'| ≤ 1, so a clip of 1 or more leaves it unchanged.</summary>
+    private static bool ClipsHidden(float clip) => clip > 0 && clip < 1;
 
     /// <summary>Whether the clamp to ±clip passes the gradient at <paramref name="x"/> (inside the bounds, inclusive).</summary>
     private static bool Within(float x, float clip) => x >= -clip && x <= clip;

@@ -105,6 +105,12 @@ public abstract class Optimizer
     /// <param name="parameters">Parameters by path.</param>
     public static void ZeroGrad(IEnumerable<KeyValuePair<string, Tensor>> parameters)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters is IReadOnlyList<KeyValuePair<string, Tensor>> list)
+        {
+            for (int i = 0; i < list.Count; i++) list[i].Value.ClearGrad(); // no enumerator to allocate
+            return;
+        }
         foreach (var (_, parameter) in parameters) parameter.ClearGrad();
     }
 

@@ -206,4 +206,37 @@ public sealed class RepeatCopyConfigurationTests
         Assert.Equal(7, task.TargetSize);
         Assert.Equal((2 + 1) * 1 + 3, task.MaxEpisodeLength);
     }
+
+    /// <summary>
+    /// A batch drawn inside a <see cref="TensorArena"/> scope lives on the arena's storage: its values equal those of the
+    /// same draw outside any scope even on storage an earlier scope filled with another batch (and the pool poisoned with
+    /// NaN on rent), and reading it after its scope has ended throws instead of returning what the storage holds since.
+    /// </summary>
+    [Fact]
+    public void A_batch_drawn_in_an_arena_scope_equals_the_plain_draw_and_is_released_with_the_scope()
+    {
+        var task = new RepeatCopy(numBits: 3, batchSize: 4, minLength: 1, maxLength: 3, minRepeats: 1, maxRepeats: 2);
+        var plain = task.Sample(new Generator(11));
+        var arena = new TensorArena();
+        BufferPool.PoisonOnRent = true;
+        try
+        {
+            using (arena.Enter()) task.Sample(new Generator(5));   // leaves other values in the arena's buffers
+            DatasetTensors kept;
+            using (arena.Enter())
+            {
+                kept = task.Sample(new Generator(11));
+                Assert.Equal(plain.Observations.ToArray(), kept.Observations.ToArray());
+                Assert.Equal(plain.Targets.ToArray(), kept.Targets.ToArray());
+                Assert.Equal(plain.Mask.ToArray(), kept.Mask.ToArray());
+            }
+            Assert.True(kept.Observations.IsReleased);
+            Assert.Throws<ObjectDisposedException>(() => kept.Targets.ToArray());
+            Assert.False(plain.Observations.IsReleased);
+        }
+        finally
+        {
+            BufferPool.PoisonOnRent = false;
+        }
+    }
 }

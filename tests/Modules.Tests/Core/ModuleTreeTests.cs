@@ -143,4 +143,19 @@ public class ModuleTreeTests
         Module.RefreshPaths();
         Assert.Equal("holder/first", first.Path);
     }
+
+    /// <summary>A path is built once and read without allocating until the tree changes; a module created since (here one that adopts it) changes it.</summary>
+    [Fact]
+    public void APathIsKeptWithoutAllocatingUntilANewModuleChangesIt()
+    {
+        var first = new Dense(1, "first");
+        Assert.Equal("first", first.Path);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string again = first.Path;
+        for (int i = 0; i < 9; i++) again = first.Path;
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal("first", again);
+        _ = new Wrapper(first, "holder");
+        Assert.Equal("holder/first", first.Path);
+    }
 }

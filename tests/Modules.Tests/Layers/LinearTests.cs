@@ -122,4 +122,18 @@ public class LinearTests
         var e = Assert.Throws<ShapeMismatchException>(() => linear.Connect(4));
         Assert.Contains("linear", e.Message);
     }
+
+    /// <summary>A connected layer hands out its parameters without allocating (recurrent cores ask at every time step).</summary>
+    [Fact]
+    public void ConnectOnAConnectedLayerAllocatesNothing()
+    {
+        var linear = new Linear(2);
+        var (w, b) = linear.Connect(3);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var again = linear.Connect(3);
+        for (int i = 0; i < 9; i++) again = linear.Connect(3);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Same(w, again.W);
+        Assert.Same(b, again.B);
+    }
 }

@@ -31,4 +31,21 @@ public class MinimizeTests
         Assert.True(float.IsNaN(norm));
         Assert.Equal(2.4f, p.Item(), 6);
     }
+
+    /// <summary>ZeroGrad over a list (what NamedParameters returns) allocates no enumerator, and clears every gradient.</summary>
+    [Fact]
+    public void ZeroGradOverAListAllocatesNothing()
+    {
+        var p = new Tensor([3f], 1).RequireGrad();
+        var q = new Tensor([1f, 2f], 2).RequireGrad();
+        IReadOnlyList<KeyValuePair<string, Tensor>> parameters = [new("p", p), new("q", q)];
+        Optimizer.ZeroGrad(parameters);
+        p.Grad = new Tensor([1f], 1);
+        q.Grad = new Tensor([1f, 1f], 2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Optimizer.ZeroGrad(parameters);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Null(p.Grad);
+        Assert.Null(q.Grad);
+    }
 }
