@@ -110,7 +110,9 @@ internal static class NtmAccessKernel
         // Transposed ([Wd, N]), the memory before and after the write and their gradients; the later step's backward,
         // which ran just before this one, left the new memory and its gradient transposed (Cache).
         var newAll = cache.Find(outputs[0], total, gradient: false);
-        var gradientAll = gMemory is null ? null : cache.Find(gMemory, total, gradient: true);
+        // The kept gradient only with its memory: the backward arena lends the same gradient tensor objects to every pass,
+        // so that object alone may be a later pass's gradient; the new memory is this pass's own object.
+        var gradientAll = gMemory is null || newAll is null ? null : cache.Find(gMemory, total, gradient: true);
         var memoryAll = cache.Spare(total, gradient: false);
         var dOldAll = grads[0] is null ? null : cache.Spare(total, gradient: true);
         BatchParallel.For(batch, 2 * VectorWork(writes, reads, cells, width), (newAll, size, gradientAll, memoryAll, dOldAll, memory, cells,
@@ -181,7 +183,8 @@ internal static class NtmAccessKernel
     /// input memory transposed (the earlier step's new memory) and the gradient it returned for that memory, transposed,
     /// each with the tensor it belongs to, so the earlier step reads both instead of transposing them again. Found only
     /// by the very tensor: the values of a forward tensor and of a returned gradient stay as they are for the rest of
-    /// the pass, and every pass makes new tensors, so a match is never stale. The arrays are kept and reused.
+    /// the pass. Every pass makes new forward tensors, but gradient tensor objects come back from the backward arena in
+    /// later passes, so the gradient is only taken together with its memory. The arrays are kept and reused.
     /// </summary>
     private sealed class Cache
     {

@@ -143,6 +143,47 @@ public class NtmAccessKernelTests
     }
 
     [Fact]
+    public void Gradients_AfterAnEarlierPass_EqualThoseOfTheSamePassAlone()
+    {
+        // The kernel keeps the memory gradient it returned, transposed, for the step before it. The backward arena lends
+        // the same gradient tensor objects to every pass, so the first pass's kept gradient object comes back in the second
+        // as the gradient of the new memory (here from the product with the probe): a gradient found by that object alone
+        // would be the first pass's values. Each pass on a thread of its own, so the kernel's and the arena's state start empty.
+        const int batch = 2, writes = 1, reads = 2, cells = 9, width = 5;
+        var first = Inputs(81, batch, writes, reads, cells, width);
+        var second = Inputs(82, batch, writes, reads, cells, width);
+        Func<Tensor[], Tensor> readsOnly = Joined(Fused, memory: false, writeWeights: false, readWeights: false);
+        (float[] Output, float[][] Grads) OnThread(Func<(float[], float[][])> passes)
+        {
+            (float[], float[][]) result = default;
+            var thread = new Thread(() => result = passes());
+            thread.Start();
+            thread.Join();
+            return result;
+        }
+        // The second pass's loss reads the new memory through a product, whose backward rents the memory's gradient.
+        (float[] Output, float[][] Grads) Second()
+        {
+            var x = second.Select(t => t.Clone().RequireGrad()).ToArray();
+            var o = Fused(x);
+            var g = new Generator(9);
+            var loss = (o.Memory * Tensor.Uniform(g, o.Memory.ShapeArray(), -1f, 1f)).Sum()
+                + (o.ReadWords * Tensor.Uniform(g, o.ReadWords.ShapeArray(), -1f, 1f)).Sum();
+            loss.Backward();
+            return (loss.ToArray(), x.Select(t => t.Grad!.ToArray()).ToArray());
+        }
+        var alone = OnThread(Second);
+        var afterAnother = OnThread(() =>
+        {
+            Run(readsOnly, first, probeSeed: 8);
+            return Second();
+        });
+        KernelComparison.AssertBitIdentical(alone.Output, afterAnother.Output, "loss");
+        for (int i = 0; i < second.Length; i++)
+            KernelComparison.AssertBitIdentical(alone.Grads[i], afterAnother.Grads[i], $"gradient {i}");
+    }
+
+    [Fact]
     public void LargeBatch_EqualsEachItemComputedAlone_BitForBit()
     {
         // Over the threshold where items run on several threads: (3W + 2R + 2)·N·Wd / lanes per item, times 16 items, well
