@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -34,8 +35,14 @@ internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
     /// <summary>These lanes with lane <paramref name="lane"/> set to zero (unchanged when it is outside [0, Count)).</summary>
     TSelf WithZeroAt(int lane);
 
-    /// <summary>The sum of the lanes.</summary>
+    /// <summary>The sum of the lanes, in the order of <see cref="Sum4"/>.</summary>
     float Sum();
+
+    /// <summary>
+    /// The lane sums of four vectors at once, [Σa, Σb, Σc, Σd]: the reductions share their shuffles, which at a row of one
+    /// or two vectors cost more than the row's arithmetic. Each sum is a fixed pairwise tree, the same as <see cref="Sum"/>'s.
+    /// </summary>
+    static abstract Vector128<float> Sum4(TSelf a, TSelf b, TSelf c, TSelf d);
 
     /// <summary>Lane-wise sum.</summary>
     static abstract TSelf operator +(TSelf left, TSelf right);
@@ -69,7 +76,13 @@ internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
     public Lanes512 WithZeroAt(int lane) => new(Vector512.AndNot(value, Vector512.Equals(Vector512<int>.Indices, Vector512.Create(lane)).AsSingle()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Sum() => Vector512.Sum(value);
+    public float Sum() => Sum4(this, this, this, this).ToScalar();
+
+    /// <summary>Folds each vector's upper half onto its lower half, then sums as <see cref="Lanes256.Sum4"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Lanes512 a, Lanes512 b, Lanes512 c, Lanes512 d) =>
+        Lanes256.Sum4(new(a.value.GetLower() + a.value.GetUpper()), new(b.value.GetLower() + b.value.GetUpper()),
+            new(c.value.GetLower() + c.value.GetUpper()), new(d.value.GetLower() + d.value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 operator +(Lanes512 left, Lanes512 right) => new(left.value + right.value);
@@ -103,7 +116,16 @@ internal readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
     public Lanes256 WithZeroAt(int lane) => new(Vector256.AndNot(value, Vector256.Equals(Vector256<int>.Indices, Vector256.Create(lane)).AsSingle()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Sum() => Vector256.Sum(value);
+    public float Sum() => Sum4(this, this, this, this).ToScalar();
+
+    /// <summary>Three horizontal adds and one add of the halves: Σa = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Lanes256 a, Lanes256 b, Lanes256 c, Lanes256 d)
+    {
+        // Only reached on the AVX2 and AVX-512 paths (SimdPath requires AVX2 for both).
+        var sums = Avx.HorizontalAdd(Avx.HorizontalAdd(a.value, b.value), Avx.HorizontalAdd(c.value, d.value));
+        return sums.GetLower() + sums.GetUpper();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 operator +(Lanes256 left, Lanes256 right) => new(left.value + right.value);
@@ -138,6 +160,9 @@ internal readonly struct Lanes1(float value) : ILanes<Lanes1>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Sum() => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Lanes1 a, Lanes1 b, Lanes1 c, Lanes1 d) => Vector128.Create(a.value, b.value, c.value, d.value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator +(Lanes1 left, Lanes1 right) => new(left.value + right.value);

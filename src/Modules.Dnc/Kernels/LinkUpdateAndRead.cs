@@ -146,7 +146,8 @@ internal static class LinkUpdateAndRead
                 acc3 += row * T.Load(ref wRef, n3 + u);
                 (row * b3 + T.Load(ref outRef, n3 + u)).Store(ref outRef, n3 + u);
             }
-            (dot0, dot1, dot2, dot3) = (acc0.Sum(), acc1.Sum(), acc2.Sum(), acc3.Sum());
+            var dots = T.Sum4(acc0, acc1, acc2, acc3);
+            (dot0, dot1, dot2, dot3) = (dots[0], dots[1], dots[2], dots[3]);
         }
         for (; j < n; j++)
         {
@@ -323,8 +324,9 @@ internal static class LinkUpdateAndRead
                 dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n2 + u, f2, b2, wantReads, ref accG2, ref accW2);
                 HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n3 + u, f3, b3, wantReads, ref accG3, ref accW3).Store(ref outRef, u);
             }
-            (dotG0, dotG1, dotG2, dotG3) = (accG0.Sum(), accG1.Sum(), accG2.Sum(), accG3.Sum());
-            (dotW0, dotW1, dotW2, dotW3) = (accW0.Sum(), accW1.Sum(), accW2.Sum(), accW3.Sum());
+            var (dotsG, dotsW) = (T.Sum4(accG0, accG1, accG2, accG3), T.Sum4(accW0, accW1, accW2, accW3));
+            (dotG0, dotG1, dotG2, dotG3) = (dotsG[0], dotsG[1], dotsG[2], dotsG[3]);
+            (dotW0, dotW1, dotW2, dotW3) = (dotsW[0], dotsW[1], dotsW[2], dotsW[3]);
         }
         for (; j < n; j++)
         {
