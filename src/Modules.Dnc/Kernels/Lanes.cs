@@ -7,13 +7,16 @@ namespace Modules.Dnc.Kernels;
 
 /// <summary>
 /// A vector of float lanes that the link kernels' row functions are written against once, generic over the width, so
-/// each row function is one code path for every <see cref="SimdPath"/>: <see cref="Lanes512"/> (a 16-cell row is one
-/// vector), <see cref="Lanes256"/> and <see cref="Lanes1"/> (one lane: the scalar path). The JIT compiles each width
-/// separately, so the abstraction costs nothing at run time.
+/// each row function is one code path for every <see cref="SimdPath"/>: <see cref="Lanes256"/> on the AVX2 and AVX-512
+/// paths and <see cref="Lanes1"/> (one lane) on the scalar path (<see cref="RowLanes"/> picks). The JIT compiles each
+/// width separately, so the abstraction costs nothing at run time.
 /// </summary>
 /// <remarks>
 /// Only separate multiplies and adds (never a fused multiply-add), so every lane computes the same floats on every path;
-/// the horizontal <see cref="Sum"/> is the one place where the path changes the summation order.
+/// the horizontal <see cref="Sum"/> is the one place where the width changes the summation order. No 512-bit width: on
+/// this project's AVX-512 machine (AMD Zen 4, which runs a 512-bit operation as two 256-bit halves) whole 16-cell rows in
+/// one 512-bit vector measured no faster in forward and about 30 % slower in backward than two 256-bit vectors, the
+/// reductions costing more than the halved instruction count saves.
 /// </remarks>
 internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
 {
@@ -32,7 +35,7 @@ internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
     /// <summary>Stores the lanes at <paramref name="destination"/> + <paramref name="at"/>, unchecked.</summary>
     void Store(ref float destination, nuint at);
 
-    /// <summary>These lanes with lane <paramref name="lane"/> set to zero (unchanged when it is outside [0, Count)).</summary>
+    /// <summary>These lanes with lane <paramref name="lane"/> (in [0, Count)) set to zero.</summary>
     TSelf WithZeroAt(int lane);
 
     /// <summary>The sum of the lanes, in the order of <see cref="Sum4"/>.</summary>
@@ -54,47 +57,14 @@ internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
     static abstract TSelf operator *(TSelf left, TSelf right);
 }
 
-/// <summary>16 float lanes (AVX-512).</summary>
-internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
+/// <summary>Which lanes the row functions take for a <see cref="SimdPath"/>.</summary>
+internal static class RowLanes
 {
-    private readonly Vector512<float> value = value;
-
-    public static int Count => Vector512<float>.Count;
-
-    public static Lanes512 Zero => default;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 Broadcast(float value) => new(Vector512.Create(value));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 Load(ref float source, nuint at) => new(Vector512.LoadUnsafe(ref source, at));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(ref float destination, nuint at) => value.StoreUnsafe(ref destination, at);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Lanes512 WithZeroAt(int lane) => new(Vector512.AndNot(value, Vector512.Equals(Vector512<int>.Indices, Vector512.Create(lane)).AsSingle()));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Sum() => Sum4(this, this, this, this).ToScalar();
-
-    /// <summary>Folds each vector's upper half onto its lower half, then sums as <see cref="Lanes256.Sum4"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sum4(Lanes512 a, Lanes512 b, Lanes512 c, Lanes512 d) =>
-        Lanes256.Sum4(new(a.value.GetLower() + a.value.GetUpper()), new(b.value.GetLower() + b.value.GetUpper()),
-            new(c.value.GetLower() + c.value.GetUpper()), new(d.value.GetLower() + d.value.GetUpper()));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 operator +(Lanes512 left, Lanes512 right) => new(left.value + right.value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 operator -(Lanes512 left, Lanes512 right) => new(left.value - right.value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 operator *(Lanes512 left, Lanes512 right) => new(left.value * right.value);
+    /// <summary>Whether <paramref name="path"/> runs the rows one lane at a time (<see cref="Lanes1"/>) rather than in <see cref="Lanes256"/>.</summary>
+    public static bool IsScalar(SimdPath path) => path == SimdPath.Scalar;
 }
 
-/// <summary>8 float lanes (AVX2).</summary>
+/// <summary>8 float lanes (AVX2; also the AVX-512 path's rows, see <see cref="ILanes{TSelf}"/>).</summary>
 internal readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
 {
     private readonly Vector256<float> value = value;
@@ -122,7 +92,7 @@ internal readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Sum4(Lanes256 a, Lanes256 b, Lanes256 c, Lanes256 d)
     {
-        // Only reached on the AVX2 and AVX-512 paths (SimdPath requires AVX2 for both).
+        // Only reached on the AVX2 and AVX-512 paths (Simd requires AVX2 for the first; every AVX-512 CPU has AVX).
         var sums = Avx.HorizontalAdd(Avx.HorizontalAdd(a.value, b.value), Avx.HorizontalAdd(c.value, d.value));
         return sums.GetLower() + sums.GetUpper();
     }

@@ -61,9 +61,8 @@ internal static class LinkUpdate
     internal static void ForwardSlice(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
     {
         var path = Simd.Current;
-        if (path == SimdPath.Avx512) ForwardSlice<Lanes512>(l, p, w, outLink, outPrecedence);
-        else if (path == SimdPath.Avx2) ForwardSlice<Lanes256>(l, p, w, outLink, outPrecedence);
-        else ForwardSlice<Lanes1>(l, p, w, outLink, outPrecedence);
+        if (RowLanes.IsScalar(path)) ForwardSlice<Lanes1>(l, p, w, outLink, outPrecedence);
+        else ForwardSlice<Lanes256>(l, p, w, outLink, outPrecedence);
     }
 
     private static void ForwardSlice<T>(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
@@ -131,9 +130,8 @@ internal static class LinkUpdate
                     for (int i = 0; i < n; i++)
                     {
                         var dlRow = dLink is null ? default : dl.Slice(i * n, n);
-                        if (path == SimdPath.Avx512) BackwardRow<Lanes512>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
-                        else if (path == SimdPath.Avx2) BackwardRow<Lanes256>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
-                        else BackwardRow<Lanes1>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
+                        if (RowLanes.IsScalar(path)) BackwardRow<Lanes1>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
+                        else BackwardRow<Lanes256>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
                     }
                 }
                 if (precedenceGrad is not null) BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, w, dp, dw);
@@ -167,7 +165,8 @@ internal static class LinkUpdate
             for (; j <= n - T.Count; j += T.Count)
             {
                 nuint u = (nuint)j;
-                var gv = T.Load(ref gRef, u).WithZeroAt(i - j);
+                var gv = T.Load(ref gRef, u);
+                if ((uint)(i - j) < (uint)T.Count) gv = gv.WithZeroAt(i - j);
                 var gl = gv * T.Load(ref lRef, u);
                 if (wantLink) (gv * (vOne - T.Load(ref wRef, u))).Store(ref dlRef, u);
                 acc += gv * T.Load(ref pRef, u) - gl;

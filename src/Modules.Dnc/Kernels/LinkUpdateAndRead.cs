@@ -62,9 +62,8 @@ internal static class LinkUpdateAndRead
         ReadOnlySpan<float> w, ReadOnlySpan<float> content, ReadOnlySpan<float> pi, Span<float> link, Span<float> precedence, Span<float> output, int writes)
     {
         var path = Simd.Current;
-        if (path == SimdPath.Avx512) ForwardItem<Lanes512>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
-        else if (path == SimdPath.Avx2) ForwardItem<Lanes256>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
-        else ForwardItem<Lanes1>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
+        if (RowLanes.IsScalar(path)) ForwardItem<Lanes1>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
+        else ForwardItem<Lanes256>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
     }
 
     private static void ForwardItem<T>(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,
@@ -134,8 +133,9 @@ internal static class LinkUpdateAndRead
             for (; j <= n - T.Count; j += T.Count)
             {
                 nuint u = (nuint)j;
+                var row = (vOne - T.Load(ref wwRef, u)) * T.Load(ref oldRef, u) + vWi * T.Load(ref pRef, u);
                 // A cell is never linked to itself: the diagonal lane is masked to zero before the row is stored or read.
-                var row = ((vOne - T.Load(ref wwRef, u)) * T.Load(ref oldRef, u) + vWi * T.Load(ref pRef, u)).WithZeroAt(i - j);
+                if ((uint)(i - j) < (uint)T.Count) row = row.WithZeroAt(i - j);
                 row.Store(ref rowRef, u);
                 acc0 += row * T.Load(ref wRef, u);
                 (row * b0 + T.Load(ref outRef, u)).Store(ref outRef, u);
@@ -212,12 +212,10 @@ internal static class LinkUpdateAndRead
         Span<float> dw, Span<float> dContent, Span<float> dpi, int writes)
     {
         var path = Simd.Current;
-        if (path == SimdPath.Avx512)
-            BackwardItem<Lanes512>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, linkGrad, precedenceGrad, g, dLink, dPrecedence, dWrites, dw, dContent, dpi, writes);
-        else if (path == SimdPath.Avx2)
-            BackwardItem<Lanes256>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, linkGrad, precedenceGrad, g, dLink, dPrecedence, dWrites, dw, dContent, dpi, writes);
-        else
+        if (RowLanes.IsScalar(path))
             BackwardItem<Lanes1>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, linkGrad, precedenceGrad, g, dLink, dPrecedence, dWrites, dw, dContent, dpi, writes);
+        else
+            BackwardItem<Lanes256>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, linkGrad, precedenceGrad, g, dLink, dPrecedence, dWrites, dw, dContent, dpi, writes);
     }
 
     private static void BackwardItem<T>(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,

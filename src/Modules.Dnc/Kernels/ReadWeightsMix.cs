@@ -74,9 +74,8 @@ internal static class ReadWeightsMix
             for (int i = 0; i < n; i++)
             {
                 var row = link.Slice((k * n + i) * n, n);
-                if (path == SimdPath.Avx512) ForwardRow<Lanes512>(k, i, row, w, pi, output, writes);
-                else if (path == SimdPath.Avx2) ForwardRow<Lanes256>(k, i, row, w, pi, output, writes);
-                else ForwardRow<Lanes1>(k, i, row, w, pi, output, writes);
+                if (RowLanes.IsScalar(path)) ForwardRow<Lanes1>(k, i, row, w, pi, output, writes);
+                else ForwardRow<Lanes256>(k, i, row, w, pi, output, writes);
             }
     }
 
@@ -158,9 +157,8 @@ internal static class ReadWeightsMix
                     int at = (k * n + i) * n;
                     var row = l.Slice(at, n);
                     var dlRow = dLink is null ? default : dl.Slice(at, n);
-                    if (path == SimdPath.Avx512) BackwardRow<Lanes512>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
-                    else if (path == SimdPath.Avx2) BackwardRow<Lanes256>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
-                    else BackwardRow<Lanes1>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
+                    if (RowLanes.IsScalar(path)) BackwardRow<Lanes1>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
+                    else BackwardRow<Lanes256>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
                 }
         });
         return Tensor.GradientSlots(dLink, dRead, dContent, dModes);
