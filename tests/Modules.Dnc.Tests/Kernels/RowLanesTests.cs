@@ -63,10 +63,13 @@ public sealed class RowLanesTests(ITestOutputHelper output)
     [InlineData(128, 4, 1)]
     public void Avx512_item_matches_the_scalar_path(int n, int reads, int writes) => ItemMatchesScalar(SimdPath.Avx512, n, reads, writes);
 
+    /// <summary>The lanes the row functions take on <paramref name="path"/>.</summary>
+    private static int RowWidth(SimdPath path) => RowLanes.IsScalar(path) ? Lanes1.Count : Lanes256.Count;
+
     /// <summary>Runs <paramref name="check"/> after naming the path and its width in the test output.</summary>
     private void Named(SimdPath path, Action check)
     {
-        output.WriteLine($"path {path}: {Simd.Lanes(path)} float lanes per vector (widest on this machine: {Simd.Widest})");
+        output.WriteLine($"path {path}: rows in {RowWidth(path)} float lanes (widest path on this machine: {Simd.Widest})");
         check();
     }
 
@@ -116,7 +119,7 @@ public sealed class RowLanesTests(ITestOutputHelper output)
     /// </summary>
     private void ItemMatchesScalar(SimdPath path, int n, int reads, int writes)
     {
-        output.WriteLine($"path {path}: {Simd.Lanes(path)} float lanes per vector, against {SimdPath.Scalar}; N = {n}, R = {reads}, W = {writes}");
+        output.WriteLine($"path {path}: rows in {RowWidth(path)} float lanes, against {SimdPath.Scalar}; N = {n}, R = {reads}, W = {writes}");
         var x = LinkUpdateAndReadTests.RandomInputs((ulong)(n + 10 * reads), 1, writes, reads, n);
         var rng = new Generator(5);
         var linkGrad = Tensor.Uniform(rng, [writes * n * n], -1, 1).ToArray();
