@@ -203,8 +203,11 @@ internal static class AccessStepKernel
         for (int i = 0; i < x.Length; i++)
         {
             if (!x[i].RequiresGrad) continue;
-            // The previous link's gradient is written row by row whenever a link or read gradient comes in.
-            grads[i] = i == 1 && (g[0] is not null || reads) ? Tensor.BackwardBufferUninitialized(x[i].Shape) : Tensor.BackwardBuffer(x[i].Shape);
+            // Uncleared where every element is written: the previous link's gradient (row by row) and the content weights'
+            // (π_content·g) whenever a link or read gradient comes in, the memory's when the words have a gradient, and the
+            // mode logits' always (the softmax backward assigns every lane).
+            bool written = i switch { 1 => g[0] is not null || reads, 4 => reads, 5 => true, 6 => g[3] is not null, _ => false };
+            grads[i] = written ? Tensor.BackwardBufferUninitialized(x[i].Shape) : Tensor.BackwardBuffer(x[i].Shape);
         }
         BatchParallel.For(s.Batch, 3 * s.ReadWork, (x, o, g, grads, s), static (state, b) => ReadBackwardItem(state.x, state.o, state.g, state.grads, state.s, b));
         return grads;

@@ -79,9 +79,10 @@ internal static class ContentWeightsKernel
         int savedPerItem, float epsilon)
     {
         int batch = memory.Dim(0), cells = memory.Dim(1), width = memory.Dim(2), heads = keys.Dim(1);
-        var dMemory = memory.RequiresGrad ? Tensor.BackwardBuffer(memory.Shape) : null;
-        var dKeys = keys.RequiresGrad ? Tensor.BackwardBuffer(keys.Shape) : null;
-        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBuffer(strengths.Shape) : null;
+        // Uncleared: BackwardItem overwrites every element of the three (ScaleAndMultiplyAdd writes, dβ is assigned).
+        var dMemory = memory.RequiresGrad ? Tensor.BackwardBufferUninitialized(memory.Shape) : null;
+        var dKeys = keys.RequiresGrad ? Tensor.BackwardBufferUninitialized(keys.Shape) : null;
+        var dStrengths = strengths.RequiresGrad ? Tensor.BackwardBufferUninitialized(strengths.Shape) : null;
         BatchParallel.For(batch, 2L * heads * cells * width, (output, heads, cells, g, memory, width, keys, strengths, saved, savedPerItem,
             epsilon, dMemory, dKeys, dStrengths), static (state, b) =>
         {

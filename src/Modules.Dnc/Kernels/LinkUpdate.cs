@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.InteropServices;
 using Modules.Tensors;
 
 namespace Modules.Dnc.Kernels;
@@ -60,24 +60,36 @@ internal static class LinkUpdate
     /// <summary>One batch entry and write head: link l [N, N], precedence p [N], writes w [N] → new link and precedence.</summary>
     internal static void ForwardSlice(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
     {
+        var path = Simd.Current;
+        if (RowLanes.IsScalar(path)) ForwardSlice<Lanes1>(l, p, w, outLink, outPrecedence);
+        else ForwardSlice<Lanes256>(l, p, w, outLink, outPrecedence);
+    }
+
+    private static void ForwardSlice<T>(ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outLink, Span<float> outPrecedence)
+        where T : struct, ILanes<T>
+    {
         int n = w.Length;
-        for (int i = 0; i < n; i++) ForwardRow(i, l.Slice(i * n, n), p, w, outLink.Slice(i * n, n));
+        for (int i = 0; i < n; i++) ForwardRow<T>(i, l.Slice(i * n, n), p, w, outLink.Slice(i * n, n));
         ForwardPrecedence(p, w, outPrecedence);
     }
 
-    /// <summary>Row i of the new link [N] from the previous link's row i, precedence p [N] and writes w [N].</summary>
-    internal static void ForwardRow(int i, ReadOnlySpan<float> row, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outRow)
+    /// <summary>Row i of the new link [N] from the previous link's row i, precedence p [N] and writes w [N], in lanes of <typeparamref name="T"/>.</summary>
+    internal static void ForwardRow<T>(int i, ReadOnlySpan<float> row, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> outRow)
+        where T : struct, ILanes<T>
     {
         // Evaluated as ((1 − w_i) − w_j)·L + w_i·p_j, the unfused composition's order, so results match it bit for bit.
         int n = w.Length;
+        if (row.Length != n || p.Length != n || outRow.Length != n)
+            throw new ArgumentException($"LinkUpdate.ForwardRow: spans must be [N] = {n}, got row {row.Length}, p {p.Length}, output {outRow.Length}");
         float oneMinusWi = 1f - w[i], wi = w[i];
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
+        ref float rowRef = ref MemoryMarshal.GetReference(row), pRef = ref MemoryMarshal.GetReference(p);
+        ref float wRef = ref MemoryMarshal.GetReference(w), outRef = ref MemoryMarshal.GetReference(outRow);
+        T vOne = T.Broadcast(oneMinusWi), vWi = T.Broadcast(wi);
+        for (; j <= n - T.Count; j += T.Count)
         {
-            var vOne = new Vector<float>(oneMinusWi);
-            var vWi = new Vector<float>(wi);
-            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
-                ((vOne - new Vector<float>(w[j..])) * new Vector<float>(row[j..]) + vWi * new Vector<float>(p[j..])).CopyTo(outRow[j..]);
+            nuint u = (nuint)j;
+            ((vOne - T.Load(ref wRef, u)) * T.Load(ref rowRef, u) + vWi * T.Load(ref pRef, u)).Store(ref outRef, u);
         }
         for (; j < n; j++) outRow[j] = (oneMinusWi - w[j]) * row[j] + wi * p[j];
         outRow[i] = 0f;                                     // a cell is never linked to itself
@@ -114,8 +126,13 @@ internal static class LinkUpdate
                     var l = previousLink.Values.Slice(s * n * n, n * n);
                     var g = linkGrad.Values.Slice(s * n * n, n * n);
                     var dl = dLink is null ? default : dLink.Data.Slice(s * n * n, n * n);
+                    var path = Simd.Current;
                     for (int i = 0; i < n; i++)
-                        BackwardRow(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dLink is null ? default : dl.Slice(i * n, n), dp, dw);
+                    {
+                        var dlRow = dLink is null ? default : dl.Slice(i * n, n);
+                        if (RowLanes.IsScalar(path)) BackwardRow<Lanes1>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
+                        else BackwardRow<Lanes256>(i, g.Slice(i * n, n), l.Slice(i * n, n), p, w, dlRow, dp, dw);
+                    }
                 }
                 if (precedenceGrad is not null) BackwardPrecedence(precedenceGrad.Values.Slice(s * n, n), p, w, dp, dw);
             });
@@ -123,17 +140,52 @@ internal static class LinkUpdate
     }
 
     /// <summary>
-    /// Row i of the link's backward: given g = ∂/∂L_t[i, :], writes all of dL_{t−1}[i, :] into <paramref name="dl"/> and adds to
-    /// dp and dw (one batch entry and write head, [N] each); an empty span is a gradient not wanted.
+    /// Row i of the link's backward, in lanes of <typeparamref name="T"/>: given g = ∂/∂L_t[i, :], writes all of
+    /// dL_{t−1}[i, :] into <paramref name="dl"/> and adds to dp and dw (one batch entry and write head, [N] each); an
+    /// empty span is a gradient not wanted. Per cell j ≠ i: dL_ij = g_ij·(1 − w_i − w_j), dw_j −= g_ij·L_ij,
+    /// dp_j += g_ij·w_i, and dw_i += Σ_j g_ij·(p_j − L_ij).
     /// </summary>
-    internal static void BackwardRow(int i, ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w,
-        Span<float> dl, Span<float> dp, Span<float> dw)
+    internal static void BackwardRow<T>(int i, ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w,
+        Span<float> dl, Span<float> dp, Span<float> dw) where T : struct, ILanes<T>
     {
-        // The diagonal is constant 0, so its gradient goes nowhere: the row is handled as the two runs beside it.
         int n = w.Length;
-        float rowSum = Run(g, l, p, w, dl, dp, dw, w[i], 0, i) + Run(g, l, p, w, dl, dp, dw, w[i], i + 1, n);
-        if (!dl.IsEmpty) dl[i] = 0f;                           // so dl may be uncleared storage: the row is written in full
-        if (!dw.IsEmpty) dw[i] += rowSum;
+        bool wantLink = !dl.IsEmpty, wantPrecedence = !dp.IsEmpty, wantWrites = !dw.IsEmpty;
+        if (g.Length != n || l.Length != n || p.Length != n || (wantLink && dl.Length != n) || (wantPrecedence && dp.Length != n) || (wantWrites && dw.Length != n))
+            throw new ArgumentException($"LinkUpdate.BackwardRow: spans must be [N] = {n}, got g {g.Length}, l {l.Length}, p {p.Length}, dl {dl.Length}, dp {dp.Length}, dw {dw.Length}");
+        // The diagonal is constant 0, so its gradient goes nowhere: the whole row runs in vectors with g_ii masked to zero,
+        // which makes every diagonal term exactly zero (L_ii, p_i and w_i are finite).
+        float wi = w[i], oneMinusWi = 1f - wi, sum = 0f;
+        int j = 0;
+        ref float gRef = ref MemoryMarshal.GetReference(g), lRef = ref MemoryMarshal.GetReference(l), pRef = ref MemoryMarshal.GetReference(p);
+        ref float wRef = ref MemoryMarshal.GetReference(w), dlRef = ref MemoryMarshal.GetReference(dl);
+        ref float dpRef = ref MemoryMarshal.GetReference(dp), dwRef = ref MemoryMarshal.GetReference(dw);
+        if (n >= T.Count)
+        {
+            T vOne = T.Broadcast(oneMinusWi), vWi = T.Broadcast(wi), acc = T.Zero;
+            for (; j <= n - T.Count; j += T.Count)
+            {
+                nuint u = (nuint)j;
+                var gv = T.Load(ref gRef, u);
+                if ((uint)(i - j) < (uint)T.Count) gv = gv.WithZeroAt(i - j);
+                var gl = gv * T.Load(ref lRef, u);
+                if (wantLink) (gv * (vOne - T.Load(ref wRef, u))).Store(ref dlRef, u);
+                acc += gv * T.Load(ref pRef, u) - gl;
+                if (wantWrites) (T.Load(ref dwRef, u) - gl).Store(ref dwRef, u);
+                if (wantPrecedence) (T.Load(ref dpRef, u) + gv * vWi).Store(ref dpRef, u);
+            }
+            sum = acc.Sum();
+        }
+        for (; j < n; j++)
+        {
+            if (j == i) continue;
+            float gl = g[j] * l[j];
+            if (wantLink) dl[j] = g[j] * (oneMinusWi - w[j]);
+            sum += g[j] * p[j] - gl;
+            if (wantWrites) dw[j] -= gl;
+            if (wantPrecedence) dp[j] += g[j] * wi;
+        }
+        if (wantLink) dl[i] = 0f;                              // so dl may be uncleared storage: the row is written in full
+        if (wantWrites) dw[i] += sum;
     }
 
     /// <summary>p' = (1 − Σw)·p + w: dp += (1 − Σw)·g, dw_k += g_k − Σ_m g_m·p_m (one batch entry and write head; empty: not wanted).</summary>
@@ -151,44 +203,5 @@ internal static class LinkUpdate
             for (int j = 0; j < n; j++) dp[j] += keep * gp[j];
         if (!dw.IsEmpty)
             for (int j = 0; j < n; j++) dw[j] += gp[j] - gDotP;
-    }
-
-    /// <summary>
-    /// One run [from, to) of row i: dL_ij = g_ij·(1 − w_i − w_j), dw_j −= g_ij·L_ij, dp_j += g_ij·w_i; returns
-    /// Σ_j g_ij·(p_j − L_ij), the run's contribution to dw_i.
-    /// </summary>
-    private static float Run(ReadOnlySpan<float> g, ReadOnlySpan<float> l, ReadOnlySpan<float> p, ReadOnlySpan<float> w, Span<float> dl,
-        Span<float> dp, Span<float> dw, float wi, int from, int to)
-    {
-        bool wantLink = !dl.IsEmpty, wantPrecedence = !dp.IsEmpty, wantWrites = !dw.IsEmpty;
-        float oneMinusWi = 1f - wi;
-        int j = from;
-        float sum = 0f;
-        if (Vector.IsHardwareAccelerated && to - from >= Vector<float>.Count)
-        {
-            var vOne = new Vector<float>(oneMinusWi);
-            var vWi = new Vector<float>(wi);
-            var acc = Vector<float>.Zero;
-            for (; j <= to - Vector<float>.Count; j += Vector<float>.Count)
-            {
-                var gv = new Vector<float>(g[j..]);
-                var lv = new Vector<float>(l[j..]);
-                var gl = gv * lv;
-                if (wantLink) (gv * (vOne - new Vector<float>(w[j..]))).CopyTo(dl[j..]);
-                acc += gv * new Vector<float>(p[j..]) - gl;
-                if (wantWrites) (new Vector<float>(dw[j..]) - gl).CopyTo(dw[j..]);
-                if (wantPrecedence) (new Vector<float>(dp[j..]) + gv * vWi).CopyTo(dp[j..]);
-            }
-            sum = Vector.Sum(acc);
-        }
-        for (; j < to; j++)
-        {
-            float gl = g[j] * l[j];
-            if (wantLink) dl[j] = g[j] * (oneMinusWi - w[j]);
-            sum += g[j] * p[j] - gl;
-            if (wantWrites) dw[j] -= gl;
-            if (wantPrecedence) dp[j] += g[j] * wi;
-        }
-        return sum;
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Modules.Tensors;
@@ -62,6 +61,15 @@ internal static class LinkUpdateAndRead
     public static void ForwardItem(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,
         ReadOnlySpan<float> w, ReadOnlySpan<float> content, ReadOnlySpan<float> pi, Span<float> link, Span<float> precedence, Span<float> output, int writes)
     {
+        var path = Simd.Current;
+        if (RowLanes.IsScalar(path)) ForwardItem<Lanes1>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
+        else ForwardItem<Lanes256>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, precedence, output, writes);
+    }
+
+    private static void ForwardItem<T>(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,
+        ReadOnlySpan<float> w, ReadOnlySpan<float> content, ReadOnlySpan<float> pi, Span<float> link, Span<float> precedence, Span<float> output, int writes)
+        where T : struct, ILanes<T>
+    {
         int n = writeWeights.Length / writes, reads = w.Length / n;
         ReadWeightsMix.ForwardContent(content, pi, output, writes, reads, n);
         for (int k = 0; k < writes; k++)
@@ -70,7 +78,7 @@ internal static class LinkUpdateAndRead
             var ww = writeWeights.Slice(k * n, n);
             var oldLink = previousLink.Slice(k * n * n, n * n);
             var newLink = link.Slice(k * n * n, n * n);
-            for (int i = 0; i < n; i++) ForwardRow(k, i, oldLink.Slice(i * n, n), p, ww, newLink.Slice(i * n, n), w, pi, output, writes);
+            for (int i = 0; i < n; i++) ForwardRow<T>(k, i, oldLink.Slice(i * n, n), p, ww, newLink.Slice(i * n, n), w, pi, output, writes);
             LinkUpdate.ForwardPrecedence(p, ww, precedence.Slice(k * n, n));
         }
     }
@@ -81,20 +89,20 @@ internal static class LinkUpdateAndRead
     /// (<see cref="ReadWeightsMix.ForwardRow"/>, given the previous reads w [R, N] and modes π [R, 2W + 1]). With four heads
     /// or more the row and the first four heads are one pass (<see cref="ForwardRow4"/>); bit-identical either way.
     /// </summary>
-    internal static void ForwardRow(int k, int i, ReadOnlySpan<float> oldRow, ReadOnlySpan<float> p, ReadOnlySpan<float> writeWeights,
-        Span<float> newRow, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+    internal static void ForwardRow<T>(int k, int i, ReadOnlySpan<float> oldRow, ReadOnlySpan<float> p, ReadOnlySpan<float> writeWeights,
+        Span<float> newRow, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes) where T : struct, ILanes<T>
     {
         int n = newRow.Length, reads = w.Length / n, modes = 2 * writes + 1, first = 0;
         if (reads >= 4)
         {
-            ForwardRow4(k, i, oldRow, p, writeWeights, newRow, w[..(4 * n)], pi[..(4 * modes)], output[..(4 * n)], writes);
+            ForwardRow4<T>(k, i, oldRow, p, writeWeights, newRow, w[..(4 * n)], pi[..(4 * modes)], output[..(4 * n)], writes);
             first = 4;
         }
         else
         {
-            LinkUpdate.ForwardRow(i, oldRow, p, writeWeights, newRow);
+            LinkUpdate.ForwardRow<T>(i, oldRow, p, writeWeights, newRow);
         }
-        if (first < reads) ReadWeightsMix.ForwardRow(k, i, newRow, w[(first * n)..], pi[(first * modes)..], output[(first * n)..], writes);
+        if (first < reads) ReadWeightsMix.ForwardRow<T>(k, i, newRow, w[(first * n)..], pi[(first * modes)..], output[(first * n)..], writes);
     }
 
     /// <summary>
@@ -102,8 +110,8 @@ internal static class LinkUpdateAndRead
     /// [4, N], π [4, 2W + 1]) in one pass: each vector of the new row goes to the four heads from a register instead of
     /// being stored and loaded again per head. Per element the same operations in the same order.
     /// </summary>
-    private static void ForwardRow4(int k, int i, ReadOnlySpan<float> oldRow, ReadOnlySpan<float> p, ReadOnlySpan<float> writeWeights,
-        Span<float> newRow, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+    private static void ForwardRow4<T>(int k, int i, ReadOnlySpan<float> oldRow, ReadOnlySpan<float> p, ReadOnlySpan<float> writeWeights,
+        Span<float> newRow, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes) where T : struct, ILanes<T>
     {
         int n = newRow.Length, modes = 2 * writes + 1;
         if (oldRow.Length != n || p.Length != n || writeWeights.Length != n || w.Length != 4 * n || output.Length != 4 * n)
@@ -113,39 +121,33 @@ internal static class LinkUpdateAndRead
         float before0 = output[i], before1 = output[n + i], before2 = output[2 * n + i], before3 = output[3 * n + i];
         float dot0 = 0f, dot1 = 0f, dot2 = 0f, dot3 = 0f;
         int j = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        if (n >= T.Count)
         {
             // Unchecked loads and stores: every span was checked above.
             ref float oldRef = ref MemoryMarshal.GetReference(oldRow), pRef = ref MemoryMarshal.GetReference(p);
             ref float wwRef = ref MemoryMarshal.GetReference(writeWeights), rowRef = ref MemoryMarshal.GetReference(newRow);
             ref float wRef = ref MemoryMarshal.GetReference(w), outRef = ref MemoryMarshal.GetReference(output);
             nuint n1 = (nuint)n, n2 = 2 * n1, n3 = 3 * n1;
-            Vector<float> vOne = new(oneMinusWi), vWi = new(wi), b0 = new(bc0), b1 = new(bc1), b2 = new(bc2), b3 = new(bc3);
-            Vector<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            T vOne = T.Broadcast(oneMinusWi), vWi = T.Broadcast(wi), b0 = T.Broadcast(bc0), b1 = T.Broadcast(bc1), b2 = T.Broadcast(bc2), b3 = T.Broadcast(bc3);
+            T acc0 = T.Zero, acc1 = T.Zero, acc2 = T.Zero, acc3 = T.Zero;
+            for (; j <= n - T.Count; j += T.Count)
             {
                 nuint u = (nuint)j;
-                var row = (vOne - Vector.LoadUnsafe(ref wwRef, u)) * Vector.LoadUnsafe(ref oldRef, u) + vWi * Vector.LoadUnsafe(ref pRef, u);
-                Vector.StoreUnsafe(row, ref rowRef, u);
-                if ((uint)(i - j) < (uint)Vector<float>.Count)
-                {
-                    newRow[i] = 0f;                                 // a cell is never linked to itself
-                    row = Vector.LoadUnsafe(ref rowRef, u);
-                }
-                var wV = Vector.LoadUnsafe(ref wRef, u);
-                acc0 += row * wV;
-                Vector.StoreUnsafe(row * b0 + Vector.LoadUnsafe(ref outRef, u), ref outRef, u);
-                wV = Vector.LoadUnsafe(ref wRef, n1 + u);
-                acc1 += row * wV;
-                Vector.StoreUnsafe(row * b1 + Vector.LoadUnsafe(ref outRef, n1 + u), ref outRef, n1 + u);
-                wV = Vector.LoadUnsafe(ref wRef, n2 + u);
-                acc2 += row * wV;
-                Vector.StoreUnsafe(row * b2 + Vector.LoadUnsafe(ref outRef, n2 + u), ref outRef, n2 + u);
-                wV = Vector.LoadUnsafe(ref wRef, n3 + u);
-                acc3 += row * wV;
-                Vector.StoreUnsafe(row * b3 + Vector.LoadUnsafe(ref outRef, n3 + u), ref outRef, n3 + u);
+                var row = (vOne - T.Load(ref wwRef, u)) * T.Load(ref oldRef, u) + vWi * T.Load(ref pRef, u);
+                // A cell is never linked to itself: the diagonal lane is masked to zero before the row is stored or read.
+                if ((uint)(i - j) < (uint)T.Count) row = row.WithZeroAt(i - j);
+                row.Store(ref rowRef, u);
+                acc0 += row * T.Load(ref wRef, u);
+                (row * b0 + T.Load(ref outRef, u)).Store(ref outRef, u);
+                acc1 += row * T.Load(ref wRef, n1 + u);
+                (row * b1 + T.Load(ref outRef, n1 + u)).Store(ref outRef, n1 + u);
+                acc2 += row * T.Load(ref wRef, n2 + u);
+                (row * b2 + T.Load(ref outRef, n2 + u)).Store(ref outRef, n2 + u);
+                acc3 += row * T.Load(ref wRef, n3 + u);
+                (row * b3 + T.Load(ref outRef, n3 + u)).Store(ref outRef, n3 + u);
             }
-            (dot0, dot1, dot2, dot3) = (Vector.Sum(acc0), Vector.Sum(acc1), Vector.Sum(acc2), Vector.Sum(acc3));
+            var dots = T.Sum4(acc0, acc1, acc2, acc3);
+            (dot0, dot1, dot2, dot3) = (dots[0], dots[1], dots[2], dots[3]);
         }
         for (; j < n; j++)
         {
@@ -209,6 +211,18 @@ internal static class LinkUpdateAndRead
         ReadOnlySpan<float> precedenceGrad, ReadOnlySpan<float> g, Span<float> dLink, Span<float> dPrecedence, Span<float> dWrites,
         Span<float> dw, Span<float> dContent, Span<float> dpi, int writes)
     {
+        var path = Simd.Current;
+        if (RowLanes.IsScalar(path))
+            BackwardItem<Lanes1>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, linkGrad, precedenceGrad, g, dLink, dPrecedence, dWrites, dw, dContent, dpi, writes);
+        else
+            BackwardItem<Lanes256>(previousLink, previousPrecedence, writeWeights, w, content, pi, link, linkGrad, precedenceGrad, g, dLink, dPrecedence, dWrites, dw, dContent, dpi, writes);
+    }
+
+    private static void BackwardItem<T>(ReadOnlySpan<float> previousLink, ReadOnlySpan<float> previousPrecedence, ReadOnlySpan<float> writeWeights,
+        ReadOnlySpan<float> w, ReadOnlySpan<float> content, ReadOnlySpan<float> pi, ReadOnlySpan<float> link, ReadOnlySpan<float> linkGrad,
+        ReadOnlySpan<float> precedenceGrad, ReadOnlySpan<float> g, Span<float> dLink, Span<float> dPrecedence, Span<float> dWrites,
+        Span<float> dw, Span<float> dContent, Span<float> dpi, int writes) where T : struct, ILanes<T>
+    {
         int n = writeWeights.Length / writes, reads = w.Length / n;
         bool hasLink = !linkGrad.IsEmpty, hasRead = !g.IsEmpty;
         if (hasRead) ReadWeightsMix.BackwardContent(g, content, pi, dContent, dpi, writes, reads);
@@ -230,10 +244,10 @@ internal static class LinkUpdateAndRead
                     scoped ReadOnlySpan<float> rowGrad = next;
                     if (hasRead)
                     {
-                        ReadsBackwardRow(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, next, total, writes);
+                        ReadsBackwardRow<T>(k, i, newLink.Slice(i * n, n), w, g, pi, dw, dpi, next, total, writes);
                         rowGrad = total;
                     }
-                    LinkUpdate.BackwardRow(i, rowGrad, oldLink.Slice(i * n, n), p, ww, dLink.IsEmpty ? default : dLink.Slice(k * n * n + i * n, n), dp, dww);
+                    LinkUpdate.BackwardRow<T>(i, rowGrad, oldLink.Slice(i * n, n), p, ww, dLink.IsEmpty ? default : dLink.Slice(k * n * n + i * n, n), dp, dww);
                 }
             }
             if (!precedenceGrad.IsEmpty) LinkUpdate.BackwardPrecedence(precedenceGrad.Slice(k * n, n), p, ww, dp, dww);
@@ -247,13 +261,13 @@ internal static class LinkUpdateAndRead
     /// (<see cref="ReadsBackwardRow4"/>), the rest one at a time; per element the same operations in the same order,
     /// so the results are bit-identical to the head-by-head passes.
     /// </summary>
-    internal static void ReadsBackwardRow(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g,
-        ReadOnlySpan<float> pi, Span<float> dw, Span<float> dpi, ReadOnlySpan<float> next, Span<float> total, int writes)
+    internal static void ReadsBackwardRow<T>(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g,
+        ReadOnlySpan<float> pi, Span<float> dw, Span<float> dpi, ReadOnlySpan<float> next, Span<float> total, int writes) where T : struct, ILanes<T>
     {
         int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1, r = 0;
         for (; r + 4 <= reads; r += 4)
         {
-            ReadsBackwardRow4(k, i, row, w.Slice(r * n, 4 * n), g.Slice(r * n, 4 * n), pi.Slice(r * modes, 4 * modes),
+            ReadsBackwardRow4<T>(k, i, row, w.Slice(r * n, 4 * n), g.Slice(r * n, 4 * n), pi.Slice(r * modes, 4 * modes),
                 dw.IsEmpty ? default : dw.Slice(r * n, 4 * n), dpi.IsEmpty ? default : dpi.Slice(r * modes, 4 * modes),
                 r == 0 ? next : total, total, writes);
         }
@@ -264,7 +278,7 @@ internal static class LinkUpdateAndRead
             else next.CopyTo(total);
         }
         if (r < reads)
-            ReadWeightsMix.BackwardRow(k, i, row, w[(r * n)..], g[(r * n)..], pi[(r * modes)..], dw.IsEmpty ? default : dw[(r * n)..],
+            ReadWeightsMix.BackwardRow<T>(k, i, row, w[(r * n)..], g[(r * n)..], pi[(r * modes)..], dw.IsEmpty ? default : dw[(r * n)..],
                 dpi.IsEmpty ? default : dpi[(r * modes)..], total, writes);
     }
 
@@ -274,8 +288,8 @@ internal static class LinkUpdateAndRead
     /// The row's gradient is read from <paramref name="dlIn"/> (empty: zero; it may be <paramref name="dlOut"/>) and
     /// written to <paramref name="dlOut"/>, so the next step's gradient needs no copy.
     /// </summary>
-    private static void ReadsBackwardRow4(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g,
-        ReadOnlySpan<float> pi, Span<float> dw, Span<float> dpi, ReadOnlySpan<float> dlIn, Span<float> dlOut, int writes)
+    private static void ReadsBackwardRow4<T>(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g,
+        ReadOnlySpan<float> pi, Span<float> dw, Span<float> dpi, ReadOnlySpan<float> dlIn, Span<float> dlOut, int writes) where T : struct, ILanes<T>
     {
         int n = row.Length, modes = 2 * writes + 1;
         bool wantReads = !dw.IsEmpty, fromZero = dlIn.IsEmpty;
@@ -289,27 +303,28 @@ internal static class LinkUpdateAndRead
         if (wantReads) (dwBefore0, dwBefore1, dwBefore2, dwBefore3) = (dw[i], dw[n + i], dw[2 * n + i], dw[3 * n + i]);
         float dotG0 = 0f, dotG1 = 0f, dotG2 = 0f, dotG3 = 0f, dotW0 = 0f, dotW1 = 0f, dotW2 = 0f, dotW3 = 0f;
         int j = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        if (n >= T.Count)
         {
             // Unchecked loads and stores: every span was checked above.
             ref float rowRef = ref MemoryMarshal.GetReference(row), wRef = ref MemoryMarshal.GetReference(w), gRef = ref MemoryMarshal.GetReference(g);
             ref float dwRef = ref MemoryMarshal.GetReference(dw), inRef = ref MemoryMarshal.GetReference(dlIn), outRef = ref MemoryMarshal.GetReference(dlOut);
             nuint n1 = (nuint)n, n2 = 2 * n1, n3 = 3 * n1;
-            Vector<float> f0 = new(fc0), f1 = new(fc1), f2 = new(fc2), f3 = new(fc3), b0 = new(bc0), b1 = new(bc1), b2 = new(bc2), b3 = new(bc3);
-            Vector<float> accG0 = default, accG1 = default, accG2 = default, accG3 = default;
-            Vector<float> accW0 = default, accW1 = default, accW2 = default, accW3 = default;
-            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            T f0 = T.Broadcast(fc0), f1 = T.Broadcast(fc1), f2 = T.Broadcast(fc2), f3 = T.Broadcast(fc3);
+            T b0 = T.Broadcast(bc0), b1 = T.Broadcast(bc1), b2 = T.Broadcast(bc2), b3 = T.Broadcast(bc3);
+            T accG0 = T.Zero, accG1 = T.Zero, accG2 = T.Zero, accG3 = T.Zero, accW0 = T.Zero, accW1 = T.Zero, accW2 = T.Zero, accW3 = T.Zero;
+            for (; j <= n - T.Count; j += T.Count)
             {
                 nuint u = (nuint)j;
-                var rowV = Vector.LoadUnsafe(ref rowRef, u);
-                var dl = fromZero ? Vector<float>.Zero : Vector.LoadUnsafe(ref inRef, u);
+                var rowV = T.Load(ref rowRef, u);
+                var dl = fromZero ? T.Zero : T.Load(ref inRef, u);
                 dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, u, f0, b0, wantReads, ref accG0, ref accW0);
                 dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n1 + u, f1, b1, wantReads, ref accG1, ref accW1);
                 dl = HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n2 + u, f2, b2, wantReads, ref accG2, ref accW2);
-                Vector.StoreUnsafe(HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n3 + u, f3, b3, wantReads, ref accG3, ref accW3), ref outRef, u);
+                HeadBackward(rowV, dl, ref wRef, ref gRef, ref dwRef, n3 + u, f3, b3, wantReads, ref accG3, ref accW3).Store(ref outRef, u);
             }
-            (dotG0, dotG1, dotG2, dotG3) = (Vector.Sum(accG0), Vector.Sum(accG1), Vector.Sum(accG2), Vector.Sum(accG3));
-            (dotW0, dotW1, dotW2, dotW3) = (Vector.Sum(accW0), Vector.Sum(accW1), Vector.Sum(accW2), Vector.Sum(accW3));
+            var (dotsG, dotsW) = (T.Sum4(accG0, accG1, accG2, accG3), T.Sum4(accW0, accW1, accW2, accW3));
+            (dotG0, dotG1, dotG2, dotG3) = (dotsG[0], dotsG[1], dotsG[2], dotsG[3]);
+            (dotW0, dotW1, dotW2, dotW3) = (dotsW[0], dotsW[1], dotsW[2], dotsW[3]);
         }
         for (; j < n; j++)
         {
@@ -343,14 +358,14 @@ internal static class LinkUpdateAndRead
     /// link-gradient vector (dl + w·f) + g·b.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> HeadBackward(Vector<float> row, Vector<float> dl, ref float wRef, ref float gRef, ref float dwRef, nuint at,
-        Vector<float> forward, Vector<float> backward, bool wantReads, ref Vector<float> accG, ref Vector<float> accW)
+    private static T HeadBackward<T>(T row, T dl, ref float wRef, ref float gRef, ref float dwRef, nuint at,
+        T forward, T backward, bool wantReads, ref T accG, ref T accW) where T : struct, ILanes<T>
     {
-        var wV = Vector.LoadUnsafe(ref wRef, at);
-        var gV = Vector.LoadUnsafe(ref gRef, at);
+        var wV = T.Load(ref wRef, at);
+        var gV = T.Load(ref gRef, at);
         accG += row * gV;
         accW += row * wV;
-        if (wantReads) Vector.StoreUnsafe(row * forward + Vector.LoadUnsafe(ref dwRef, at), ref dwRef, at);
+        if (wantReads) (row * forward + T.Load(ref dwRef, at)).Store(ref dwRef, at);
         return (dl + wV * forward) + gV * backward;
     }
 

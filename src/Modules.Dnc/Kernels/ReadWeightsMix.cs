@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using Tensor = Modules.Tensors.Tensor;
@@ -70,8 +69,14 @@ internal static class ReadWeightsMix
         Span<float> output, int writes, int reads, int n)
     {
         ForwardContent(c, pi, output, writes, reads, n);
+        var path = Simd.Current;
         for (int k = 0; k < writes; k++)
-            for (int i = 0; i < n; i++) ForwardRow(k, i, link.Slice((k * n + i) * n, n), w, pi, output, writes);
+            for (int i = 0; i < n; i++)
+            {
+                var row = link.Slice((k * n + i) * n, n);
+                if (RowLanes.IsScalar(path)) ForwardRow<Lanes1>(k, i, row, w, pi, output, writes);
+                else ForwardRow<Lanes256>(k, i, row, w, pi, output, writes);
+            }
     }
 
     /// <summary>Starts one batch entry's output [R, N] with the content term π_content·c (c [R, N], π [R, 2W + 1]).</summary>
@@ -86,9 +91,12 @@ internal static class ReadWeightsMix
     /// Adds what row i of write head k's link L[k, i, :] sends to one batch entry's output [R, N], given the previous
     /// reads w [R, N] and modes π [R, 2W + 1]; rows must come in order k, then i, for a fixed summation order.
     /// </summary>
-    internal static void ForwardRow(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+    internal static void ForwardRow<T>(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> pi, Span<float> output, int writes)
+        where T : struct, ILanes<T>
     {
         int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1;
+        if (output.Length != w.Length)
+            throw new ArgumentException($"ReadWeightsMix.ForwardRow: output must be [R, N] = {w.Length}, got {output.Length}");
         for (int r = 0; r < reads; r++)
         {
             var wr = w.Slice(r * n, n);
@@ -96,17 +104,19 @@ internal static class ReadWeightsMix
             // Forward: f_i = L[i, :]·w. Backward: row i of L carries w_i to every b_j = Σ_i L[i, j]·w_i. Both in one pass.
             float backwardCoefficient = pi[r * modes + k] * wr[i], outBefore = outR[i], rowDotW = 0f;
             int j = 0;
-            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            if (n >= T.Count)
             {
-                var vBackward = new Vector<float>(backwardCoefficient);
-                var acc = Vector<float>.Zero;
-                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+                // Unchecked loads and stores: every span here is [N].
+                ref float rowRef = ref MemoryMarshal.GetReference(row), wRef = ref MemoryMarshal.GetReference(wr), outRef = ref MemoryMarshal.GetReference(outR);
+                T vBackward = T.Broadcast(backwardCoefficient), acc = T.Zero;
+                for (; j <= n - T.Count; j += T.Count)
                 {
-                    var rowV = new Vector<float>(row[j..]);
-                    acc += rowV * new Vector<float>(wr[j..]);
-                    (rowV * vBackward + new Vector<float>(outR[j..])).CopyTo(outR[j..]);
+                    nuint u = (nuint)j;
+                    var rowV = T.Load(ref rowRef, u);
+                    acc += rowV * T.Load(ref wRef, u);
+                    (rowV * vBackward + T.Load(ref outRef, u)).Store(ref outRef, u);
                 }
-                rowDotW = Vector.Sum(acc);
+                rowDotW = acc.Sum();
             }
             for (; j < n; j++)
             {
@@ -140,11 +150,15 @@ internal static class ReadWeightsMix
             if (dLink is null && dRead is null && dModes is null) return;
             var l = link.Values.Slice(batch * writes * n * n, writes * n * n);
             var dl = dLink is null ? default : dLink.Data.Slice(batch * writes * n * n, writes * n * n);
+            var path = Simd.Current;
             for (int k = 0; k < writes; k++)
                 for (int i = 0; i < n; i++)
                 {
-                    int row = (k * n + i) * n;
-                    BackwardRow(k, i, l.Slice(row, n), w, g, pi, dw, dpi, dLink is null ? default : dl.Slice(row, n), writes);
+                    int at = (k * n + i) * n;
+                    var row = l.Slice(at, n);
+                    var dlRow = dLink is null ? default : dl.Slice(at, n);
+                    if (RowLanes.IsScalar(path)) BackwardRow<Lanes1>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
+                    else BackwardRow<Lanes256>(k, i, row, w, g, pi, dw, dpi, dlRow, writes);
                 }
         });
         return Tensor.GradientSlots(dLink, dRead, dContent, dModes);
@@ -172,8 +186,8 @@ internal static class ReadWeightsMix
     /// reads dw [R, N], of the modes dπ [R, 2W + 1] and of the link row dl [N] (each skipped when empty), given the
     /// output gradient g [R, N].
     /// </summary>
-    internal static void BackwardRow(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> pi,
-        Span<float> dw, Span<float> dpi, Span<float> dl, int writes)
+    internal static void BackwardRow<T>(int k, int i, ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> g, ReadOnlySpan<float> pi,
+        Span<float> dw, Span<float> dpi, Span<float> dl, int writes) where T : struct, ILanes<T>
     {
         int n = row.Length, reads = w.Length / n, modes = 2 * writes + 1;
         bool wantReads = !dw.IsEmpty, wantLink = !dl.IsEmpty;
@@ -193,27 +207,26 @@ internal static class ReadWeightsMix
             // separate multiply-adds: dw += row·fc; dl = (dl + w·fc) + g·bc), instead of five passes.
             float rowDotG = 0f, rowDotW = 0f;
             int j = 0;
-            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            if (n >= T.Count)
             {
                 // Unchecked loads and stores: every span here is [N] (checked above), and this is the step's hottest loop.
                 ref float rowRef = ref MemoryMarshal.GetReference(row), wRef = ref MemoryMarshal.GetReference(wr);
                 ref float gRef = ref MemoryMarshal.GetReference(gr), dwRef = ref MemoryMarshal.GetReference(dwr);
                 ref float dlRef = ref MemoryMarshal.GetReference(dl);
-                var vForward = new Vector<float>(forwardCoefficient);
-                var vBackward = new Vector<float>(backwardCoefficient);
-                Vector<float> accG = Vector<float>.Zero, accW = Vector<float>.Zero;
-                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+                T vForward = T.Broadcast(forwardCoefficient), vBackward = T.Broadcast(backwardCoefficient), accG = T.Zero, accW = T.Zero;
+                for (; j <= n - T.Count; j += T.Count)
                 {
-                    var rowV = Vector.LoadUnsafe(ref rowRef, (nuint)j);
-                    var wV = Vector.LoadUnsafe(ref wRef, (nuint)j);
-                    var gV = Vector.LoadUnsafe(ref gRef, (nuint)j);
+                    nuint u = (nuint)j;
+                    var rowV = T.Load(ref rowRef, u);
+                    var wV = T.Load(ref wRef, u);
+                    var gV = T.Load(ref gRef, u);
                     accG += rowV * gV;
                     accW += rowV * wV;
-                    if (wantReads) Vector.StoreUnsafe(rowV * vForward + Vector.LoadUnsafe(ref dwRef, (nuint)j), ref dwRef, (nuint)j);
-                    if (wantLink) Vector.StoreUnsafe((Vector.LoadUnsafe(ref dlRef, (nuint)j) + wV * vForward) + gV * vBackward, ref dlRef, (nuint)j);
+                    if (wantReads) (rowV * vForward + T.Load(ref dwRef, u)).Store(ref dwRef, u);
+                    if (wantLink) ((T.Load(ref dlRef, u) + wV * vForward) + gV * vBackward).Store(ref dlRef, u);
                 }
-                rowDotG = Vector.Sum(accG);
-                rowDotW = Vector.Sum(accW);
+                rowDotG = accG.Sum();
+                rowDotW = accW.Sum();
             }
             for (; j < n; j++)
             {

@@ -131,17 +131,16 @@ public class LinkUpdateAndReadTests
         Assert.Contains("LinkUpdateAndRead", e.Message);
         Assert.Contains("read modes", e.Message);
     }
+    /// <summary>Head counts (below, at and above a multiple of four) and row lengths (with and without a vector tail) for the row kernels.</summary>
+    public static TheoryData<int, int> RowShapes => new() { { 1, 5 }, { 3, 16 }, { 4, 16 }, { 4, 19 }, { 4, 40 }, { 5, 128 }, { 8, 13 }, { 9, 40 } };
+
     /// <summary>
     /// Property: the all-heads row backward (heads four at a time in one pass, then one at a time) writes exactly the bits
     /// that ReadWeightsMix.BackwardRow head by head writes, starting from a copy of the next step's gradient (or zeros),
     /// for any head count, row length (with and without a vector tail), row index and set of wanted gradients.
     /// </summary>
-    /// <summary>Head counts (below, at and above a multiple of four) and row lengths (with and without a vector tail) for the row kernels.</summary>
-    public static TheoryData<int, int> RowShapes => new() { { 1, 5 }, { 3, 16 }, { 4, 19 }, { 4, 40 }, { 5, 128 }, { 8, 13 }, { 9, 40 } };
-
-    [Theory]
-    [MemberData(nameof(RowShapes))]
-    public void ReadsBackwardRow_IsBitIdenticalToHeadByHeadRows(int reads, int n)
+    /// <remarks>Run on every instruction-set path by <see cref="RowLanesTests"/>.</remarks>
+    internal static void ReadsBackwardRow_IsBitIdenticalToHeadByHeadRows<T>(int reads, int n) where T : struct, ILanes<T>
     {
         var rng = new Generator((ulong)(reads * 1000 + n));
         float[] Random(int length) => Tensor.Uniform(rng, [length], -1, 1).ToArray();
@@ -159,10 +158,10 @@ public class LinkUpdateAndReadTests
             var dpiStart = Random(reads * modes);
 
             var (dwRef, dpiRef, totalRef) = (dwStart.ToArray(), dpiStart.ToArray(), withNext ? next.ToArray() : new float[n]);
-            ReadWeightsMix.BackwardRow(k, i, row, w, g, pi, wantReads ? dwRef : default, wantModes ? dpiRef : default, totalRef, writes);
+            ReadWeightsMix.BackwardRow<T>(k, i, row, w, g, pi, wantReads ? dwRef : default, wantModes ? dpiRef : default, totalRef, writes);
 
             var (dw, dpi, total) = (dwStart.ToArray(), dpiStart.ToArray(), Random(n));   // total starts as garbage: it is written, not added to
-            LinkUpdateAndRead.ReadsBackwardRow(k, i, row, w, g, pi, wantReads ? dw : default, wantModes ? dpi : default, next, total, writes);
+            LinkUpdateAndRead.ReadsBackwardRow<T>(k, i, row, w, g, pi, wantReads ? dw : default, wantModes ? dpi : default, next, total, writes);
 
             Assert.Equal(totalRef, total);
             Assert.Equal(dwRef, dw);
@@ -174,9 +173,8 @@ public class LinkUpdateAndReadTests
     /// exactly the bits of LinkUpdate.ForwardRow followed by ReadWeightsMix.ForwardRow, for any head count, row length
     /// (with and without a vector tail) and row index (the zero diagonal in every position of a vector).
     /// </summary>
-    [Theory]
-    [MemberData(nameof(RowShapes))]
-    public void ForwardRow_IsBitIdenticalToTheLinkRowThenTheReadRows(int reads, int n)
+    /// <remarks>Run on every instruction-set path by <see cref="RowLanesTests"/>.</remarks>
+    internal static void ForwardRow_IsBitIdenticalToTheLinkRowThenTheReadRows<T>(int reads, int n) where T : struct, ILanes<T>
     {
         var rng = new Generator((ulong)(reads * 1000 + n + 7));
         float[] Random(int length, float low = -1, float high = 1) => Tensor.Uniform(rng, [length], low, high).ToArray();
@@ -191,11 +189,11 @@ public class LinkUpdateAndReadTests
             int k = i % writes;
             var outputStart = Random(reads * n);
             var (rowRef, outRef) = (new float[n], outputStart.ToArray());
-            LinkUpdate.ForwardRow(i, oldRow, p, writeWeights, rowRef);
-            ReadWeightsMix.ForwardRow(k, i, rowRef, w, pi, outRef, writes);
+            LinkUpdate.ForwardRow<T>(i, oldRow, p, writeWeights, rowRef);
+            ReadWeightsMix.ForwardRow<T>(k, i, rowRef, w, pi, outRef, writes);
 
             var (row, output) = (Random(n), outputStart.ToArray());   // the row starts as garbage: it is written
-            LinkUpdateAndRead.ForwardRow(k, i, oldRow, p, writeWeights, row, w, pi, output, writes);
+            LinkUpdateAndRead.ForwardRow<T>(k, i, oldRow, p, writeWeights, row, w, pi, output, writes);
 
             Assert.Equal(rowRef, row);
             Assert.Equal(outRef, output);
