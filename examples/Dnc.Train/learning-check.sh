@@ -17,6 +17,10 @@
 # 2 on a usage or run failure. Usage: learning-check.sh [traversal|babi|all] (default all).
 # Environment: OUT (work directory, default a new temporary one), SEED (1), MARGIN (5), TRAVERSAL_STEPS, BABI_STEPS, EVALS,
 # DNC_FLAGS.
+# Wall time on a shared 2-core AMD EPYC (Zen 4), one core per training process, two other trainings running: traversal
+# about 12 minutes (DNC 575 s, LSTM 68 s; it passes, 99.6 % against 39.6 %); babi about half an hour with the data
+# generation (runs with its settings: DNC 1 481 s, LSTM 144 s; it fails, task 1 error 76.3 % against 50.3 %, and 51.0 %
+# in DeepMind's order).
 set -euo pipefail
 
 which=${1:-all}
