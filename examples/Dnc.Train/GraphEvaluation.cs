@@ -179,7 +179,16 @@ public static class GraphEvaluation
         }
         var args = new List<string>();
         foreach (var (key, value) in configuration)
-            if (value is not null) args.AddRange([$"--{key.Replace('_', '-')}", value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()]);
+        {
+            string flag = $"--{key.Replace('_', '-')}";
+            switch (value?.GetValueKind())
+            {
+                case null or System.Text.Json.JsonValueKind.False: break;
+                case System.Text.Json.JsonValueKind.True: args.Add(flag); break; // a switch (--key-mask, --read-before-write) takes no value
+                case System.Text.Json.JsonValueKind.String: args.AddRange([flag, value!.GetValue<string>()]); break;
+                default: args.AddRange([flag, value!.ToJsonString()]); break;
+            }
+        }
         return TrainOptions.Parse(args) with { CheckpointDir = "", Quiet = true };
     }
 }

@@ -30,6 +30,8 @@ public sealed record TrainOptions
     public float ClipValue { get; init; } = CoreDefaults.ClipValue;
     /// <summary>Masked content addressing of the DNC's read heads (<c>--key-mask</c>, <see cref="Modules.Dnc.DncOptions.KeyMask"/>).</summary>
     public bool KeyMask { get; init; }
+    /// <summary>The DNC's read heads read the memory before the step's write (<c>--read-before-write</c>, <see cref="ReadBeforeWriteAccess"/>; not DeepMind's order).</summary>
+    public bool ReadBeforeWrite { get; init; }
     /// <summary>The NTM's controller (<c>--controller</c>, ntm only).</summary>
     public ControllerKind Controller { get; init; } = ControllerKind.Lstm;
     /// <summary>K, the rows each SAM/SDNC read head reads (<c>--sparse-reads</c>).</summary>
@@ -127,6 +129,8 @@ public sealed record TrainOptions
             { Models = MemoryModels },
         new("key-mask", "Masked content addressing of the read heads: each key masks the word before the lookup (Csordas & Schmidhuber 2019; a switch).",
             (o, _) => o with { KeyMask = true }, o => o.KeyMask ? "on" : "off") { Models = [ModelKind.Dnc], IsSwitch = true },
+        new("read-before-write", "The read heads look up and read the memory before the step's write, not after it as in DeepMind's DNC (a switch).",
+            (o, _) => o with { ReadBeforeWrite = true }, o => o.ReadBeforeWrite ? "on" : "off") { Models = [ModelKind.Dnc], IsSwitch = true },
         FloatFlag("clip-value", "Maximum absolute value of controller and dnc outputs (0 = no clipping).", (o, v) => o with { ClipValue = v }, o => o.ClipValue),
         new("controller", "The NTM's controller: lstm or feedforward.", (o, v) => o with { Controller = Choices.Parse<ControllerKind>("controller", v, Choices.Name) }, o => Choices.Name(o.Controller))
             { Models = [ModelKind.Ntm] },
@@ -337,6 +341,7 @@ public sealed record TrainOptions
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
         if (ResumeFrom is { Length: 0 }) throw new UsageException("--resume-from needs a checkpoint file path");
+        if (KeyMask && ReadBeforeWrite) throw new UsageException("--key-mask and --read-before-write exclude each other; give one");
         if (ResumeFrom is not null && ResumeNewestValid) throw new UsageException("--resume-from and --resume-newest-valid exclude each other; give one");
         if (ResumeNewestValid && !CheckpointsEnabled) throw new UsageException("--resume-newest-valid needs a --checkpoint-dir to search (it is empty)");
         Positive("max-non-finite-steps", MaxNonFiniteSteps);
@@ -388,6 +393,7 @@ public sealed record TrainOptions
         // Settings of another model or task do not change this run, so they do not belong to its configuration.
         // Written only when on, so the configurations (and default checkpoint directories) of DeepMind's lookup stay as they were.
         if (Model == ModelKind.Dnc && KeyMask) node["key_mask"] = true;
+        if (Model == ModelKind.Dnc && ReadBeforeWrite) node["read_before_write"] = true;
         if (Model == ModelKind.Ntm) node["controller"] = Choices.Name(Controller);
         if (Model is ModelKind.Sam or ModelKind.Sdnc)
         {

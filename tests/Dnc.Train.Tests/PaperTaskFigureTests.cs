@@ -131,6 +131,20 @@ public sealed class PaperTaskFigureTests : IDisposable
         Assert.All(rows[..^1], r => Assert.InRange(int.Parse(r[2], CultureInfo.InvariantCulture), 0, 5));
     }
 
+    [Theory]
+    [InlineData("--read-before-write")]
+    [InlineData("--key-mask")]
+    public void Evaluate_rebuilds_a_dnc_trained_with_a_switch(string flag)
+    {
+        // The configuration records a switch as true; evaluate must give it back as the bare flag.
+        string dir = Path.Combine(root, flag.TrimStart('-'));
+        var (code, _, error) = RunCli([.. Tiny, "--task", "graph-traversal", flag, "--num-training-iterations", "2", "--checkpoint-dir", dir, "--quiet"]);
+        Assert.True(code == 0, error);
+        (code, var output, error) = RunCli(GraphEvaluation.Mode, "--checkpoint", dir, "--questions", "2", "--max-length", "1");
+        Assert.True(code == 0, error);
+        Assert.StartsWith("graph-traversal on the transit map", output);
+    }
+
     [Fact]
     public void Evaluate_counts_the_fully_correct_answers_of_the_model()
     {
