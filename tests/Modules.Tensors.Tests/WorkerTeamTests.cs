@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Modules.Tensors.Tests;
 
 /// <summary>
@@ -139,24 +141,28 @@ public class WorkerTeamTests
         var sums = new long[16];
         static void Add((long[] Sums, int Value) state, int s) => Interlocked.Add(ref state.Sums[s], state.Value + s);
         Action<(long[], int), int> body = Add;
-        bool onTeam = false;
+        int completed = 0;
         for (int warm = 0; warm < 3; warm++)
         {
             WorkerTeam.For(16, 1, (sums, 1), body);
-            onTeam |= WorkerTeam.TryRun(16, 2, (sums, 1), body);
+            completed += WorkerTeam.TryRun(16, 2, (sums, 1), body) ? 2 : 1;
         }
+        // Other tests in this process may hold the team for a while: after 100 calls, keep calling (up to 10 s) until
+        // one ran on it, so the measured calls always include a team call.
+        int teamCalls = 0;
+        long deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int call = 0; call < 100; call++)
+        for (int call = 0; call < 100 || (teamCalls == 0 && Stopwatch.GetTimestamp() < deadline); call++)
         {
             WorkerTeam.For(16, 1, (sums, 1), body);            // serial
-            onTeam |= WorkerTeam.TryRun(16, 2, (sums, 1), body);  // on the team unless another test holds it
+            completed++;
+            if (WorkerTeam.TryRun(16, 2, (sums, 1), body)) { teamCalls++; completed++; }
+            else if (call >= 100) Thread.Sleep(1);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
-        Assert.True(onTeam, "the team was busy with other calls throughout");
-        // Each slice s gets (1 + s) per completed call: 103 serial calls plus however many ran on the team.
-        long calls = sums[0];
-        for (int s = 0; s < 16; s++) Assert.Equal(calls * (1 + s), sums[s]);
-        Assert.InRange(calls, 103, 206);
+        Assert.True(teamCalls > 0, "the team was busy with other calls for 10 s");
+        // Each slice s gets (1 + s) per completed call, serial or on the team.
+        for (int s = 0; s < 16; s++) Assert.Equal(completed * (1L + s), sums[s]);
     }
 }
