@@ -155,16 +155,10 @@ internal static class AccessStepKernel
         UsageKernel.BackwardItem(dUsage, x[0].Values.Slice(b * n, n), t.PreviousWriteWeights.Values.Slice(b * w * n, w * n), free,
             x[2].Values.Slice(b * r * n, r * n), Slice(grads[0], b, n), dFree, Slice(grads[2], b, r * n));
 
-        SigmoidBackward(dFree, free, Slice(grads[1], b, r));
-        SigmoidBackward(dAllocationGate, allocationGate, Slice(grads[4], b, w));
-        SigmoidBackward(dWriteGate, writeGate, Slice(grads[5], b, w));
-        SigmoidBackward(dErase, erase, Slice(grads[6], b, w * wd));
-    }
-
-    /// <summary>dx = g·y·(1 − y) for y = σ(x), in the engine's float order (skipped when <paramref name="dx"/> is empty).</summary>
-    private static void SigmoidBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> dx)
-    {
-        for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * y[i] * (1f - y[i]);
+        FloatMath.SigmoidBackward(dFree, free, Slice(grads[1], b, r));
+        FloatMath.SigmoidBackward(dAllocationGate, allocationGate, Slice(grads[4], b, w));
+        FloatMath.SigmoidBackward(dWriteGate, writeGate, Slice(grads[5], b, w));
+        FloatMath.SigmoidBackward(dErase, erase, Slice(grads[6], b, w * wd));
     }
 
     /// <summary>Item <paramref name="b"/>'s slice of <paramref name="length"/> floats of a gradient buffer, or empty when there is none.</summary>
@@ -176,14 +170,7 @@ internal static class AccessStepKernel
         var modes = o[4].Data.Slice(b * r * m, r * m);
         var logits = x[5].Values.Slice(b * r * m, r * m);
         // The softmax over each head's modes, as Tensor.Softmax computes it.
-        for (int h = 0; h < r; h++)
-        {
-            var source = logits.Slice(h * m, m);
-            var destination = modes.Slice(h * m, m);
-            TensorPrimitives.Subtract(source, TensorPrimitives.Max(source), destination);
-            FloatMath.Exp(destination, destination);
-            TensorPrimitives.Divide(destination, TensorPrimitives.Sum(destination), destination);
-        }
+        for (int h = 0; h < r; h++) FloatMath.Softmax(logits.Slice(h * m, m), modes.Slice(h * m, m));
         var readWeights = o[2].Data.Slice(b * r * n, r * n);
         LinkUpdateAndRead.ForwardItem(x[1].Values.Slice(b * w * n * n, w * n * n), x[2].Values.Slice(b * w * n, w * n),
             x[0].Values.Slice(b * w * n, w * n), x[3].Values.Slice(b * r * n, r * n), x[4].Values.Slice(b * r * n, r * n), modes,
@@ -247,14 +234,6 @@ internal static class AccessStepKernel
 
         if (grads[5] is not { } dLogits) return;
         if (g[4] is { } modesGrad) TensorPrimitives.Add(dModes, modesGrad.Values.Slice(b * r * m, r * m), dModes);
-        for (int h = 0; h < r; h++)
-        {
-            var y = modes.Slice(h * m, m);
-            var gh = dModes.Slice(h * m, m);
-            var lane = dLogits.Data.Slice((b * r + h) * m, m);
-            float dot = TensorPrimitives.Dot(y, gh);
-            TensorPrimitives.Subtract(gh, dot, lane);
-            TensorPrimitives.Multiply(lane, y, lane);
-        }
+        for (int h = 0; h < r; h++) FloatMath.SoftmaxBackward(modes.Slice(h * m, m), dModes.Slice(h * m, m), dLogits.Data.Slice((b * r + h) * m, m));
     }
 }

@@ -158,12 +158,7 @@ internal static class NtmAccessKernel
             var dAdd = grads[9] is { } dAddTensor ? dAddTensor.Data.Slice(b * writes * width, writes * width) : default;
             EraseAndAddBackward(dNew, columns, ww, erase, add.Values.Slice(b * writes * width, writes * width), width,
                 dOld, dWrite, dErase, dAdd);
-            if (grads[8] is { } dLogits)
-            {
-                // Through the sigmoid: g·y·(1 − y).
-                var d = dLogits.Data.Slice(b * writes * width, writes * width);
-                for (int i = 0; i < d.Length; i++) d[i] = dErase[i] * erase[i] * (1f - erase[i]);
-            }
+            if (grads[8] is { } dLogits) FloatMath.SigmoidBackward(dErase, erase, dLogits.Data.Slice(b * writes * width, writes * width));
             NtmAddressingKernel.BackwardItem(dWrite, ww, columns, width, previousWrite.Values.Slice(b * writes * cells, writes * cells),
                 NtmAddressingKernel.Item(writeHead, b, writes, width), item[..layout.WriteSaved],
                 Gradients(grads, 3, 1, b, writes, cells, width, dOld));

@@ -36,6 +36,28 @@ public static class FloatMath
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     public static void Tanh(ReadOnlySpan<float> source, Span<float> destination) => Run<TanhOp>(source, destination, Simd.Current);
 
+    /// <summary>One row's softmax: y = exp(x − max x) / Σ exp(x − max x), the arithmetic of <see cref="Tensor.Softmax(Tensor, int)"/>.</summary>
+    internal static void Softmax(ReadOnlySpan<float> x, Span<float> y)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Subtract(x, System.Numerics.Tensors.TensorPrimitives.Max(x), y);
+        Exp(y, y);
+        System.Numerics.Tensors.TensorPrimitives.Divide(y, System.Numerics.Tensors.TensorPrimitives.Sum(y), y);
+    }
+
+    /// <summary>One row's softmax backward from its output y and gradient g: dx = y ⊙ (g − Σ g ⊙ y).</summary>
+    internal static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx)
+    {
+        float dot = System.Numerics.Tensors.TensorPrimitives.Dot(y, g);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(g, dot, dx);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(dx, y, dx);
+    }
+
+    /// <summary>The sigmoid's backward from its output y and gradient g: dx[i] = g[i]·y[i]·(1 − y[i]), over dx's length.</summary>
+    internal static void SigmoidBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> dx)
+    {
+        for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * y[i] * (1f - y[i]);
+    }
+
     /// <summary>eˣ for one value (the scalar path, identical to every vector lane).</summary>
     public static float Exp(float x)
     {

@@ -17,13 +17,7 @@ public sealed partial class Tensor
         var x = t.Values; var y = result.Data;
         if (inner == 1)
         {
-            for (int o = 0; o < outer; o++)
-            {
-                var src = x.Slice(o * len, len); var dst = y.Slice(o * len, len);
-                TensorPrimitives.Subtract(src, TensorPrimitives.Max(src), dst);
-                FloatMath.Exp(dst, dst);
-                TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
-            }
+            for (int o = 0; o < outer; o++) FloatMath.Softmax(x.Slice(o * len, len), y.Slice(o * len, len));
         }
         else
         {
@@ -69,12 +63,11 @@ public sealed partial class Tensor
             {
                 int block = o * len;
                 var y = yv.Slice(block, len); var g = gv.Slice(block, len); var lane = d.Slice(block, len);
-                float dot = TensorPrimitives.Dot(y, g);
-                if (accumulate) for (int i = 0; i < len; i++) lane[i] += (g[i] - dot) * y[i];
+                if (!accumulate) FloatMath.SoftmaxBackward(y, g, lane);
                 else
                 {
-                    TensorPrimitives.Subtract(g, dot, lane);
-                    TensorPrimitives.Multiply(lane, y, lane);
+                    float dot = TensorPrimitives.Dot(y, g);
+                    for (int i = 0; i < len; i++) lane[i] += (g[i] - dot) * y[i];
                 }
             }
             return;

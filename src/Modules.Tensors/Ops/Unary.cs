@@ -101,7 +101,7 @@ public sealed partial class Tensor
         {
             var gv = s.Grad.Values; var y = s.State.Values;
             if (acc) for (int i = 0; i < t.Length; i++) t[i] += gv[i] * y[i] * (1f - y[i]);
-            else for (int i = 0; i < t.Length; i++) t[i] = gv[i] * y[i] * (1f - y[i]);
+            else FloatMath.SigmoidBackward(gv, y, t);
         });
 
     /// <summary>Hyperbolic tangent, element-wise.</summary>
