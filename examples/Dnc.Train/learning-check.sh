@@ -30,7 +30,7 @@ out=${OUT:-$(mktemp -d)}
 seed=${SEED:-1}
 margin=${MARGIN:-5}
 traversal_steps=${TRAVERSAL_STEPS:-10000}
-babi_steps=${BABI_STEPS:-4000}
+babi_steps=${BABI_STEPS:-30000}
 evals=${EVALS:-4}
 dnc_flags=${DNC_FLAGS---read-before-write}
 dnc_name="DNC${dnc_flags:+ ($dnc_flags)}"
@@ -49,7 +49,9 @@ run() {
   if ! train $model "$@" --log-file "$out/$name.jsonl" >"$out/$name.out" 2>&1; then
     echo "learning-check.sh: the $name run failed; see $out/$name.out" >&2; exit 2
   fi
-  echo "$(score "$name") $((SECONDS - start))"
+  local percent
+  percent=$(score "$name") || exit 2
+  echo "$percent $((SECONDS - start))"
 }
 
 # traversal: mean held-out accuracy (%) of the last $evals evaluations of lesson 0; babi: the test error (%).
@@ -59,6 +61,21 @@ score() {
                    awk '{ s += $1; n++ } END { if (n == 0) exit 1; printf "%.1f", 100 * s / n }' ;;
     babi-*) grep -o 'task  1  error *[0-9.]* %' "$out/$1.out" | grep -o '[0-9.]* %' | grep -o '[0-9.]*' ;;
   esac || { echo "learning-check.sh: no score in $out/$1.out" >&2; exit 2; }
+}
+
+# Trains the DNC and the LSTM at once, one core each; sets dnc, dnc_s, lstm and lstm_s. $1: check, $2: the DNC's model
+# flags, rest: the common flags.
+pair() {
+  local check=$1 model=$2 rc=0; shift 2
+  run "$check-dnc" "$model" "$@" >"$out/$check-dnc.result" &
+  local dnc_pid=$!
+  run "$check-lstm" "--model lstm" "$@" >"$out/$check-lstm.result" &
+  local lstm_pid=$!
+  wait "$dnc_pid" || rc=2
+  wait "$lstm_pid" || rc=2
+  [ "$rc" = 0 ] || exit 2
+  read -r dnc dnc_s <"$out/$check-dnc.result"
+  read -r lstm lstm_s <"$out/$check-lstm.result"
 }
 
 failed=0
@@ -74,8 +91,7 @@ verdict() {
 if [ "$which" != babi ]; then
   common=(--task graph-traversal --hidden-size 128 --batch-size 32 --optimizer adam --learning-rate 1e-3
           --pass-threshold 1 --evaluation-interval 250 --num-training-iterations "$traversal_steps")
-  read -r dnc dnc_s < <(run traversal-dnc "--memory-size 16 --word-size 64 --num-read-heads 1 $dnc_flags" "${common[@]}") || exit 2
-  read -r lstm lstm_s < <(run traversal-lstm "--model lstm" "${common[@]}") || exit 2
+  pair traversal "--memory-size 16 --word-size 64 --num-read-heads 1 $dnc_flags" "${common[@]}"
   for model in dnc lstm; do
     passed=$(grep -o '"step":[0-9]*,"evaluated_lesson":0,"accuracy":[0-9.eE+-]*,"episodes":[0-9]*,"promoted":true' "$out/traversal-$model.jsonl" | head -n 1 | grep -o '^"step":[0-9]*' | cut -d: -f2) || true
     if [ -n "$passed" ]; then echo "traversal: the $model run answered all 256 questions of lesson 0 at step $passed and moved on"; fi
@@ -96,8 +112,7 @@ if [ "$which" != traversal ]; then
   fi
   common=(--task babi --data-dir "$data" --hidden-size 128 --batch-size 16 --optimizer adam --learning-rate 1e-3
           --num-training-iterations "$babi_steps")
-  read -r dnc dnc_s < <(run babi-dnc "--memory-size 64 --word-size 32 --num-read-heads 4 $dnc_flags" "${common[@]}") || exit 2
-  read -r lstm lstm_s < <(run babi-lstm "--model lstm" "${common[@]}") || exit 2
+  pair babi "--memory-size 64 --word-size 32 --num-read-heads 4 $dnc_flags" "${common[@]}"
   for model in dnc lstm; do echo "$model:"; grep -E '^(task |mean error)' "$out/babi-$model.out"; done
   echo "bAbI-style tasks 1, 2, 6 jointly, $babi_steps steps: task 1 test error $dnc_name $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
   verdict babi "$dnc" "$lstm" 83.3 lower
