@@ -19,7 +19,7 @@
 # Environment: OUT (work directory, default a new temporary one), SEED (1), MARGIN (5), TRAVERSAL_STEPS, BABI_STEPS, EVALS,
 # DNC_FLAGS.
 # Wall time on a 2-core AMD EPYC (Zen 4), nothing else running: traversal about 4 minutes (DNC 204 s, LSTM 49 s; it
-# passes, 99.3 % against 39.6 %), babi about 18 minutes with the data generation (DNC 1 072 s, LSTM 198 s; it passes,
+# passes, 99.3 % against 39.6 %), babi about 18 minutes and the data generation (DNC 1 072 s, LSTM 198 s; it passes,
 # 16.7 % against 47.7 %).
 set -euo pipefail
 
