@@ -122,7 +122,7 @@ public sealed partial class Freeness : Module, IRnnCore<FreenessState>
             for (int b = 0; b < batch; b++)
                 AllocationKernel.BackwardItem(g.Values.Slice(b * writes * cells, writes * cells), writeGates.Values.Slice(b * writes, writes),
                     s.saved.Values.Slice(b * perItem, perItem), s.weights.Values.Slice(b * writes * cells, writes * cells), cells,
-                    dUsage is null ? default : dUsage.Data.Slice(b * cells, cells), dGates is null ? default : dGates.Data.Slice(b * writes, writes),
+                    AddressingMath.ItemSlice(dUsage, b, cells), AddressingMath.ItemSlice(dGates, b, writes),
                     AllocationEpsilon);
             return Tensor.GradientSlots(dUsage, dGates);
         });

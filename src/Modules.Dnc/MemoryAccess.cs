@@ -177,10 +177,9 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
     /// <summary>Every interface part and state tensor has this module's shape for the memory's batch, or a <see cref="ShapeMismatchException"/> naming the module path and the part.</summary>
     private void CheckShapes(AccessInterface raw, AccessState state)
     {
-        ArgumentNullException.ThrowIfNull(state.Memory);
+        ArgumentNullException.ThrowIfNull(state.Memory, "memory");
         int batch = state.Memory.Dim(0);
-        if (!state.Memory.Shape.SequenceEqual([batch, MemorySize, WordSize]))
-            throw new ShapeMismatchException(Path, "memory", [batch, MemorySize, WordSize], state.Memory.Shape);
+        Require("memory", state.Memory, [batch, MemorySize, WordSize]);
         ReadOnlySpan<Tensor> parts = [raw.ReadKeys, raw.ReadStrengths, raw.WriteKeys, raw.WriteStrengths, raw.EraseVectors, raw.WriteVectors, raw.FreeGate,
             raw.AllocationGate, raw.WriteGate, raw.ReadMode];
         for (int i = 0; i < parts.Length; i++)

@@ -145,24 +145,21 @@ internal static class AccessStepKernel
         // Erase and write, from the new memory's gradient (none: every term is zero, and the buffers start at zero).
         if (t.MemoryGrad is { } memoryGrad)
             EraseAndWriteKernel.BackwardItem(memoryGrad.Values.Slice(b * n * wd, n * wd), x[8].Values.Slice(b * n * wd, n * wd), ww, erase,
-                x[7].Values.Slice(b * w * wd, w * wd), wd, Slice(grads[8], b, n * wd), dWeights, dErase, Slice(grads[7], b, w * wd));
+                x[7].Values.Slice(b * w * wd, w * wd), wd, AddressingMath.ItemSlice(grads[8], b, n * wd), dWeights, dErase, AddressingMath.ItemSlice(grads[7], b, w * wd));
         if (t.WriteWeightsGrad is { } weightsGrad) TensorPrimitives.Add(dWeights, weightsGrad.Values.Slice(b * w * n, w * n), dWeights);
 
         // Write weights and allocation; then the usage update with the usage's own gradient added.
         WriteWeightsKernel.BackwardItem(dWeights, x[3].Values.Slice(b * w * n, w * n), allocationGate, writeGate, weightsSaved, dUsage,
-            Slice(grads[3], b, w * n), dAllocationGate, dWriteGate, s.Epsilon);
+            AddressingMath.ItemSlice(grads[3], b, w * n), dAllocationGate, dWriteGate, s.Epsilon);
         if (t.UsageGrad is { } usageGrad) TensorPrimitives.Add(dUsage, usageGrad.Values.Slice(b * n, n), dUsage);
         UsageKernel.BackwardItem(dUsage, x[0].Values.Slice(b * n, n), t.PreviousWriteWeights.Values.Slice(b * w * n, w * n), free,
-            x[2].Values.Slice(b * r * n, r * n), Slice(grads[0], b, n), dFree, Slice(grads[2], b, r * n));
+            x[2].Values.Slice(b * r * n, r * n), AddressingMath.ItemSlice(grads[0], b, n), dFree, AddressingMath.ItemSlice(grads[2], b, r * n));
 
-        FloatMath.SigmoidBackward(dFree, free, Slice(grads[1], b, r));
-        FloatMath.SigmoidBackward(dAllocationGate, allocationGate, Slice(grads[4], b, w));
-        FloatMath.SigmoidBackward(dWriteGate, writeGate, Slice(grads[5], b, w));
-        FloatMath.SigmoidBackward(dErase, erase, Slice(grads[6], b, w * wd));
+        FloatMath.SigmoidBackward(dFree, free, AddressingMath.ItemSlice(grads[1], b, r));
+        FloatMath.SigmoidBackward(dAllocationGate, allocationGate, AddressingMath.ItemSlice(grads[4], b, w));
+        FloatMath.SigmoidBackward(dWriteGate, writeGate, AddressingMath.ItemSlice(grads[5], b, w));
+        FloatMath.SigmoidBackward(dErase, erase, AddressingMath.ItemSlice(grads[6], b, w * wd));
     }
-
-    /// <summary>Item <paramref name="b"/>'s slice of <paramref name="length"/> floats of a gradient buffer, or empty when there is none.</summary>
-    private static Span<float> Slice(Tensor? gradient, int b, int length) => gradient is null ? default : gradient.Data.Slice(b * length, length);
 
     private static void ReadForwardItem(Tensor[] x, Tensor[] o, Sizes s, int b)
     {
@@ -216,7 +213,7 @@ internal static class AccessStepKernel
         if (g[3] is { } wordsGrad)
         {
             ReadWordsKernel.BackwardItem(wordsGrad.Values.Slice(b * r * wd, r * wd), readWeights, x[6].Values.Slice(b * n * wd, n * wd), wd,
-                dRead, Slice(grads[6], b, n * wd));
+                dRead, AddressingMath.ItemSlice(grads[6], b, n * wd));
             if (g[2] is { } weightsGrad) TensorPrimitives.Add(weightsGrad.Values.Slice(b * r * n, r * n), dRead, dRead);
             readGrad = dRead;
         }
@@ -229,8 +226,9 @@ internal static class AccessStepKernel
             x[0].Values.Slice(b * w * n, w * n), x[3].Values.Slice(b * r * n, r * n), x[4].Values.Slice(b * r * n, r * n), modes,
             o[0].Values.Slice(b * w * n * n, w * n * n), g[0] is { } linkGrad ? linkGrad.Values.Slice(b * w * n * n, w * n * n) : default,
             g[1] is { } precedenceGrad ? precedenceGrad.Values.Slice(b * w * n, w * n) : default, readGrad,
-            Slice(grads[1], b, w * n * n), Slice(grads[2], b, w * n), Slice(grads[0], b, w * n), Slice(grads[3], b, r * n),
-            Slice(grads[4], b, r * n), dModes, w);
+            AddressingMath.ItemSlice(grads[1], b, w * n * n), AddressingMath.ItemSlice(grads[2], b, w * n),
+            AddressingMath.ItemSlice(grads[0], b, w * n), AddressingMath.ItemSlice(grads[3], b, r * n),
+            AddressingMath.ItemSlice(grads[4], b, r * n), dModes, w);
 
         if (grads[5] is not { } dLogits) return;
         if (g[4] is { } modesGrad) TensorPrimitives.Add(dModes, modesGrad.Values.Slice(b * r * m, r * m), dModes);

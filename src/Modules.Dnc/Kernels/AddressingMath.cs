@@ -1,3 +1,4 @@
+using Modules.Tensors;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,6 +13,12 @@ internal static class AddressingMath
 {
     /// <summary>Largest scratch, in floats, taken from the stack; beyond it a kernel allocates.</summary>
     public const int StackScratchLimit = 2048;
+
+    /// <summary>
+    /// Item <paramref name="item"/>'s <paramref name="length"/> floats of a per-item gradient buffer, or an empty span when the
+    /// gradient is not wanted (null): what the kernels' item functions take for "skip this gradient".
+    /// </summary>
+    public static Span<float> ItemSlice(Tensor? gradient, int item, int length) => gradient is null ? default : gradient.Data.Slice(item * length, length);
 
     /// <summary>
     /// Σ a·b over <paramref name="a"/>'s length (<paramref name="b"/> at least as long). For the short rows of a memory

@@ -91,9 +91,9 @@ internal static class ContentWeightsKernel
                 output.Values.Slice(b * heads * cells, heads * cells), g.Values.Slice(b * heads * cells, heads * cells),
                 memory.Values.Slice(b * cells * width, cells * width), keys.Values.Slice(b * heads * width, heads * width),
                 strengths.Values.Slice(b * heads, heads), width, saved.Values.Slice(b * savedPerItem, savedPerItem), epsilon,
-                dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width),
-                dKeys is null ? default : dKeys.Data.Slice(b * heads * width, heads * width),
-                dStrengths is null ? default : dStrengths.Data.Slice(b * heads, heads));
+                AddressingMath.ItemSlice(dMemory, b, cells * width),
+                AddressingMath.ItemSlice(dKeys, b, heads * width),
+                AddressingMath.ItemSlice(dStrengths, b, heads));
         });
         return Tensor.GradientSlots(dMemory, dKeys, dStrengths);
     }

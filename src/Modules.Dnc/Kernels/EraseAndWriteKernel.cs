@@ -55,8 +55,8 @@ internal static class EraseAndWriteKernel
             int wn = writes * cells, we = writes * width, nw = cells * width;
             BackwardItem(g.Values.Slice(b * nw, nw), memory.Values.Slice(b * nw, nw), writeWeights.Values.Slice(b * wn, wn),
                 eraseVectors.Values.Slice(b * we, we), writeVectors.Values.Slice(b * we, we), width,
-                dMemory is null ? default : dMemory.Data.Slice(b * nw, nw), dWeights is null ? default : dWeights.Data.Slice(b * wn, wn),
-                dErase is null ? default : dErase.Data.Slice(b * we, we), dValues is null ? default : dValues.Data.Slice(b * we, we));
+                AddressingMath.ItemSlice(dMemory, b, nw), AddressingMath.ItemSlice(dWeights, b, wn),
+                AddressingMath.ItemSlice(dErase, b, we), AddressingMath.ItemSlice(dValues, b, we));
         });
         return Tensor.GradientSlots(dMemory, dWeights, dErase, dValues);
     }

@@ -119,13 +119,13 @@ internal static class LinkUpdate
                 var (previousPrecedence, n, writeWeights, dPrecedence, dWrites, linkGrad, previousLink, dLink, precedenceGrad) = state;
                 var p = previousPrecedence.Values.Slice(s * n, n);
                 var w = writeWeights.Values.Slice(s * n, n);
-                var dp = dPrecedence is null ? default : dPrecedence.Data.Slice(s * n, n);
-                var dw = dWrites is null ? default : dWrites.Data.Slice(s * n, n);
+                var dp = AddressingMath.ItemSlice(dPrecedence, s, n);
+                var dw = AddressingMath.ItemSlice(dWrites, s, n);
                 if (linkGrad is not null)
                 {
                     var l = previousLink.Values.Slice(s * n * n, n * n);
                     var g = linkGrad.Values.Slice(s * n * n, n * n);
-                    var dl = dLink is null ? default : dLink.Data.Slice(s * n * n, n * n);
+                    var dl = AddressingMath.ItemSlice(dLink, s, n * n);
                     var path = Simd.Current;
                     for (int i = 0; i < n; i++)
                     {

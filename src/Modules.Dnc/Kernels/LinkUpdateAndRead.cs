@@ -195,9 +195,9 @@ internal static class LinkUpdateAndRead
                 linkGrad is null ? default : linkGrad.Values.Slice(batch * wnn, wnn),
                 precedenceGrad is null ? default : precedenceGrad.Values.Slice(batch * wn, wn),
                 readGrad is null ? default : readGrad.Values.Slice(batch * rn, rn),
-                dLink is null ? default : dLink.Data.Slice(batch * wnn, wnn), dPrecedence is null ? default : dPrecedence.Data.Slice(batch * wn, wn),
-                dWrites is null ? default : dWrites.Data.Slice(batch * wn, wn), dRead is null ? default : dRead.Data.Slice(batch * rn, rn),
-                dContent is null ? default : dContent.Data.Slice(batch * rn, rn), dModes is null ? default : dModes.Data.Slice(batch * rm, rm), writes);
+                AddressingMath.ItemSlice(dLink, batch, wnn), AddressingMath.ItemSlice(dPrecedence, batch, wn),
+                AddressingMath.ItemSlice(dWrites, batch, wn), AddressingMath.ItemSlice(dRead, batch, rn),
+                AddressingMath.ItemSlice(dContent, batch, rn), AddressingMath.ItemSlice(dModes, batch, rm), writes);
         });
         return Tensor.GradientSlots(dLink, dPrecedence, dWrites, dRead, dContent, dModes);
     }

@@ -143,13 +143,13 @@ internal static class ReadWeightsMix
             var w = previousReadWeights.Values.Slice(batch * reads * n, reads * n);
             var pi = readModes.Values.Slice(batch * reads * modes, reads * modes);
             var g = grad.Values.Slice(batch * reads * n, reads * n);
-            var dw = dRead is null ? default : dRead.Data.Slice(batch * reads * n, reads * n);
-            var dpi = dModes is null ? default : dModes.Data.Slice(batch * reads * modes, reads * modes);
+            var dw = AddressingMath.ItemSlice(dRead, batch, reads * n);
+            var dpi = AddressingMath.ItemSlice(dModes, batch, reads * modes);
             BackwardContent(g, contentWeights.Values.Slice(batch * reads * n, reads * n), pi,
-                dContent is null ? default : dContent.Data.Slice(batch * reads * n, reads * n), dpi, writes, reads);
+                AddressingMath.ItemSlice(dContent, batch, reads * n), dpi, writes, reads);
             if (dLink is null && dRead is null && dModes is null) return;
             var l = link.Values.Slice(batch * writes * n * n, writes * n * n);
-            var dl = dLink is null ? default : dLink.Data.Slice(batch * writes * n * n, writes * n * n);
+            var dl = AddressingMath.ItemSlice(dLink, batch, writes * n * n);
             var path = Simd.Current;
             for (int k = 0; k < writes; k++)
                 for (int i = 0; i < n; i++)

@@ -50,8 +50,8 @@ internal static class ReadWordsKernel
             var (g, reads, width, memory, cells, weights, dWeights, dMemory) = state;
             BackwardItem(g.Values.Slice(b * reads * width, reads * width), weights.Values.Slice(b * reads * cells, reads * cells),
                 memory.Values.Slice(b * cells * width, cells * width), width,
-                dWeights is null ? default : dWeights.Data.Slice(b * reads * cells, reads * cells),
-                dMemory is null ? default : dMemory.Data.Slice(b * cells * width, cells * width));
+                AddressingMath.ItemSlice(dWeights, b, reads * cells),
+                AddressingMath.ItemSlice(dMemory, b, cells * width));
         });
         return Tensor.GradientSlots(dWeights, dMemory);
     }

@@ -56,8 +56,8 @@ internal static class UsageKernel
         for (int b = 0; b < batch; b++)
             BackwardItem(g.Values.Slice(b * cells, cells), previousUsage.Values.Slice(b * cells, cells),
                 writeWeights.Values.Slice(b * writes * cells, writes * cells), freeGate.Values.Slice(b * reads, reads),
-                readWeights.Values.Slice(b * reads * cells, reads * cells), dUsage is null ? default : dUsage.Data.Slice(b * cells, cells),
-                dFree is null ? default : dFree.Data.Slice(b * reads, reads), dRead is null ? default : dRead.Data.Slice(b * reads * cells, reads * cells));
+                readWeights.Values.Slice(b * reads * cells, reads * cells), AddressingMath.ItemSlice(dUsage, b, cells),
+                AddressingMath.ItemSlice(dFree, b, reads), AddressingMath.ItemSlice(dRead, b, reads * cells));
         return Tensor.GradientSlots(dUsage, dFree, dRead);
     }
 

@@ -65,9 +65,9 @@ internal static class WriteWeightsKernel
             int wn = writes * cells;
             BackwardItem(grad.Values.Slice(b * wn, wn), writeContent.Values.Slice(b * wn, wn), allocationGate.Values.Slice(b * writes, writes),
                 writeGate.Values.Slice(b * writes, writes), saved.Values.Slice(b * perItem, perItem),
-                dUsage is null ? default : dUsage.Data.Slice(b * cells, cells), dContent is null ? default : dContent.Data.Slice(b * wn, wn),
-                dAllocationGate is null ? default : dAllocationGate.Data.Slice(b * writes, writes),
-                dWriteGate is null ? default : dWriteGate.Data.Slice(b * writes, writes), epsilon);
+                AddressingMath.ItemSlice(dUsage, b, cells), AddressingMath.ItemSlice(dContent, b, wn),
+                AddressingMath.ItemSlice(dAllocationGate, b, writes),
+                AddressingMath.ItemSlice(dWriteGate, b, writes), epsilon);
         });
         return Tensor.GradientSlots(dUsage, dContent, dAllocationGate, dWriteGate);
     }

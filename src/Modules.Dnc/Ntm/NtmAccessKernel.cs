@@ -365,11 +365,11 @@ internal static class NtmAccessKernel
         Span<float> memory) => new()
     {
         Memory = memory,
-        Previous = NtmAddressingKernel.Slice(grads[previous], b, heads * cells),
-        Keys = NtmAddressingKernel.Slice(grads[first], b, heads * width),
-        Strengths = NtmAddressingKernel.Slice(grads[first + 1], b, heads),
-        Gates = NtmAddressingKernel.Slice(grads[first + 2], b, heads),
-        Shifts = NtmAddressingKernel.Slice(grads[first + 3], b, heads * NtmAddressing.ShiftCount),
-        Sharpening = NtmAddressingKernel.Slice(grads[first + 4], b, heads),
+        Previous = AddressingMath.ItemSlice(grads[previous], b, heads * cells),
+        Keys = AddressingMath.ItemSlice(grads[first], b, heads * width),
+        Strengths = AddressingMath.ItemSlice(grads[first + 1], b, heads),
+        Gates = AddressingMath.ItemSlice(grads[first + 2], b, heads),
+        Shifts = AddressingMath.ItemSlice(grads[first + 3], b, heads * NtmAddressing.ShiftCount),
+        Sharpening = AddressingMath.ItemSlice(grads[first + 4], b, heads),
     };
 }

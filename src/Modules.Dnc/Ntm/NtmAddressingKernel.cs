@@ -238,12 +238,12 @@ internal static class NtmAddressingKernel
             var grads = new ItemGradients
             {
                 Memory = dMemory is null ? default : dColumns,
-                Previous = Slice(dPrevious, b, heads * cells),
-                Keys = Slice(dKeys, b, heads * width),
-                Strengths = Slice(dStrengths, b, heads),
-                Gates = Slice(dGates, b, heads),
-                Shifts = Slice(dShifts, b, heads * NtmAddressing.ShiftCount),
-                Sharpening = Slice(dSharpening, b, heads),
+                Previous = AddressingMath.ItemSlice(dPrevious, b, heads * cells),
+                Keys = AddressingMath.ItemSlice(dKeys, b, heads * width),
+                Strengths = AddressingMath.ItemSlice(dStrengths, b, heads),
+                Gates = AddressingMath.ItemSlice(dGates, b, heads),
+                Shifts = AddressingMath.ItemSlice(dShifts, b, heads * NtmAddressing.ShiftCount),
+                Sharpening = AddressingMath.ItemSlice(dSharpening, b, heads),
             };
             BackwardItem(g.Values.Slice(b * heads * cells, heads * cells), output.Values.Slice(b * heads * cells, heads * cells),
                 columns, width, previous.Values.Slice(b * heads * cells, heads * cells), Item(head, b, heads, width),
@@ -252,9 +252,6 @@ internal static class NtmAddressingKernel
         });
         return [dMemory, dPrevious, dKeys, dStrengths, dGates, dShifts, dSharpening];
     }
-
-    /// <summary>Item <paramref name="b"/> of a per-item gradient of <paramref name="size"/> floats, or an empty span when it is not wanted.</summary>
-    public static Span<float> Slice(Tensor? gradient, int b, int size) => gradient is null ? default : gradient.Data.Slice(b * size, size);
 
     /// <summary>
     /// One batch item's backward (see <see cref="Backward"/>): the weights' gradient <paramref name="gOut"/> and the
