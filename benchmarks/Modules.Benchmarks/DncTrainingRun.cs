@@ -17,7 +17,7 @@ public sealed class DncTrainingRun
         (Task, _) = TaskRegistry.Create(options);
         Model = ModelRegistry.Create(options, Task.TargetSize);
         Trainer = new SequenceTrainer(Model.Sequence, Task, RmsProp.TensorFlow1(options.LearningRate, epsilon: options.OptimizerEpsilon),
-            new TrainerOptions { Seed = options.Seed, MaxGradNorm = options.MaxGradNorm });
+            new TrainerOptions { Seed = options.Seed, MaxGradNorm = options.MaxGradNorm, BatchShards = options.BatchShards });
         Trainer.Connect();
     }
 

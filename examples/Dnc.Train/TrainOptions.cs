@@ -51,6 +51,8 @@ public sealed record TrainOptions
     // Task.
     public int NumBits { get; init; } = 4;
     public int BatchSize { get; init; } = 16;
+    /// <summary>Shards each batch is cut into, each on its own thread (<c>--batch-shards</c>, <see cref="Modules.Training.TrainerOptions.BatchShards"/>).</summary>
+    public int BatchShards { get; init; } = 1;
     public int MinLength { get; init; } = 1;
     public int MaxLength { get; init; } = 2;
     public int MinRepeats { get; init; } = 1;
@@ -149,6 +151,8 @@ public sealed record TrainOptions
         IntFlag("input-size", "One-hot width of the digits and end marker (digits 0..size-2).", (o, v) => o with { InputSize = v }, o => o.InputSize) with
             { Tasks = DigitTasks },
         IntFlag("batch-size", "Batch size for training.", (o, v) => o with { BatchSize = v }, o => o.BatchSize),
+        IntFlag("batch-shards", "Cut each batch into this many shards, unrolled and back-propagated on their own threads (results depend on the count, not on the cores).",
+            (o, v) => o with { BatchShards = v }, o => o.BatchShards),
         IntFlag("min-length", "Lower limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MinLength = v }, o => o.MinLength) with
             { Tasks = LengthTasks },
         IntFlag("max-length", "Upper limit on number of vectors (or digits) in the observation pattern.", (o, v) => o with { MaxLength = v }, o => o.MaxLength) with
@@ -318,6 +322,8 @@ public sealed record TrainOptions
         Positive("optimizer-epsilon", OptimizerEpsilon);
         Positive("num-bits", NumBits);
         Positive("batch-size", BatchSize);
+        Positive("batch-shards", BatchShards);
+        if (BatchShards > BatchSize) throw new UsageException($"--batch-shards ({BatchShards}) must not exceed --batch-size ({BatchSize})");
         Positive("min-length", MinLength);
         Positive("max-length", MaxLength);
         Positive("min-repeats", MinRepeats);

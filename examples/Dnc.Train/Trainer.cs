@@ -43,6 +43,7 @@ public sealed class Trainer
             {
                 Seed = options.Seed,
                 MaxGradNorm = options.MaxGradNorm,
+                BatchShards = options.BatchShards,
                 MaxNonFiniteSteps = options.MaxNonFiniteSteps,
                 CheckpointDirectory = options.CheckpointsEnabled ? options.CheckpointDir : null,
                 CheckpointInterval = options.CheckpointInterval,

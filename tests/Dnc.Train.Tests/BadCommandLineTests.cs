@@ -52,6 +52,8 @@ public sealed class BadCommandLineTests : IDisposable
         { "--optimizer-epsilon 0", "--optimizer-epsilon must be positive, got 0" },
         { "--num-bits 0", "--num-bits must be positive, got 0" },
         { "--batch-size 0", "--batch-size must be positive, got 0" },
+        { "--batch-shards 0", "--batch-shards must be positive, got 0" },
+        { "--batch-size 4 --batch-shards 5", "--batch-shards (5) must not exceed --batch-size (4)" },
         { "--min-length 0", "--min-length must be positive, got 0" },
         { "--min-length 3 --max-length 2", "--min-length (3) must not exceed --max-length (2)" },
         { "--min-repeats 3 --max-repeats 2", "--min-repeats (3) must not exceed --max-repeats (2)" },

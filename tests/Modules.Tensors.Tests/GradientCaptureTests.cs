@@ -61,4 +61,40 @@ public class GradientCaptureTests
         }
         Assert.Null(w.Grad);
     }
+
+    [Fact]
+    public void ACapturePassedAgainAfterClear_HoldsOnlyTheNewPass_InTheSameBuffers()
+    {
+        // Pass 1: loss = Σ (x·w)² + v², ∂/∂w = 2·x·(x·w) = [4, 16], ∂/∂v = 2v = 6. Pass 2 reaches w only, through
+        // a kernel-written gradient (MatMul) and an added one: loss = Σ (x·w) + Σ w, ∂/∂w = x + 1 = [2, 3].
+        var w = new Tensor([2f, 2f], 2).RequireGrad();
+        var v = new Tensor([3f], 1).RequireGrad();
+        var x = new Tensor([1f, 2f], 2);
+        var capture = new GradientCapture();
+        using (Tensor.CaptureGradients(capture)) (Tensor.Square(x * w).Sum() + Tensor.Square(v).Sum()).Backward();
+        var buffer = capture[w]!;
+        Assert.Equal(new[] { 4f, 16f }, buffer.ToArray());
+        Assert.Equal(6f, capture[v]!.Item());
+
+        capture.Clear();
+        Assert.Equal(0, capture.Count);
+        Assert.Null(capture[w]);
+        Assert.Null(capture[v]);
+
+        using (Tensor.CaptureGradients(capture)) ((x * w).Sum() + w.Sum()).Backward();
+        Assert.Equal(1, capture.Count);
+        Assert.Same(buffer, capture[w]);
+        Assert.Equal(new[] { 2f, 3f }, capture[w]!.ToArray());
+        Assert.Null(capture[v]);
+
+        // A matrix product writes its weight gradient with a kernel: after Clear it overwrites (not adds to) the kept buffer.
+        var m = new Tensor([1f, 2f, 3f, 4f], 2, 2).RequireGrad();
+        var a = new Tensor([1f, 1f], 1, 2);
+        using (Tensor.CaptureGradients(capture)) Tensor.MatMul(a, m).Sum().Backward();
+        var mBuffer = capture[m]!;
+        capture.Clear();
+        using (Tensor.CaptureGradients(capture)) Tensor.MatMul(a * 3f, m).Sum().Backward();
+        Assert.Same(mBuffer, capture[m]);
+        Assert.Equal(new[] { 3f, 3f, 3f, 3f }, capture[m]!.ToArray());
+    }
 }

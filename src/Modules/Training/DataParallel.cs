@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-using System.Runtime.ExceptionServices;
 using Modules.Tensors;
 using Tensor = Modules.Tensors.Tensor;
 
@@ -11,10 +9,11 @@ namespace Modules.Training;
 /// clipping and the optimizer step. The result does not depend on how many cores run it or how the threads interleave.
 /// </summary>
 /// <remarks>
-/// Every shard's backward adds its parameter gradients to a private <see cref="GradientCapture"/>; only the calling
-/// thread touches <see cref="Tensor.Grad"/>. Modules create their parameters on first use, so while
-/// <see cref="Module.IsConnected"/> is false shard 0 runs alone first. The forward passes must not share mutable state other
-/// than the parameters (the library's modules and ops do not).
+/// Shard 0's backward adds its parameter gradients to <see cref="Tensor.Grad"/>, every other shard's to a private
+/// <see cref="GradientCapture"/>, which are then added in shard order on the calling thread. Modules create their
+/// parameters on first use, so while <see cref="Module.IsConnected"/> is false shard 0 runs alone first. The forward
+/// passes must not share mutable state other than the parameters (the library's modules and ops do not).
+/// <see cref="SequenceTrainer"/> shards its steps this way with <see cref="TrainerOptions.BatchShards"/>.
 /// </remarks>
 public static class DataParallel
 {
@@ -41,36 +40,12 @@ public static class DataParallel
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
 
         var losses = new float[shards];
-        var captures = new GradientCapture[shards];
-        void Run(int shard)
-        {
-            var capture = new GradientCapture();
-            using (Tensor.CaptureGradients(capture))
-            {
-                var loss = shardLoss(shard);
-                losses[shard] = loss.Item();
-                loss.Backward();
-            }
-            captures[shard] = capture;
-        }
-
+        var state = (shardLoss, losses);
         int first = 0;
-        if (!model.IsConnected) Run(first++); // creates the parameters before any other thread needs them
-        if (shards - first == 1) Run(first);
-        else if (shards > first)
-        {
-            try
-            {
-                Parallel.For(first, shards, Run);
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-            {
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
-        }
-
+        if (model.IsConnected) Optimizer.ZeroGrad(model.NamedParameters());
+        else RunShard(state, first++);   // creates the parameters before any other thread needs them
         var parameters = model.NamedParameters();
-        foreach (var (_, parameter) in parameters) parameter.Grad = SumInShardOrder(captures, parameter);
+        new ShardedBackward().Run(parameters, first, shards, state, RunShard);
         float norm = maxGradNorm > 0f ? GradientClipping.ClipGradientsByGlobalNorm(parameters, maxGradNorm) : float.NaN;
         optimizer.Step(parameters);
 
@@ -79,16 +54,11 @@ public static class DataParallel
         return (total, norm);
     }
 
-    private static Tensor? SumInShardOrder(GradientCapture[] captures, Tensor parameter)
+    private static void RunShard((Func<int, Tensor> Loss, float[] Losses) s, int shard)
     {
-        Tensor? sum = null;
-        foreach (var capture in captures)
-        {
-            if (capture[parameter] is not { } g) continue;
-            if (sum is null) sum = g; // the capture's own buffer: no one else holds it
-            else TensorPrimitives.Add(sum.Values, g.Values, sum.Data);
-        }
-        return sum;
+        var loss = s.Loss(shard);
+        s.Losses[shard] = loss.Item();
+        loss.Backward();
     }
 
     /// <summary>
@@ -110,5 +80,52 @@ public static class DataParallel
             start += count;
         }
         return ranges;
+    }
+}
+
+/// <summary>
+/// The backward passes of a batch's shards on the worker team, their gradients left summed in shard order in the
+/// parameters' <see cref="Tensor.Grad"/>; its gradient captures are kept from call to call, so a warm training loop
+/// allocates nothing here.
+/// </summary>
+internal sealed class ShardedBackward
+{
+    private GradientCapture[] captures = [];
+
+    /// <summary>
+    /// Runs <paramref name="shard"/>(state, s) for shards <paramref name="first"/> … <paramref name="shards"/> − 1, in
+    /// parallel. Each call computes its shard's share of the loss and back-propagates it: shard 0 into the parameters'
+    /// gradients (cleared before, or holding what shard 0 already gave), every other shard into a capture of its own, which
+    /// is then added to the parameters' gradients in shard order.
+    /// </summary>
+    public void Run<TState>(IReadOnlyList<KeyValuePair<string, Tensor>> parameters, int first, int shards, TState state,
+        Action<TState, int> shard)
+    {
+        if (captures.Length < shards - 1)
+        {
+            int old = captures.Length;
+            Array.Resize(ref captures, shards - 1);
+            for (int i = old; i < captures.Length; i++) captures[i] = new GradientCapture();
+        }
+        WorkerTeam.For(shards - first, Environment.ProcessorCount, (this, first, state, shard),
+            static (s, i) => s.Item1.RunOne(s.first + i, s.state, s.shard));
+        for (int s = Math.Max(first, 1); s < shards; s++)
+        {
+            var capture = captures[s - 1];
+            for (int i = 0; i < parameters.Count; i++)
+                if (capture[parameters[i].Value] is { } g) parameters[i].Value.AccumulateGrad(g);
+        }
+    }
+
+    private void RunOne<TState>(int s, TState state, Action<TState, int> shard)
+    {
+        if (s == 0)
+        {
+            shard(state, 0);
+            return;
+        }
+        var capture = captures[s - 1];
+        capture.Clear();
+        using (Tensor.CaptureGradients(capture)) shard(state, s);
     }
 }

@@ -29,7 +29,7 @@ public interface ITask
     /// <summary>The loss an optimizer minimises, differentiable with respect to <paramref name="logits"/>.</summary>
     /// <param name="logits">The core's output, <c>[T, B, TargetSize]</c>.</param>
     /// <param name="batch">The batch the logits answer.</param>
-    /// <returns>A scalar tensor.</returns>
+    /// <returns>A scalar tensor: a mean over the batch's episodes (so a batch's cost is its shards' costs weighted by their sizes).</returns>
     Tensor Cost(Tensor logits, DatasetTensors batch);
 
     /// <summary>What <see cref="Metric"/> measures, as reports print it, e.g. <c>bit errors per sequence</c>.</summary>

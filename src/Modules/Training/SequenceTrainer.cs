@@ -40,6 +40,7 @@ public sealed class SequenceTrainer
     private int lastSavedStep = -1;
     private float[]? gradientBuffer;
     private readonly TensorArena arena = new();
+    private BatchShardRunner? shards;
     private readonly CheckpointDirectory? directory;
 
     /// <summary>Creates the trainer; nothing is read or written until <see cref="Resume"/> or <see cref="Run"/>.</summary>
@@ -54,6 +55,8 @@ public sealed class SequenceTrainer
             throw new ArgumentException($"TrainerOptions.MaxNonFiniteSteps must be at least 1, got {this.options.MaxNonFiniteSteps}", nameof(options));
         if (this.options.EvaluationEpisodes < 1)
             throw new ArgumentException($"TrainerOptions.EvaluationEpisodes must be at least 1, got {this.options.EvaluationEpisodes}", nameof(options));
+        if (this.options.BatchShards < 1 || this.options.BatchShards > task.BatchSize)
+            throw new ArgumentException($"TrainerOptions.BatchShards must be between 1 and the batch size {task.BatchSize}, got {this.options.BatchShards}", nameof(options));
         if (this.options.CheckpointsKept < 1)
             throw new ArgumentException($"TrainerOptions.CheckpointsKept must be at least 1, got {this.options.CheckpointsKept}", nameof(options));
         Model = model;
@@ -115,16 +118,29 @@ public sealed class SequenceTrainer
         using (arena.Enter())
         {
             var batch = Task.Sample(dataRng);
-            var logits = Model.Unroll(batch.Observations);
-            var loss = Task.Cost(logits, batch);
-            var parameters = Model.Module.NamedParameters();
-            Optimizer.ZeroGrad(parameters);
-            loss.Backward();
+            IReadOnlyList<KeyValuePair<string, Tensor>> parameters;
+            Tensor logits;
+            float lossValue;
+            if (options.BatchShards == 1)
+            {
+                logits = Model.Unroll(batch.Observations);
+                var loss = Task.Cost(logits, batch);
+                parameters = Model.Module.NamedParameters();
+                Optimizer.ZeroGrad(parameters);
+                loss.Backward();
+                lossValue = loss.Item();
+            }
+            else
+            {
+                Connect();
+                parameters = Model.Module.NamedParameters();
+                Optimizer.ZeroGrad(parameters);
+                (logits, lossValue) = (shards ??= new BatchShardRunner(this)).Run(batch, parameters);
+            }
             if (group is not null) AllReduceGradients(parameters, group);
             float norm = options.MaxGradNorm > 0f
                 ? GradientClipping.ClipGradientsByGlobalNorm(parameters, options.MaxGradNorm)
                 : GradientClipping.GlobalNorm(parameters);
-            float lossValue = loss.Item();
             if (group is not null) lossValue = MeanOverRanks(lossValue, group);
             bool applied = float.IsFinite(lossValue) && float.IsFinite(norm);
             if (applied)
@@ -349,6 +365,41 @@ public sealed class SequenceTrainer
         var states = new string[ranks.Size];
         for (int r = 0; r < ranks.Size; r++) states[r] = Encoding.UTF8.GetString(all, r * mine.Length, mine.Length);
         return states;
+    }
+    // A step's batch cut into TrainerOptions.BatchShards shards: each shard sliced, unrolled, costed and back-propagated in
+    // an arena of its own on whichever thread runs it; its logits are copied into the whole batch's, for the metric.
+    private sealed class BatchShardRunner(SequenceTrainer trainer)
+    {
+        private readonly ShardedBackward backward = new();
+        private readonly TensorArena[] arenas = [.. Enumerable.Range(0, trainer.options.BatchShards).Select(_ => new TensorArena())];
+        private readonly float[] losses = new float[trainer.options.BatchShards];
+        private (int Start, int Count)[] ranges = [];
+        private int rangesOf = -1;
+
+        public (Tensor Logits, float Loss) Run(DatasetTensors batch, IReadOnlyList<KeyValuePair<string, Tensor>> parameters)
+        {
+            int size = batch.Observations.Dim(1);
+            if (rangesOf != size) (ranges, rangesOf) = (DataParallel.Partition(size, arenas.Length), size);
+            var logits = Tensor.Allocate(batch.Observations.Dim(0), size, trainer.Task.TargetSize);
+            backward.Run(parameters, 0, arenas.Length, (this, batch, logits), static (s, shard) => s.Item1.RunShard(shard, s.batch, s.logits));
+            float loss = 0f;
+            foreach (float share in losses) loss += share;
+            return (logits, loss);
+        }
+
+        private void RunShard(int shard, DatasetTensors batch, Tensor logits)
+        {
+            using var scope = arenas[shard].Enter();
+            var (start, count) = ranges[shard];
+            var part = new DatasetTensors(batch.Observations.Slice(1, start, count), batch.Targets.Slice(1, start, count), batch.Mask.Slice(1, start, count));
+            var partLogits = trainer.Model.Unroll(part.Observations);
+            var loss = trainer.Task.Cost(partLogits, part) * ((float)count / logits.Dim(1));
+            losses[shard] = loss.Item();
+            int width = logits.Dim(2);
+            for (int t = 0; t < logits.Dim(0); t++)
+                partLogits.Values.Slice(t * count * width, count * width).CopyTo(logits.Data.Slice((t * logits.Dim(1) + start) * width, count * width));
+            loss.Backward();
+        }
     }
 }
 

@@ -45,6 +45,14 @@ public sealed record TrainerOptions
     /// </summary>
     public int EvaluationEpisodes { get; init; } = 256;
 
+    /// <summary>
+    /// Shards each training batch is cut into, each unrolled and back-propagated on its own thread (at most one per core),
+    /// their gradients summed in shard order (see <see cref="DataParallel"/>); 1: the whole batch on the calling thread.
+    /// The run's numbers depend on the shard count (the gradient sums in another order) but not on the cores that run it.
+    /// The task's <see cref="ITask.Cost"/> must be a mean over the batch's episodes, as every task of the library's is.
+    /// </summary>
+    public int BatchShards { get; init; } = 1;
+
     /// <summary>The ranks of synchronous data-parallel training; null for one process.</summary>
     public IProcessGroup? Group { get; init; }
 }

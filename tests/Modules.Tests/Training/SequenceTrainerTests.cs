@@ -257,4 +257,74 @@ public sealed class SequenceTrainerTests
         Assert.Equal(4 * 2, pair.AllReduces);                          // one gradient buffer and one loss per step
         Assert.NotEqual(SequenceTrainer.DataStream(3, 0).NextUInt64(), SequenceTrainer.DataStream(3, 1).NextUInt64());
     }
+
+    // An LSTM of one unit over the steps, [T, B, 2] → [T, B, 1]: a recurrent graph for the sharded steps.
+    private static SequenceTrainer ShardedTrainer(int shards, string? directory = null)
+    {
+        var lstm = new Lstm(1);
+        lstm.Seed(5);
+        return new(SequenceModel.FromCore(lstm), new EchoTask(batchSize: 6), RmsProp.TensorFlow1(0.05f), new TrainerOptions
+        {
+            Seed = 3, BatchShards = shards, MaxGradNorm = 0.1f, CheckpointDirectory = directory, CheckpointInterval = 3,
+        });
+    }
+
+    private static List<StepReport> Steps(SequenceTrainer trainer, int steps)
+    {
+        var reports = new List<StepReport>();
+        trainer.StepCompleted += reports.Add;
+        trainer.Run(steps);
+        return reports;
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void A_sharded_step_matches_the_whole_batch_step(int shards)
+    {
+        // The shards' losses are weighted by their share of the batch and their gradients summed: the same step up to the
+        // order of the float sums (clipping at 0.1 is active, so the global norm has to agree too).
+        var whole = ShardedTrainer(1);
+        var sharded = ShardedTrainer(shards);
+        var expected = Steps(whole, 6);
+        var actual = Steps(sharded, 6);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Loss, actual[i].Loss, 5);
+            Assert.Equal(expected[i].GradientNorm, actual[i].GradientNorm, 5);
+            Assert.Equal(expected[i].Metric, actual[i].Metric, 5);   // scored on the shards' logits put back together
+        }
+        Assert.True(expected[0].GradientNorm > 0.1f, $"clipping inactive: norm {expected[0].GradientNorm}");
+        var p = Parameters(whole);
+        var q = Parameters(sharded);
+        for (int i = 0; i < p.Length; i++)
+            for (int j = 0; j < p[i].Length; j++) Assert.Equal(p[i][j], q[i][j], 5);
+    }
+
+    [Fact]
+    public void Sharded_runs_repeat_bit_for_bit_and_resume_bit_identically()
+    {
+        using var dir = new TempDirectory();
+        var first = ShardedTrainer(2);
+        var losses = Steps(first, 8).Select(r => r.Loss).ToList();
+        var again = ShardedTrainer(2);
+        Assert.Equal(losses, Steps(again, 8).Select(r => r.Loss));
+        Assert.Equal(Parameters(first), Parameters(again));
+
+        ShardedTrainer(2, dir.Path).Run(5);
+        var resumed = ShardedTrainer(2, dir.Path);
+        Assert.Equal(Checkpoint.PathFor(dir.Path, 5), resumed.Resume());
+        Assert.Equal(losses.Skip(5), Steps(resumed, 8).Select(r => r.Loss));
+        Assert.Equal(Parameters(first), Parameters(resumed));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    public void A_shard_count_outside_one_to_the_batch_size_is_refused_with_both_numbers(int shards)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ShardedTrainer(shards));
+        Assert.StartsWith($"TrainerOptions.BatchShards must be between 1 and the batch size 6, got {shards}", e.Message);
+    }
 }
