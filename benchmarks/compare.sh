@@ -13,10 +13,12 @@
 # Environment: PYTHON (default /usr/bin/python3, Debian's python3-torch), TORCH_THREADS (default "2 1": PyTorch
 #   runs once per thread count and the ratio is taken against its faster setting; stock libgomp spins, so with
 #   2 threads PyTorch slows down up to 10x when other processes share the 2 cores, and 1 thread is then faster;
-#   OMP_WAIT_POLICY is passed through if set), DEFAULTS_WARMUP/DEFAULTS_STEPS (300/200),
-#   LARGE_WARMUP/LARGE_STEPS (8/20). Both sides get the same warm-up, which is long enough for .NET's tiered JIT
-#   to reach its final code (at the defaults a step takes ~5 ms, so after 60 steps part of the loop still runs
-#   tier-0 or instrumented tier-1 code and 30 timed steps last only ~0.15 s); training runs last thousands of steps.
+#   OMP_WAIT_POLICY is passed through if set), DEFAULTS_WARMUP/DEFAULTS_STEPS (1000/500),
+#   LARGE_WARMUP/LARGE_STEPS (8/20), BATCH_SHARDS (default 2: our side cuts each batch into two shards that train on
+#   the two cores at once, TrainerOptions.BatchShards / --batch-shards; 1 runs the whole batch on one thread). Both sides
+#   get the same warm-up, long enough for .NET's tiered JIT to reach its final code: with both cores training, the
+#   background tier-1 compiles compete with them, and at the defaults the sharded step ran at 720 steps/s after 300
+#   warm-up steps, 956 after 1 000 and 963 after 3 000 (one thread: steady after 300); training runs last thousands of steps.
 # Prints per configuration: steps/s of each side per round, their means, the ratio, and each process's peak
 # resident memory (GNU time's maximum RSS); for our side also the bytes allocated per step, the gen-1/gen-2
 # collections, and the analytic FLOPs per step with the GFLOP/s achieved as a fraction of the machine's nominal peak
@@ -28,6 +30,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 TORCH_THREADS="${TORCH_THREADS:-2 1}"
+BATCH_SHARDS="${BATCH_SHARDS:-2}"
 ROUNDS=2
 MODEL=dnc
 BUILD=1
@@ -68,7 +71,7 @@ declare -A FLAGS DESCRIPTION WARMUP STEPS MODEL_FLAGS
 MODEL_FLAGS[defaults]=""; MODEL_FLAGS[large]=""; MODEL_FLAGS[copy]="--model ntm --task copy"
 FLAGS[defaults]="--batch-size 16 --memory-size 16 --word-size 16 --hidden-size 64 --num-read-heads 4 --num-write-heads 1 --num-bits 4 --min-length 1 --max-length 2 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[defaults]="batch 16, memory 16x16, hidden 64, 4 reads, 1 write, 4 bits, length 1-2, repeats 1-2"
-WARMUP[defaults]="${DEFAULTS_WARMUP:-300}"; STEPS[defaults]="${DEFAULTS_STEPS:-200}"
+WARMUP[defaults]="${DEFAULTS_WARMUP:-1000}"; STEPS[defaults]="${DEFAULTS_STEPS:-500}"
 FLAGS[large]="--batch-size 32 --memory-size 128 --word-size 32 --hidden-size 256 --num-read-heads 4 --num-write-heads 1 --num-bits 8 --min-length 1 --max-length 5 --min-repeats 1 --max-repeats 2"
 DESCRIPTION[large]="batch 32, memory 128x32, hidden 256, 4 reads, 1 write, 8 bits, length 1-5, repeats 1-2"
 WARMUP[large]="${LARGE_WARMUP:-8}"; STEPS[large]="${LARGE_STEPS:-20}"
@@ -84,7 +87,7 @@ run() {
   local cmd
   # shellcheck disable=SC2206
   local flags=(${FLAGS[$config]})
-  if [[ $side == modules ]]; then cmd=("$OURS" dnc-train ${MODEL_FLAGS[$config]} "${flags[@]}")
+  if [[ $side == modules ]]; then cmd=("$OURS" dnc-train ${MODEL_FLAGS[$config]} "${flags[@]}" --batch-shards "$BATCH_SHARDS")
   else local threads="${side#pytorch-}"; cmd=("$PYTHON" "$REFERENCE" --threads "${threads%t}" "${flags[@]}"); fi
   "$GNU_TIME" -f '%M' -o "$log.rss" "${cmd[@]}" "$@" > "$log" 2>&1 || { echo "error: $side failed:" >&2; cat "$log" >&2; exit 1; }
 }
@@ -94,7 +97,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 SIDES=(modules)
 if [[ $HAVE_TORCH -eq 1 ]]; then for t in $TORCH_THREADS; do SIDES+=("pytorch-${t}t"); done; fi
-echo "machine: $(nproc) cores, $(uname -r); dotnet $(dotnet --version); pytorch ${TORCH_VERSION:-not installed} (threads: $TORCH_THREADS; OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset})"
+echo "machine: $(nproc) cores, $(uname -r); dotnet $(dotnet --version); pytorch ${TORCH_VERSION:-not installed} (threads: $TORCH_THREADS; OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}); ours: --batch-shards $BATCH_SHARDS"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ $HAVE_TORCH -eq 1 ]] || echo "PyTorch is not importable with $PYTHON: only our side is timed (apt-get install -y python3-torch)."
 

@@ -67,7 +67,7 @@ public static class DncTrainingTiming
             if (printLosses) Console.WriteLine(Line(i, step));
         }
         long timeSteps = 0;
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++)
@@ -78,8 +78,8 @@ public static class DncTrainingTiming
             if (printLosses) Console.WriteLine(Line(warmup + i, step));
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        // Allocation of the training thread only (kernels' pool threads allocate next to nothing) and collections of all generations.
-        long allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / steps;
+        // Allocation of every thread (with --batch-shards the helper runs a whole shard) and collections of all generations.
+        long allocatedPerStep = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / steps;
         gen0 = GC.CollectionCount(0) - gen0; gen1 = GC.CollectionCount(1) - gen1; gen2 = GC.CollectionCount(2) - gen2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT side=modules steps={steps} time_steps={timeSteps} seconds={seconds:F3} steps_per_second={steps / seconds:F3} ms_per_step={1000 * seconds / steps:F2} last_loss={loss:F6} allocated_bytes_per_step={allocatedPerStep} gen0={gen0} gen1={gen1} gen2={gen2}"));

@@ -63,6 +63,30 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void CallsThatAskForALongerWatch_RunEverySliceExactlyOnce_WhetherTheNextCallComesSoonOrLate()
+    {
+        // A call's watchAfter keeps its helpers watching past IdleSpin (0 here); the next call comes within that time, or
+        // after it, when they sleep again and must be woken.
+        WithIdleSpin(TimeSpan.Zero, () =>
+        {
+            var random = new Random(29);
+            for (int call = 0; call < 200; call++)
+            {
+                int count = random.Next(1, 40), threads = random.Next(2, 4);
+                var watch = TimeSpan.FromMicroseconds(random.Next(3) * 1000);
+                var runs = new int[count];
+                while (!WorkerTeam.TryRun(count, threads, runs, static (r, s) =>
+                {
+                    Thread.SpinWait(s % 3 * 60);
+                    Interlocked.Increment(ref r[s]);
+                }, watch)) Thread.Sleep(1);
+                Assert.All(runs, r => Assert.Equal(1, r));
+                if (call % 7 == 0) Thread.Sleep(3);             // longer than any watch: the helpers sleep
+            }
+        });
+    }
+
+    [Fact]
     public void ASliceException_IsRethrownAfterTheOtherSlices_AndTheTeamStaysUsable()
     {
         var runs = new int[40];

@@ -11,7 +11,8 @@ namespace Modules.Tensors;
 /// may not run at all) only leaves more slices to the caller, and the caller waits only for slices already being computed.
 /// The hand-off is one store and, for a sleeping helper, one wake-up: no tasks, no replicas, no per-call options as with
 /// <see cref="Parallel.For(int, int, Action{int})"/>. After a call a helper watches for the next one for
-/// <see cref="IdleSpin"/> (a time step's kernels and products come in quick succession), then sleeps on its lock.
+/// <see cref="IdleSpin"/> (a time step's kernels and products come in quick succession), or for the longer time the call
+/// asked for, then sleeps on its lock.
 /// One call at a time: a call made while the team is busy (from another thread, or from inside a slice) is refused by
 /// <see cref="TryRun"/> and runs in order on its own thread with <see cref="For"/>.
 /// </summary>
@@ -36,9 +37,18 @@ internal static class WorkerTeam
     /// <paramref name="body"/> (state, slice): with a static lambda and a struct state a call allocates nothing, where a
     /// capturing lambda costs a closure and a delegate per call.
     /// </summary>
-    internal static void For<TState>(int count, int threads, TState state, Action<TState, int> body)
+    /// <param name="count">Slices.</param>
+    /// <param name="threads">Most threads to use, the caller's included.</param>
+    /// <param name="state">The slices' shared inputs.</param>
+    /// <param name="body">(state, slice).</param>
+    /// <param name="watchAfter">
+    /// How long the helpers watch for the next call after this one, when longer than <see cref="IdleSpin"/>: for calls that
+    /// come back after a known pause (a training step's shards after the optimizer step), where waking a sleeping helper
+    /// costs tens of microseconds.
+    /// </param>
+    internal static void For<TState>(int count, int threads, TState state, Action<TState, int> body, TimeSpan watchAfter = default)
     {
-        if (Math.Min(threads, count) > 1 && TryRun(count, Math.Min(threads, count), state, body)) return;
+        if (Math.Min(threads, count) > 1 && TryRun(count, Math.Min(threads, count), state, body, watchAfter)) return;
         for (int s = 0; s < count; s++) body(state, s);
     }
 
@@ -51,7 +61,7 @@ internal static class WorkerTeam
     internal static bool TryRun(int count, int threads, Action<int> body) => TryRun(count, threads, body, static (b, s) => b(s));
 
     /// <summary><see cref="TryRun(int, int, Action{int})"/> with the slices' shared inputs passed as <paramref name="state"/>.</summary>
-    internal static bool TryRun<TState>(int count, int threads, TState state, Action<TState, int> body)
+    internal static bool TryRun<TState>(int count, int threads, TState state, Action<TState, int> body, TimeSpan watchAfter = default)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         try
@@ -59,7 +69,7 @@ internal static class WorkerTeam
             var team = Helpers(threads - 1);
             // One call at a time (busy), so one call object per state type serves every call: nothing is allocated.
             var call = Call<TState>.Cached ??= new Call<TState>();
-            call.Start(count, state, body);
+            call.Start(count, state, body, watchAfter > IdleSpin ? watchAfter : IdleSpin);
             for (int h = 0; h < threads - 1; h++) team[h].Post(call);
             call.Work();
             var wait = new SpinWait();
@@ -104,6 +114,8 @@ internal static class WorkerTeam
         private long next = int.MaxValue;                        // (call number << 32) | slices taken
         private int count;
         public int Done;
+        /// <summary>How long a helper watches for the next call after finishing its slices of this one.</summary>
+        public TimeSpan WatchAfter;
         public Exception? Failure;
 
         /// <summary>Opens a new call of <paramref name="slices"/> slices; the inputs must be written before.</summary>
@@ -150,10 +162,11 @@ internal static class WorkerTeam
         private Action<TState, int>? body;
 
         /// <summary>Sets the call's inputs and opens its slices.</summary>
-        public void Start(int count, TState callState, Action<TState, int> callBody)
+        public void Start(int count, TState callState, Action<TState, int> callBody, TimeSpan watchAfter)
         {
             state = callState;
             body = callBody;
+            WatchAfter = watchAfter;
             Open(count);
         }
 
@@ -189,18 +202,20 @@ internal static class WorkerTeam
 
         private void Loop()
         {
+            var watch = IdleSpin;
             while (true)
             {
-                var call = Watch() ?? Sleep();
+                var call = Watch(watch) ?? Sleep();
                 Interlocked.CompareExchange(ref posted, null, call);  // a newer call posted meanwhile stays
+                watch = call.WatchAfter;                              // read before the slices: the call object is reused
                 call.Work();
             }
         }
 
-        /// <summary>The posted call if one arrives within <see cref="IdleSpin"/>, else null.</summary>
-        private Call? Watch()
+        /// <summary>The posted call if one arrives within <paramref name="watch"/>, else null.</summary>
+        private Call? Watch(TimeSpan watch)
         {
-            long until = Stopwatch.GetTimestamp() + (long)(IdleSpin.TotalSeconds * Stopwatch.Frequency);
+            long until = Stopwatch.GetTimestamp() + (long)(watch.TotalSeconds * Stopwatch.Frequency);
             do
             {
                 if (Volatile.Read(ref posted) is { } call) return call;
