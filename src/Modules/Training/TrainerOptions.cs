@@ -49,7 +49,9 @@ public sealed record TrainerOptions
     /// Shards each training batch is cut into, each unrolled and back-propagated on its own thread (at most one per core),
     /// their gradients summed in shard order (see <see cref="DataParallel"/>); 1: the whole batch on the calling thread.
     /// The run's numbers depend on the shard count (the gradient sums in another order) but not on the cores that run it.
-    /// The task's <see cref="ITask.Cost"/> must be a mean over the batch's episodes, as every task of the library's is.
+    /// The task's <see cref="ITask.Cost"/> must be a mean over the batch's episodes, and the model's
+    /// <see cref="ISequenceModel.Unroll"/> and the task's <see cref="ITask.Cost"/> must be safe to run on several threads at
+    /// once (no mutable state beyond the parameters), as the library's models and tasks are.
     /// </summary>
     public int BatchShards { get; init; } = 1;
 
