@@ -13,11 +13,13 @@
 # The DNC is run with DNC_FLAGS, by default --read-before-write: its read heads look up and read the memory before the
 # step's write (ReadBeforeWriteAccess); DeepMind's order (write, then read) is DNC_FLAGS="" and does not pass traversal
 # (its DNC reads back its own same-step write and stays at the LSTM's level; see the README's learning checks).
-# The two models of a check train at once, one core each (DOTNET_PROCESSOR_COUNT=1).
-# Exits 0 when the DNC beats chance and the LSTM by MARGIN percentage points on every check run, 1 when it does not,
-# 2 on a usage or run failure. Usage: learning-check.sh [traversal|babi|all] (default all).
-# Environment: OUT (work directory, default a new temporary one), SEED (1), MARGIN (5), TRAVERSAL_STEPS, BABI_STEPS, EVALS,
-# DNC_FLAGS.
+# Each check trains both models once per seed in SEEDS (default "1 2 3"; the seed sets the parameters, the batches and,
+# for babi, the generated stories) and compares the models' median scores over the seeds, since which model learns
+# first varies from seed to seed. The two models of a seed train at once, one core each (DOTNET_PROCESSOR_COUNT=1).
+# Exits 0 when the DNC's median beats chance and the LSTM's median by MARGIN percentage points on every check run, 1 when
+# it does not, 2 on a usage or run failure. Usage: learning-check.sh [traversal|babi|all] (default all).
+# Environment: OUT (work directory, default a new temporary one), SEEDS ("1 2 3"), MARGIN (5), TRAVERSAL_STEPS,
+# BABI_STEPS, EVALS, DNC_FLAGS.
 # Wall time on a 2-core AMD EPYC (Zen 4), nothing else running: traversal about 4 minutes (DNC 204 s, LSTM 49 s; it
 # passes, 99.3 % against 39.6 %), babi about 18 minutes and the data generation (DNC 1 072 s, LSTM 198 s; it passes,
 # 16.7 % against 47.7 %; with SEED=2 it fails, 50.5 % against 29.3 %).
@@ -27,7 +29,7 @@ which=${1:-all}
 case "$which" in traversal|babi|all) ;; *) echo "learning-check.sh: expected traversal, babi or all, got '$which'" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$(mktemp -d)}
-seed=${SEED:-1}
+seeds=${SEEDS:-1 2 3}
 margin=${MARGIN:-5}
 traversal_steps=${TRAVERSAL_STEPS:-10000}
 babi_steps=${BABI_STEPS:-15000}
@@ -39,7 +41,7 @@ mkdir -p "$out"
 dotnet build "$here" -c Release -nologo -v q >/dev/null
 dll="$here/bin/Release/net10.0/Dnc.Train.dll"
 # One core per training process, so the wall times are comparable on a shared machine.
-train() { DOTNET_PROCESSOR_COUNT=${DOTNET_PROCESSOR_COUNT:-1} dotnet "$dll" "$@" --checkpoint-dir "" --seed "$seed" --report-seconds 60; }
+train() { DOTNET_PROCESSOR_COUNT=${DOTNET_PROCESSOR_COUNT:-1} dotnet "$dll" "$@" --checkpoint-dir "" --report-seconds 60; }
 
 # Runs one model; prints "<percent> <seconds>". $1: name, $2: model flags, rest: the common flags.
 run() {
@@ -63,57 +65,68 @@ score() {
   esac || { echo "learning-check.sh: no score in $out/$1.out" >&2; exit 2; }
 }
 
-# Trains the DNC and the LSTM at once, one core each; sets dnc, dnc_s, lstm and lstm_s. $1: check, $2: the DNC's model
-# flags, rest: the common flags.
+# Trains the DNC and the LSTM at once, one core each; sets dnc, dnc_s, lstm and lstm_s. $1: the run's name (check and
+# seed), $2: the DNC's model flags, rest: the common flags.
 pair() {
-  local check=$1 model=$2 rc=0; shift 2
-  run "$check-dnc" "$model" "$@" >"$out/$check-dnc.result" &
+  local name=$1 model=$2 rc=0; shift 2
+  run "$name-dnc" "$model" "$@" >"$out/$name-dnc.result" &
   local dnc_pid=$!
-  run "$check-lstm" "--model lstm" "$@" >"$out/$check-lstm.result" &
+  run "$name-lstm" "--model lstm" "$@" >"$out/$name-lstm.result" &
   local lstm_pid=$!
   wait "$dnc_pid" || rc=2
   wait "$lstm_pid" || rc=2
   [ "$rc" = 0 ] || exit 2
-  read -r dnc dnc_s <"$out/$check-dnc.result"
-  read -r lstm lstm_s <"$out/$check-lstm.result"
+  read -r dnc dnc_s <"$out/$name-dnc.result"
+  read -r lstm lstm_s <"$out/$name-lstm.result"
 }
 
+# The median of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 failed=0
-# $1: check, $2: DNC's score, $3: LSTM's, $4: chance, $5: "higher" or "lower" is better.
+# $1: check, $2: DNC's median, $3: LSTM's median, $4: chance, $5: "higher" or "lower" is better.
 verdict() {
   local pass
   pass=$(awk -v d="$2" -v l="$3" -v c="$4" -v m="$margin" -v dir="$5" \
     'BEGIN { if (dir == "higher") print (d > c + m && d > l + m) ? 1 : 0; else print (d < c - m && d < l - m) ? 1 : 0 }')
-  if [ "$pass" = 1 ]; then echo "$1: PASS ($dnc_name $2 %, LSTM $3 %, chance $4 %, margin $margin points)"
-  else echo "$1: FAIL ($dnc_name $2 %, LSTM $3 %, chance $4 %, margin $margin points)"; failed=1; fi
+  local result="$dnc_name median $2 %, LSTM median $3 %, seeds $seeds, chance $4 %, margin $margin points"
+  if [ "$pass" = 1 ]; then echo "$1: PASS ($result)"; else echo "$1: FAIL ($result)"; failed=1; fi
 }
 
 if [ "$which" != babi ]; then
   common=(--task graph-traversal --hidden-size 128 --batch-size 32 --optimizer adam --learning-rate 1e-3
           --pass-threshold 1 --evaluation-interval 250 --num-training-iterations "$traversal_steps")
-  pair traversal "--memory-size 16 --word-size 64 --num-read-heads 1 $dnc_flags" "${common[@]}"
-  for model in dnc lstm; do
-    passed=$(grep -o '"step":[0-9]*,"evaluated_lesson":0,"accuracy":[0-9.eE+-]*,"episodes":[0-9]*,"promoted":true' "$out/traversal-$model.jsonl" | head -n 1 | grep -o '^"step":[0-9]*' | cut -d: -f2) || true
-    if [ -n "$passed" ]; then echo "traversal: the $model run answered all 256 questions of lesson 0 at step $passed and moved on"; fi
+  dncs=() lstms=()
+  for seed in $seeds; do
+    pair "traversal-s$seed" "--memory-size 16 --word-size 64 --num-read-heads 1 $dnc_flags" "${common[@]}" --seed "$seed"
+    for model in dnc lstm; do
+      passed=$(grep -o '"step":[0-9]*,"evaluated_lesson":0,"accuracy":[0-9.eE+-]*,"episodes":[0-9]*,"promoted":true' "$out/traversal-s$seed-$model.jsonl" | head -n 1 | grep -o '^"step":[0-9]*' | cut -d: -f2) || true
+      if [ -n "$passed" ]; then echo "traversal, seed $seed: the $model run answered all 256 questions of lesson 0 at step $passed and moved on"; fi
+    done
+    echo "traversal lesson 0, seed $seed, $traversal_steps steps: held-out fully correct $dnc_name $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
+    dncs+=("$dnc") lstms+=("$lstm")
   done
-  echo "traversal lesson 0, $traversal_steps steps: held-out fully correct $dnc_name $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
-  verdict traversal "$dnc" "$lstm" 36.1 higher
+  verdict traversal "$(median "${dncs[@]}")" "$(median "${lstms[@]}")" 36.1 higher
 fi
 
 if [ "$which" != traversal ]; then
-  data="$out/babi"
-  if [ ! -d "$data" ]; then
-    dotnet "$dll" babi-generate --out "$out/babi-all" --stories 50000 --seed "$seed" >/dev/null
-    mkdir -p "$data"
-    cp "$out"/babi-all/qa1_*_train.txt "$out"/babi-all/qa1_*_valid.txt "$data"/
-    # 2 000 test stories are enough to score (10 000 questions) and keep the scoring short.
-    for test in "$out"/babi-all/qa1_*_test.txt; do awk '/^1 /{ n++ } n <= 2000' "$test" >"$data/$(basename "$test")"; done
-    rm -r "$out/babi-all"
-  fi
-  common=(--task babi --data-dir "$data" --hidden-size 128 --batch-size 16 --optimizer adam --learning-rate 1e-3
-          --num-training-iterations "$babi_steps")
-  pair babi "--memory-size 64 --word-size 64 --num-read-heads 1 $dnc_flags" "${common[@]}"
-  echo "bAbI-style task 1 (single supporting fact), $babi_steps steps: test error $dnc_name $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
-  verdict babi "$dnc" "$lstm" 83.3 lower
+  dncs=() lstms=()
+  for seed in $seeds; do
+    data="$out/babi-s$seed"
+    if [ ! -d "$data" ]; then
+      dotnet "$dll" babi-generate --out "$out/babi-all" --stories 50000 --seed "$seed" >/dev/null
+      mkdir -p "$data"
+      cp "$out"/babi-all/qa1_*_train.txt "$out"/babi-all/qa1_*_valid.txt "$data"/
+      # 2 000 test stories are enough to score (10 000 questions) and keep the scoring short.
+      for test in "$out"/babi-all/qa1_*_test.txt; do awk '/^1 /{ n++ } n <= 2000' "$test" >"$data/$(basename "$test")"; done
+      rm -r "$out/babi-all"
+    fi
+    common=(--task babi --data-dir "$data" --hidden-size 128 --batch-size 16 --optimizer adam --learning-rate 1e-3
+            --num-training-iterations "$babi_steps" --seed "$seed")
+    pair "babi-s$seed" "--memory-size 64 --word-size 64 --num-read-heads 1 $dnc_flags" "${common[@]}"
+    echo "bAbI-style task 1 (single supporting fact), seed $seed, $babi_steps steps: test error $dnc_name $dnc % (${dnc_s} s), LSTM $lstm % (${lstm_s} s)"
+    dncs+=("$dnc") lstms+=("$lstm")
+  done
+  verdict babi "$(median "${dncs[@]}")" "$(median "${lstms[@]}")" 83.3 lower
 fi
 exit "$failed"
