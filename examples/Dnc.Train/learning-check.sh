@@ -20,9 +20,10 @@
 # it does not, 2 on a usage or run failure. Usage: learning-check.sh [traversal|babi|all] (default all).
 # Environment: OUT (work directory, default a new temporary one), SEEDS ("1 2 3"), MARGIN (5), TRAVERSAL_STEPS,
 # BABI_STEPS, EVALS, DNC_FLAGS.
-# Wall time on a 2-core AMD EPYC (Zen 4), nothing else running: traversal about 4 minutes (DNC 204 s, LSTM 49 s; it
-# passes, 99.3 % against 39.6 %), babi about 18 minutes and the data generation (DNC 1 072 s, LSTM 198 s; it passes,
-# 16.7 % against 47.7 %; with SEED=2 it fails, 50.5 % against 29.3 %).
+# Wall time per seed on a 2-core AMD EPYC (Zen 4), nothing else running: traversal about 4 minutes (DNC 204–211 s,
+# LSTM 47–50 s), babi about 18 minutes and the data generation (seed 1: DNC 1 072 s, LSTM 198 s). Results on 2026-11-26
+# (README, learning checks): traversal passes over seeds 1–3 (medians 99.2 % against 39.6 %); babi fails over seeds
+# 1–3 (medians 46.4 % against 47.7 %; the DNC is ahead with seed 1 only).
 set -euo pipefail
 
 which=${1:-all}
