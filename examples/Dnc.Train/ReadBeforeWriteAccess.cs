@@ -88,8 +88,15 @@ internal sealed partial class PreviousMemoryLookup : ContentAddressing
     {
     }
 
-    /// <summary>The memory at the start of the step running, [B, N, Wd]; null between steps.</summary>
-    public Tensor? Previous { get; set; }
+    // One per thread: with TrainerOptions.BatchShards the shards of a batch step the same module on several threads at once.
+    private readonly ThreadLocal<Tensor?> previous = new();
+
+    /// <summary>The memory at the start of the step this thread is running, [B, N, Wd]; null between steps.</summary>
+    public Tensor? Previous
+    {
+        get => previous.Value;
+        set => previous.Value = value;
+    }
 
     /// <summary>Content weights [B, R, N] of the keys against <see cref="Previous"/>.</summary>
     /// <exception cref="InvalidOperationException">Called outside a step of <see cref="ReadBeforeWriteAccess"/>.</exception>

@@ -130,4 +130,41 @@ public sealed class ReadBeforeWriteTests
         Assert.Equal("--key-mask and --read-before-write exclude each other; give one",
             Assert.Throws<UsageException>(() => TrainOptions.Parse([.. small, "--read-before-write", "--key-mask"])).Message);
     }
+
+    [Fact]
+    public void Two_threads_stepping_one_access_at_once_each_read_their_own_previous_memory()
+    {
+        // The shards of a batch (--batch-shards) step the same module on two threads; whatever the interleaving, each
+        // thread's read words must be those of its own episode run alone.
+        var (first, _) = Pair();
+        Tensor[][] Inputs(int seed)
+        {
+            var rng = new Generator((ulong)seed);
+            return [.. Enumerable.Range(0, 30).Select(_ => new[] { Tensor.Normal(rng, [Batch, Hidden]) })];
+        }
+        float[][] Run(Tensor[][] inputs, Barrier? lockstep)
+        {
+            var state = first.InitialState(Batch);
+            var words = new float[inputs.Length][];
+            for (int t = 0; t < inputs.Length; t++)
+            {
+                lockstep?.SignalAndWait();
+                (var output, state) = first.Step(inputs[t][0], state);
+                words[t] = output.ToArray();
+            }
+            return words;
+        }
+        var episodes = new[] { Inputs(3), Inputs(4) };
+        var alone = episodes.Select(e => Run(e, null)).ToArray();
+        for (int round = 0; round < 5; round++)
+        {
+            using var lockstep = new Barrier(2);
+            var together = new float[2][][];
+            var threads = Enumerable.Range(0, 2).Select(i => new Thread(() => together[i] = Run(episodes[i], lockstep))).ToArray();
+            foreach (var thread in threads) thread.Start();
+            foreach (var thread in threads) thread.Join();
+            Assert.Equal(alone[0], together[0]);
+            Assert.Equal(alone[1], together[1]);
+        }
+    }
 }
