@@ -40,7 +40,7 @@ public sealed class SequenceTrainer
     private int lastSavedStep = -1;
     private float[]? gradientBuffer;
     private readonly TensorArena arena = new();
-    private BatchShardRunner? shards;
+    private readonly BatchShardRunner shards;
     private readonly CheckpointDirectory? directory;
 
     /// <summary>Creates the trainer; nothing is read or written until <see cref="Resume"/> or <see cref="Run"/>.</summary>
@@ -64,6 +64,7 @@ public sealed class SequenceTrainer
         Optimizer = optimizer;
         group = this.options.Group is { Size: > 1 } g ? g : null;
         dataRng = DataStream(this.options.Seed, Rank);
+        shards = new BatchShardRunner(this);
         sampleRng = new Generator(this.options.Seed * 2 + 2);
         evaluationRng = new Generator(unchecked(this.options.Seed ^ 0x5EED_E7A1_0000_0000UL));
         if (this.options.CheckpointDirectory is { } path)
@@ -118,25 +119,10 @@ public sealed class SequenceTrainer
         using (arena.Enter())
         {
             var batch = Task.Sample(dataRng);
-            IReadOnlyList<KeyValuePair<string, Tensor>> parameters;
-            Tensor logits;
-            float lossValue;
-            if (options.BatchShards == 1)
-            {
-                logits = Model.Unroll(batch.Observations);
-                var loss = Task.Cost(logits, batch);
-                parameters = Model.Module.NamedParameters();
-                Optimizer.ZeroGrad(parameters);
-                loss.Backward();
-                lossValue = loss.Item();
-            }
-            else
-            {
-                Connect();
-                parameters = Model.Module.NamedParameters();
-                Optimizer.ZeroGrad(parameters);
-                (logits, lossValue) = (shards ??= new BatchShardRunner(this)).Run(batch, parameters);
-            }
+            Connect();
+            var parameters = Model.Module.NamedParameters();
+            Optimizer.ZeroGrad(parameters);
+            var (logits, lossValue) = shards.Run(batch, parameters);
             if (group is not null) AllReduceGradients(parameters, group);
             float norm = options.MaxGradNorm > 0f
                 ? GradientClipping.ClipGradientsByGlobalNorm(parameters, options.MaxGradNorm)
@@ -366,8 +352,10 @@ public sealed class SequenceTrainer
         for (int r = 0; r < ranks.Size; r++) states[r] = Encoding.UTF8.GetString(all, r * mine.Length, mine.Length);
         return states;
     }
-    // A step's batch cut into TrainerOptions.BatchShards shards: each shard sliced, unrolled, costed and back-propagated in
-    // an arena of its own on whichever thread runs it; its logits are copied into the whole batch's, for the metric.
+
+    // A step's batch cut into TrainerOptions.BatchShards shards (one: the whole batch): each shard sliced, unrolled, costed
+    // and back-propagated in an arena of its own on whichever thread runs it; its logits are copied into the whole
+    // batch's, for the metric.
     private sealed class BatchShardRunner(SequenceTrainer trainer)
     {
         private readonly ShardedBackward backward = new();
