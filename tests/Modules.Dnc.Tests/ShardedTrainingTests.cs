@@ -41,4 +41,24 @@ public class ShardedTrainingTests
         Assert.Equal(actual.Select(r => r.Loss), repeated.Select(r => r.Loss));
         Assert.Equal(q, Parameters(again));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheBatchLogits_OnUnclearedStorage_AreWrittenInFullByTheShards(int shards)
+    {
+        // Storage the calling thread rents is filled with NaN: an element no shard wrote would show in the bit errors.
+        var (_, clean) = Train(shards, 3);
+        List<StepReport> poisoned;
+        Modules.Tensors.BufferPool.PoisonOnRent = true;
+        try
+        {
+            (_, poisoned) = Train(shards, 3);
+        }
+        finally
+        {
+            Modules.Tensors.BufferPool.PoisonOnRent = false;
+        }
+        Assert.Equal(clean, poisoned);
+    }
 }

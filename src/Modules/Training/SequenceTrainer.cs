@@ -368,7 +368,8 @@ public sealed class SequenceTrainer
         {
             int size = batch.Observations.Dim(1);
             if (rangesOf != size) (ranges, rangesOf) = (DataParallel.Partition(size, arenas.Length), size);
-            var logits = Tensor.Allocate(batch.Observations.Dim(0), size, trainer.Task.TargetSize);
+            // Uncleared: the shards together write every element.
+            var logits = Tensor.AllocateUninitialized(batch.Observations.Dim(0), size, trainer.Task.TargetSize);
             backward.Run(parameters, 0, arenas.Length, (this, batch, logits), static (s, shard) => s.Item1.RunShard(shard, s.batch, s.logits));
             float loss = 0f;
             foreach (float share in losses) loss += share;
