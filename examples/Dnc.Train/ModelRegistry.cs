@@ -40,8 +40,12 @@ public static class ModelRegistry
                     Index = Index(options),
                 }, options))),
                 ModelKind.Lstm => Baseline(new LstmBaseline(options.HiddenSize, outputSize, options.ClipValue)),
-                _ when options.ReadBeforeWrite => ReadBeforeWrite(Sized(new DncOptions { OutputSize = outputSize }, options)),
-                _ => Wrap("dnc", new Dnc(Sized(new DncOptions { OutputSize = outputSize, KeyMask = options.KeyMask }, options))),
+                _ => Wrap(options.ReadBeforeWrite ? "dnc (read before write)" : "dnc", new Dnc(Sized(new DncOptions
+                {
+                    OutputSize = outputSize,
+                    KeyMask = options.KeyMask,
+                    ReadBeforeWrite = options.ReadBeforeWrite,
+                }, options))),
             };
             model.Module.Seed(options.Seed);
             return model;
@@ -71,18 +75,6 @@ public static class ModelRegistry
         string message = e.ParamName is { } param ? e.Message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal) : e.Message;
         message = Regex.Replace(message, @"\b(?:\w+Options\.)?([A-Z]\w*)\b", m => FlagOf.TryGetValue(m.Groups[1].Value, out var flag) ? flag : m.Value);
         return message.ReplaceLineEndings(" ");
-    }
-
-    /// <summary>
-    /// <c>--read-before-write</c>: the DNC's skeleton, LSTM controller and access, with the reads moved before the write
-    /// (<see cref="ReadBeforeWriteAccess"/>). Parameters <c>memory_core/lstm/…</c>, <c>memory_core/read_before_write_access/memory_access/…</c>,
-    /// <c>memory_core/output_linear/…</c>.
-    /// </summary>
-    private static TrainingModel ReadBeforeWrite(DncOptions options)
-    {
-        var access = new ReadBeforeWriteAccess(options.MemorySize, options.WordSize, options.NumReads, options.NumWrites);
-        var core = new MemoryCore<LstmState, AccessState>(options, new Lstm(options.HiddenSize), access);
-        return new("dnc (read before write)", core, SequenceModel.FromCore(core), core);
     }
 
     private static TrainingModel Baseline(LstmBaseline core) => new("lstm", core, SequenceModel.FromCore(core), null);

@@ -30,7 +30,7 @@ public sealed record TrainOptions
     public float ClipValue { get; init; } = CoreDefaults.ClipValue;
     /// <summary>Masked content addressing of the DNC's read heads (<c>--key-mask</c>, <see cref="Modules.Dnc.DncOptions.KeyMask"/>).</summary>
     public bool KeyMask { get; init; }
-    /// <summary>The DNC's read heads read the memory before the step's write (<c>--read-before-write</c>, <see cref="ReadBeforeWriteAccess"/>; not DeepMind's order).</summary>
+    /// <summary>The DNC's read heads read the memory before the step's write (<c>--read-before-write</c>, <see cref="Modules.Dnc.DncOptions.ReadBeforeWrite"/>; not DeepMind's order).</summary>
     public bool ReadBeforeWrite { get; init; }
     /// <summary>The NTM's controller (<c>--controller</c>, ntm only).</summary>
     public ControllerKind Controller { get; init; } = ControllerKind.Lstm;
@@ -347,7 +347,6 @@ public sealed record TrainOptions
             throw new UsageException($"--checkpoint-interval must be positive or -1, got {CheckpointInterval}");
         if (Viz is { Length: 0 }) throw new UsageException("--viz needs a file path");
         if (ResumeFrom is { Length: 0 }) throw new UsageException("--resume-from needs a checkpoint file path");
-        if (KeyMask && ReadBeforeWrite) throw new UsageException("--key-mask and --read-before-write exclude each other; give one");
         if (ResumeFrom is not null && ResumeNewestValid) throw new UsageException("--resume-from and --resume-newest-valid exclude each other; give one");
         if (ResumeNewestValid && !CheckpointsEnabled) throw new UsageException("--resume-newest-valid needs a --checkpoint-dir to search (it is empty)");
         Positive("max-non-finite-steps", MaxNonFiniteSteps);

@@ -11,7 +11,7 @@
 #              so the models see fresh stories), scored by its error on 2 000 test stories (10 000 questions); chance is
 #              83.3 % (six places). The DNC has one read head of 64-wide words over 64 cells.
 # The DNC is run with DNC_FLAGS, by default --read-before-write: its read heads look up and read the memory before the
-# step's write (ReadBeforeWriteAccess); DeepMind's order (write, then read) is DNC_FLAGS="" and does not pass traversal
+# step's write (DncOptions.ReadBeforeWrite); DeepMind's order (write, then read) is DNC_FLAGS="" and does not pass traversal
 # (its DNC reads back its own same-step write and stays at the LSTM's level; see the README's learning checks).
 # Each check trains both models once per seed in SEEDS (default "1 2 3"; the seed sets the parameters, the batches and,
 # for babi, the generated stories) and compares the models' median scores over the seeds, since which model learns

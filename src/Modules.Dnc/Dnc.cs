@@ -70,7 +70,10 @@ internal static class DncParts
     {
         ArgumentNullException.ThrowIfNull(options);
         return new MemoryAccess(options.MemorySize, options.WordSize, options.NumReads, options.NumWrites,
-            readContentAddressing: options.KeyMask ? new MaskedContentAddressing("read_content_weights") : null);
+            readContentAddressing: options.KeyMask ? new MaskedContentAddressing("read_content_weights") : null)
+        {
+            ReadBeforeWrite = options.ReadBeforeWrite,
+        };
     }
 
     /// <summary>The controller, which must be a <see cref="Module"/> so its parameters are found.</summary>

@@ -11,4 +11,10 @@ public sealed record DncOptions : MemoryCoreOptions
     /// starts as the plain lookup. Off by default (DeepMind's lookup).
     /// </summary>
     public bool KeyMask { get; init; }
+
+    /// <summary>
+    /// Whether the read heads look up and read the memory before the step's write (<see cref="MemoryAccess.ReadBeforeWrite"/>);
+    /// not DeepMind's order, which writes and then reads. No parameters change. Off by default.
+    /// </summary>
+    public bool ReadBeforeWrite { get; init; }
 }

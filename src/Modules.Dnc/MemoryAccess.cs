@@ -9,7 +9,8 @@ namespace Modules.Dnc;
 /// <see cref="AccessInterface"/>'s declared parts), and each step composes the DeepMind-named parts in DeepMind's order:
 /// <see cref="Freeness"/> updates the usage, <see cref="ContentAddressing"/> on the previous memory and the allocation give
 /// the write weights, the memory is erased and written, <see cref="TemporalLinkage"/> updates the links and mixes the
-/// directional and content reads into the read weights, and the read words [B, R, Wd] are read from the new memory.
+/// directional and content reads into the read weights, and the read words [B, R, Wd] are read from the new memory
+/// (from the previous one with <see cref="ReadBeforeWrite"/>).
 /// </summary>
 /// <remarks>
 /// Parameters: <c>&lt;path&gt;/&lt;head&gt;/{w,b}</c> for the ten heads; the parts have none unless a content-addressing
@@ -105,6 +106,19 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
     public Freeness Freeness => freeness;
 
     /// <summary>
+    /// Whether the read heads look up and read the memory as it was before this step's write (false: DeepMind's order,
+    /// which writes and then reads). The usage, write, links and read modes are the same either way; only the read lookup
+    /// and the read words [B, R, Wd] use the previous memory, so a read key can no longer match the word its own step has
+    /// just written. Set before the first step.
+    /// </summary>
+    /// <remarks>
+    /// Why: on tasks whose answer repeats part of the query (graph traversal), DeepMind's order lets a read head settle on
+    /// the echo of its own step's write, which carries the query, and it may then never learn to look up the stored
+    /// items. Reading first leaves only those items to match.
+    /// </remarks>
+    public bool ReadBeforeWrite { get; init; }
+
+    /// <summary>
     /// Called after every step with that step's write and read weights, the usage after freeing (before this step's
     /// write), the read modes, the new memory and the new link (detached).
     /// </summary>
@@ -163,11 +177,12 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
         var (usage, writeWeights, memory) = Kernels.AccessStepKernel.Write(state.Usage, state.WriteWeights, raw.FreeGate, state.ReadWeights,
             writeContent, raw.AllocationGate, raw.WriteGate, raw.EraseVectors, raw.WriteVectors, state.Memory, Freeness.AllocationEpsilon);
 
-        // 4–6. Read modes, linkage, read weights from the new memory, the new link and the previous read weights, and the
-        // read words: one fused op after the read lookup.
-        var readContent = readContentWeights.Forward(memory, raw.ReadKeys, raw.ReadStrengths);              // [B, R, N]
+        // 4–6. Read modes, linkage, read weights from the memory read (the new one, or the previous one with
+        // ReadBeforeWrite), the new link and the previous read weights, and the read words: one fused op after the read lookup.
+        var readMemory = ReadBeforeWrite ? state.Memory : memory;
+        var readContent = readContentWeights.Forward(readMemory, raw.ReadKeys, raw.ReadStrengths);          // [B, R, N]
         var (link, precedence, readWeights, readWords, readModes) = Kernels.AccessStepKernel.Read(writeWeights, state.Linkage.Link,
-            state.Linkage.PrecedenceWeights, state.ReadWeights, readContent, raw.ReadMode, memory);
+            state.Linkage.PrecedenceWeights, state.ReadWeights, readContent, raw.ReadMode, readMemory);
 
         Trace?.Invoke(new MemoryTrace(writeWeights.Detach(), readWeights.Detach(), usage.Detach(), readModes.Detach(), memory.Detach(),
             link.Detach()));
