@@ -93,10 +93,14 @@ public class MemoryAccessTests
             access.NamedParameters().Where(p => p.Key.EndsWith("/w", StringComparison.Ordinal)).Select(p => p.Key.Split('/')[1]));
     }
 
-    [Fact]
-    public void Step_GradientsWithRespectToControllerOutputAndPreviousMemory_MatchFiniteDifferences()
+    /// <summary>Through two steps; with <see cref="MemoryAccess.ReadBeforeWrite"/> the previous memory also carries the
+    /// read lookup's and read words' gradients.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Step_GradientsWithRespectToControllerOutputAndPreviousMemory_MatchFiniteDifferences(bool readBeforeWrite)
     {
-        var access = new MemoryAccess(memorySize: 4, wordSize: 3, numReads: 2, numWrites: 2);
+        var access = new MemoryAccess(memorySize: 4, wordSize: 3, numReads: 2, numWrites: 2) { ReadBeforeWrite = readBeforeWrite };
         var rng = new Generator(8);
         var start = access.InitialState(2) with { Usage = Tensor.Uniform(rng, [2, 4], 0.05f, 0.3f) };
         FiniteDifference.Check(x =>
