@@ -109,7 +109,7 @@ public sealed partial class MemoryAccess : Module, IMemoryAccess<AccessState>
     /// Whether the read heads look up and read the memory as it was before this step's write (false: DeepMind's order,
     /// which writes and then reads). The usage, write, links and read modes are the same either way; only the read lookup
     /// and the read words [B, R, Wd] use the previous memory, so a read key can no longer match the word its own step has
-    /// just written. Set before the first step.
+    /// just written.
     /// </summary>
     /// <remarks>
     /// Why: on tasks whose answer repeats part of the query (graph traversal), DeepMind's order lets a read head settle on
