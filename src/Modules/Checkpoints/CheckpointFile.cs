@@ -53,7 +53,7 @@ public sealed class CheckpointFile
     /// given, <paramref name="optimizer"/>'s slots and step. Checks first and throws <see cref="CheckpointMismatchException"/>
     /// listing every parameter missing from the file, every extra one in it, every shape mismatch (both shapes), and
     /// optimizer state that does not fit (another optimizer's, absent, or a slot kind it does not keep); nothing is
-    /// changed then.
+    /// changed then. When no parameter path matches at all, the first problem names both sides' root paths.
     /// </summary>
     /// <param name="parameters">The model's parameters by path.</param>
     /// <param name="optimizer">Receives the saved slots and step; the file must hold its state. Null ignores saved slots.</param>
@@ -76,6 +76,9 @@ public sealed class CheckpointFile
         }
         foreach (var (name, stored) in Parameters)
             if (!model.Contains(name)) problems.Add($"parameter '{name}' {ShapeUtil.Format(stored.Shape)} is in the checkpoint but not in the model");
+        // No path in common: most likely another model (or a renamed root), which the roots say at a glance.
+        if (model.Count > 0 && saved.Count > 0 && !model.Overlaps(saved.Keys))
+            problems.Insert(0, $"no parameter path matches: the model's are under {Roots(model)}, the checkpoint's under {Roots(saved.Keys)}");
 
         if (optimizer is not null)
         {
@@ -94,6 +97,10 @@ public sealed class CheckpointFile
             foreach (var (target, source) in targets) target.CopyFrom(source);
         optimizer?.LoadSlots(Slots);
     }
+
+    /// <summary>The distinct first path segments, quoted with a trailing slash: <c>'dnc/'</c>.</summary>
+    private static string Roots(IEnumerable<string> paths) =>
+        string.Join(", ", paths.Select(p => p.IndexOf('/') is var i and >= 0 ? p[..(i + 1)] : p).Distinct(StringComparer.Ordinal).Select(r => $"'{r}'"));
 
     /// <summary>
     /// Loads the checkpoint into <paramref name="module"/>, which need not have been called yet: parameters it has not

@@ -209,7 +209,7 @@ public sealed class SequenceTrainer
         }
         catch (CheckpointMismatchException e)
         {
-            throw new TrainingException($"checkpoint {e.FilePath}: {string.Join("; ", e.Problems)}", e);
+            throw new TrainingException($"checkpoint {e.FilePath}: {e.Summary}", e);
         }
         catch (CheckpointException e)
         {

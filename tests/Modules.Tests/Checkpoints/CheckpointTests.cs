@@ -119,6 +119,26 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void AnotherModelsCheckpoint_IsNamedByItsRoots_AndTheMessageStaysShort()
+    {
+        // Every path differs (another model, or a renamed root): the first problem says so by the roots, the message
+        // spells out ProblemsInMessage problems and counts the rest, and Problems keeps all of them.
+        string path = temp.File("other.safetensors");
+        Checkpoint.Save(path, [.. Enumerable.Range(0, 3).Select(i => new KeyValuePair<string, Tensor>($"memory_core/p{i}", Tensor.Ones(2)))]);
+        KeyValuePair<string, Tensor>[] model = [.. Enumerable.Range(0, 3).Select(i => new KeyValuePair<string, Tensor>($"dnc/p{i}", Tensor.Zeros(2)))];
+        var error = Assert.Throws<CheckpointMismatchException>(() => Checkpoint.Load(path, model));
+        Assert.Equal(7, error.Problems.Count);
+        Assert.Equal("no parameter path matches: the model's are under 'dnc/', the checkpoint's under 'memory_core/'", error.Problems[0]);
+        Assert.Equal($"{path}: checkpoint does not match the model: {string.Join("; ", error.Problems.Take(4))}; and 3 more", error.Message);
+        Assert.Equal($"{string.Join("; ", error.Problems.Take(4))}; and 3 more", error.Summary);
+        // With a path in common there is no such line, and a short list is spelled out whole.
+        var partly = Assert.Throws<CheckpointMismatchException>(() => Checkpoint.Load(path, [new("memory_core/p0", Tensor.Zeros(2)), new("dnc/x", Tensor.Zeros(1))]));
+        Assert.DoesNotContain(partly.Problems, p => p.StartsWith("no parameter path", StringComparison.Ordinal));
+        Assert.Equal(3, partly.Problems.Count);
+        Assert.EndsWith(string.Join("; ", partly.Problems), partly.Message);
+    }
+
+    [Fact]
     public void OptimizerStateThatDoesNotFitIsReported()
     {
         var model = Model(1);
