@@ -15,11 +15,10 @@ public sealed class CheckpointMismatchException : CheckpointException
         : base(path, "checkpoint does not match the model: " + Summarize(problems))
     {
         Problems = problems;
-        Summary = Summarize(problems);
     }
 
     /// <summary>The first <see cref="ProblemsInMessage"/> problems, separated by <c>; </c>, and the count of the rest.</summary>
-    public string Summary { get; }
+    public string Summary => Summarize(Problems);
 
     /// <summary>At most this many problems are spelled out in the message (a model of another kind mismatches every parameter).</summary>
     public const int ProblemsInMessage = 4;
